@@ -1,0 +1,16 @@
+import "server-only";
+import { z } from "zod";
+
+// The web server's environment, validated once. The launcher (scripts/serve.ts) always sets
+// DATABASE_URL: to the embedded database it started, or to the operator's own.
+const schema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }),
+});
+
+let cached: z.infer<typeof schema> | undefined;
+
+/** Validated on first use, not at import, so `next build` needs no database. */
+export function serverEnv(): z.infer<typeof schema> {
+  cached ??= schema.parse({ DATABASE_URL: process.env.DATABASE_URL });
+  return cached;
+}

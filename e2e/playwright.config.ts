@@ -1,0 +1,60 @@
+// End-to-end tests in a real Chromium against the real product (next start on a real
+// PostgreSQL). Run through `pnpm test`, which creates the database and sets DATABASE_URL.
+// Browsers are never downloaded: Debian's chromium is used (CHROMIUM_PATH overrides).
+import { existsSync } from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.PULLSIGHT_E2E_PORT ?? 3210);
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(executablePath)) {
+  throw new Error(
+    `No Chromium at ${executablePath}. On Debian: apt-get install -y chromium (or set CHROMIUM_PATH). ` +
+      "Never run `playwright install` here: it downloads a browser.",
+  );
+}
+
+export default defineConfig({
+  testDir: "tests",
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          executablePath,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "pnpm --dir ../apps/web start",
+    url: `http://localhost:${port}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PULLSIGHT_PORT: String(port), PULLSIGHT_HOST: "127.0.0.1" },
+  },
+});

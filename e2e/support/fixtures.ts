@@ -1,0 +1,38 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+import { createDb, type Db } from "@pullsight/db";
+
+const artifacts = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../artifacts");
+
+/** The product's own database, for arranging data the UI then reads. */
+export const test = base.extend<{ db: Db }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright requires an object pattern here.
+  db: async ({}, use) => {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set: run e2e tests through `pnpm test`.");
+    const db = createDb(url, { max: 2 });
+    await use(db);
+    await db.$disconnect();
+  },
+});
+export { expect };
+
+/** Saves a full-page screenshot in light and dark colour schemes under e2e/artifacts/. */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(artifacts, { recursive: true });
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(artifacts, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** Fails on serious or critical axe violations, listing them. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+}
