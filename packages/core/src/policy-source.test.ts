@@ -1,0 +1,219 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { policySource } from "./policy-source.ts";
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+function deployment(opts: {
+  image: string;
+  policy: string;
+  lastApplied?: unknown;
+  managedFields?: unknown[];
+}) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "api",
+      namespace: "shop",
+      annotations: opts.lastApplied ? { [LAST_APPLIED]: JSON.stringify(opts.lastApplied) } : {},
+      managedFields: opts.managedFields ?? [],
+    },
+    spec: {
+      replicas: 2,
+      template: {
+        metadata: { labels: { app: "api" } },
+        spec: {
+          initContainers: [{ name: "migrate", image: "app:1.2.3", imagePullPolicy: "IfNotPresent" }],
+          containers: [{ name: "app", image: opts.image, imagePullPolicy: opts.policy }],
+        },
+      },
+    },
+  };
+}
+
+const applied = (container: Record<string, unknown>) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "api", namespace: "shop" },
+  spec: { template: { spec: { containers: [{ name: "app", ...container }] } } },
+});
+
+const ssa = (manager: string, operation: "Apply" | "Update", containerFields: Record<string, unknown>) => ({
+  manager,
+  operation,
+  apiVersion: "apps/v1",
+  time: "2026-11-01T10:00:00Z",
+  fieldsType: "FieldsV1",
+  fieldsV1: {
+    "f:spec": {
+      "f:template": {
+        "f:spec": { "f:containers": { 'k:{"name":"app"}': { ".": {}, "f:name": {}, ...containerFields } } },
+      },
+    },
+  },
+});
+
+describe("policySource", () => {
+  it("client-side apply that sets the policy: explicit", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "Always",
+      lastApplied: applied({ image: "app:1.2.3", imagePullPolicy: "Always" }),
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "explicit");
+    assert.match(r.evidence, /last-applied-configuration sets imagePullPolicy: Always/);
+    assert.match(r.evidence, /default for app:1.2.3 would be IfNotPresent/);
+  });
+
+  it("client-side apply that omits the policy: defaulted", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "IfNotPresent",
+      lastApplied: applied({ image: "app:1.2.3" }),
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "defaulted");
+    assert.match(r.evidence, /omits imagePullPolicy/);
+  });
+
+  it("a leftover default from an earlier image: defaulted, and says so", () => {
+    // Applied as :latest (defaulted to Always), later `kubectl set image` moved it to a version.
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "Always",
+      lastApplied: applied({ image: "app:latest" }),
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "defaulted");
+    assert.match(r.evidence, /leftover default from an earlier image \(app:latest\)/);
+  });
+
+  it("omitted by the last apply yet changed since, with no way to tell: unknown", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "Never",
+      lastApplied: applied({ image: "app:1.2.3" }),
+    });
+    assert.equal(policySource(obj, "app").source, "unknown");
+  });
+
+  it("server-side apply owning imagePullPolicy: explicit, naming the manager", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "IfNotPresent",
+      managedFields: [ssa("argocd-controller", "Apply", { "f:image": {}, "f:imagePullPolicy": {} })],
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "explicit");
+    assert.match(r.evidence, /server-side apply by argocd-controller owns imagePullPolicy/);
+    assert.match(r.evidence, /also what the API server would default to/);
+  });
+
+  it("server-side apply that sends the container without the policy: defaulted", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "IfNotPresent",
+      managedFields: [
+        ssa("kustomize-controller", "Apply", { "f:image": {} }),
+        // The API server attributes defaulted fields to an Update manager: proves nothing.
+        ssa("kube-controller-manager", "Update", { "f:imagePullPolicy": {} }),
+      ],
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "defaulted");
+    assert.match(r.evidence, /kustomize-controller sends this container without imagePullPolicy/);
+  });
+
+  it("only Update entries (helm 3, kubectl create): unknown, whatever they own", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "IfNotPresent",
+      managedFields: [ssa("helm", "Update", { "f:image": {}, "f:imagePullPolicy": {} })],
+    });
+    const r = policySource(obj, "app");
+    assert.equal(r.source, "unknown");
+    assert.match(r.evidence, /matches the default/);
+  });
+
+  it("no evidence and a policy that differs from the default: unknown, says it was set or left over", () => {
+    const r = policySource(deployment({ image: "app:1.2.3", policy: "Always" }), "app");
+    assert.equal(r.source, "unknown");
+    assert.match(r.evidence, /differs from the default .* set explicitly or left over/);
+  });
+
+  it("last-applied outranks managedFields", () => {
+    const obj = deployment({
+      image: "app:1.2.3",
+      policy: "IfNotPresent",
+      lastApplied: applied({ image: "app:1.2.3" }),
+      managedFields: [ssa("someone", "Apply", { "f:imagePullPolicy": {} })],
+    });
+    assert.equal(policySource(obj, "app").source, "defaulted");
+  });
+
+  it("reads Pods, init containers and CronJobs", () => {
+    const pod = {
+      kind: "Pod",
+      metadata: {
+        annotations: {
+          [LAST_APPLIED]: JSON.stringify({
+            kind: "Pod",
+            spec: {
+              initContainers: [{ name: "init", image: "busybox", imagePullPolicy: "Always" }],
+              containers: [],
+            },
+          }),
+        },
+      },
+      spec: {
+        initContainers: [{ name: "init", image: "busybox", imagePullPolicy: "Always" }],
+        containers: [{ name: "c", image: "x:1", imagePullPolicy: "IfNotPresent" }],
+      },
+    };
+    assert.equal(policySource(pod, "init").source, "explicit");
+    const cron = {
+      kind: "CronJob",
+      metadata: {
+        managedFields: [
+          {
+            manager: "kubectl",
+            operation: "Apply",
+            fieldsV1: {
+              "f:spec": {
+                "f:jobTemplate": {
+                  "f:spec": {
+                    "f:template": {
+                      "f:spec": { "f:containers": { 'k:{"name":"job"}': { "f:imagePullPolicy": {} } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: { spec: { containers: [{ name: "job", image: "job:1", imagePullPolicy: "Always" }] } },
+          },
+        },
+      },
+    };
+    assert.equal(policySource(cron, "job").source, "explicit");
+  });
+
+  it("survives malformed objects and annotations", () => {
+    assert.equal(policySource(null, "app").source, "unknown");
+    assert.equal(policySource({ spec: {} }, "app").source, "unknown");
+    assert.match(
+      policySource(deployment({ image: "a:1", policy: "IfNotPresent" }), "nope").evidence,
+      /no container named "nope"/,
+    );
+    const broken = deployment({ image: "a:1", policy: "IfNotPresent" });
+    (broken.metadata.annotations as Record<string, string>)[LAST_APPLIED] = "{not json";
+    assert.equal(policySource(broken, "app").source, "unknown");
+  });
+});

@@ -1,0 +1,458 @@
+// The rule catalogue: one definition per rule, the single source for the collector, the API,
+// the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
+import { parsePullEvent } from "../pull-event.ts";
+import { defaultPullPolicy } from "../pull-policy.ts";
+import { registryMatches } from "../registry.ts";
+import { isMovingTagKind } from "../tag-kind.ts";
+import type { RuleContext, RuleDefinition } from "./types.ts";
+
+const K8S_IMAGES = "https://kubernetes.io/docs/concepts/containers/images/";
+const ref = {
+  pullPolicy: { title: "Kubernetes: image pull policy", url: `${K8S_IMAGES}#image-pull-policy` },
+  updating: { title: "Kubernetes: updating images", url: `${K8S_IMAGES}#updating-images` },
+  defaults: {
+    title: "Kubernetes source: SetDefaults_Container",
+    url: "https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/v1/defaults.go",
+  },
+  privateRegistry: {
+    title: "Kubernetes: pull an image from a private registry",
+    url: "https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/",
+  },
+  saPullSecrets: {
+    title: "Kubernetes: add imagePullSecrets to a ServiceAccount",
+    url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account",
+  },
+  credentialProvider: {
+    title: "Kubernetes: kubelet image credential providers",
+    url: "https://kubernetes.io/docs/tasks/administer-cluster/kubelet-credential-provider/",
+  },
+  backoff: { title: "Kubernetes: ImagePullBackOff", url: `${K8S_IMAGES}#imagepullbackoff` },
+  serialPulls: {
+    title: "Kubernetes: serial and parallel image pulls",
+    url: `${K8S_IMAGES}#serial-and-parallel-image-pulls`,
+  },
+  kep2535: {
+    title: "KEP-2535: ensure secret pulled images",
+    url: "https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/2535-ensure-secret-pulled-images",
+  },
+  alwaysPull: {
+    title: "Admission controller AlwaysPullImages",
+    url: "https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#alwayspullimages",
+  },
+  reference: {
+    title: "distribution/reference grammar",
+    url: "https://github.com/distribution/reference/blob/main/reference.go",
+  },
+  hubLimits: { title: "Docker Hub pull limits", url: "https://docs.docker.com/docker-hub/usage/" },
+};
+
+function describeTag(ctx: RuleContext): string {
+  if (ctx.tagKind === "untagged") return "no tag (which means latest)";
+  if (ctx.tagKind === "floating-version") return `the floating version tag "${ctx.reference?.tag}"`;
+  return `the mutable tag "${ctx.reference?.tag}"`;
+}
+
+const baseEvidence = (ctx: RuleContext) => ({
+  image: ctx.facts.image,
+  tagKind: ctx.tagKind,
+  imagePullPolicy: ctx.facts.imagePullPolicy,
+});
+
+export const RULES: readonly RuleDefinition[] = [
+  {
+    id: "PS001",
+    slug: "mutable-reference",
+    title: "Mutable image reference",
+    category: "reference",
+    why: "A mutable reference (`latest`, no tag, or a moving name such as `main` or `stable`) can point at a different image tomorrow. Two replicas can run different code, a rollback cannot restore what ran, and an audit cannot say which image was deployed.",
+    fix: "Reference an immutable version: a full version tag that your registry does not allow to be overwritten, or better, the image digest.",
+    fixYaml: `containers:
+  - name: app
+    # a digest decides exactly what runs; the tag beside it is for people
+    image: registry.example.com/team/app:1.42.3@sha256:<digest>
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.updating, ref.pullPolicy],
+    defaults: { production: "high", development: "info" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.tagKind !== "mutable" && ctx.tagKind !== "untagged") return null;
+      return { message: `${ctx.facts.image} uses ${describeTag(ctx)}.`, evidence: baseEvidence(ctx) };
+    },
+  },
+  {
+    id: "PS002",
+    slug: "stale-cache-trap",
+    title: "Moving tag with IfNotPresent (stale cache)",
+    category: "policy",
+    why: "With `IfNotPresent` the kubelet pulls only when the node has no image under that reference. When the tag moves, nodes that cached the old image keep running it while new nodes run the new one: replicas silently differ, and a fix pushed under the same tag never arrives.",
+    fix: "Pin an immutable version or digest (preferred), or use `imagePullPolicy: Always` while the tag must stay mutable.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3   # an immutable version
+    imagePullPolicy: IfNotPresent
+# or, while the tag has to move:
+#   image: registry.example.com/team/app:main
+#   imagePullPolicy: Always`,
+    references: [ref.pullPolicy, ref.updating],
+    defaults: { production: "high", development: "low" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.facts.imagePullPolicy !== "IfNotPresent") return null;
+      if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
+      return {
+        message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy IfNotPresent: nodes keep whatever they cached.`,
+        evidence: { ...baseEvidence(ctx), policySource: ctx.facts.policySource.source },
+      };
+    },
+  },
+  {
+    id: "PS003",
+    slug: "never-with-moving-tag",
+    title: "Never with a moving tag",
+    category: "policy",
+    why: "`Never` runs only what is already on the node. With a moving tag, the node never learns that the tag moved, and a node without the image fails with ErrImageNeverPull.",
+    fix: "Use an immutable version or digest that your node image preloads, or allow pulls.",
+    fixYaml: `containers:
+  - name: agent
+    image: registry.example.com/infra/agent:2.8.1@sha256:<digest>   # preloaded on the node image
+    imagePullPolicy: Never`,
+    references: [ref.pullPolicy],
+    defaults: { production: "high", development: "medium" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.facts.imagePullPolicy !== "Never") return null;
+      if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
+      return {
+        message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy Never: it never gets a newer image.`,
+        evidence: baseEvidence(ctx),
+      };
+    },
+  },
+  {
+    id: "PS004",
+    slug: "never-pull-missing",
+    title: "Image missing where pulls are forbidden",
+    category: "runtime",
+    why: "With `imagePullPolicy: Never` a node that lacks the image fails the container with ErrImageNeverPull and does not retry a pull: the pod stays broken until the image is loaded onto that node.",
+    fix: "Preload the image on every node that can run the pod (node image, DaemonSet preloader), constrain the pod to nodes that have it, or allow pulls.",
+    fixYaml: `spec:
+  nodeSelector:
+    images.example.com/agent-2.8.1: "present"   # only nodes that preload the image
+  containers:
+  - name: agent
+    image: registry.example.com/infra/agent:2.8.1
+    imagePullPolicy: Never`,
+    references: [ref.pullPolicy],
+    defaults: { production: "critical", development: "high" },
+    needsRuntime: true,
+    check(ctx) {
+      const waiting = ctx.facts.runtime?.waiting.filter((w) => w.reason === "ErrImageNeverPull") ?? [];
+      if (!waiting.length) return null;
+      const pods = waiting.reduce((n, w) => n + w.pods, 0);
+      return {
+        message: `${pods} pod${pods === 1 ? "" : "s"} cannot start ${ctx.facts.subject.container}: ${ctx.facts.image} is not on the node and imagePullPolicy is Never.`,
+        evidence: { ...baseEvidence(ctx), pods, message: waiting[0]?.message ?? "" },
+      };
+    },
+  },
+  {
+    id: "PS005",
+    slug: "not-digest-pinned",
+    title: "Not pinned by digest",
+    category: "reference",
+    why: "Only a digest identifies image content; tags, even version tags, can be overwritten unless the registry forbids it. `Always` with a digest is the most deterministic pattern (the kubelet verifies the digest on every start), `IfNotPresent` with a full version the common one.",
+    fix: "Reference the image by digest (your CD tool or an admission policy can resolve tags to digests).",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3@sha256:<digest>
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.updating, ref.reference],
+    defaults: { production: "low", development: "off" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.tagKind === "digest" || ctx.tagKind === "invalid") return null;
+      return { message: `${ctx.facts.image} is not pinned by digest.`, evidence: baseEvidence(ctx) };
+    },
+  },
+  {
+    id: "PS006",
+    slug: "always-unreliable-registry",
+    title: "Always against an unreliable registry",
+    category: "latency",
+    why: "`Always` contacts the registry on every container start. When the registry is slow, rate-limited or unreachable from the cluster, restarts and scale-ups stall or fail even though the image may already be on the node.",
+    fix: "Pin by digest or full version and use `IfNotPresent`, mirror the image into a registry close to the cluster, or fix the registry path (credentials for rate limits, network, pull-through cache).",
+    fixYaml: `containers:
+  - name: app
+    image: mirror.example.com/dockerhub/library/nginx:1.27.3@sha256:<digest>
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.pullPolicy, ref.hubLimits, ref.serialPulls],
+    defaults: { production: "medium", development: "low" },
+    needsRuntime: true,
+    check(ctx) {
+      const health = ctx.facts.registryHealth;
+      if (ctx.facts.imagePullPolicy !== "Always" || !health) return null;
+      const s = ctx.settings;
+      if (health.pulls + health.failures < s.minPullsForStats) return null;
+      const attempts = health.pulls + health.failures;
+      const ratio = attempts ? health.failures / attempts : 0;
+      const rateLimited = health.failuresByCause["rate-limited"] ?? 0;
+      const slow = health.p95Seconds !== null && health.p95Seconds > s.pullLatencyBudgetSeconds;
+      if (ratio < s.registryFailureRatio && rateLimited === 0 && !slow) return null;
+      const problems = [
+        ratio >= s.registryFailureRatio ? `${Math.round(ratio * 100)}% of pulls failed` : null,
+        rateLimited ? `${rateLimited} rate-limited pulls` : null,
+        slow
+          ? `p95 pull time ${health.p95Seconds?.toFixed(1)}s over the ${s.pullLatencyBudgetSeconds}s budget`
+          : null,
+      ].filter(Boolean);
+      return {
+        message: `${ctx.facts.image} is pulled on every start (Always) from ${ctx.registry}, where ${problems.join(", ")}.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry, ...health, failureRatio: ratio },
+      };
+    },
+  },
+  {
+    id: "PS007",
+    slug: "private-image-without-pull-secret",
+    title: "Private image without a pull secret",
+    category: "secrets",
+    why: "An image from a private registry needs credentials. Without a pull secret on the pod or its ServiceAccount it starts only on nodes that already cached it (pulled with someone else's credentials) or that carry node-level credentials, and fails elsewhere with ErrImagePull.",
+    fix: "Add an imagePullSecret to the ServiceAccount (or the pod), or list the registry under nodeCredentialRegistries if a kubelet credential provider (ECR, GAR, ACR) supplies credentials.",
+    fixYaml: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+imagePullSecrets:
+- name: registry-example-com`,
+    references: [ref.privateRegistry, ref.saPullSecrets, ref.credentialProvider],
+    defaults: { production: "medium", development: "low" },
+    needsRuntime: false,
+    check(ctx) {
+      if (!ctx.reference || ctx.visibility !== "private" || ctx.facts.pullSecrets.length > 0) return null;
+      const reference = ctx.reference;
+      if (
+        ctx.settings.nodeCredentialRegistries.some((p) =>
+          registryMatches(p, reference.domain, reference.path),
+        )
+      ) {
+        return null;
+      }
+      return {
+        message: `${ctx.facts.image} comes from the private registry ${ctx.registry}, and neither the pod nor its ServiceAccount has a pull secret.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry },
+      };
+    },
+  },
+  {
+    id: "PS008",
+    slug: "pull-secret-missing",
+    title: "Pull secret referenced but missing",
+    category: "secrets",
+    why: "The kubelet silently skips an imagePullSecret that does not exist, so pulls go out without the credentials someone meant to give them, and fail (or hit anonymous rate limits) in ways that look unrelated.",
+    fix: "Create the secret in the namespace (type kubernetes.io/dockerconfigjson) or remove the stale reference.",
+    fixYaml: `kubectl create secret docker-registry registry-example-com \\
+  --namespace <namespace> --docker-server=registry.example.com \\
+  --docker-username=<user> --docker-password=<token>`,
+    references: [ref.privateRegistry, ref.saPullSecrets],
+    defaults: { production: "high", development: "medium" },
+    needsRuntime: false,
+    check(ctx) {
+      const missing = ctx.facts.pullSecrets.filter((s) => s.exists === false);
+      if (!missing.length) return null;
+      const names = missing.map((s) => `${s.name} (${s.source === "pod" ? "pod spec" : "ServiceAccount"})`);
+      return {
+        message: `Pull secret${missing.length === 1 ? "" : "s"} ${names.join(", ")} referenced for ${ctx.facts.subject.container} ${missing.length === 1 ? "does" : "do"} not exist in namespace ${ctx.facts.subject.namespace}.`,
+        evidence: {
+          image: ctx.facts.image,
+          missing: missing.map((s) => ({ name: s.name, source: s.source })),
+        },
+      };
+    },
+  },
+  {
+    id: "PS009",
+    slug: "image-pull-failing",
+    title: "Image pull failing",
+    category: "runtime",
+    why: "Containers waiting in ErrImagePull, ImagePullBackOff or InvalidImageName do not run. The cause (missing tag, credentials, rate limit, network, TLS, bad name) decides who has to act.",
+    fix: "Act on the cause in the evidence: fix the tag or name, the pull secret, the registry's reachability or certificate, or add a mirror for rate limits.",
+    fixYaml: `kubectl -n <namespace> describe pod <pod>   # Events show the registry's error
+kubectl -n <namespace> get events --field-selector reason=Failed`,
+    references: [ref.backoff, ref.privateRegistry],
+    defaults: { production: "critical", development: "medium" },
+    needsRuntime: true,
+    check(ctx) {
+      const failing =
+        ctx.facts.runtime?.waiting.filter((w) =>
+          ["ErrImagePull", "ImagePullBackOff", "InvalidImageName"].includes(w.reason),
+        ) ?? [];
+      if (!failing.length) return null;
+      const pods = failing.reduce((n, w) => n + w.pods, 0);
+      const causes = [
+        ...new Set(failing.map((w) => parsePullEvent(w.reason, w.message)?.failureCause ?? "unknown")),
+      ];
+      return {
+        message: `${pods} pod${pods === 1 ? "" : "s"} cannot pull ${ctx.facts.image} (${failing.map((w) => w.reason).join(", ")}; cause: ${causes.join(", ")}).`,
+        evidence: {
+          image: ctx.facts.image,
+          pods,
+          causes,
+          reasons: failing.map((w) => ({ reason: w.reason, pods: w.pods, message: w.message })),
+        },
+      };
+    },
+  },
+  {
+    id: "PS010",
+    slug: "tag-drift",
+    title: "Tag drift: one tag, several digests running",
+    category: "runtime",
+    why: "Replicas of one workload run one tag but different image content: the tag moved and some nodes kept their cached copy. Behaviour differs between replicas, and what the manifest says is not what runs.",
+    fix: "Pin by digest; to converge now, roll the workload after making the pull policy Always (or pin the digest you want).",
+    fixYaml: `kubectl -n <namespace> rollout restart deployment/<name>   # after pinning or setting Always`,
+    references: [ref.updating, ref.pullPolicy],
+    defaults: { production: "high", development: "low" },
+    needsRuntime: true,
+    check(ctx) {
+      if (ctx.tagKind === "digest") return null;
+      const running = (ctx.facts.runtime?.running ?? []).filter((r) => r.digest !== null);
+      const digests = new Set(running.map((r) => r.digest));
+      if (digests.size < 2) return null;
+      return {
+        message: `${ctx.facts.image} runs as ${digests.size} different digests across ${new Set(running.flatMap((r) => r.nodes)).size} nodes.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          digests: running.map((r) => ({ digest: r.digest, nodes: r.nodes, pods: r.pods })),
+        },
+      };
+    },
+  },
+  {
+    id: "PS011",
+    slug: "redundant-explicit-policy",
+    title: "Policy set to what the default would be",
+    category: "policy",
+    why: "The manifest sets imagePullPolicy to exactly what the API server would default it to for this image. Harmless, and some teams require it; reported at info so reviewers know it was a choice.",
+    fix: "Nothing required. Keep it if your standards want explicit policies; remove it to rely on defaulting.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3
+    # imagePullPolicy: IfNotPresent   # the default for a non-latest tag`,
+    references: [ref.defaults],
+    defaults: { production: "info", development: "off" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.facts.policySource.source !== "explicit") return null;
+      if (ctx.facts.imagePullPolicy !== defaultPullPolicy(ctx.facts.image)) return null;
+      return {
+        message: `${ctx.facts.subject.container} sets imagePullPolicy ${ctx.facts.imagePullPolicy}, which is the default for ${ctx.facts.image} anyway.`,
+        evidence: { ...baseEvidence(ctx), policyEvidence: ctx.facts.policySource.evidence },
+      };
+    },
+  },
+  {
+    id: "PS012",
+    slug: "stale-defaulted-policy",
+    title: "Leftover default from an earlier image",
+    category: "policy",
+    why: "imagePullPolicy is defaulted once, when the object is created. After the image changed, the policy still reflects the old image: a workload moved from `:latest` to a version keeps pulling on every start, and one moved to `:latest` keeps `IfNotPresent` and its stale cache.",
+    fix: "Set imagePullPolicy explicitly to what you want for the current image.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.defaults, ref.pullPolicy],
+    defaults: { production: "medium", development: "low" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.facts.policySource.source !== "defaulted") return null;
+      const wouldBe = defaultPullPolicy(ctx.facts.image);
+      if (ctx.facts.imagePullPolicy === wouldBe) return null;
+      return {
+        message: `${ctx.facts.subject.container} has imagePullPolicy ${ctx.facts.imagePullPolicy}, defaulted for an earlier image; for ${ctx.facts.image} the default would be ${wouldBe}.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          defaultForCurrentImage: wouldBe,
+          policyEvidence: ctx.facts.policySource.evidence,
+        },
+      };
+    },
+  },
+  {
+    id: "PS013",
+    slug: "slow-pulls",
+    title: "Slow image pulls",
+    category: "latency",
+    why: "Pull time adds directly to pod start-up: slow pulls stretch rollouts, autoscaling and recovery. With serialized pulls (the kubelet default) one slow image also delays every other pull on the node.",
+    fix: "Shrink the image, pull from a registry close to the cluster, pre-pull on nodes, or raise the budget in the profile if the time is expected.",
+    fixYaml: `# kubelet configuration, if your nodes can pull in parallel:
+serializeImagePulls: false
+maxParallelImagePulls: 4`,
+    references: [ref.serialPulls],
+    defaults: { production: "medium", development: "low" },
+    needsRuntime: true,
+    check(ctx) {
+      const pulls = ctx.facts.pulls;
+      if (!pulls || pulls.pulls < ctx.settings.minPullsForStats || pulls.p95Seconds === null) return null;
+      if (pulls.p95Seconds <= ctx.settings.pullLatencyBudgetSeconds) return null;
+      return {
+        message: `Pulls of ${ctx.facts.image} take ${pulls.p95Seconds.toFixed(1)}s at p95, over the ${ctx.settings.pullLatencyBudgetSeconds}s budget.`,
+        evidence: { image: ctx.facts.image, ...pulls, budgetSeconds: ctx.settings.pullLatencyBudgetSeconds },
+      };
+    },
+  },
+  {
+    id: "PS014",
+    slug: "private-image-credential-reuse",
+    title: "Private image cached on shared nodes",
+    category: "secrets",
+    why: "With `IfNotPresent`, an image pulled with one pod's credentials stays on the node, and any pod scheduled there can start from it without credentials of its own. On nodes shared between namespaces or tenants that bypasses registry access control.",
+    fix: "Use `imagePullPolicy: Always` for private images on shared nodes, enable the AlwaysPullImages admission plugin, or the kubelet's KubeletEnsureSecretPulledImages feature (KEP-2535); or isolate the tenant's nodes.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3@sha256:<digest>
+    imagePullPolicy: Always   # credentials are checked on every start`,
+    references: [ref.kep2535, ref.alwaysPull],
+    defaults: { production: "medium", development: "off" },
+    needsRuntime: true,
+    check(ctx) {
+      if (
+        ctx.visibility !== "private" ||
+        ctx.facts.imagePullPolicy !== "IfNotPresent" ||
+        ctx.facts.sharedNodes !== true
+      ) {
+        return null;
+      }
+      return {
+        message: `${ctx.facts.image} is private, cached with IfNotPresent on nodes that also run other namespaces' pods.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry, sharedNodes: true },
+      };
+    },
+  },
+  {
+    id: "PS015",
+    slug: "invalid-image-reference",
+    title: "Invalid image reference",
+    category: "reference",
+    why: "The image name does not parse as a reference: the kubelet refuses it with InvalidImageName and the container never starts.",
+    fix: "Correct the reference: lowercase repository, a valid tag (at most 128 characters of letters, digits, `_`, `.`, `-`), a digest of the form `sha256:<64 hex>`.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3`,
+    references: [ref.reference, ref.backoff],
+    defaults: { production: "critical", development: "high" },
+    needsRuntime: false,
+    check(ctx) {
+      if (ctx.reference) return null;
+      return {
+        message: `${JSON.stringify(ctx.facts.image)} is not a valid image reference: ${ctx.invalidReason}.`,
+        evidence: { image: ctx.facts.image, reason: ctx.invalidReason },
+      };
+    },
+  },
+];
+
+export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
+
+/** Changes whenever a rule is added, removed or its defaults change; exports record it. */
+export const RULES_VERSION = "2026.11.1";

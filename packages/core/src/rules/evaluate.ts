@@ -1,0 +1,58 @@
+import { InvalidImageReferenceError } from "../errors.ts";
+import { type ImageReference, parseImageReference } from "../image-reference.ts";
+import { registryVisibility } from "../registry.ts";
+import { tagKindOf } from "../tag-kind.ts";
+import { RULES } from "./catalog.ts";
+import type { ResolvedProfile } from "./profiles.ts";
+import type { ContainerFacts, ContainerSubject, RuleContext, RuleResult, RuleSettings } from "./types.ts";
+
+/** Stable identity of a rule on a container across snapshots (what findings and waivers key on). */
+export function findingFingerprint(subject: ContainerSubject, ruleId: string): string {
+  return [subject.cluster, subject.namespace, subject.kind, subject.name, subject.container, ruleId].join(
+    "/",
+  );
+}
+
+/** Derives reference, tag kind, registry and visibility once for all rules. */
+export function buildRuleContext(facts: ContainerFacts, settings: RuleSettings): RuleContext {
+  let reference: ImageReference | null = null;
+  let invalidReason: string | null = null;
+  try {
+    reference = parseImageReference(facts.image);
+  } catch (error) {
+    if (!(error instanceof InvalidImageReferenceError)) throw error;
+    invalidReason = error.reason;
+  }
+  return {
+    facts,
+    reference,
+    invalidReason,
+    tagKind: tagKindOf(reference, settings.mutableTags),
+    registry: reference ? reference.domain || "docker.io" : "invalid",
+    visibility: reference ? registryVisibility(reference, settings.publicRegistries) : "private",
+    settings,
+  };
+}
+
+/** Runs every rule the profile enables on one container. */
+export function evaluateContainer(facts: ContainerFacts, profile: ResolvedProfile): RuleResult[] {
+  const ctx = buildRuleContext(facts, profile.settings);
+  const results: RuleResult[] = [];
+  for (const rule of RULES) {
+    const level = profile.levels[rule.id] ?? "off";
+    if (level === "off") continue;
+    const hit = rule.check(ctx);
+    if (!hit) continue;
+    results.push({
+      ruleId: rule.id,
+      title: rule.title,
+      severity: level,
+      subject: facts.subject,
+      image: facts.image,
+      fingerprint: findingFingerprint(facts.subject, rule.id),
+      message: hit.message,
+      evidence: hit.evidence,
+    });
+  }
+  return results;
+}

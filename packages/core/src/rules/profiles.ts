@@ -1,0 +1,236 @@
+// Profiles map clusters and namespaces (by name glob or labels) to rule severities and settings.
+// They live in a reviewed YAML file; `production` and `development` are built in and can be
+// extended. The first assignment that matches a namespace decides its profile.
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
+import { DEFAULT_MUTABLE_TAGS } from "../tag-kind.ts";
+import { RULES, RULES_BY_ID } from "./catalog.ts";
+import type { RuleLevel, RuleSettings, Severity } from "./types.ts";
+
+export const BUILTIN_PROFILES = ["production", "development"] as const;
+export type BuiltinProfile = (typeof BUILTIN_PROFILES)[number];
+
+export const DEFAULT_SETTINGS: RuleSettings = {
+  mutableTags: [...DEFAULT_MUTABLE_TAGS],
+  publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES],
+  nodeCredentialRegistries: ["*.dkr.ecr.*.amazonaws.com", "*.pkg.dev", "*.azurecr.io", "gcr.io", "*.gcr.io"],
+  floatingIsMutable: true,
+  pullLatencyBudgetSeconds: 30,
+  registryFailureRatio: 0.1,
+  minPullsForStats: 5,
+};
+
+const level = z.enum(["info", "low", "medium", "high", "critical", "off"] satisfies (Severity | "off")[]);
+const ruleId = z
+  .string()
+  .refine((id) => RULES_BY_ID.has(id), { error: (i) => `unknown rule id ${JSON.stringify(i.input)}` });
+const glob = z.string().min(1).max(253);
+const selector = z
+  .object({
+    names: z.array(glob).min(1).optional().describe("Name globs (`*` matches any run of characters)."),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Every label must be present with this value."),
+  })
+  .strict();
+
+const settingsSchema = z
+  .object({
+    mutableTags: z.array(z.string().min(1)).optional(),
+    publicRegistries: z.array(z.string().min(1)).optional(),
+    nodeCredentialRegistries: z.array(z.string().min(1)).optional(),
+    floatingIsMutable: z.boolean().optional(),
+    pullLatencyBudgetSeconds: z.number().positive().optional(),
+    registryFailureRatio: z.number().min(0).max(1).optional(),
+    minPullsForStats: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const profileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes"),
+    description: z.string().optional(),
+    extends: z.string().optional().describe("A built-in profile or one defined earlier in this file."),
+    rules: z.record(ruleId, level).optional().describe("Severity per rule id, or off."),
+    settings: settingsSchema.optional(),
+  })
+  .strict();
+
+export const profilesFileSchema = z
+  .object({
+    apiVersion: z.literal("pullsight.dev/v1"),
+    kind: z.literal("Profiles"),
+    profiles: z.array(profileSchema).default([]),
+    assignments: z
+      .array(
+        z
+          .object({
+            profile: z.string(),
+            clusters: selector.optional(),
+            namespaces: selector.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    defaultProfile: z.string().default("production"),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const known = new Set<string>(BUILTIN_PROFILES);
+    file.profiles.forEach((p, i) => {
+      if (known.has(p.name) && !BUILTIN_PROFILES.includes(p.name as BuiltinProfile)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["profiles", i, "name"],
+          message: `duplicate profile ${p.name}`,
+        });
+      }
+      if (p.extends && !known.has(p.extends)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["profiles", i, "extends"],
+          message: `unknown profile ${p.extends} (define it earlier)`,
+        });
+      }
+      known.add(p.name);
+    });
+    file.assignments.forEach((a, i) => {
+      if (!known.has(a.profile))
+        ctx.addIssue({
+          code: "custom",
+          path: ["assignments", i, "profile"],
+          message: `unknown profile ${a.profile}`,
+        });
+    });
+    if (!known.has(file.defaultProfile)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultProfile"],
+        message: `unknown profile ${file.defaultProfile}`,
+      });
+    }
+  });
+
+export type ProfilesFile = z.infer<typeof profilesFileSchema>;
+
+/** A profile with every rule's level and every setting resolved. */
+export interface ResolvedProfile {
+  name: string;
+  levels: Record<string, RuleLevel>;
+  settings: RuleSettings;
+}
+
+export class InvalidProfilesError extends Error {
+  override readonly name = "InvalidProfilesError";
+}
+
+/** Parses and validates a profiles YAML file; errors name the path and the problem. */
+export function parseProfiles(yamlText: string): ProfilesFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (error) {
+    throw new InvalidProfilesError(
+      `profiles file is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const parsed = profilesFileSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new InvalidProfilesError(`invalid profiles file:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The file used when the operator gives none: namespaces labelled env=dev|development|test get development. */
+export const DEFAULT_PROFILES: ProfilesFile = {
+  apiVersion: "pullsight.dev/v1",
+  kind: "Profiles",
+  profiles: [],
+  assignments: [
+    { profile: "development", namespaces: { labels: { environment: "development" } } },
+    { profile: "development", namespaces: { labels: { env: "dev" } } },
+    { profile: "development", namespaces: { labels: { env: "development" } } },
+    { profile: "development", namespaces: { labels: { env: "test" } } },
+    { profile: "development", clusters: { labels: { env: "dev" } } },
+  ],
+  defaultProfile: "production",
+};
+
+/** JSON Schema for editors (yaml-language-server). */
+export function profilesJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(profilesFileSchema, { io: "input", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
+}
+
+function builtinLevels(name: BuiltinProfile): Record<string, RuleLevel> {
+  return Object.fromEntries(RULES.map((r) => [r.id, r.defaults[name]]));
+}
+
+/** Resolves one profile by name through its `extends` chain. */
+export function resolveProfile(file: ProfilesFile, name: string): ResolvedProfile {
+  if (BUILTIN_PROFILES.includes(name as BuiltinProfile)) {
+    const override = file.profiles.find((p) => p.name === name);
+    const base: ResolvedProfile = {
+      name,
+      levels: builtinLevels(name as BuiltinProfile),
+      settings: { ...DEFAULT_SETTINGS },
+    };
+    return override ? apply(base, override) : base;
+  }
+  const profile = file.profiles.find((p) => p.name === name);
+  if (!profile) throw new InvalidProfilesError(`unknown profile ${name}`);
+  const base = resolveProfile(file, profile.extends ?? "production");
+  return apply({ ...base, name }, profile);
+}
+
+function apply(base: ResolvedProfile, profile: z.infer<typeof profileSchema>): ResolvedProfile {
+  const settings = { ...base.settings };
+  for (const [key, value] of Object.entries(profile.settings ?? {})) {
+    if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
+  }
+  return { name: profile.name, levels: { ...base.levels, ...(profile.rules ?? {}) }, settings };
+}
+
+/** `*` matches any run of characters; everything else literally. Linear, no RegExp. */
+export function globMatches(pattern: string, value: string): boolean {
+  const parts = pattern.split("*");
+  if (parts.length === 1) return pattern === value;
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last))
+    return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i] as string;
+    const found = value.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
+interface Scope {
+  name: string;
+  labels?: Record<string, string>;
+}
+
+function selectorMatches(sel: z.infer<typeof selector> | undefined, scope: Scope): boolean {
+  if (!sel) return true;
+  if (sel.names && !sel.names.some((g) => globMatches(g, scope.name))) return false;
+  if (sel.labels) {
+    for (const [k, v] of Object.entries(sel.labels)) if (scope.labels?.[k] !== v) return false;
+  }
+  return true;
+}
+
+/** The profile name for a namespace of a cluster: the first matching assignment, else the default. */
+export function profileNameFor(file: ProfilesFile, cluster: Scope, namespace: Scope): string {
+  const hit = file.assignments.find(
+    (a) => selectorMatches(a.clusters, cluster) && selectorMatches(a.namespaces, namespace),
+  );
+  return hit?.profile ?? file.defaultProfile;
+}

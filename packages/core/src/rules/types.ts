@@ -1,0 +1,146 @@
+import type { FailureCause } from "../failure-cause.ts";
+import type { ImageReference } from "../image-reference.ts";
+import type { PolicySource } from "../policy-source.ts";
+import type { PullPolicy } from "../pull-policy.ts";
+import type { RegistryVisibility } from "../registry.ts";
+import type { TagKind } from "../tag-kind.ts";
+
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
+export type RuleLevel = Severity | "off";
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** Which container a result is about; also what a waiver matches. */
+export interface ContainerSubject {
+  cluster: string;
+  namespace: string;
+  /** Workload kind (Deployment, StatefulSet, DaemonSet, CronJob, Job, Pod, …). */
+  kind: string;
+  name: string;
+  container: string;
+  containerType: "container" | "init" | "ephemeral";
+}
+
+export interface PullSecretRef {
+  name: string;
+  /** Listed on the pod spec, or inherited from the ServiceAccount. */
+  source: "pod" | "serviceAccount";
+  /** Whether a Secret of that name exists in the namespace; null when secrets were not read. */
+  exists: boolean | null;
+}
+
+/** What nodes actually run and report for this container (from pod status), if read. */
+export interface RuntimeFacts {
+  /** One entry per digest running (digest null when the runtime reported none). */
+  running: { digest: string | null; nodes: string[]; pods: number }[];
+  /** Containers currently waiting, grouped by reason. */
+  waiting: { reason: string; message: string; pods: number }[];
+}
+
+/** Pull outcomes for this container's image over the profile's window (from kubelet events). */
+export interface PullStats {
+  pulls: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  failures: number;
+  failuresByCause: Partial<Record<FailureCause, number>>;
+}
+
+/** How the container's registry has behaved for this cluster over the window. */
+export interface RegistryHealth {
+  pulls: number;
+  failures: number;
+  failuresByCause: Partial<Record<FailureCause, number>>;
+  p95Seconds: number | null;
+}
+
+/** Everything the rules may look at for one container. Only `subject`, `image`, policy and secrets are required. */
+export interface ContainerFacts {
+  subject: ContainerSubject;
+  image: string;
+  imagePullPolicy: PullPolicy;
+  policySource: PolicySource;
+  pullSecrets: PullSecretRef[];
+  runtime?: RuntimeFacts;
+  pulls?: PullStats;
+  registryHealth?: RegistryHealth;
+  /** Whether the nodes running this workload also run pods of other namespaces; null/undefined if unknown. */
+  sharedNodes?: boolean | null;
+}
+
+/** Tunables a profile sets for every rule. */
+export interface RuleSettings {
+  /** Tag names treated as mutable (case-insensitive). */
+  mutableTags: string[];
+  /** Registry patterns treated as public (see registry.ts). */
+  publicRegistries: string[];
+  /** Registries whose credentials come from the node (kubelet credential providers: ECR, GAR, ACR). */
+  nodeCredentialRegistries: string[];
+  /** Whether floating versions (1.25, 18-alpine) count as moving references. */
+  floatingIsMutable: boolean;
+  /** Pull-latency budget: p95 above it is slow. */
+  pullLatencyBudgetSeconds: number;
+  /** A registry with at least this failure ratio over the window is unreliable. */
+  registryFailureRatio: number;
+  /** Fewest pulls before latency and failure ratios mean anything. */
+  minPullsForStats: number;
+}
+
+/** What a rule sees: the facts plus everything derived from them once. */
+export interface RuleContext {
+  facts: ContainerFacts;
+  reference: ImageReference | null;
+  invalidReason: string | null;
+  tagKind: TagKind;
+  registry: string;
+  visibility: RegistryVisibility;
+  settings: RuleSettings;
+}
+
+export interface RuleHit {
+  /** One sentence naming the thing and the problem. */
+  message: string;
+  /** The facts that made the rule fire, for the UI, exports and auditors. */
+  evidence: Record<string, unknown>;
+}
+
+export interface RuleReference {
+  title: string;
+  url: string;
+}
+
+export interface RuleDefinition {
+  /** Stable id: never reused, never renumbered. */
+  id: string;
+  slug: string;
+  title: string;
+  category: "reference" | "policy" | "secrets" | "runtime" | "latency";
+  /** Why it matters, for a person deciding whether to care. */
+  why: string;
+  /** How to fix, in words. */
+  fix: string;
+  /** How to fix, as a manifest snippet. */
+  fixYaml: string;
+  references: RuleReference[];
+  /** Severity in the built-in profiles. */
+  defaults: { production: RuleLevel; development: RuleLevel };
+  /** Needs pod status, events or node data, not only the spec. */
+  needsRuntime: boolean;
+  check(ctx: RuleContext): RuleHit | null;
+}
+
+/** A rule that fired for one container, with what a waiver needs to match it. */
+export interface RuleResult {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  subject: ContainerSubject;
+  image: string;
+  /** Stable across snapshots: cluster/namespace/kind/name/container/ruleId. */
+  fingerprint: string;
+  message: string;
+  evidence: Record<string, unknown>;
+}
