@@ -1,0 +1,116 @@
+import type { SimRepository, SimTagKind } from "./catalog.ts";
+import type { Runtime, SimFailure } from "./kubelet.ts";
+
+export type Policy = "Always" | "IfNotPresent" | "Never";
+/** How the manifest reached the API server, which decides what evidence the object carries. */
+export type Writer = "client-side-apply" | "server-side-apply" | "helm";
+export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet" | "CronJob" | "Job" | "Pod";
+
+export interface SimContainer {
+  name: string;
+  type: "container" | "init";
+  /** null for the invalid reference. */
+  repo: SimRepository | null;
+  tag: string;
+  /** Pinned digest, when the reference carries one. */
+  digest: string | null;
+  /** The image string as written in the manifest. */
+  image: string;
+  policy: Policy;
+  /** Whether the manifest sets imagePullPolicy. */
+  policyInManifest: boolean;
+  /** The image as last applied (client-side apply keeps it in the annotation). */
+  appliedImage: string;
+  /** A tag that does not exist in the registry (pulls fail with not found). */
+  missingTag?: boolean;
+}
+
+export interface SimWorkload {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  uid: string;
+  writer: Writer;
+  serviceAccount: string;
+  replicas: number;
+  containers: SimContainer[];
+  createdAt: number;
+  /** Current ReplicaSet (Deployments) or Job (CronJobs). */
+  revision: number;
+  revisionUid: string;
+  revisionName: string;
+  pods: Set<string>;
+  jobs?: Array<{ name: string; uid: string; pod: string | null; startedAt: number }>;
+}
+
+export interface SimContainerState {
+  name: string;
+  type: "container" | "init";
+  digest: string | null;
+  waiting: { reason: string; message: string } | null;
+}
+
+export interface SimPod {
+  name: string;
+  namespace: string;
+  uid: string;
+  node: string;
+  workload: SimWorkload;
+  startedAt: number;
+  containers: SimContainerState[];
+  done?: boolean;
+}
+
+export interface SimNode {
+  name: string;
+  uid: string;
+  runtime: Runtime;
+  runtimeVersion: string;
+  /** Images on disk: canonical@digest → names and size. */
+  images: Map<string, { names: string[]; sizeBytes: number; lastUsed: number }>;
+  /** What the node has under a tag reference: canonical:tag → digest. */
+  tags: Map<string, string>;
+  /** Multiplier on pull time (slow disks, far zones). */
+  speed: number;
+}
+
+export interface SimNamespace {
+  name: string;
+  uid: string;
+  env: "production" | "staging" | "development";
+  team: string;
+  /** ServiceAccount → pull secrets it references. */
+  serviceAccounts: Map<string, string[]>;
+  /** Secrets that exist (names). */
+  secrets: Set<string>;
+}
+
+export interface Incident {
+  registry: string;
+  from: number;
+  to: number;
+  /** Pull time multiplier, or a failure cause. */
+  slowdown?: number;
+  failure?: SimFailure;
+}
+
+/** One pull event as emitted, kept for ground truth even after it expires from the API. */
+export interface EmittedEvent {
+  uid: string;
+  name: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  reason: string;
+  type: "Normal" | "Warning";
+  message: string;
+  count: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+  /** Set for Pulled events after a pull; what the message's first duration says, in ns. */
+  pullNs: number | null;
+}
+
+export interface ContainerTruth {
+  kind: SimTagKind;
+}
