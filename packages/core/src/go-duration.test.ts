@@ -90,3 +90,10 @@ describe("parseGoDuration", () => {
     );
   });
 });
+
+describe("parseGoDuration does not read object prototypes", () => {
+  it('rejects "0toString", "1constructor" and friends', () => {
+    for (const s of ["0toString", "1constructor", "2valueOf", "3__proto__", "1hasOwnProperty"])
+      assert.equal(parseGoDuration(s), null, s);
+  });
+});

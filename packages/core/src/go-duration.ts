@@ -3,16 +3,17 @@
 // "0" alone is allowed. Arithmetic is done on integer nanoseconds (BigInt), so "1m5.328s" is
 // exactly 65.328 seconds and "272.563572ms" exactly 0.272563572.
 
-const UNIT_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1_000n,
-  "\u00b5s": 1_000n,
-  "\u03bcs": 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
+// A Map, not an object literal: "0toString" must not find Object.prototype.toString.
+const UNIT_NS = new Map<string, bigint>([
+  ["ns", 1n],
+  ["us", 1_000n],
+  ["\u00b5s", 1_000n],
+  ["\u03bcs", 1_000n],
+  ["ms", 1_000_000n],
+  ["s", 1_000_000_000n],
+  ["m", 60_000_000_000n],
+  ["h", 3_600_000_000_000n],
+]);
 const MAX_NS = (1n << 63n) - 1n;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -43,7 +44,7 @@ export function parseGoDurationNs(s: string): bigint | null {
     if (intPart === "" && fracPart === "") return null;
     const unitStart = i;
     while (i < s.length && s[i] !== "." && !isDigit(s.charCodeAt(i))) i++;
-    const unit = UNIT_NS[s.slice(unitStart, i)];
+    const unit = UNIT_NS.get(s.slice(unitStart, i));
     if (unit === undefined) return null;
     let value = BigInt(intPart || "0") * unit;
     if (fracPart) value += (BigInt(fracPart) * unit) / 10n ** BigInt(fracPart.length);

@@ -412,3 +412,14 @@ describe("parseImageReference properties", () => {
     }
   });
 });
+
+describe("digest algorithms are looked up safely", () => {
+  it('calls "constructor:…" an unsupported algorithm (not Object.prototype.constructor)', () => {
+    assert.throws(
+      () => parseImageReference(`app@constructor:${"a".repeat(64)}`),
+      /unsupported digest algorithm/,
+    );
+    // Uppercase fails earlier, as in Go: the repository check sees "app@toString".
+    assert.throws(() => parseImageReference(`app@toString:${"a".repeat(64)}`), /must be lowercase/);
+  });
+});

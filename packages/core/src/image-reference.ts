@@ -38,7 +38,11 @@ const NAME_TOTAL_LENGTH_MAX = 255;
 const TAG_MAX = 128;
 
 /** go-digest's registered algorithms and their hex lengths (Kubernetes links sha256 and sha512). */
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const DIGEST_HEX_LENGTH = new Map([
+  ["sha256", 64],
+  ["sha384", 96],
+  ["sha512", 128],
+]);
 
 const code = (s: string, i: number) => s.charCodeAt(i);
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -161,7 +165,7 @@ function digestProblem(digest: string): string | null {
   const colon = digest.indexOf(":");
   const algorithm = digest.slice(0, colon);
   const hex = digest.slice(colon + 1);
-  const length = DIGEST_HEX_LENGTH[algorithm];
+  const length = DIGEST_HEX_LENGTH.get(algorithm);
   if (length === undefined) return "unsupported digest algorithm";
   if (hex.length !== length) return "invalid checksum digest length";
   for (let i = 0; i < hex.length; i++) if (!isLowerHex(code(hex, i))) return "invalid checksum digest format";

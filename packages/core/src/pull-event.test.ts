@@ -323,3 +323,11 @@ describe("parsePullEvent properties", () => {
     }
   });
 });
+
+describe("parsePullEvent does not read object prototypes", () => {
+  it('treats "Error: constructor" and friends as unrelated events', () => {
+    for (const word of ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"]) {
+      assert.equal(parsePullEvent("Failed", `Error: ${word}`), null, word);
+    }
+  });
+});

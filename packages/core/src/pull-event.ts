@@ -50,16 +50,16 @@ const MAX_MESSAGE = 65_536;
 const FIELD_PATH_PREFIX = /^spec\.(?:initContainers|containers|ephemeralContainers)\{[^{}]{0,253}\}: /;
 
 /** "Error: X" lines the kubelet emits as reason Failed, by the pull error they name. */
-const ERROR_LINE_CAUSES: Record<string, FailureCause> = {
-  ErrImagePull: "unknown",
-  ImagePullBackOff: "unknown",
-  InvalidImageName: "invalid-name",
-  ErrImageNeverPull: "never-pull",
-  ImageInspectError: "unknown",
-  RegistryUnavailable: "network",
-  ErrRegistryUnavailable: "network",
-  SignatureValidationFailed: "unknown",
-};
+const ERROR_LINE_CAUSES = new Map<string, FailureCause>([
+  ["ErrImagePull", "unknown"],
+  ["ImagePullBackOff", "unknown"],
+  ["InvalidImageName", "invalid-name"],
+  ["ErrImageNeverPull", "never-pull"],
+  ["ImageInspectError", "unknown"],
+  ["RegistryUnavailable", "network"],
+  ["ErrRegistryUnavailable", "network"],
+  ["SignatureValidationFailed", "unknown"],
+]);
 
 function facts(reason: string, image: string | null, partial: Partial<PullEventFacts> = {}): PullEventFacts {
   return {
@@ -172,7 +172,7 @@ export function parsePullEvent(reason: string, message: string): PullEventFacts 
       if (failed)
         return facts(reason, failed.image, { failureCause: classifyOrUnknown(errorAfter(failed.rest)) });
       const errorLine = /^Error: ([A-Za-z]+)$/.exec(text);
-      const named = errorLine?.[1] ? ERROR_LINE_CAUSES[errorLine[1]] : undefined;
+      const named = errorLine?.[1] ? ERROR_LINE_CAUSES.get(errorLine[1]) : undefined;
       if (named) return facts(reason, null, { failureCause: named });
       if (reason === "ErrImagePull") {
         // A waiting message: the registry's error on its own, or "image pull failed for X because…".
