@@ -5,6 +5,10 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const COMMANDS: Record<string, { entry: string; summary: string }> = {
+  collect: {
+    entry: "apps/collector/src/cli.ts",
+    summary: "snapshot clusters into PostgreSQL (--once, or every --interval seconds)",
+  },
   sim: {
     entry: "packages/k8s-sim/src/cli.ts",
     summary: "serve a simulated fleet behind a real Kubernetes API",

@@ -1,4 +1,14 @@
 // Safe to bundle (Next.js): the Prisma client and the read/write functions over it.
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
 export { createDb, type Db } from "./client.ts";
+export {
+  type ContainerInput,
+  type FindingInput,
+  type SnapshotFailure,
+  type SnapshotInput,
+  type SnapshotResult,
+  snapshotStatus,
+  type WorkloadInput,
+  writeSnapshot,
+} from "./ingest/snapshot.ts";
 export { type ClusterSummary, type FleetOverview, getFleetOverview } from "./queries/fleet.ts";

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Db } from "@pullsight/db";
+import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { Simulator } from "@pullsight/k8s-sim";
+import { collectFleet } from "./collect.ts";
+import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
+
+async function currentCounts(db: Db, cluster: string) {
+  const facts = await db.containerFact.findMany({
+    where: { validTo: null, workload: { deletedAt: null, cluster: { name: cluster } } },
+    select: { imagePullPolicy: true, policySource: true, tagKind: true, registry: true },
+  });
+  const count = (k: keyof (typeof facts)[number]) => {
+    const m: Record<string, number> = {};
+    for (const f of facts) m[f[k]] = (m[f[k]] ?? 0) + 1;
+    return m;
+  };
+  return {
+    total: facts.length,
+    byPolicy: count("imagePullPolicy"),
+    byPolicySource: count("policySource"),
+    byTagKind: count("tagKind"),
+    byRegistry: count("registry"),
+  };
+}
+
+describe("collector against the simulator and PostgreSQL", () => {
+  let sim: Simulator;
+  let t: TestDatabase;
+  let kubeconfig: string;
+  const clients = () =>
+    sim.clusters.map((c) =>
+      createClusterClient(c.name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: c.name })),
+    );
+
+  before(async () => {
+    sim = await Simulator.start({ clusters: 3, podsPerCluster: 400, seed: 11 });
+    t = await createTestDatabase("collector");
+    const dir = mkdtempSync(path.join(tmpdir(), "collector-"));
+    kubeconfig = path.join(dir, "kubeconfig");
+    writeFileSync(kubeconfig, sim.kubeconfig());
+  });
+  after(async () => {
+    await sim.stop();
+    await t.drop();
+  });
+
+  it("stores exactly what the simulator knows: containers by policy, source, tag kind and registry; drift", async () => {
+    const outcomes = await collectFleet(t.db, clients(), { read: { pageSize: 100 } });
+    assert.deepEqual(
+      outcomes.map((o) => [o.cluster, o.status]),
+      sim.clusters.map((c) => [c.name, "complete"]).sort(),
+    );
+    for (const c of sim.clusters) {
+      const truth = c.sim.truth();
+      const stored = await currentCounts(t.db, c.name);
+      assert.equal(stored.total, truth.containers.total, `${c.name} containers`);
+      assert.deepEqual(stored.byPolicy, truth.containers.byPolicy, `${c.name} by policy`);
+      assert.deepEqual(stored.byPolicySource, truth.containers.byPolicySource, `${c.name} by policy source`);
+      assert.deepEqual(stored.byTagKind, truth.containers.byTagKind, `${c.name} by tag kind`);
+      assert.deepEqual(stored.byRegistry, truth.containers.byRegistry, `${c.name} by registry`);
+      const drift = await t.db.finding.findMany({
+        where: { cluster: { name: c.name }, ruleId: "PS010", resolvedAt: null },
+        select: { fingerprint: true },
+      });
+      assert.deepEqual(
+        drift.map((f) => f.fingerprint.split("/").slice(1, 5).join("/")).sort(),
+        truth.drift.map((d) => `${d.namespace}/${d.kind}/${d.name}/${d.container}`).sort(),
+        `${c.name} drift`,
+      );
+      const waiting = await t.db.finding.count({
+        where: { cluster: { name: c.name }, ruleId: { in: ["PS009", "PS004"] }, resolvedAt: null },
+      });
+      assert.ok(
+        Object.keys(truth.waiting).length > 0 === waiting > 0,
+        `${c.name} failing pulls are findings`,
+      );
+      const rollup = await t.db.postureRollup.findFirst({
+        where: {
+          clusterId: (await t.db.cluster.findUniqueOrThrow({ where: { name: c.name } })).id,
+          namespace: "",
+        },
+        orderBy: { takenAt: "desc" },
+      });
+      assert.equal(rollup?.containers, truth.containers.total);
+      assert.deepEqual(rollup?.byTagKind, truth.containers.byTagKind);
+    }
+  });
+
+  it("an unchanged cluster's second snapshot writes no container, running-image or finding rows", async () => {
+    const before = await t.db.containerFact.count();
+    const outcomes = await collectFleet(t.db, clients());
+    for (const o of outcomes) {
+      assert.equal(o.status, "complete");
+      assert.deepEqual(
+        { ...o.rows, rollups: 0 },
+        {
+          workloads: 0,
+          containerFacts: 0,
+          runningImages: 0,
+          findingsOpened: 0,
+          findingsResolved: 0,
+          rollups: 0,
+        },
+        o.cluster,
+      );
+      assert.ok((o.rows?.rollups ?? 0) > 0, "rollups are written every snapshot");
+    }
+    assert.equal(await t.db.containerFact.count(), before);
+  });
+
+  it("changes over time become new rows, and the stored state still matches the truth", async () => {
+    sim.advanceBy(3 * 24 * 60 * 60_000);
+    const outcomes = await collectFleet(t.db, clients());
+    assert.ok(outcomes.every((o) => o.status === "complete"));
+    assert.ok(
+      outcomes.some((o) => (o.rows?.containerFacts ?? 0) > 0),
+      "rollouts changed some containers",
+    );
+    for (const c of sim.clusters) {
+      const truth = c.sim.truth();
+      const stored = await currentCounts(t.db, c.name);
+      assert.deepEqual(stored.byTagKind, truth.containers.byTagKind, c.name);
+      assert.deepEqual(stored.byPolicySource, truth.containers.byPolicySource, c.name);
+      const history = await t.db.containerFact.count({
+        where: { validTo: { not: null }, workload: { cluster: { name: c.name } } },
+      });
+      assert.ok(history > 0, `${c.name} keeps the replaced facts as history`);
+    }
+  });
+
+  it("one cluster unreachable, one forbidden a kind: the others stay complete, failures are recorded with reasons", async () => {
+    await sim.setFaults("prod-eu-1", { unreachable: true });
+    await sim.setFaults("prod-us-1", { forbidResources: ["secrets"] });
+    try {
+      const outcomes = await collectFleet(t.db, clients(), { read: { retries: 1, requestTimeoutMs: 5_000 } });
+      const by = Object.fromEntries(outcomes.map((o) => [o.cluster, o]));
+      assert.equal(by["stage-eu-1"]?.status, "complete");
+      assert.equal(by["prod-eu-1"]?.status, "failed");
+      assert.ok(by["prod-eu-1"]?.failures.every((f) => f.reason === "ECONNREFUSED"));
+      assert.equal(by["prod-us-1"]?.status, "partial");
+      assert.deepEqual(
+        by["prod-us-1"]?.failures.map((f) => [f.kind, f.status, f.reason]),
+        [["secrets", 403, "Forbidden"]],
+      );
+      const snap = await t.db.snapshot.findFirstOrThrow({
+        where: { cluster: { name: "prod-us-1" } },
+        orderBy: { id: "desc" },
+      });
+      assert.equal(snap.status, "partial");
+      assert.match(JSON.stringify(snap.failures), /secrets is forbidden/);
+      // Findings about missing secrets are not resolved by a snapshot that could not read secrets.
+      const missing = await t.db.finding.count({
+        where: { cluster: { name: "prod-us-1" }, ruleId: "PS008", resolvedAt: { not: null } },
+      });
+      assert.equal(missing, 0);
+      const failed = await t.db.cluster.findUniqueOrThrow({
+        where: { name: "prod-eu-1" },
+        select: { lastSnapshotId: true },
+      });
+      const last = await t.db.snapshot.findUniqueOrThrow({ where: { id: failed.lastSnapshotId as bigint } });
+      assert.equal(last.status, "failed");
+      // The failed cluster's workloads are not marked deleted.
+      assert.equal(
+        await t.db.workload.count({ where: { cluster: { name: "prod-eu-1" }, deletedAt: { not: null } } }),
+        0,
+      );
+    } finally {
+      await sim.clearFaults("prod-eu-1");
+      await sim.clearFaults("prod-us-1");
+    }
+  });
+
+  it("restarts a list whose continue token expired, and records it when it keeps expiring", async () => {
+    await sim.setFaults("stage-eu-1", { expireContinue: true });
+    try {
+      const [outcome] = await collectFleet(
+        t.db,
+        clients().filter((c) => c.name === "stage-eu-1"),
+        { read: { pageSize: 100, retries: 0 } },
+      );
+      assert.equal(outcome?.status, "partial");
+      assert.ok(
+        outcome?.failures.some((f) => f.kind === "pods" && f.status === 410 && f.reason === "Expired"),
+      );
+    } finally {
+      await sim.clearFaults("stage-eu-1");
+    }
+  });
+
+  it("records malformed JSON and 5xx answers as failures of the kind, with the path", async () => {
+    await sim.setFaults("stage-eu-1", {
+      malformedResources: ["deployments"],
+      errorResources: { nodes: 503 },
+    });
+    try {
+      const [outcome] = await collectFleet(
+        t.db,
+        clients().filter((c) => c.name === "stage-eu-1"),
+        { read: { retries: 1 } },
+      );
+      assert.equal(outcome?.status, "partial");
+      const kinds = Object.fromEntries((outcome?.failures ?? []).map((f) => [f.kind, f]));
+      assert.equal(kinds.deployments?.reason, "MalformedResponse");
+      assert.equal(kinds.nodes?.status, 503);
+      // Deployments were not read: none of them is marked deleted.
+      assert.equal(
+        await t.db.workload.count({
+          where: { cluster: { name: "stage-eu-1" }, kind: "Deployment", deletedAt: { not: null } },
+        }),
+        0,
+      );
+    } finally {
+      await sim.clearFaults("stage-eu-1");
+    }
+  });
+
+  it("reads Secrets as metadata only", async () => {
+    const since = Date.now() - 60_000;
+    await collectFleet(
+      t.db,
+      clients().filter((c) => c.name === "stage-eu-1"),
+    );
+    const secretReads = sim
+      .cluster("stage-eu-1")
+      .requests.filter((r) => r.at >= since && r.path.includes("/secrets"));
+    assert.ok(secretReads.length > 0);
+    assert.ok(
+      secretReads.every((r) => r.accept.includes("as=PartialObjectMetadataList")),
+      "every Secret request asked for metadata only",
+    );
+  });
+});

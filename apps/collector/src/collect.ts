@@ -1,0 +1,132 @@
+// One collection of a fleet: every cluster read and written independently (bounded concurrency),
+// one failing cluster never stopping the others, every outcome recorded.
+import { DEFAULT_PROFILES, type ProfilesFile, RULES_VERSION } from "@pullsight/core";
+import { type Db, type SnapshotResult, writeSnapshot } from "@pullsight/db";
+import { buildClusterFacts } from "./facts.ts";
+import type { ClusterClient } from "./k8s/client.ts";
+import { type ReadOptions, readCluster } from "./k8s/reader.ts";
+import { type Logger, silentLogger } from "./log.ts";
+
+export const COLLECTOR_VERSION = "0.1.0";
+
+export interface CollectOptions {
+  profiles?: ProfilesFile;
+  /** Clusters read at once. */
+  concurrency?: number;
+  read?: ReadOptions;
+  clusterLabels?: Record<string, Record<string, string>>;
+  log?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface ClusterOutcome {
+  cluster: string;
+  status: SnapshotResult["status"] | "aborted";
+  snapshotId: bigint | null;
+  rows: SnapshotResult["rows"] | null;
+  failures: Array<{ kind: string; status: number | null; reason: string; message: string }>;
+  durationMs: number;
+}
+
+export async function collectCluster(
+  db: Db,
+  client: ClusterClient,
+  opts: CollectOptions = {},
+): Promise<ClusterOutcome> {
+  const log = opts.log ?? silentLogger;
+  const started = performance.now();
+  const raw = await readCluster(client, { ...opts.read, ...(opts.signal ? { signal: opts.signal } : {}) });
+  if (opts.signal?.aborted) {
+    log.warn("snapshot abandoned: stopping", { cluster: client.name });
+    return {
+      cluster: client.name,
+      status: "aborted",
+      snapshotId: null,
+      rows: null,
+      failures: raw.failures,
+      durationMs: performance.now() - started,
+    };
+  }
+  const facts = buildClusterFacts(
+    raw,
+    opts.profiles ?? DEFAULT_PROFILES,
+    opts.clusterLabels?.[client.name] ?? {},
+  );
+  const result = await writeSnapshot(db, {
+    cluster: {
+      name: client.name,
+      server: client.server,
+      kubernetesVersion: raw.gitVersion,
+      ...(opts.clusterLabels?.[client.name] ? { labels: opts.clusterLabels[client.name] } : {}),
+    },
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    failures: raw.failures,
+    collectorVersion: COLLECTOR_VERSION,
+    rulesVersion: RULES_VERSION,
+    workloads: facts.workloads,
+    namespaces: facts.namespaces,
+    completeKinds: facts.completeKinds,
+    runtimeComplete: facts.runtimeComplete,
+    evaluableRules: facts.evaluableRules,
+    stats: {
+      requests: raw.requests,
+      objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
+      readMs: raw.finishedAt.getTime() - raw.startedAt.getTime(),
+    },
+  });
+  const durationMs = performance.now() - started;
+  const level = result.status === "complete" ? "info" : "warn";
+  log[level]("snapshot written", {
+    cluster: client.name,
+    status: result.status,
+    snapshotId: String(result.snapshotId),
+    durationMs: Math.round(durationMs),
+    failures: raw.failures.map((f) => `${f.kind}: ${f.reason}`),
+    rows: result.rows,
+  });
+  return {
+    cluster: client.name,
+    status: result.status,
+    snapshotId: result.snapshotId,
+    rows: result.rows,
+    failures: raw.failures,
+    durationMs,
+  };
+}
+
+/** Collects every cluster, at most `concurrency` at a time. Never throws for one cluster's trouble. */
+export async function collectFleet(
+  db: Db,
+  clients: ClusterClient[],
+  opts: CollectOptions = {},
+): Promise<ClusterOutcome[]> {
+  const queue = [...clients];
+  const outcomes: ClusterOutcome[] = [];
+  const worker = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const started = performance.now();
+      try {
+        outcomes.push(await collectCluster(db, c, opts));
+      } catch (error) {
+        // Storage failed (database down, transaction aborted): nothing of this snapshot is visible.
+        (opts.log ?? silentLogger).error("snapshot not stored", {
+          cluster: c.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        outcomes.push({
+          cluster: c.name,
+          status: "failed",
+          snapshotId: null,
+          rows: null,
+          failures: [{ kind: "storage", status: null, reason: "StorageError", message: String(error) }],
+          durationMs: performance.now() - started,
+        });
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, clients.length)) }, worker),
+  );
+  return outcomes.sort((a, b) => a.cluster.localeCompare(b.cluster));
+}

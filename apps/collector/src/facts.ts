@@ -1,0 +1,380 @@
+// Turns one cluster's raw objects into what Pullsight stores: workloads with a stable identity,
+// their containers' facts (reference anatomy, policy and its source, pull secrets), what nodes run
+// (digests, waiting states) and the rules' findings under each namespace's profile.
+import { createHash } from "node:crypto";
+import {
+  type ContainerFacts,
+  evaluateContainer,
+  isCompliant,
+  type ProfilesFile,
+  type PullSecretRef,
+  parseImageID,
+  policySource,
+  profileNameFor,
+  type ResolvedProfile,
+  RULES,
+  type RuleResult,
+  type RuntimeFacts,
+  registryVisibility,
+  resolveProfile,
+  tagKindOf,
+  tryParseImageReference,
+} from "@pullsight/core";
+import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
+
+export interface ContainerRecord {
+  name: string;
+  type: "container" | "init" | "ephemeral";
+  image: string;
+  registry: string;
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+  tagKind: string;
+  registryVisibility: string;
+  imagePullPolicy: string;
+  policySource: string;
+  policyEvidence: string;
+  pullSecrets: string[];
+  factHash: string;
+  running: Array<{ nodeName: string; image: string; digest: string | null; pods: number }>;
+  findings: RuleResult[];
+  compliant: boolean;
+}
+
+export interface WorkloadRecord {
+  namespace: string;
+  kind: string;
+  name: string;
+  uid: string | null;
+  serviceAccount: string | null;
+  labels: Record<string, string>;
+  containers: ContainerRecord[];
+}
+
+export interface ClusterFactsResult {
+  workloads: WorkloadRecord[];
+  namespaces: Array<{ name: string; labels: Record<string, string>; profile: string }>;
+  /** Workload kinds whose lists were read completely: a workload of such a kind that is absent was deleted. */
+  completeKinds: string[];
+  /** Whether pod status was read (runtime facts are complete). */
+  runtimeComplete: boolean;
+  /** Rules whose every input was read: only their findings may be resolved by absence. */
+  evaluableRules: string[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const labelsOf = (o: RawObject): Record<string, string> =>
+  isObj(o.metadata.labels) ? (o.metadata.labels as Record<string, string>) : {};
+const controllerOf = (o: RawObject): Obj | undefined =>
+  Array.isArray(o.metadata.ownerReferences)
+    ? (o.metadata.ownerReferences as Obj[]).find((r) => r.controller)
+    : undefined;
+
+/** The object at a path of keys, if every step is an object. */
+function dig(o: unknown, ...keys: string[]): Obj {
+  let cur: unknown = o;
+  for (const k of keys) cur = isObj(cur) ? cur[k] : undefined;
+  return isObj(cur) ? cur : {};
+}
+
+/** Pod spec inside a workload object. */
+function podSpecOf(kind: string, o: RawObject): Obj {
+  if (kind === "Pod") return dig(o, "spec");
+  if (kind === "CronJob") return dig(o, "spec", "jobTemplate", "spec", "template", "spec");
+  return dig(o, "spec", "template", "spec");
+}
+
+const WORKLOAD_KINDS: Array<
+  [key: "deployments" | "statefulsets" | "daemonsets" | "cronjobs" | "jobs" | "replicasets", kind: string]
+> = [
+  ["deployments", "Deployment"],
+  ["statefulsets", "StatefulSet"],
+  ["daemonsets", "DaemonSet"],
+  ["cronjobs", "CronJob"],
+  ["jobs", "Job"],
+  ["replicasets", "ReplicaSet"],
+];
+
+export function buildClusterFacts(
+  raw: RawSnapshot,
+  profiles: ProfilesFile,
+  clusterLabels: Record<string, string> = {},
+): ClusterFactsResult {
+  const o = raw.objects;
+  const failed = new Set(raw.failures.map((f) => f.kind));
+  const key = (ns: string | undefined, kind: string, name: string) => `${ns ?? ""}/${kind}/${name}`;
+
+  // Controllers by uid, to climb owner references.
+  const byUid = new Map<string, { kind: string; obj: RawObject }>();
+  for (const [k, kind] of WORKLOAD_KINDS)
+    for (const obj of o[k] ?? []) if (obj.metadata.uid) byUid.set(obj.metadata.uid, { kind, obj });
+
+  /** The workload that owns an object: RS → Deployment, Job → CronJob; null when it is its own. */
+  const topOwner = (obj: RawObject): { kind: string; name: string; obj?: RawObject } | null => {
+    const ref = controllerOf(obj);
+    if (!ref) return null;
+    const owner = byUid.get(String(ref.uid));
+    if (owner)
+      return topOwner(owner.obj) ?? { kind: owner.kind, name: owner.obj.metadata.name, obj: owner.obj };
+    // The owner's kind was not read: ReplicaSet names carry their Deployment's name.
+    if (ref.kind === "ReplicaSet") {
+      const hash = labelsOf(obj)["pod-template-hash"];
+      const name = String(ref.name);
+      if (hash && name.endsWith(`-${hash}`))
+        return { kind: "Deployment", name: name.slice(0, -hash.length - 1) };
+    }
+    return { kind: String(ref.kind), name: String(ref.name) };
+  };
+
+  interface Entry {
+    namespace: string;
+    kind: string;
+    name: string;
+    obj: RawObject | null;
+    pods: RawObject[];
+  }
+  const workloads = new Map<string, Entry>();
+  for (const [k, kind] of WORKLOAD_KINDS) {
+    for (const obj of o[k] ?? []) {
+      if (topOwner(obj)) continue; // owned by another workload (RS of a Deployment, Job of a CronJob)
+      workloads.set(key(obj.metadata.namespace, kind, obj.metadata.name), {
+        namespace: obj.metadata.namespace ?? "",
+        kind,
+        name: obj.metadata.name,
+        obj,
+        pods: [],
+      });
+    }
+  }
+  for (const pod of o.pods ?? []) {
+    const owner = topOwner(pod);
+    const kind = owner?.kind ?? "Pod";
+    const name = owner?.name ?? pod.metadata.name;
+    const k = key(pod.metadata.namespace, kind, name);
+    let entry = workloads.get(k);
+    if (!entry) {
+      // A bare pod, or one whose controller was not read (or is not a kind we list).
+      entry = {
+        namespace: pod.metadata.namespace ?? "",
+        kind,
+        name,
+        obj: owner ? (owner.obj ?? null) : pod,
+        pods: [],
+      };
+      workloads.set(k, entry);
+    }
+    entry.pods.push(pod);
+  }
+
+  // Pull secrets: ServiceAccounts and which secrets exist (metadata only).
+  const saSecrets = new Map<string, string[]>();
+  for (const sa of o.serviceaccounts ?? []) {
+    const list = Array.isArray(sa.imagePullSecrets)
+      ? (sa.imagePullSecrets as Obj[]).map((s) => String(s.name))
+      : [];
+    saSecrets.set(`${sa.metadata.namespace}/${sa.metadata.name}`, list);
+  }
+  const secretsRead = !!o.secrets;
+  const secretNames = new Set((o.secrets ?? []).map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
+
+  // Nodes shared between namespaces (DaemonSet pods excluded: they run everywhere).
+  const nsPerNode = new Map<string, Set<string>>();
+  for (const pod of o.pods ?? []) {
+    const node = (pod.spec as Obj | undefined)?.nodeName as string | undefined;
+    if (!node || controllerOf(pod)?.kind === "DaemonSet") continue;
+    let set = nsPerNode.get(node);
+    if (!set) {
+      set = new Set();
+      nsPerNode.set(node, set);
+    }
+    set.add(pod.metadata.namespace ?? "");
+  }
+
+  const nsLabels = new Map((o.namespaces ?? []).map((n) => [n.metadata.name, labelsOf(n)]));
+  const profileCache = new Map<string, ResolvedProfile>();
+  const namespaces = new Map<string, { name: string; labels: Record<string, string>; profile: string }>();
+  const profileFor = (ns: string) => {
+    let entry = namespaces.get(ns);
+    if (!entry) {
+      const labels = nsLabels.get(ns) ?? {};
+      entry = {
+        name: ns,
+        labels,
+        profile: profileNameFor(profiles, { name: raw.cluster, labels: clusterLabels }, { name: ns, labels }),
+      };
+      namespaces.set(ns, entry);
+    }
+    let resolved = profileCache.get(entry.profile);
+    if (!resolved) {
+      resolved = resolveProfile(profiles, entry.profile);
+      profileCache.set(entry.profile, resolved);
+    }
+    return resolved;
+  };
+  for (const ns of nsLabels.keys()) profileFor(ns);
+
+  const runtimeComplete = !failed.has("pods") && !!o.pods;
+  const records: WorkloadRecord[] = [];
+  for (const w of workloads.values()) {
+    const template = w.obj ?? w.pods[0];
+    if (!template) continue;
+    const podSpec = podSpecOf(w.obj ? w.kind : "Pod", template);
+    const sa = (podSpec.serviceAccountName as string | undefined) ?? "default";
+    const profile = profileFor(w.namespace);
+    const podSecrets = Array.isArray(podSpec.imagePullSecrets)
+      ? (podSpec.imagePullSecrets as Obj[]).map((s) => String(s.name))
+      : [];
+    const fromSa = failed.has("serviceaccounts") ? [] : (saSecrets.get(`${w.namespace}/${sa}`) ?? []);
+    const pullSecrets: PullSecretRef[] = [];
+    for (const name of podSecrets)
+      pullSecrets.push({
+        name,
+        source: "pod",
+        exists: secretsRead ? secretNames.has(`${w.namespace}/${name}`) : null,
+      });
+    for (const name of fromSa)
+      if (!podSecrets.includes(name))
+        pullSecrets.push({
+          name,
+          source: "serviceAccount",
+          exists: secretsRead ? secretNames.has(`${w.namespace}/${name}`) : null,
+        });
+    const shared = runtimeComplete
+      ? w.pods.some((p) => (nsPerNode.get(String((p.spec as Obj | undefined)?.nodeName))?.size ?? 0) > 1)
+      : null;
+
+    const lists: Array<[string, "container" | "init" | "ephemeral"]> = [
+      ["containers", "container"],
+      ["initContainers", "init"],
+      ...(w.kind === "Pod" ? [["ephemeralContainers", "ephemeral"] as [string, "ephemeral"]] : []),
+    ];
+    const containers: ContainerRecord[] = [];
+    for (const [list, type] of lists) {
+      for (const c of (podSpec[list] as Obj[] | undefined) ?? []) {
+        const name = String(c.name);
+        const image = String(c.image ?? "");
+        const ref = tryParseImageReference(image);
+        const source = policySource(template, name);
+        const runtime = runtimeComplete ? runtimeOf(w.pods, name) : undefined;
+        const facts: ContainerFacts = {
+          subject: {
+            cluster: raw.cluster,
+            namespace: w.namespace,
+            kind: w.kind,
+            name: w.name,
+            container: name,
+            containerType: type,
+          },
+          image,
+          imagePullPolicy: (c.imagePullPolicy ?? "IfNotPresent") as ContainerFacts["imagePullPolicy"],
+          policySource: source,
+          pullSecrets,
+          ...(runtime ? { runtime } : {}),
+          sharedNodes: shared,
+        };
+        const findings = evaluateContainer(facts, profile);
+        const record = {
+          name,
+          type,
+          image,
+          registry: ref ? ref.domain || "docker.io" : "invalid",
+          repository: ref ? ref.path : image,
+          tag: ref?.tag ?? null,
+          digest: ref?.digest ?? null,
+          tagKind: tagKindOf(ref, profile.settings.mutableTags),
+          registryVisibility: ref ? registryVisibility(ref, profile.settings.publicRegistries) : "private",
+          imagePullPolicy: facts.imagePullPolicy,
+          policySource: source.source,
+          policyEvidence: source.evidence,
+          pullSecrets: pullSecrets.map((s) => s.name).sort(),
+        };
+        containers.push({
+          ...record,
+          factHash: createHash("sha1").update(JSON.stringify(record)).digest("hex"),
+          running: runtime ? runningOf(w.pods, name) : [],
+          findings,
+          compliant: isCompliant(findings),
+        });
+      }
+    }
+    records.push({
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      uid: (w.obj?.metadata.uid as string | undefined) ?? null,
+      serviceAccount: sa,
+      labels: w.obj ? labelsOf(w.obj) : {},
+      containers,
+    });
+  }
+
+  const evaluable = new Set(RULES.map((r) => r.id));
+  if (!runtimeComplete) for (const r of RULES) if (r.needsRuntime) evaluable.delete(r.id);
+  if (failed.has("serviceaccounts")) for (const id of ["PS007", "PS008", "PS014"]) evaluable.delete(id);
+  if (!secretsRead) evaluable.delete("PS008");
+  const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet"].filter(
+    (k) =>
+      !failed.has(WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never) &&
+      o[WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never],
+  );
+  return {
+    workloads: records,
+    namespaces: [...namespaces.values()],
+    completeKinds: runtimeComplete ? [...workloadKinds, "Pod"] : workloadKinds,
+    runtimeComplete,
+    evaluableRules: [...evaluable],
+  };
+}
+
+function statusesOf(pod: RawObject, container: string): Obj[] {
+  const status = (pod.status ?? {}) as Obj;
+  return [
+    ...((status.containerStatuses as Obj[]) ?? []),
+    ...((status.initContainerStatuses as Obj[]) ?? []),
+  ].filter((s) => s.name === container);
+}
+
+function runtimeOf(pods: RawObject[], container: string): RuntimeFacts {
+  const waiting = new Map<string, { reason: string; message: string; pods: number }>();
+  for (const pod of pods) {
+    for (const s of statusesOf(pod, container)) {
+      const w = (s.state as Obj | undefined)?.waiting as Obj | undefined;
+      if (!w?.reason) continue;
+      const k = `${w.reason}\u0000${w.message ?? ""}`;
+      const entry = waiting.get(k) ?? { reason: String(w.reason), message: String(w.message ?? ""), pods: 0 };
+      entry.pods += 1;
+      waiting.set(k, entry);
+    }
+  }
+  return {
+    running: runningOf(pods, container).reduce<RuntimeFacts["running"]>((acc, r) => {
+      const hit = acc.find((x) => x.digest === r.digest);
+      if (hit) {
+        hit.pods += r.pods;
+        if (!hit.nodes.includes(r.nodeName)) hit.nodes.push(r.nodeName);
+      } else acc.push({ digest: r.digest, nodes: [r.nodeName], pods: r.pods });
+      return acc;
+    }, []),
+    waiting: [...waiting.values()],
+  };
+}
+
+function runningOf(pods: RawObject[], container: string): ContainerRecord["running"] {
+  const byKey = new Map<string, ContainerRecord["running"][number]>();
+  for (const pod of pods) {
+    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
+    for (const s of statusesOf(pod, container)) {
+      const { digest } = parseImageID(String(s.imageID ?? ""));
+      if (!digest) continue;
+      const k = `${nodeName}\u0000${digest}`;
+      const entry = byKey.get(k) ?? { nodeName, image: String(s.image ?? ""), digest, pods: 0 };
+      entry.pods += 1;
+      byKey.set(k, entry);
+    }
+  }
+  return [...byKey.values()].sort(
+    (a, b) => a.nodeName.localeCompare(b.nodeName) || String(a.digest).localeCompare(String(b.digest)),
+  );
+}

@@ -1,0 +1,17 @@
+export {
+  type ClusterOutcome,
+  COLLECTOR_VERSION,
+  type CollectOptions,
+  collectCluster,
+  collectFleet,
+} from "./collect.ts";
+export { buildClusterFacts } from "./facts.ts";
+export {
+  type ClusterClient,
+  type ClusterSource,
+  createClusterClient,
+  kubeconfigContexts,
+  loadKubeConfig,
+} from "./k8s/client.ts";
+export { readCluster } from "./k8s/reader.ts";
+export { jsonLogger, silentLogger } from "./log.ts";

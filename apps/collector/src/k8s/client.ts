@@ -1,0 +1,146 @@
+// A cluster's API, reached with @kubernetes/client-node's KubeConfig (every auth method it knows:
+// tokens, client certificates, exec plugins, in-cluster service accounts) but with raw requests,
+// so objects arrive exactly as the API server sends them and every call has a deadline.
+import http from "node:http";
+import https from "node:https";
+import * as k8s from "@kubernetes/client-node";
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+}
+
+export class RequestFailure extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, or null when no response arrived (refused, reset, timed out). */
+    readonly status: number | null,
+    /** Kubernetes Status reason (Forbidden, Expired…) or a network code (ECONNREFUSED, timeout). */
+    readonly reason: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+  get transient(): boolean {
+    return this.status === null
+      ? this.reason !== "ECONNREFUSED" && this.reason !== "ENOTFOUND"
+      : this.status >= 500 || this.status === 429;
+  }
+}
+
+export interface ClusterClient {
+  /** Cluster name (kubeconfig context or "in-cluster"). */
+  name: string;
+  server: string;
+  kubeConfig: k8s.KubeConfig;
+  get(
+    path: string,
+    opts?: { accept?: string; timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ApiResponse>;
+  getJson<T>(path: string, opts?: { accept?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
+}
+
+/** How a cluster is reached; strategies chosen by name, clusters are data. */
+export type ClusterSource =
+  | { kind: "kubeconfig"; path?: string; context: string }
+  | { kind: "in-cluster"; name: string };
+
+export function loadKubeConfig(source: ClusterSource): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (source.kind === "in-cluster") {
+    kc.loadFromCluster();
+    return kc;
+  }
+  if (source.path) kc.loadFromFile(source.path);
+  else kc.loadFromDefault();
+  kc.setCurrentContext(source.context);
+  return kc;
+}
+
+/** Every context of a kubeconfig file (the default when no --context is given). */
+export function kubeconfigContexts(path?: string): string[] {
+  const kc = new k8s.KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc.getContexts().map((c) => c.name);
+}
+
+export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`context ${kc.getCurrentContext()} has no cluster`);
+  const server = cluster.server.replace(/\/$/, "");
+  const agent = new (server.startsWith("https:") ? https : http).Agent({ keepAlive: true, maxSockets: 8 });
+
+  async function get(
+    path: string,
+    opts: { accept?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ApiResponse> {
+    const url = new URL(server + path);
+    const options: https.RequestOptions = {
+      method: "GET",
+      headers: { Accept: opts.accept ?? "application/json" },
+      agent,
+    };
+    await kc.applyToHTTPSOptions(options);
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const mod = url.protocol === "https:" ? https : http;
+    return new Promise<ApiResponse>((resolve, reject) => {
+      const req = mod.request(url, { ...options, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", (e) => reject(networkFailure(e, path)));
+      });
+      req.on("error", (e) => reject(networkFailure(e, path, timeout.aborted)));
+      req.end();
+    });
+  }
+
+  return {
+    name,
+    server,
+    kubeConfig: kc,
+    get,
+    async getJson<T>(
+      path: string,
+      opts: { accept?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+    ): Promise<T> {
+      const res = await get(path, opts);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        throw new RequestFailure(
+          `GET ${path}: the response (HTTP ${res.status}, ${res.body.length} bytes) is not valid JSON`,
+          res.status >= 400 ? res.status : null,
+          "MalformedResponse",
+          path,
+        );
+      }
+      if (res.status >= 400) {
+        const s = parsed as { reason?: string; message?: string };
+        throw new RequestFailure(
+          `GET ${path}: ${res.status} ${s.reason ?? ""} ${s.message ?? ""}`.trim(),
+          res.status,
+          s.reason ?? `HTTP${res.status}`,
+          path,
+        );
+      }
+      return parsed as T;
+    },
+  };
+}
+
+function networkFailure(e: Error & { code?: string }, path: string, timedOut = false): RequestFailure {
+  const code =
+    timedOut || e.name === "TimeoutError" || e.name === "AbortError" ? "timeout" : (e.code ?? e.name);
+  return new RequestFailure(
+    `GET ${path}: ${code === "timeout" ? "no answer before the deadline" : e.message}`,
+    null,
+    code,
+    path,
+  );
+}

@@ -1,0 +1,37 @@
+// The kinds a snapshot reads: a list of entries, not a branch per kind.
+export interface KindDef {
+  key: KindKey;
+  /** All-namespaces list path. */
+  path: string;
+  /** Read as PartialObjectMetadataList: never the object's data (Secrets). */
+  metadataOnly?: boolean;
+}
+
+export type KindKey =
+  | "namespaces"
+  | "nodes"
+  | "pods"
+  | "serviceaccounts"
+  | "secrets"
+  | "deployments"
+  | "replicasets"
+  | "statefulsets"
+  | "daemonsets"
+  | "jobs"
+  | "cronjobs";
+
+export const KINDS: readonly KindDef[] = [
+  { key: "namespaces", path: "/api/v1/namespaces" },
+  { key: "nodes", path: "/api/v1/nodes" },
+  { key: "pods", path: "/api/v1/pods" },
+  { key: "serviceaccounts", path: "/api/v1/serviceaccounts" },
+  { key: "secrets", path: "/api/v1/secrets", metadataOnly: true },
+  { key: "deployments", path: "/apis/apps/v1/deployments" },
+  { key: "replicasets", path: "/apis/apps/v1/replicasets" },
+  { key: "statefulsets", path: "/apis/apps/v1/statefulsets" },
+  { key: "daemonsets", path: "/apis/apps/v1/daemonsets" },
+  { key: "jobs", path: "/apis/batch/v1/jobs" },
+  { key: "cronjobs", path: "/apis/batch/v1/cronjobs" },
+];
+
+export const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";

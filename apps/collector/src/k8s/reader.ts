@@ -1,0 +1,209 @@
+// Reads every kind of a snapshot: paginated lists, a deadline per request, a budget per cluster,
+// retries with backoff for transient errors, a restarted list after an expired continue token.
+// Failures become data: each failed kind is reported with its reason, status and path.
+
+import { type ClusterClient, RequestFailure } from "./client.ts";
+import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
+
+export interface KindFailure {
+  kind: KindKey;
+  path: string;
+  status: number | null;
+  reason: string;
+  message: string;
+}
+
+export type RawObject = Record<string, unknown> & {
+  metadata: { name: string; namespace?: string; uid?: string; [k: string]: unknown };
+};
+
+export interface RawSnapshot {
+  cluster: string;
+  server: string;
+  gitVersion: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  objects: Partial<Record<KindKey, RawObject[]>>;
+  failures: KindFailure[];
+  requests: number;
+}
+
+export interface ReadOptions {
+  pageSize?: number;
+  requestTimeoutMs?: number;
+  /** Time budget for the whole cluster. */
+  budgetMs?: number;
+  retries?: number;
+  /** Skip Secrets entirely (no secret permission needed; missing-secret checks become unknown). */
+  skipSecrets?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (kind: KindKey, items: number) => void;
+}
+
+interface ListPage {
+  metadata?: { continue?: string; resourceVersion?: string };
+  items?: RawObject[];
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+async function withRetries<T>(
+  fn: () => Promise<T>,
+  retries: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const retriable =
+        e instanceof RequestFailure &&
+        e.transient &&
+        attempt < retries &&
+        Date.now() + 200 * 2 ** attempt < deadline &&
+        !signal?.aborted;
+      if (!retriable) throw e;
+      await sleep(200 * 2 ** attempt, signal);
+    }
+  }
+}
+
+async function listKind(
+  client: ClusterClient,
+  kind: KindDef,
+  o: Required<Pick<ReadOptions, "pageSize" | "requestTimeoutMs" | "retries">> & ReadOptions,
+  deadline: number,
+  count: () => void,
+) {
+  const items: RawObject[] = [];
+  let restarted = false;
+  let token: string | undefined;
+  for (;;) {
+    const q = new URLSearchParams({ limit: String(o.pageSize) });
+    if (token) q.set("continue", token);
+    const path = `${kind.path}?${q}`;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0)
+      throw new RequestFailure(
+        `GET ${path}: the cluster's time budget ran out`,
+        null,
+        "BudgetExceeded",
+        path,
+      );
+    try {
+      const page = await withRetries(
+        () => {
+          count();
+          return client.getJson<ListPage>(path, {
+            accept: kind.metadataOnly ? METADATA_LIST : "application/json",
+            timeoutMs: Math.min(o.requestTimeoutMs, remaining),
+            ...(o.signal ? { signal: o.signal } : {}),
+          });
+        },
+        o.retries,
+        deadline,
+        o.signal,
+      );
+      if (!Array.isArray(page.items))
+        throw new RequestFailure(
+          `GET ${path}: the response has no items array`,
+          200,
+          "MalformedResponse",
+          path,
+        );
+      items.push(...page.items);
+      token = page.metadata?.continue || undefined;
+      if (!token) return items;
+    } catch (e) {
+      // An expired continue token: the pages so far are no longer consistent with what follows,
+      // so the whole list starts over, once. (A plain `continue` in a do-while would end the loop
+      // with an empty list: a silently partial answer.)
+      if (e instanceof RequestFailure && e.status === 410 && token && !restarted) {
+        restarted = true;
+        items.length = 0;
+        token = undefined;
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/** Reads one cluster. Never throws for cluster trouble: failures are in the result. */
+export async function readCluster(client: ClusterClient, opts: ReadOptions = {}): Promise<RawSnapshot> {
+  const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
+  const startedAt = new Date();
+  const deadline = Date.now() + o.budgetMs;
+  const objects: RawSnapshot["objects"] = {};
+  const failures: KindFailure[] = [];
+  let requests = 0;
+  let gitVersion: string | null = null;
+  try {
+    gitVersion =
+      (
+        await withRetries(
+          () => client.getJson<{ gitVersion?: string }>("/version", { timeoutMs: o.requestTimeoutMs }),
+          o.retries,
+          deadline,
+          o.signal,
+        )
+      ).gitVersion ?? null;
+    requests++;
+  } catch (e) {
+    const f = e instanceof RequestFailure ? e : new RequestFailure(String(e), null, "Unknown", "/version");
+    // Unreachable: every kind fails the same way; say so once per kind so nothing looks read.
+    if (f.status === null) {
+      for (const kind of KINDS)
+        failures.push({
+          kind: kind.key,
+          path: kind.path,
+          status: null,
+          reason: f.reason,
+          message: f.message,
+        });
+      return {
+        cluster: client.name,
+        server: client.server,
+        gitVersion,
+        startedAt,
+        finishedAt: new Date(),
+        objects,
+        failures,
+        requests,
+      };
+    }
+  }
+  // Kinds are read one after another: gentle on the API server, and pods (the big one) get the
+  // connection to themselves.
+  for (const kind of KINDS) {
+    if (kind.key === "secrets" && o.skipSecrets) continue;
+    try {
+      objects[kind.key] = await listKind(client, kind, o, deadline, () => requests++);
+      o.onProgress?.(kind.key, objects[kind.key]?.length ?? 0);
+    } catch (e) {
+      const f =
+        e instanceof RequestFailure
+          ? e
+          : new RequestFailure(e instanceof Error ? e.message : String(e), null, "Unknown", kind.path);
+      failures.push({ kind: kind.key, path: f.path, status: f.status, reason: f.reason, message: f.message });
+    }
+  }
+  return {
+    cluster: client.name,
+    server: client.server,
+    gitVersion,
+    startedAt,
+    finishedAt: new Date(),
+    objects,
+    failures,
+    requests,
+  };
+}
