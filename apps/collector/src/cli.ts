@@ -5,6 +5,7 @@ import { DEFAULT_PROFILES, parseProfiles } from "@pullsight/core";
 import { createDb } from "@pullsight/db";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
 import { collectFleet } from "./collect.ts";
+import { EventWatcher } from "./events.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
 import { jsonLogger } from "./log.ts";
 
@@ -81,20 +82,55 @@ onShutdown(async (signal) => {
   log.info("stopping", { signal });
   stop.abort();
   await running; // a snapshot in flight finishes its transaction or is abandoned before it starts
+  await Promise.all(watchers.map((w) => w.stop())); // buffered events are written
   await db.$disconnect();
   await database.close();
 });
 
-const runOnce = async () => {
-  const outcomes = await collectFleet(db, clients, {
+// ns/pod → workload per cluster, from the latest snapshot: lets events name their workload.
+const podIndex = new Map<string, Map<string, { kind: string; name: string }>>();
+const onFacts = (
+  cluster: string,
+  facts: { workloads: Array<{ namespace: string; kind: string; name: string; pods: string[] }> },
+) => {
+  const index = new Map<string, { kind: string; name: string }>();
+  for (const w of facts.workloads)
+    for (const pod of w.pods) index.set(`${w.namespace}/${pod}`, { kind: w.kind, name: w.name });
+  podIndex.set(cluster, index);
+};
+
+const runOnce = () =>
+  collectFleet(db, clients, {
     profiles,
     concurrency: Number(values.concurrency),
     read: { skipSecrets: values["skip-secrets"] },
     log,
     signal: stop.signal,
+    onFacts,
   });
-  return outcomes;
-};
+
+/** One watcher per cluster; a cluster that cannot be watched now is tried again later. */
+const watchers = clients.map(
+  (c) => new EventWatcher(db, c, { log, podIndex: () => podIndex.get(c.name) ?? new Map() }),
+);
+const startWatchers = () =>
+  Promise.all(
+    watchers.map(async (w, i) => {
+      for (let delay = 1000; !stop.signal.aborted; delay = Math.min(delay * 2, 60_000)) {
+        try {
+          await w.start();
+          return;
+        } catch (error) {
+          log.warn("event watch could not start; retrying", {
+            cluster: clients[i]?.name,
+            error: error instanceof Error ? error.message : String(error),
+            retryInMs: delay,
+          });
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    }),
+  );
 
 log.info("collector started", {
   clusters: clients.map((c) => c.name),
@@ -103,11 +139,32 @@ log.info("collector started", {
 if (values.once) {
   running = runOnce();
   const outcomes = (await running) as Awaited<ReturnType<typeof runOnce>>;
+  // The events still live in each reachable cluster (they expire within an hour).
+  await Promise.all(
+    watchers.map(async (w, i) => {
+      if (outcomes[i]?.status === "failed") return;
+      try {
+        await w.start();
+      } catch (error) {
+        log.warn("events not read", {
+          cluster: clients[i]?.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      await w.stop();
+      log.info("events stored", {
+        cluster: clients[i]?.name,
+        received: w.stats.received,
+        stored: w.stats.stored,
+      });
+    }),
+  );
   await db.$disconnect();
   await database.close();
   process.exit(outcomes.some((o) => o.status === "failed") ? 1 : 0);
 }
-// Service mode: run, then wait the interval; runs never overlap.
+// Service mode: events are watched continuously; snapshots run, then wait the interval, never overlapping.
+void startWatchers();
 while (!stop.signal.aborted) {
   running = runOnce();
   await running;

@@ -17,6 +17,8 @@ export interface CollectOptions {
   clusterLabels?: Record<string, Record<string, string>>;
   log?: Logger;
   signal?: AbortSignal;
+  /** Called with each cluster's facts after they are stored (the event watcher's pod index). */
+  onFacts?: (cluster: string, facts: ReturnType<typeof buildClusterFacts>) => void;
 }
 
 export interface ClusterOutcome {
@@ -75,6 +77,7 @@ export async function collectCluster(
       readMs: raw.finishedAt.getTime() - raw.startedAt.getTime(),
     },
   });
+  opts.onFacts?.(client.name, facts);
   const durationMs = performance.now() - started;
   const level = result.status === "complete" ? "info" : "warn";
   log[level]("snapshot written", {

@@ -49,6 +49,7 @@ export interface WorkloadRecord {
   uid: string | null;
   serviceAccount: string | null;
   labels: Record<string, string>;
+  pods: string[];
   containers: ContainerRecord[];
 }
 
@@ -306,6 +307,7 @@ export function buildClusterFacts(
       uid: (w.obj?.metadata.uid as string | undefined) ?? null,
       serviceAccount: sa,
       labels: w.obj ? labelsOf(w.obj) : {},
+      pods: w.pods.map((p) => p.metadata.name),
       containers,
     });
   }

@@ -5,6 +5,7 @@ export {
   collectCluster,
   collectFleet,
 } from "./collect.ts";
+export { EventWatcher, toPullEvent, type WatcherStats } from "./events.ts";
 export { buildClusterFacts } from "./facts.ts";
 export {
   type ClusterClient,

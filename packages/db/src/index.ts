@@ -2,6 +2,12 @@
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
 export { createDb, type Db } from "./client.ts";
 export {
+  ensureCluster,
+  linkPullEventsToWorkloads,
+  type PullEventInput,
+  upsertPullEvents,
+} from "./ingest/events.ts";
+export {
   type ContainerInput,
   type FindingInput,
   type SnapshotFailure,

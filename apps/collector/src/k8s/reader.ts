@@ -82,6 +82,7 @@ async function listKind(
   o: Required<Pick<ReadOptions, "pageSize" | "requestTimeoutMs" | "retries">> & ReadOptions,
   deadline: number,
   count: () => void,
+  onResourceVersion?: (rv: string) => void,
 ) {
   const items: RawObject[] = [];
   let restarted = false;
@@ -120,6 +121,7 @@ async function listKind(
           path,
         );
       items.push(...page.items);
+      if (!token && page.metadata?.resourceVersion) onResourceVersion?.(page.metadata.resourceVersion);
       token = page.metadata?.continue || undefined;
       if (!token) return items;
     } catch (e) {
@@ -135,6 +137,27 @@ async function listKind(
       throw e;
     }
   }
+}
+
+/** Lists any path completely (pagination, retries, one restart after an expired continue token). */
+export async function listAll(
+  client: ClusterClient,
+  path: string,
+  opts: ReadOptions = {},
+): Promise<{ items: RawObject[]; resourceVersion: string | null }> {
+  const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
+  let resourceVersion: string | null = null;
+  const items = await listKind(
+    client,
+    { key: "pods", path },
+    o,
+    Date.now() + o.budgetMs,
+    () => {},
+    (rv: string) => {
+      resourceVersion = rv;
+    },
+  );
+  return { items, resourceVersion };
 }
 
 /** Reads one cluster. Never throws for cluster trouble: failures are in the result. */

@@ -7,6 +7,7 @@
 // A snapshot is visible complete, partial (with reasons), failed, or not at all.
 import type { Db } from "../client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { linkPullEventsToWorkloads } from "./events.ts";
 
 type Tx = Prisma.TransactionClient;
 type Severity = "info" | "low" | "medium" | "high" | "critical";
@@ -47,6 +48,8 @@ export interface WorkloadInput {
   uid: string | null;
   serviceAccount: string | null;
   labels: Record<string, string>;
+  /** Names of the workload's pods, to link pull events that arrived before the pod was known. */
+  pods?: string[];
   containers: ContainerInput[];
 }
 
@@ -230,6 +233,13 @@ async function writeInTransaction(
     rows.workloads += gone.length;
   }
   const goneIds = new Set(gone.map((w) => w.id));
+  await linkPullEventsToWorkloads(
+    tx,
+    cluster.id,
+    input.workloads.flatMap((w) =>
+      (w.pods ?? []).map((pod) => ({ namespace: w.namespace, pod, kind: w.kind, name: w.name })),
+    ),
+  );
 
   // ---- container facts (SCD2 by hash) ----
   const current = await tx.containerFact.findMany({

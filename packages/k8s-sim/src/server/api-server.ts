@@ -487,7 +487,9 @@ export function createClusterHandler(opts: ClusterApiOptions) {
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
     let sent = 0;
     let closed = false;
-    const dropAfter = faults.dropWatchesAfter;
+    // Read live: a fault switched on later also breaks the watches already open.
+    const dropAfterNow = () => faults.dropWatchesAfter;
+    const dropAfter = dropAfterNow();
     const close = () => {
       if (closed) return;
       closed = true;
@@ -501,7 +503,8 @@ export function createClusterHandler(opts: ClusterApiOptions) {
       res.write(`${JSON.stringify({ type, object })}\n`);
       if (type !== "BOOKMARK" && type !== "ERROR") {
         sent += 1;
-        if (dropAfter !== null && sent >= dropAfter) {
+        const limit = dropAfterNow();
+        if (limit !== null && sent >= limit) {
           // A connection dropped mid-stream, as a proxy or load balancer would: what was
           // written reaches the client, then the stream breaks without its final chunk.
           closed = true;

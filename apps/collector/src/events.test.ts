@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { Simulator } from "@pullsight/k8s-sim";
+import { EventWatcher } from "./events.ts";
+import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
+
+const PULL_REASONS = new Set([
+  "Pulling",
+  "Pulled",
+  "Failed",
+  "BackOff",
+  "ErrImageNeverPull",
+  "InspectFailed",
+]);
+
+describe("event watch against the simulator", () => {
+  let sim: Simulator;
+  let t: TestDatabase;
+  let kubeconfig: string;
+  const client = () =>
+    createClusterClient(
+      "prod-eu-1",
+      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: "prod-eu-1" }),
+    );
+  const waitFor = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("timed out waiting");
+  };
+
+  before(async () => {
+    sim = await Simulator.start({ clusters: 1, podsPerCluster: 500, seed: 21, bookmarkIntervalMs: 200 });
+    t = await createTestDatabase("events");
+    kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "events-")), "kubeconfig");
+    writeFileSync(kubeconfig, sim.kubeconfig());
+  });
+  after(async () => {
+    await sim.stop();
+    await t.drop();
+  });
+
+  /** Every pull event the simulator emitted that was live at or after `since`, keyed by uid. */
+  const emittedSince = (since: number) =>
+    new Map(
+      sim
+        .cluster("prod-eu-1")
+        .sim.events(since)
+        .filter((e) => PULL_REASONS.has(e.reason))
+        .map((e) => [e.uid, e]),
+    );
+
+  async function assertStoredExactly(
+    expected: Map<string, ReturnType<typeof emittedSince> extends Map<string, infer V> ? V : never>,
+  ) {
+    const stored = await t.db.pullEvent.findMany({
+      select: { uid: true, count: true, pullDurationMs: true, reason: true },
+    });
+    const byUid = new Map(stored.map((s) => [s.uid, s]));
+    assert.equal(new Set(stored.map((s) => s.uid)).size, stored.length, "no event stored twice");
+    for (const [uid, e] of expected) {
+      const s = byUid.get(uid);
+      assert.ok(s, `event ${e.name} (${e.reason}) was stored`);
+      assert.equal(s.count, e.count, `count of ${e.name}`);
+      if (e.pullNs !== null) assert.equal(s.pullDurationMs, e.pullNs / 1e6, `duration of ${e.name}`);
+    }
+  }
+
+  it("stores every pull event, with counts and exact durations, through drops, a 410 and a restart", async () => {
+    const startedAt = sim.now - 60 * 60_000; // what is live at start
+    let watcher = new EventWatcher(t.db, client(), { flushMs: 100 });
+    try {
+      await watcher.start();
+      await assertStoredExactly(emittedSince(startedAt + 1));
+
+      // The clock moves: new pulls, aggregated back-offs, expiring events.
+      sim.advanceBy(40 * 60_000);
+      await waitFor(async () => (await t.db.pullEvent.count()) >= emittedSince(startedAt + 1).size);
+      await watcher.flush();
+
+      // Watches dropped mid-stream, repeatedly.
+      await sim.setFaults("prod-eu-1", { dropWatchesAfter: 25 });
+      sim.advanceBy(20 * 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await sim.clearFaults("prod-eu-1");
+      sim.advanceBy(60_000);
+      await waitFor(async () => {
+        await watcher.flush();
+        const expected = emittedSince(startedAt + 1);
+        const stored = await t.db.pullEvent.findMany({ select: { uid: true, count: true } });
+        const byUid = new Map(stored.map((s) => [s.uid, s.count]));
+        return [...expected.values()].every((e) => byUid.get(e.uid) === e.count);
+      });
+      assert.ok(watcher.stats.resumes >= 1, "the watch was dropped and resumed");
+
+      // History compacted while the watch is down: the resume answers 410, the watcher lists again.
+      await sim.setFaults("prod-eu-1", { dropWatchesAfter: 0 });
+      await new Promise((r) => setTimeout(r, 300));
+      sim.advanceBy(5 * 60_000);
+      sim.cluster("prod-eu-1").sim.store.compact();
+      const relists = watcher.stats.relists;
+      await sim.clearFaults("prod-eu-1");
+      sim.advanceBy(60_000);
+      await waitFor(() => watcher.stats.relists > relists);
+
+      // The collector restarts after a 20-minute outage: events emitted meanwhile are still live.
+      await watcher.stop();
+      sim.advanceBy(20 * 60_000);
+      watcher = new EventWatcher(t.db, client(), { flushMs: 100 });
+      await watcher.start();
+      sim.advanceBy(60_000);
+      await waitFor(async () => {
+        await watcher.flush();
+        const expected = emittedSince(startedAt + 1);
+        const stored = await t.db.pullEvent.findMany({ select: { uid: true, count: true } });
+        const byUid = new Map(stored.map((s) => [s.uid, s.count]));
+        return [...expected.values()].every((e) => byUid.get(e.uid) === e.count);
+      });
+      await watcher.stop();
+      await assertStoredExactly(emittedSince(startedAt + 1));
+      const total = await t.db.pullEvent.count();
+      assert.ok(total > 100, `the scenario produced a real volume of events (${total})`);
+    } finally {
+      await watcher.stop();
+    }
+  });
+});

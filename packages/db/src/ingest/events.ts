@@ -1,0 +1,92 @@
+// Pull events upserted by (cluster, event UID) in batches: an aggregated event that comes back
+// with a higher count updates its row; nothing is ever duplicated. One statement per batch.
+import type { Db } from "../client.ts";
+
+export interface PullEventInput {
+  uid: string;
+  namespace: string;
+  podName: string;
+  containerName: string | null;
+  nodeName: string | null;
+  reason: string;
+  image: string | null;
+  registry: string | null;
+  alreadyPresent: boolean;
+  pullDurationMs: number | null;
+  waitingDurationMs: number | null;
+  imageSizeBytes: number | null;
+  failureCause: string | null;
+  message: string;
+  count: number;
+  firstTimestamp: Date;
+  lastTimestamp: Date;
+  resourceVersion: string | null;
+  /** The pod's workload, when the collector knows it (from the latest snapshot). */
+  workloadKind: string | null;
+  workloadName: string | null;
+}
+
+/** Returns the cluster's id, creating the cluster row if the watcher runs before any snapshot. */
+export async function ensureCluster(db: Db, name: string): Promise<number> {
+  const row = await db.cluster.upsert({
+    where: { name },
+    create: { name },
+    update: {},
+    select: { id: true },
+  });
+  return row.id;
+}
+
+export async function upsertPullEvents(db: Db, clusterId: number, events: PullEventInput[]): Promise<number> {
+  if (!events.length) return 0;
+  // Within one batch the newest version of an event wins.
+  const latest = new Map<string, PullEventInput>();
+  for (const e of events) {
+    const prev = latest.get(e.uid);
+    if (!prev || e.count >= prev.count) latest.set(e.uid, e);
+  }
+  const rows = [...latest.values()];
+  const col = <T>(f: (e: PullEventInput) => T) => rows.map(f);
+  return db.$executeRaw`
+    INSERT INTO "PullEvent" ("clusterId", "uid", "namespace", "podName", "containerName", "nodeName", "reason", "image", "registry",
+      "alreadyPresent", "pullDurationMs", "waitingDurationMs", "imageSizeBytes", "failureCause", "message", "count",
+      "firstTimestamp", "lastTimestamp", "resourceVersion", "workloadId")
+    SELECT ${clusterId}, u."uid", u."namespace", u."podName", u."containerName", u."nodeName", u."reason", u."image", u."registry",
+      u."alreadyPresent", u."pullDurationMs", u."waitingDurationMs", u."imageSizeBytes", u."failureCause", u."message", u."count",
+      u."firstTimestamp", u."lastTimestamp", u."resourceVersion", w.id
+    FROM unnest(
+      ${col((e) => e.uid)}::text[], ${col((e) => e.namespace)}::text[], ${col((e) => e.podName)}::text[],
+      ${col((e) => e.containerName)}::text[], ${col((e) => e.nodeName)}::text[], ${col((e) => e.reason)}::text[],
+      ${col((e) => e.image)}::text[], ${col((e) => e.registry)}::text[], ${col((e) => e.alreadyPresent)}::boolean[],
+      ${col((e) => e.pullDurationMs)}::float8[], ${col((e) => e.waitingDurationMs)}::float8[],
+      ${col((e) => (e.imageSizeBytes === null ? null : String(e.imageSizeBytes)))}::bigint[], ${col((e) => e.failureCause)}::text[],
+      ${col((e) => e.message)}::text[], ${col((e) => e.count)}::int[], ${col((e) => e.firstTimestamp)}::timestamptz[],
+      ${col((e) => e.lastTimestamp)}::timestamptz[], ${col((e) => e.resourceVersion)}::text[],
+      ${col((e) => e.workloadKind)}::text[], ${col((e) => e.workloadName)}::text[]
+    ) AS u("uid", "namespace", "podName", "containerName", "nodeName", "reason", "image", "registry", "alreadyPresent",
+           "pullDurationMs", "waitingDurationMs", "imageSizeBytes", "failureCause", "message", "count",
+           "firstTimestamp", "lastTimestamp", "resourceVersion", "workloadKind", "workloadName")
+    LEFT JOIN "Workload" w
+      ON w."clusterId" = ${clusterId} AND w.namespace = u."namespace" AND w.kind = u."workloadKind" AND w.name = u."workloadName"
+    ON CONFLICT ("clusterId", "uid") DO UPDATE SET
+      "count" = GREATEST("PullEvent"."count", EXCLUDED."count"),
+      "lastTimestamp" = GREATEST("PullEvent"."lastTimestamp", EXCLUDED."lastTimestamp"),
+      "message" = EXCLUDED."message",
+      "resourceVersion" = EXCLUDED."resourceVersion",
+      "workloadId" = COALESCE("PullEvent"."workloadId", EXCLUDED."workloadId")`;
+}
+
+/** Links events that arrived before their pod was known to the workload a snapshot found it in. */
+export async function linkPullEventsToWorkloads(
+  db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
+  clusterId: number,
+  pods: Array<{ namespace: string; pod: string; kind: string; name: string }>,
+): Promise<number> {
+  if (!pods.length) return 0;
+  return db.$executeRaw`
+    UPDATE "PullEvent" e SET "workloadId" = w.id
+    FROM unnest(${pods.map((p) => p.namespace)}::text[], ${pods.map((p) => p.pod)}::text[], ${pods.map((p) => p.kind)}::text[], ${pods.map((p) => p.name)}::text[])
+      AS m("namespace", "pod", "kind", "name")
+    JOIN "Workload" w ON w."clusterId" = ${clusterId} AND w.namespace = m."namespace" AND w.kind = m."kind" AND w.name = m."name"
+    WHERE e."clusterId" = ${clusterId} AND e."workloadId" IS NULL AND e.namespace = m."namespace" AND e."podName" = m."pod"`;
+}
