@@ -8,6 +8,7 @@ import { collectFleet } from "./collect.ts";
 import { EventWatcher } from "./events.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
 import { jsonLogger } from "./log.ts";
+import { CollectorMetrics } from "./metrics.ts";
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     profiles: { type: "string" },
     "skip-secrets": { type: "boolean", default: false },
     concurrency: { type: "string", default: "4" },
+    "metrics-port": { type: "string", default: "9464" },
     help: { type: "boolean", default: false },
   },
 });
@@ -99,8 +101,9 @@ const onFacts = (
   podIndex.set(cluster, index);
 };
 
-const runOnce = () =>
-  collectFleet(db, clients, {
+let metrics: CollectorMetrics | null = null;
+const runOnce = async () => {
+  const outcomes = await collectFleet(db, clients, {
     profiles,
     concurrency: Number(values.concurrency),
     read: { skipSecrets: values["skip-secrets"] },
@@ -108,6 +111,9 @@ const runOnce = () =>
     signal: stop.signal,
     onFacts,
   });
+  for (const o of outcomes) metrics?.record(o);
+  return outcomes;
+};
 
 /** One watcher per cluster; a cluster that cannot be watched now is tried again later. */
 const watchers = clients.map(
@@ -164,6 +170,12 @@ if (values.once) {
   process.exit(outcomes.some((o) => o.status === "failed") ? 1 : 0);
 }
 // Service mode: events are watched continuously; snapshots run, then wait the interval, never overlapping.
+metrics = new CollectorMetrics(watchers.map((watcher, i) => ({ cluster: clients[i]?.name ?? "", watcher })));
+const metricsPort = Number(values["metrics-port"]);
+if (metricsPort > 0) {
+  const served = await metrics.serve(metricsPort);
+  log.info("metrics served", { url: `${served.url}/metrics` });
+}
 void startWatchers();
 while (!stop.signal.aborted) {
   running = runOnce();

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
+import { CollectorMetrics } from "./metrics.ts";
 
 async function currentCounts(db: Db, cluster: string) {
   const facts = await db.containerFact.findMany({
@@ -216,6 +217,43 @@ describe("collector against the simulator and PostgreSQL", () => {
       );
     } finally {
       await sim.clearFaults("stage-eu-1");
+    }
+  });
+
+  it("exports Prometheus metrics labelled by cluster, status and kind only", async () => {
+    const metrics = new CollectorMetrics();
+    for (const o of await collectFleet(t.db, clients())) metrics.record(o);
+    const served = await metrics.serve(0, "127.0.0.1");
+    try {
+      const text = await (await fetch(`${served.url}/metrics`)).text();
+      assert.match(text, /pullsight_snapshots_total\{cluster="prod-eu-1",status="complete"\} 1/);
+      assert.match(text, /pullsight_snapshot_duration_seconds_bucket\{/);
+      const labels = new Set(
+        [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
+          (m[1] as string).split(",").map((kv) => kv.split("=")[0]),
+        ),
+      );
+      for (const label of labels)
+        assert.ok(
+          [
+            "cluster",
+            "status",
+            "kind",
+            "reason",
+            "table",
+            "le",
+            "version",
+            "major",
+            "minor",
+            "patch",
+            "type",
+            "space",
+            "kind",
+          ].includes(label as string),
+          `unexpected label ${label}`,
+        );
+    } finally {
+      await served.close();
     }
   });
 

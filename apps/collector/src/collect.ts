@@ -1,7 +1,7 @@
 // One collection of a fleet: every cluster read and written independently (bounded concurrency),
 // one failing cluster never stopping the others, every outcome recorded.
 import { DEFAULT_PROFILES, type ProfilesFile, RULES_VERSION } from "@pullsight/core";
-import { type Db, type SnapshotResult, writeSnapshot } from "@pullsight/db";
+import { type Db, refreshPullLatencyDaily, type SnapshotResult, writeSnapshot } from "@pullsight/db";
 import { buildClusterFacts } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type ReadOptions, readCluster } from "./k8s/reader.ts";
@@ -78,6 +78,9 @@ export async function collectCluster(
     },
   });
   opts.onFacts?.(client.name, facts);
+  // Yesterday and today: late-arriving events can still change yesterday's figures.
+  const cluster = await db.cluster.findUnique({ where: { name: client.name }, select: { id: true } });
+  if (cluster) await refreshPullLatencyDaily(db, cluster.id, 2);
   const durationMs = performance.now() - started;
   const level = result.status === "complete" ? "info" : "warn";
   log[level]("snapshot written", {

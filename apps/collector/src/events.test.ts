@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { refreshPullLatencyDaily } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { EventWatcher } from "./events.ts";
@@ -126,6 +127,44 @@ describe("event watch against the simulator", () => {
       await assertStoredExactly(emittedSince(startedAt + 1));
       const total = await t.db.pullEvent.count();
       assert.ok(total > 100, `the scenario produced a real volume of events (${total})`);
+
+      // Daily latency rollups agree with the simulator: pulls per registry, exact percentiles.
+      const cluster = await t.db.cluster.findUniqueOrThrow({ where: { name: "prod-eu-1" } });
+      await refreshPullLatencyDaily(t.db, cluster.id, 2);
+      const rows = await t.db.pullLatencyDaily.findMany({ where: { clusterId: cluster.id } });
+      assert.ok(rows.length > 0);
+      const stored = await t.db.pullEvent.findMany({
+        where: { clusterId: cluster.id },
+        select: { uid: true, registry: true, lastTimestamp: true },
+      });
+      const where = new Map(stored.map((s) => [s.uid, s]));
+      for (const row of rows) {
+        const day = row.day.toISOString().slice(0, 10);
+        const pulls = [...emittedSince(0).values()]
+          .filter(
+            (e) =>
+              e.reason === "Pulled" &&
+              e.pullNs !== null &&
+              where.get(e.uid)?.registry === row.registry &&
+              where.get(e.uid)?.lastTimestamp.toISOString().slice(0, 10) === day,
+          )
+          .map((e) => (e.pullNs as number) / 1e6)
+          .sort((a, b) => a - b);
+        assert.equal(row.pulls, pulls.length, `${day} ${row.registry} pulls`);
+        if (!pulls.length) continue;
+        // percentile_cont: linear interpolation between closest ranks.
+        const cont = (p: number) => {
+          const x = p * (pulls.length - 1);
+          const lo = Math.floor(x);
+          return (
+            (pulls[lo] as number) +
+            ((pulls[Math.min(lo + 1, pulls.length - 1)] as number) - (pulls[lo] as number)) * (x - lo)
+          );
+        };
+        assert.ok(Math.abs((row.p50Ms ?? -1) - cont(0.5)) < 1e-6, `${day} ${row.registry} p50`);
+        assert.ok(Math.abs((row.p95Ms ?? -1) - cont(0.95)) < 1e-6, `${day} ${row.registry} p95`);
+        assert.equal(row.maxMs, pulls[pulls.length - 1]);
+      }
     } finally {
       await watcher.stop();
     }

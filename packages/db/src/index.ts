@@ -7,6 +7,7 @@ export {
   type PullEventInput,
   upsertPullEvents,
 } from "./ingest/events.ts";
+export { refreshPullLatencyDaily } from "./ingest/latency.ts";
 export {
   type ContainerInput,
   type FindingInput,
