@@ -110,6 +110,13 @@ const runOnce = async () => {
     log,
     signal: stop.signal,
     onFacts,
+    // In a terminal, say what is being read; logs on stdout stay JSON.
+    ...(process.stderr.isTTY
+      ? {
+          onProgress: (cluster: string, kind: string, n: number) =>
+            process.stderr.write(`  ${cluster}: ${kind} ${n}\n`),
+        }
+      : {}),
   });
   for (const o of outcomes) metrics?.record(o);
   return outcomes;

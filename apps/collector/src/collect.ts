@@ -1,7 +1,13 @@
 // One collection of a fleet: every cluster read and written independently (bounded concurrency),
 // one failing cluster never stopping the others, every outcome recorded.
 import { DEFAULT_PROFILES, type ProfilesFile, RULES_VERSION } from "@pullsight/core";
-import { type Db, refreshPullLatencyDaily, type SnapshotResult, writeSnapshot } from "@pullsight/db";
+import {
+  type Db,
+  getClusterPullStats,
+  refreshPullLatencyDaily,
+  type SnapshotResult,
+  writeSnapshot,
+} from "@pullsight/db";
 import { buildClusterFacts } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type ReadOptions, readCluster } from "./k8s/reader.ts";
@@ -17,6 +23,8 @@ export interface CollectOptions {
   clusterLabels?: Record<string, Record<string, string>>;
   log?: Logger;
   signal?: AbortSignal;
+  /** Called as each kind of each cluster has been read (terminal progress). */
+  onProgress?: (cluster: string, kind: string, items: number) => void;
   /** Called with each cluster's facts after they are stored (the event watcher's pod index). */
   onFacts?: (cluster: string, facts: ReturnType<typeof buildClusterFacts>) => void;
 }
@@ -37,7 +45,12 @@ export async function collectCluster(
 ): Promise<ClusterOutcome> {
   const log = opts.log ?? silentLogger;
   const started = performance.now();
-  const raw = await readCluster(client, { ...opts.read, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const onProgress = opts.onProgress;
+  const raw = await readCluster(client, {
+    ...opts.read,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(onProgress ? { onProgress: (kind: string, n: number) => onProgress(client.name, kind, n) } : {}),
+  });
   if (opts.signal?.aborted) {
     log.warn("snapshot abandoned: stopping", { cluster: client.name });
     return {
@@ -49,10 +62,13 @@ export async function collectCluster(
       durationMs: performance.now() - started,
     };
   }
+  // Pull statistics from the events watched so far: inputs of PS006 (unreliable registry) and PS013 (slow pulls).
+  const pullStats = await getClusterPullStats(db, client.name);
   const facts = buildClusterFacts(
     raw,
     opts.profiles ?? DEFAULT_PROFILES,
     opts.clusterLabels?.[client.name] ?? {},
+    pullStats,
   );
   const result = await writeSnapshot(db, {
     cluster: {

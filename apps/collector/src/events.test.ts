@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { refreshPullLatencyDaily } from "@pullsight/db";
+import { getClusterPullStats, refreshPullLatencyDaily } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { EventWatcher } from "./events.ts";
@@ -165,6 +165,21 @@ describe("event watch against the simulator", () => {
         assert.ok(Math.abs((row.p95Ms ?? -1) - cont(0.95)) < 1e-6, `${day} ${row.registry} p95`);
         assert.equal(row.maxMs, pulls[pulls.length - 1]);
       }
+
+      // Rule inputs: pulls per registry over the last 24 h of the cluster's clock.
+      const stats = await getClusterPullStats(t.db, "prod-eu-1", 24);
+      const newest = Math.max(...stored.map((x) => x.lastTimestamp.getTime()));
+      const expectedPulls = new Map<string, number>();
+      // Events that expired before the watcher first started could never be seen: not expected.
+      for (const e of emittedSince(Math.max(newest - 24 * 3_600_000, startedAt + 1))) {
+        if (e[1].reason !== "Pulled" || e[1].pullNs === null) continue;
+        const registry = where.get(e[0])?.registry ?? "unknown";
+        expectedPulls.set(registry, (expectedPulls.get(registry) ?? 0) + 1);
+      }
+      assert.deepEqual(
+        Object.fromEntries([...stats.byRegistry].map(([k, v]) => [k, v.pulls]).filter(([, n]) => n !== 0)),
+        Object.fromEntries(expectedPulls),
+      );
     } finally {
       await watcher.stop();
     }

@@ -98,10 +98,24 @@ const WORKLOAD_KINDS: Array<
   ["replicasets", "ReplicaSet"],
 ];
 
+/** Recent pull statistics (from stored events) that rules PS006 and PS013 read. */
+export interface PullStatsInput {
+  byRegistry: ReadonlyMap<string, PullStatsEntry>;
+  byImage: ReadonlyMap<string, PullStatsEntry>;
+}
+interface PullStatsEntry {
+  pulls: number;
+  failures: number;
+  failuresByCause: Record<string, number>;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+}
+
 export function buildClusterFacts(
   raw: RawSnapshot,
   profiles: ProfilesFile,
   clusterLabels: Record<string, string> = {},
+  pullStats?: PullStatsInput,
 ): ClusterFactsResult {
   const o = raw.objects;
   const failed = new Set(raw.failures.map((f) => f.kind));
@@ -275,6 +289,23 @@ export function buildClusterFacts(
           ...(runtime ? { runtime } : {}),
           sharedNodes: shared,
         };
+        const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
+        if (registryStats)
+          facts.registryHealth = {
+            pulls: registryStats.pulls,
+            failures: registryStats.failures,
+            failuresByCause: registryStats.failuresByCause,
+            p95Seconds: registryStats.p95Seconds,
+          };
+        const imageStats = pullStats?.byImage.get(image);
+        if (imageStats)
+          facts.pulls = {
+            pulls: imageStats.pulls,
+            p50Seconds: imageStats.p50Seconds,
+            p95Seconds: imageStats.p95Seconds,
+            failures: imageStats.failures,
+            failuresByCause: imageStats.failuresByCause,
+          };
         const findings = evaluateContainer(facts, profile);
         const record = {
           name,

@@ -19,3 +19,4 @@ export {
   writeSnapshot,
 } from "./ingest/snapshot.ts";
 export { type ClusterSummary, type FleetOverview, getFleetOverview } from "./queries/fleet.ts";
+export { type ClusterPullStats, getClusterPullStats, type PullStatsRow } from "./queries/pull-stats.ts";

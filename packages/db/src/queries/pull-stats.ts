@@ -1,0 +1,72 @@
+// Pull statistics over a recent window, as rule inputs: per registry (is it slow, failing,
+// rate-limiting?) and per image (are its pulls slow?). The window ends at the cluster's newest
+// event, so it follows the cluster's clock.
+import type { Db } from "../client.ts";
+
+export interface PullStatsRow {
+  pulls: number;
+  failures: number;
+  failuresByCause: Record<string, number>;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+}
+
+export interface ClusterPullStats {
+  byRegistry: Map<string, PullStatsRow>;
+  byImage: Map<string, PullStatsRow>;
+}
+
+interface Row {
+  scope: "registry" | "image";
+  key: string;
+  pulls: number;
+  failures: number;
+  by_cause: Record<string, number> | null;
+  p50: number | null;
+  p95: number | null;
+}
+
+export async function getClusterPullStats(
+  db: Db,
+  clusterName: string,
+  windowHours = 24,
+): Promise<ClusterPullStats> {
+  const rows = await db.$queryRaw<Row[]>`
+    WITH c AS (SELECT id FROM "Cluster" WHERE name = ${clusterName}),
+    ev AS (
+      SELECT e.* FROM "PullEvent" e, c
+      WHERE e."clusterId" = c.id
+        AND e."lastTimestamp" >= (SELECT MAX("lastTimestamp") FROM "PullEvent" WHERE "clusterId" = c.id) - make_interval(hours => ${windowHours})
+    ),
+    keyed AS (
+      SELECT 'registry' AS scope, COALESCE(registry, 'unknown') AS key, * FROM ev
+      UNION ALL
+      SELECT 'image' AS scope, image AS key, * FROM ev WHERE image IS NOT NULL
+    ),
+    causes AS (
+      SELECT scope, key, jsonb_object_agg(cause, n) AS by_cause FROM (
+        SELECT scope, key, COALESCE("failureCause", 'unknown') AS cause, SUM("count")::int AS n
+        FROM keyed WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %' GROUP BY 1, 2, 3
+      ) x GROUP BY 1, 2
+    )
+    SELECT k.scope, k.key,
+      (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
+      (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
+      c.by_cause,
+      (percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL)) / 1000 AS p50,
+      (percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL)) / 1000 AS p95
+    FROM keyed k LEFT JOIN causes c USING (scope, key)
+    GROUP BY k.scope, k.key, c.by_cause`;
+  const out: ClusterPullStats = { byRegistry: new Map(), byImage: new Map() };
+  for (const r of rows) {
+    const stats = {
+      pulls: r.pulls,
+      failures: r.failures,
+      failuresByCause: r.by_cause ?? {},
+      p50Seconds: r.p50,
+      p95Seconds: r.p95,
+    };
+    (r.scope === "registry" ? out.byRegistry : out.byImage).set(r.key, stats);
+  }
+  return out;
+}
