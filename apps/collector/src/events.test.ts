@@ -3,20 +3,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { PULL_EVENT_REASONS } from "@pullsight/core";
 import { getClusterPullStats, refreshPullLatencyDaily } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { EventWatcher } from "./events.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 
-const PULL_REASONS = new Set([
-  "Pulling",
-  "Pulled",
-  "Failed",
-  "BackOff",
-  "ErrImageNeverPull",
-  "InspectFailed",
-]);
+const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);
 
 describe("event watch against the simulator", () => {
   let sim: Simulator;
@@ -57,6 +51,14 @@ describe("event watch against the simulator", () => {
         .map((e) => [e.uid, e]),
     );
 
+  /** Every event emitted since `since` is stored with its latest count. */
+  async function caughtUp(watcher: EventWatcher, since: number): Promise<boolean> {
+    await watcher.flush();
+    const stored = await t.db.pullEvent.findMany({ select: { uid: true, count: true } });
+    const byUid = new Map(stored.map((s) => [s.uid, s.count]));
+    return [...emittedSince(since + 1).values()].every((e) => byUid.get(e.uid) === e.count);
+  }
+
   async function assertStoredExactly(
     expected: Map<string, ReturnType<typeof emittedSince> extends Map<string, infer V> ? V : never>,
   ) {
@@ -91,13 +93,7 @@ describe("event watch against the simulator", () => {
       await new Promise((r) => setTimeout(r, 300));
       await sim.clearFaults("prod-eu-1");
       sim.advanceBy(60_000);
-      await waitFor(async () => {
-        await watcher.flush();
-        const expected = emittedSince(startedAt + 1);
-        const stored = await t.db.pullEvent.findMany({ select: { uid: true, count: true } });
-        const byUid = new Map(stored.map((s) => [s.uid, s.count]));
-        return [...expected.values()].every((e) => byUid.get(e.uid) === e.count);
-      });
+      await waitFor(() => caughtUp(watcher, startedAt));
       assert.ok(watcher.stats.resumes >= 1, "the watch was dropped and resumed");
 
       // History compacted while the watch is down: the resume answers 410, the watcher lists again.
@@ -116,13 +112,7 @@ describe("event watch against the simulator", () => {
       watcher = new EventWatcher(t.db, client(), { flushMs: 100 });
       await watcher.start();
       sim.advanceBy(60_000);
-      await waitFor(async () => {
-        await watcher.flush();
-        const expected = emittedSince(startedAt + 1);
-        const stored = await t.db.pullEvent.findMany({ select: { uid: true, count: true } });
-        const byUid = new Map(stored.map((s) => [s.uid, s.count]));
-        return [...expected.values()].every((e) => byUid.get(e.uid) === e.count);
-      });
+      await waitFor(() => caughtUp(watcher, startedAt));
       await watcher.stop();
       await assertStoredExactly(emittedSince(startedAt + 1));
       const total = await t.db.pullEvent.count();

@@ -20,38 +20,14 @@ import {
   tagKindOf,
   tryParseImageReference,
 } from "@pullsight/core";
+import type { ContainerInput, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
-export interface ContainerRecord {
-  name: string;
-  type: "container" | "init" | "ephemeral";
-  image: string;
-  registry: string;
-  repository: string;
-  tag: string | null;
-  digest: string | null;
-  tagKind: string;
-  registryVisibility: string;
-  imagePullPolicy: string;
-  policySource: string;
-  policyEvidence: string;
-  pullSecrets: string[];
-  factHash: string;
-  running: Array<{ nodeName: string; image: string; digest: string | null; pods: number }>;
-  findings: RuleResult[];
-  compliant: boolean;
-}
+/** A container as stored (packages/db's ContainerInput), with the full rule results. */
+export type ContainerRecord = ContainerInput & { findings: RuleResult[] };
 
-export interface WorkloadRecord {
-  namespace: string;
-  kind: string;
-  name: string;
-  uid: string | null;
-  serviceAccount: string | null;
-  labels: Record<string, string>;
-  pods: string[];
-  containers: ContainerRecord[];
-}
+/** A workload as stored (packages/db's WorkloadInput). */
+export type WorkloadRecord = WorkloadInput & { pods: string[]; containers: ContainerRecord[] };
 
 export interface ClusterFactsResult {
   workloads: WorkloadRecord[];
