@@ -176,6 +176,32 @@ describe("collector against the simulator and PostgreSQL", () => {
     }
   });
 
+  it("records a cluster slower than its deadline as failed with the reason, without waiting forever", async () => {
+    await sim.setFaults("stage-eu-1", { latencyMs: 1_500 });
+    try {
+      const started = Date.now();
+      const [outcome] = await collectFleet(
+        t.db,
+        clients().filter((c) => c.name === "stage-eu-1"),
+        { read: { requestTimeoutMs: 300, retries: 1, budgetMs: 5_000 } },
+      );
+      assert.ok(Date.now() - started < 10_000, "deadlines bound the time spent");
+      assert.equal(outcome?.status, "failed");
+      assert.ok(
+        outcome?.failures.length &&
+          outcome.failures.every((f) => f.reason === "timeout" || f.reason === "BudgetExceeded"),
+        JSON.stringify(outcome?.failures),
+      );
+      // Nothing of the slow cluster's workloads was marked deleted by the failed snapshot.
+      assert.equal(
+        await t.db.workload.count({ where: { cluster: { name: "stage-eu-1" }, deletedAt: { not: null } } }),
+        0,
+      );
+    } finally {
+      await sim.clearFaults("stage-eu-1");
+    }
+  });
+
   it("restarts a list whose continue token expired, and records it when it keeps expiring", async () => {
     await sim.setFaults("stage-eu-1", { expireContinue: true });
     try {
