@@ -92,6 +92,17 @@ describe("collector against the simulator and PostgreSQL", () => {
     }
   });
 
+  it("stamps snapshots with the clock it is given (backfills use the cluster's simulated time)", async () => {
+    const [outcome] = await collectFleet(
+      t.db,
+      clients().filter((c) => c.name === "stage-eu-1"),
+      { read: { now: () => new Date(sim.now) } },
+    );
+    const snap = await t.db.snapshot.findUniqueOrThrow({ where: { id: outcome?.snapshotId as bigint } });
+    assert.equal(snap.finishedAt?.getTime(), sim.now);
+    assert.equal(snap.startedAt.getTime(), sim.now);
+  });
+
   it("an unchanged cluster's second snapshot writes no container, running-image or finding rows", async () => {
     const before = await t.db.containerFact.count();
     const outcomes = await collectFleet(t.db, clients());

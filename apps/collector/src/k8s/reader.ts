@@ -38,6 +38,8 @@ export interface ReadOptions {
   skipSecrets?: boolean;
   signal?: AbortSignal;
   onProgress?: (kind: KindKey, items: number) => void;
+  /** The clock snapshot times are stamped with (default: wall time; backfills use the cluster's). */
+  now?: () => Date;
 }
 
 interface ListPage {
@@ -163,7 +165,8 @@ export async function listAll(
 /** Reads one cluster. Never throws for cluster trouble: failures are in the result. */
 export async function readCluster(client: ClusterClient, opts: ReadOptions = {}): Promise<RawSnapshot> {
   const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
-  const startedAt = new Date();
+  const now = o.now ?? (() => new Date());
+  const startedAt = now();
   const deadline = Date.now() + o.budgetMs;
   const objects: RawSnapshot["objects"] = {};
   const failures: KindFailure[] = [];
@@ -197,7 +200,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
         server: client.server,
         gitVersion,
         startedAt,
-        finishedAt: new Date(),
+        finishedAt: now(),
         objects,
         failures,
         requests,
@@ -224,7 +227,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
     server: client.server,
     gitVersion,
     startedAt,
-    finishedAt: new Date(),
+    finishedAt: now(),
     objects,
     failures,
     requests,
