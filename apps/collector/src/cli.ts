@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_PROFILES, parseProfiles } from "@pullsight/core";
-import { createDb } from "@pullsight/db";
+import { closeDb, createDb } from "@pullsight/db";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
 import { collectFleet } from "./collect.ts";
 import { EventWatcher } from "./events.ts";
@@ -85,7 +85,8 @@ onShutdown(async (signal) => {
   stop.abort();
   await running; // a snapshot in flight finishes its transaction or is abandoned before it starts
   await Promise.all(watchers.map((w) => w.stop())); // buffered events are written
-  await db.$disconnect();
+  if (!(await closeDb(db)))
+    log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
   await database.close();
 });
 
@@ -172,7 +173,8 @@ if (values.once) {
       });
     }),
   );
-  await db.$disconnect();
+  if (!(await closeDb(db)))
+    log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
   await database.close();
   process.exit(outcomes.some((o) => o.status === "failed") ? 1 : 0);
 }

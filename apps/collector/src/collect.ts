@@ -70,6 +70,7 @@ export async function collectCluster(
     opts.clusterLabels?.[client.name] ?? {},
     pullStats,
   );
+  log.info("writing snapshot", { cluster: client.name, workloads: facts.workloads.length });
   const result = await writeSnapshot(db, {
     cluster: {
       name: client.name,
