@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { parsePullEvent } from "./pull-event.ts";
+import { PULL_EVENT_REASONS, parsePullEvent } from "./pull-event.ts";
 
 const SHA = "sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31";
 
@@ -237,18 +237,7 @@ describe("parsePullEvent: kubelet wordings since 1.18", () => {
 });
 
 describe("parsePullEvent properties", () => {
-  const reason = fc.constantFrom(
-    "Pulling",
-    "Pulled",
-    "Failed",
-    "BackOff",
-    "ErrImageNeverPull",
-    "InspectFailed",
-    "ErrImagePull",
-    "ImagePullBackOff",
-    "InvalidImageName",
-    "Other",
-  );
+  const reason = fc.constantFrom(...PULL_EVENT_REASONS, "Other");
   const junk = fc.oneof(
     fc.string({ maxLength: 400 }),
     fc.string({ unit: fc.constantFrom(...'"\\ :.()0123456789msuµhx'), maxLength: 400 }),

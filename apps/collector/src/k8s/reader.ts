@@ -172,6 +172,16 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   const failures: KindFailure[] = [];
   let requests = 0;
   let gitVersion: string | null = null;
+  const result = (): RawSnapshot => ({
+    cluster: client.name,
+    server: client.server,
+    gitVersion,
+    startedAt,
+    finishedAt: now(),
+    objects,
+    failures,
+    requests,
+  });
   try {
     gitVersion =
       (
@@ -195,16 +205,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
           reason: f.reason,
           message: f.message,
         });
-      return {
-        cluster: client.name,
-        server: client.server,
-        gitVersion,
-        startedAt,
-        finishedAt: now(),
-        objects,
-        failures,
-        requests,
-      };
+      return result();
     }
   }
   // Kinds are read one after another: gentle on the API server, and pods (the big one) get the
@@ -222,14 +223,5 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
       failures.push({ kind: kind.key, path: f.path, status: f.status, reason: f.reason, message: f.message });
     }
   }
-  return {
-    cluster: client.name,
-    server: client.server,
-    gitVersion,
-    startedAt,
-    finishedAt: now(),
-    objects,
-    failures,
-    requests,
-  };
+  return result();
 }

@@ -95,6 +95,17 @@ export interface SnapshotResult {
   };
 }
 
+/** What the writer needs of an existing workload row. */
+const WORKLOAD_SELECT = {
+  id: true,
+  namespace: true,
+  kind: true,
+  name: true,
+  uid: true,
+  serviceAccount: true,
+  deletedAt: true,
+} as const;
+
 const wkey = (ns: string, kind: string, name: string) => `${ns}\u0000${kind}\u0000${name}`;
 const ckey = (workloadId: bigint, container: string) => `${workloadId}\u0000${container}`;
 const rkey = (workloadId: bigint, container: string, node: string, digest: string | null) =>
@@ -169,15 +180,7 @@ async function writeInTransaction(
   // ---- workloads ----
   const existing = await tx.workload.findMany({
     where: { clusterId: cluster.id },
-    select: {
-      id: true,
-      namespace: true,
-      kind: true,
-      name: true,
-      uid: true,
-      serviceAccount: true,
-      deletedAt: true,
-    },
+    select: WORKLOAD_SELECT,
   });
   const byKey = new Map(existing.map((w) => [wkey(w.namespace, w.kind, w.name), w]));
   const fresh = input.workloads.filter((w) => !byKey.has(wkey(w.namespace, w.kind, w.name)));
@@ -194,15 +197,7 @@ async function writeInTransaction(
         firstSeenAt: now,
         lastSeenAt: now,
       })),
-      select: {
-        id: true,
-        namespace: true,
-        kind: true,
-        name: true,
-        uid: true,
-        serviceAccount: true,
-        deletedAt: true,
-      },
+      select: WORKLOAD_SELECT,
     });
     rows.workloads += fresh.length;
     for (const w of created) byKey.set(wkey(w.namespace, w.kind, w.name), w);
