@@ -2,9 +2,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_PROFILES, parseProfiles } from "@pullsight/core";
-import { closeDb, createDb } from "@pullsight/db";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
+import { backfill, simulatorClock } from "./backfill.ts";
 import { collectFleet } from "./collect.ts";
+import { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./events.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
 import { jsonLogger } from "./log.ts";
@@ -22,6 +23,11 @@ const { values } = parseArgs({
     "skip-secrets": { type: "boolean", default: false },
     concurrency: { type: "string", default: "4" },
     "metrics-port": { type: "string", default: "9464" },
+    "cluster-label": { type: "string", multiple: true },
+    "backfill-days": { type: "string" },
+    "sim-control": { type: "string" },
+    "backfill-step-minutes": { type: "string", default: "60" },
+    "backfill-snapshot-minutes": { type: "string", default: "360" },
     help: { type: "boolean", default: false },
   },
 });
@@ -29,9 +35,16 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: pullsight collect [--once | --interval SECONDS] [--kubeconfig PATH] [--context NAME]...
                          [--in-cluster [--cluster-name NAME]] [--profiles FILE] [--skip-secrets] [--concurrency N]
+                         [--cluster-label CLUSTER:KEY=VALUE]... [--metrics-port PORT]
+                         [--backfill-days N --sim-control URL [--backfill-step-minutes 60]
+                          [--backfill-snapshot-minutes 360]]
 
 Reads every context of the kubeconfig (or those named with --context) and stores a snapshot of each
-cluster. DATABASE_URL selects the database; without it the embedded PostgreSQL under .data/ is used.`);
+cluster. DATABASE_URL selects the database; without it the embedded PostgreSQL under .data/ is used.
+--cluster-label sets a cluster's labels (env=prod, team=…), used to filter and group clusters.
+--backfill-days drives a simulator's clock (its control API) forward N days, snapshotting every
+--backfill-snapshot-minutes of simulated time while watching events, then carries on as asked
+(--once: stop; otherwise: collect every --interval seconds).`);
   process.exit(0);
 }
 
@@ -39,6 +52,22 @@ const log = jsonLogger();
 const interval = Number(values.interval);
 if (!values.once && (!Number.isFinite(interval) || interval < 10)) {
   console.error("--interval must be at least 10 seconds");
+  process.exit(2);
+}
+const clusterLabels: Record<string, Record<string, string>> = {};
+for (const spec of values["cluster-label"] ?? []) {
+  const m = /^([^:]+):([^=]+)=(.*)$/.exec(spec);
+  if (!m?.[1] || !m[2]) {
+    console.error(`--cluster-label ${spec}: expected CLUSTER:KEY=VALUE`);
+    process.exit(2);
+  }
+  clusterLabels[m[1]] = { ...clusterLabels[m[1]], [m[2]]: m[3] ?? "" };
+}
+const backfillDays = values["backfill-days"] === undefined ? null : Number(values["backfill-days"]);
+if (backfillDays !== null && (!(backfillDays > 0) || !values["sim-control"])) {
+  console.error(
+    "--backfill-days needs a positive number of days and --sim-control URL (a simulator's control API)",
+  );
   process.exit(2);
 }
 let profiles = DEFAULT_PROFILES;
@@ -76,7 +105,7 @@ try {
 }
 
 const database = await openDatabase(readDatabaseEnv(process.env));
-const db = createDb(database.url);
+const handle = new DbHandle(database.url, { log });
 const stop = new AbortController();
 let running: Promise<unknown> | null = null;
 
@@ -85,7 +114,7 @@ onShutdown(async (signal) => {
   stop.abort();
   await running; // a snapshot in flight finishes its transaction or is abandoned before it starts
   await Promise.all(watchers.map((w) => w.stop())); // buffered events are written
-  if (!(await closeDb(db)))
+  if (!(await handle.close()))
     log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
   await database.close();
 });
@@ -103,14 +132,18 @@ const onFacts = (
 };
 
 let metrics: CollectorMetrics | null = null;
+const collectOptions = {
+  profiles,
+  concurrency: Number(values.concurrency),
+  read: { skipSecrets: values["skip-secrets"] },
+  clusterLabels,
+  log,
+  signal: stop.signal,
+  onFacts,
+};
 const runOnce = async () => {
-  const outcomes = await collectFleet(db, clients, {
-    profiles,
-    concurrency: Number(values.concurrency),
-    read: { skipSecrets: values["skip-secrets"] },
-    log,
-    signal: stop.signal,
-    onFacts,
+  const outcomes = await collectFleet(handle.db, clients, {
+    ...collectOptions,
     // In a terminal, say what is being read; logs on stdout stay JSON.
     ...(process.stderr.isTTY
       ? {
@@ -120,12 +153,13 @@ const runOnce = async () => {
       : {}),
   });
   for (const o of outcomes) metrics?.record(o);
+  handle.renewAfter(outcomes);
   return outcomes;
 };
 
 /** One watcher per cluster; a cluster that cannot be watched now is tried again later. */
 const watchers = clients.map(
-  (c) => new EventWatcher(db, c, { log, podIndex: () => podIndex.get(c.name) ?? new Map() }),
+  (c) => new EventWatcher(() => handle.db, c, { log, podIndex: () => podIndex.get(c.name) ?? new Map() }),
 );
 const startWatchers = () =>
   Promise.all(
@@ -150,6 +184,29 @@ log.info("collector started", {
   clusters: clients.map((c) => c.name),
   mode: values.once ? "once" : `every ${interval}s`,
 });
+let watching = false;
+if (backfillDays !== null) {
+  await startWatchers();
+  watching = true;
+  const result = await backfill(handle.db, clients, {
+    ...collectOptions,
+    clock: simulatorClock(values["sim-control"] as string),
+    days: backfillDays,
+    stepMinutes: Number(values["backfill-step-minutes"]),
+    snapshotEveryMinutes: Number(values["backfill-snapshot-minutes"]),
+    watchers,
+    onSnapshot: (at, outcomes) => {
+      handle.renewAfter(outcomes);
+      if (process.stderr.isTTY) process.stderr.write(`  backfill: ${at.toISOString()}\n`);
+    },
+  });
+  if (values.once) {
+    await Promise.all(watchers.map((w) => w.stop()));
+    if (!(await handle.close())) log.warn("database connections abandoned at shutdown");
+    await database.close();
+    process.exit(result.failed ? 1 : 0);
+  }
+}
 if (values.once) {
   running = runOnce();
   const outcomes = (await running) as Awaited<ReturnType<typeof runOnce>>;
@@ -173,7 +230,7 @@ if (values.once) {
       });
     }),
   );
-  if (!(await closeDb(db)))
+  if (!(await handle.close()))
     log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
   await database.close();
   process.exit(outcomes.some((o) => o.status === "failed") ? 1 : 0);
@@ -185,7 +242,7 @@ if (metricsPort > 0) {
   const served = await metrics.serve(metricsPort);
   log.info("metrics served", { url: `${served.url}/metrics` });
 }
-void startWatchers();
+if (!watching) void startWatchers();
 while (!stop.signal.aborted) {
   running = runOnce();
   await running;

@@ -3,31 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Db } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import { CollectorMetrics } from "./metrics.ts";
-
-async function currentCounts(db: Db, cluster: string) {
-  const facts = await db.containerFact.findMany({
-    where: { validTo: null, workload: { deletedAt: null, cluster: { name: cluster } } },
-    select: { imagePullPolicy: true, policySource: true, tagKind: true, registry: true },
-  });
-  const count = (k: keyof (typeof facts)[number]) => {
-    const m: Record<string, number> = {};
-    for (const f of facts) m[f[k]] = (m[f[k]] ?? 0) + 1;
-    return m;
-  };
-  return {
-    total: facts.length,
-    byPolicy: count("imagePullPolicy"),
-    byPolicySource: count("policySource"),
-    byTagKind: count("tagKind"),
-    byRegistry: count("registry"),
-  };
-}
+import { currentCounts } from "./testing.ts";
 
 describe("collector against the simulator and PostgreSQL", () => {
   let sim: Simulator;

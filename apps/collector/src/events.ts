@@ -109,11 +109,16 @@ export class EventWatcher {
   private readonly log: Logger;
 
   constructor(
-    private readonly db: Db,
+    /** The database, or a getter for it when the client can be renewed (see DbHandle). */
+    private readonly database: Db | (() => Db),
     private readonly client: ClusterClient,
     private readonly opts: WatcherOptions = {},
   ) {
     this.log = opts.log ?? silentLogger;
+  }
+
+  private get db(): Db {
+    return typeof this.database === "function" ? this.database() : this.database;
   }
 
   /** Lists the live events, stores them, and starts watching. Resolves once the list is stored. */
@@ -196,6 +201,23 @@ export class EventWatcher {
         this.retryTimer = setTimeout(() => this.watch(), this.backoffMs);
         this.backoffMs = Math.min(this.backoffMs * 2, 30_000);
       });
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the watch has seen `resourceVersion` (an event or a bookmark at
+   * or past it), then flushes. Compares versions as integers, which holds for etcd and the
+   * simulator; Kubernetes calls them opaque, so only the backfill (simulator-only) relies on it.
+   */
+  async reached(resourceVersion: string, timeoutMs = 30_000): Promise<boolean> {
+    const target = BigInt(resourceVersion);
+    const deadline = Date.now() + timeoutMs;
+    const seen = () => {
+      const rv = this.stats.resourceVersion;
+      return rv !== null && /^\d+$/.test(rv) && BigInt(rv) >= target;
+    };
+    while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.flush();
+    return seen();
   }
 
   /** Writes what is buffered; on failure keeps it for the next flush (nothing is dropped). */

@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { closeDb, createDb, type Db } from "@pullsight/db";
+import { closeDb, type Db } from "@pullsight/db";
 import { applyMigrations, ensureDatabase, freePort, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
+import { DbHandle } from "./db-handle.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import type { Logger } from "./log.ts";
 
@@ -90,7 +91,9 @@ describe("storage faults", () => {
     const url = server.url("pullsight");
     await ensureDatabase(url, "pullsight");
     await applyMigrations(url);
-    const db = createDb(url, { max: 4 });
+    // One connection: the slot a killed transaction leaks is the whole pool.
+    const handle = new DbHandle(url, { max: 1 });
+    const broken = handle.db;
     try {
       const client = createClusterClient(
         "prod-eu-1",
@@ -106,27 +109,40 @@ describe("storage faults", () => {
         warn() {},
         error() {},
       };
-      const [outcome] = await collectFleet(db, [client], { log });
+      const outcomes = await collectFleet(handle.db, [client], { log });
+      const [outcome] = outcomes;
       await stopped;
       assert.ok(outcome, "an outcome, not a crash");
       server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
       if (outcome.status === "failed") {
         assert.equal(outcome.failures[0]?.reason, "StorageError");
-        assert.equal(await assertAllOrNothing(db), "rolled back");
+        // The defect DbHandle works around: the old client's only connection never came back.
+        const stuck = await Promise.race([
+          broken.$queryRaw`SELECT 1`.then(() => "answered"),
+          new Promise((r) => setTimeout(() => r("stuck"), 2_000)),
+        ]);
+        assert.equal(
+          stuck,
+          "stuck",
+          "the adapter leaked the connection (if this fails, DbHandle may be unneeded)",
+        );
+        assert.equal(handle.renewAfter(outcomes), true);
+        assert.equal(await assertAllOrNothing(handle.db), "rolled back");
       } else {
-        assert.equal(await assertAllOrNothing(db), "committed");
+        assert.equal(handle.renewAfter(outcomes), false);
+        assert.equal(await assertAllOrNothing(handle.db), "committed");
       }
-      // The same client (its pool) recovers once the database is back.
-      const [again] = await collectFleet(db, [client]);
+      // The renewed client works once the database is back.
+      const [again] = await collectFleet(handle.db, [client]);
       assert.equal(again?.status, "complete");
       assert.equal(
-        await db.containerFact.count({ where: { validTo: null } }),
+        await handle.db.containerFact.count({ where: { validTo: null } }),
         sim.cluster("prod-eu-1").sim.truth().containers.total,
       );
     } finally {
-      // $disconnect alone would hang here: the transaction PostgreSQL killed never returned its
-      // connection to the pool. closeDb bounds the wait.
-      await closeDb(db, 2_000);
+      // $disconnect alone would hang on the broken client: closeDb bounds the wait.
+      await closeDb(broken, 2_000);
+      await handle.close(2_000);
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }

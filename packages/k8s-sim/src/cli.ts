@@ -18,13 +18,15 @@ const { values } = parseArgs({
     story: { type: "boolean", default: false },
     start: { type: "string" },
     realtime: { type: "boolean", default: false },
+    "bookmark-ms": { type: "string", default: "10000" },
     help: { type: "boolean", default: false },
   },
 });
 
 if (values.help) {
   console.log(`usage: pullsight sim [--clusters 3] [--pods 1000] [--seed 42] [--port 0] [--control-port 0]
-                     [--kubeconfig .data/sim/kubeconfig] [--http] [--story] [--start ISO] [--realtime]`);
+                     [--kubeconfig .data/sim/kubeconfig] [--http] [--story] [--start ISO] [--realtime]
+                     [--bookmark-ms 10000]   (watch bookmark interval; backfills want ~100)`);
   process.exit(0);
 }
 
@@ -46,6 +48,7 @@ const sim = await Simulator.start({
   basePort: int("port", values.port, 0, 65535),
   http: values.http,
   story: values.story,
+  bookmarkIntervalMs: int("bookmark-ms", values["bookmark-ms"], 10, 600_000),
   ...(values.start ? { startTime: Date.parse(values.start) } : {}),
 });
 const control = await startControlServer(sim, {
