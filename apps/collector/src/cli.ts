@@ -21,6 +21,7 @@ const { values } = parseArgs({
     "cluster-name": { type: "string", default: "in-cluster" },
     profiles: { type: "string" },
     "skip-secrets": { type: "boolean", default: false },
+    "kubelet-config": { type: "boolean", default: false },
     concurrency: { type: "string", default: "4" },
     "metrics-port": { type: "string", default: "9464" },
     "cluster-label": { type: "string", multiple: true },
@@ -35,12 +36,14 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: pullsight collect [--once | --interval SECONDS] [--kubeconfig PATH] [--context NAME]...
                          [--in-cluster [--cluster-name NAME]] [--profiles FILE] [--skip-secrets] [--concurrency N]
-                         [--cluster-label CLUSTER:KEY=VALUE]... [--metrics-port PORT]
+                         [--kubelet-config] [--cluster-label CLUSTER:KEY=VALUE]... [--metrics-port PORT]
                          [--backfill-days N --sim-control URL [--backfill-step-minutes 60]
                           [--backfill-snapshot-minutes 360]]
 
 Reads every context of the kubeconfig (or those named with --context) and stores a snapshot of each
 cluster. DATABASE_URL selects the database; without it the embedded PostgreSQL under .data/ is used.
+--kubelet-config reads each node's kubelet configuration through nodes/proxy (opt-in: a sensitive
+permission, see deploy/components/kubelet-configz).
 --cluster-label sets a cluster's labels (env=prod, team=…), used to filter and group clusters.
 --backfill-days drives a simulator's clock (its control API) forward N days, snapshotting every
 --backfill-snapshot-minutes of simulated time while watching events, then carries on as asked
@@ -135,7 +138,7 @@ let metrics: CollectorMetrics | null = null;
 const collectOptions = {
   profiles,
   concurrency: Number(values.concurrency),
-  read: { skipSecrets: values["skip-secrets"] },
+  read: { skipSecrets: values["skip-secrets"], kubeletConfig: values["kubelet-config"] },
   clusterLabels,
   log,
   signal: stop.signal,

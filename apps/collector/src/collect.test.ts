@@ -275,6 +275,40 @@ describe("collector against the simulator and PostgreSQL", () => {
     }
   });
 
+  it("opt-in kubelet configuration: counted per setting as the nodes report it; a 403 is a recorded failure", async () => {
+    const [c] = clients().filter((x) => x.name === "stage-eu-1");
+    assert.ok(c);
+    const [plain] = await collectFleet(t.db, [c]);
+    const plainSnap = await t.db.snapshot.findUniqueOrThrow({ where: { id: plain?.snapshotId as bigint } });
+    assert.equal((plainSnap.stats as { kubelet?: unknown }).kubelet, undefined, "not read unless asked");
+
+    const [read] = await collectFleet(t.db, [c], { read: { kubeletConfig: true } });
+    assert.equal(read?.status, "complete");
+    const snap = await t.db.snapshot.findUniqueOrThrow({ where: { id: read?.snapshotId as bigint } });
+    const truth = sim.cluster("stage-eu-1").sim.truth();
+    const kubelet = (snap.stats as { kubelet: { nodes: number; read: number; serializeImagePulls: unknown } })
+      .kubelet;
+    assert.equal(kubelet.nodes, truth.kubelet.nodes);
+    assert.equal(kubelet.read, truth.kubelet.nodes);
+    assert.deepEqual(kubelet.serializeImagePulls, truth.kubelet.serializeImagePulls);
+
+    await sim.setFaults("stage-eu-1", { forbidResources: ["nodes/proxy"] });
+    try {
+      const [denied] = await collectFleet(t.db, [c], { read: { kubeletConfig: true, retries: 0 } });
+      assert.equal(denied?.status, "partial");
+      assert.deepEqual(
+        denied?.failures.map((f) => [f.kind, f.status, f.reason]),
+        [["kubeletconfig", 403, "Forbidden"]],
+      );
+      assert.match(
+        denied?.failures[0]?.message ?? "",
+        new RegExp(`^${truth.kubelet.nodes} of ${truth.kubelet.nodes} nodes: `),
+      );
+    } finally {
+      await sim.clearFaults("stage-eu-1");
+    }
+  });
+
   it("reads Secrets as metadata only", async () => {
     const since = Date.now() - 60_000;
     await collectFleet(

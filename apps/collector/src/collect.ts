@@ -8,7 +8,7 @@ import {
   type SnapshotResult,
   writeSnapshot,
 } from "@pullsight/db";
-import { buildClusterFacts } from "./facts.ts";
+import { buildClusterFacts, summarizeKubelet } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { type Logger, silentLogger } from "./log.ts";
@@ -92,6 +92,7 @@ export async function collectCluster(
       requests: raw.requests,
       objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
       readMs: raw.finishedAt.getTime() - raw.startedAt.getTime(),
+      ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
     },
   });
   opts.onFacts?.(client.name, facts);

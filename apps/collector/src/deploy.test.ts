@@ -51,6 +51,20 @@ describe("deploy manifests", () => {
     assert.match(component.patches[1]?.patch ?? "", /--skip-secrets/);
   });
 
+  it("the kubelet-configz component adds only get on nodes/proxy and --kubelet-config", () => {
+    const component = docs("components/kubelet-configz/kustomization.yaml")[0] as {
+      patches: Array<{ patch: string }>;
+    };
+    const [rule] = parseAllDocuments(component.patches[0]?.patch ?? "").map(
+      (d) => d.toJS() as Array<{ op: string; path: string; value: Role["rules"][number] }>,
+    );
+    assert.deepEqual(rule, [
+      { op: "add", path: "/rules/-", value: { apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] } },
+    ]);
+    assert.ok(!role.rules.some((r) => r.resources.includes("nodes/proxy")), "not in the base role");
+    assert.match(component.patches[1]?.patch ?? "", /--kubelet-config/);
+  });
+
   it("runs one collector at a time, unprivileged", () => {
     const d = docs("base/deployment.yaml")[0] as DeploymentDoc;
     assert.equal(d.spec.strategy.type, "Recreate");

@@ -122,6 +122,7 @@ export class Simulator {
         continueTtlMs: o.continueTtlMs ?? 300_000,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
         requests,
+        kubeletConfig: (node) => sim.kubeletConfig(node),
       };
       const listener = new ClusterListener(createClusterHandler(apiOpts), this.tls, host);
       await listener.start(o.basePort ? o.basePort + i : 0);

@@ -6,7 +6,8 @@ import { type ClusterClient, RequestFailure } from "./client.ts";
 import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
 
 export interface KindFailure {
-  kind: KindKey;
+  /** A kind, or "kubeletconfig" for the opt-in kubelet configuration read. */
+  kind: KindKey | "kubeletconfig";
   path: string;
   status: number | null;
   reason: string;
@@ -26,6 +27,8 @@ export interface RawSnapshot {
   objects: Partial<Record<KindKey, RawObject[]>>;
   failures: KindFailure[];
   requests: number;
+  /** Per node, the kubelet's configuration (only with `kubeletConfig`; nodes that failed are absent). */
+  kubelet?: Array<{ node: string; config: Record<string, unknown> }>;
 }
 
 export interface ReadOptions {
@@ -38,6 +41,11 @@ export interface ReadOptions {
   skipSecrets?: boolean;
   signal?: AbortSignal;
   onProgress?: (kind: KindKey, items: number) => void;
+  /**
+   * Opt-in: read each node's kubelet configuration through `nodes/{name}/proxy/configz`. Needs
+   * `get` on `nodes/proxy`, which also lets its holder reach the kubelet API: grant it knowingly.
+   */
+  kubeletConfig?: boolean;
   /** The clock snapshot times are stamped with (default: wall time; backfills use the cluster's). */
   now?: () => Date;
 }
@@ -172,6 +180,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   const failures: KindFailure[] = [];
   let requests = 0;
   let gitVersion: string | null = null;
+  let kubelet: RawSnapshot["kubelet"];
   const result = (): RawSnapshot => ({
     cluster: client.name,
     server: client.server,
@@ -181,6 +190,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
     objects,
     failures,
     requests,
+    ...(kubelet ? { kubelet } : {}),
   });
   try {
     gitVersion =
@@ -223,5 +233,60 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
       failures.push({ kind: kind.key, path: f.path, status: f.status, reason: f.reason, message: f.message });
     }
   }
+  if (o.kubeletConfig && objects.nodes) {
+    kubelet = await readKubeletConfigs(client, objects.nodes, o, deadline, failures, () => requests++);
+    o.onProgress?.("nodes", kubelet.length);
+  }
   return result();
+}
+
+/** configz of every node, 8 at a time; the nodes that failed become one failure with a count. */
+async function readKubeletConfigs(
+  client: ClusterClient,
+  nodes: RawObject[],
+  o: Required<Pick<ReadOptions, "requestTimeoutMs" | "retries">> & ReadOptions,
+  deadline: number,
+  failures: KindFailure[],
+  count: () => void,
+): Promise<Array<{ node: string; config: Record<string, unknown> }>> {
+  const out: Array<{ node: string; config: Record<string, unknown> }> = [];
+  const failed: RequestFailure[] = [];
+  const queue = nodes.map((n) => n.metadata.name);
+  const worker = async () => {
+    for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+      const path = `/api/v1/nodes/${encodeURIComponent(node)}/proxy/configz`;
+      try {
+        const body = await withRetries(
+          () =>
+            client.getJson<{ kubeletconfig?: Record<string, unknown> }>(path, {
+              timeoutMs: o.requestTimeoutMs,
+            }),
+          o.retries,
+          deadline,
+          o.signal,
+        );
+        count();
+        if (!body.kubeletconfig || typeof body.kubeletconfig !== "object")
+          throw new RequestFailure("configz answered without a kubeletconfig object", 200, "Malformed", path);
+        out.push({ node, config: body.kubeletconfig });
+      } catch (e) {
+        failed.push(
+          e instanceof RequestFailure
+            ? e
+            : new RequestFailure(e instanceof Error ? e.message : String(e), null, "Unknown", path),
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, nodes.length) }, worker));
+  const first = failed[0];
+  if (first)
+    failures.push({
+      kind: "kubeletconfig",
+      path: first.path,
+      status: first.status,
+      reason: first.reason,
+      message: `${failed.length} of ${nodes.length} nodes: ${first.message}`,
+    });
+  return out.sort((a, b) => a.node.localeCompare(b.node));
 }

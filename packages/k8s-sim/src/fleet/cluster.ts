@@ -89,6 +89,8 @@ export interface ClusterTruth {
   waiting: Record<string, number>;
   missingSecrets: Array<{ namespace: string; serviceAccount: string; secret: string }>;
   events: { emitted: number; live: number; byReason: Record<string, number> };
+  /** Nodes by their kubelet's serializeImagePulls (what /proxy/configz reports). */
+  kubelet: { nodes: number; serializeImagePulls: Record<string, number> };
 }
 
 const inc = (m: Record<string, number>, k: string, n = 1) => {
@@ -1014,6 +1016,40 @@ export class SimCluster {
       waiting,
       missingSecrets,
       events: { emitted: this.emittedTotal, live: this.live.size, byReason },
+      kubelet: {
+        nodes: this.nodes.length,
+        serializeImagePulls: this.nodes.reduce<Record<string, number>>((m, n) => {
+          inc(m, String(this.kubeletConfig(n.name)?.serializeImagePulls));
+          return m;
+        }, {}),
+      },
+    };
+  }
+
+  /**
+   * A node's kubelet configuration as `/api/v1/nodes/{name}/proxy/configz` reports it (the
+   * `kubeletconfig` object), or null for an unknown node. Every fourth node pulls in parallel;
+   * maxParallelImagePulls exists from 1.27.
+   */
+  kubeletConfig(nodeName: string): Record<string, unknown> | null {
+    const index = this.nodes.findIndex((n) => n.name === nodeName);
+    if (index < 0) return null;
+    const parallel = index % 4 === 3;
+    return {
+      enableServer: true,
+      serializeImagePulls: !parallel,
+      ...(this.minor >= 27 ? { maxParallelImagePulls: parallel ? 5 : null } : {}),
+      registryPullQPS: 5,
+      registryBurst: 10,
+      imageGCHighThresholdPercent: 85,
+      imageGCLowThresholdPercent: 80,
+      imageMinimumGCAge: "2m0s",
+      ...(this.minor >= 29 ? { imageMaximumGCAge: "0s" } : {}),
+      runtimeRequestTimeout: "2m0s",
+      containerRuntimeEndpoint:
+        this.runtime === "docker"
+          ? "unix:///var/run/dockershim.sock"
+          : "unix:///run/containerd/containerd.sock",
     };
   }
 

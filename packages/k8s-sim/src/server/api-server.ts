@@ -75,6 +75,8 @@ export interface ClusterApiOptions {
   bookmarkIntervalMs: number;
   /** Request log, newest last, bounded. */
   requests: RequestRecord[];
+  /** A node's kubelet configuration, served at /api/v1/nodes/{name}/proxy/configz. */
+  kubeletConfig?: (node: string) => Record<string, unknown> | null;
 }
 
 const VERBS = ["get", "list", "watch"];
@@ -315,6 +317,17 @@ export function createClusterHandler(opts: ClusterApiOptions) {
       );
 
     const segments = url.pathname.split("/").filter(Boolean);
+    // The kubelet's configz through the API server's node proxy (needs get on nodes/proxy).
+    const configz = /^\/api\/v1\/nodes\/([^/]+)\/proxy\/configz$/.exec(url.pathname);
+    if (configz?.[1] && opts.kubeletConfig) {
+      if (grant.forbidden.has("nodes/proxy") || faults.forbidResources.has("nodes/proxy"))
+        return fail(req, res, grant.user, forbidden(grant.user, "get", "nodes/proxy", ""));
+      const config = opts.kubeletConfig(decodeURIComponent(configz[1]));
+      if (!config)
+        return fail(req, res, grant.user, status(404, "NotFound", `nodes "${configz[1]}" not found`));
+      log(req, grant.user, 200);
+      return send(res, 200, { kubeletconfig: config });
+    }
     const r = route(segments);
     if (!r)
       return fail(
