@@ -7,14 +7,26 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { closeDb, type Db } from "@pullsight/db";
+import { PULL_EVENT_REASONS } from "@pullsight/core";
+import { closeDb, createDb, type Db } from "@pullsight/db";
 import { applyMigrations, ensureDatabase, freePort, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
 import { DbHandle } from "./db-handle.ts";
+import { EventWatcher } from "./events.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import type { Logger } from "./log.ts";
+
+const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);
+const waitFor = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("timed out waiting");
+};
 
 const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
@@ -37,6 +49,29 @@ async function assertAllOrNothing(db: Db) {
   const stats = snap.stats as { rows?: { containerFacts: number } };
   assert.equal(facts, stats.rows?.containerFacts, "every row the snapshot reports is there");
   return "committed";
+}
+
+/** An embedded PostgreSQL of its own, to stop and start under a running collector. */
+async function restartablePostgres() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "faults-pg-"));
+  chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  const start = () => startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
+  let server = await start();
+  const url = server.url("pullsight");
+  await ensureDatabase(url, "pullsight");
+  await applyMigrations(url);
+  return {
+    url,
+    stop: () => server.stop(),
+    restart: async () => {
+      server = await start();
+    },
+    remove: async () => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 describe("storage faults", () => {
@@ -84,13 +119,8 @@ describe("storage faults", () => {
   });
 
   it("PostgreSQL stopping mid-snapshot: the snapshot is not stored, nothing partial is visible, the next run succeeds", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "faults-pg-"));
-    chmodSync(dataDir, 0o755);
-    const port = await freePort();
-    let server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
-    const url = server.url("pullsight");
-    await ensureDatabase(url, "pullsight");
-    await applyMigrations(url);
+    const pg = await restartablePostgres();
+    const url = pg.url;
     // One connection: the slot a killed transaction leaks is the whole pool.
     const handle = new DbHandle(url, { max: 1 });
     const broken = handle.db;
@@ -104,7 +134,7 @@ describe("storage faults", () => {
         info(msg) {
           // Stop the server the moment the transaction starts.
           if (msg === "writing snapshot" && !stopped)
-            stopped = new Promise((r) => setTimeout(r, 30)).then(() => server.stop());
+            stopped = new Promise((r) => setTimeout(r, 30)).then(() => pg.stop());
         },
         warn() {},
         error() {},
@@ -113,7 +143,7 @@ describe("storage faults", () => {
       const [outcome] = outcomes;
       await stopped;
       assert.ok(outcome, "an outcome, not a crash");
-      server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
+      await pg.restart();
       if (outcome.status === "failed") {
         assert.equal(outcome.failures[0]?.reason, "StorageError");
         // The defect DbHandle works around: the old client's only connection never came back.
@@ -143,8 +173,43 @@ describe("storage faults", () => {
       // $disconnect alone would hang on the broken client: closeDb bounds the wait.
       await closeDb(broken, 2_000);
       await handle.close(2_000);
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await pg.remove();
+    }
+  });
+
+  it("pull events that arrive while PostgreSQL is down are kept, then stored once each when it is back", async () => {
+    const pg = await restartablePostgres();
+    const db = createDb(pg.url, { max: 2 });
+    const client = createClusterClient(
+      "prod-eu-1",
+      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: "prod-eu-1" }),
+    );
+    const watcher = new EventWatcher(db, client, { flushMs: 100 });
+    const cluster = sim.cluster("prod-eu-1").sim;
+    const since = sim.now - 60 * 60_000; // live at start
+    try {
+      await watcher.start();
+      await pg.stop();
+      sim.advanceBy(20 * 60_000); // pulls happen while the database is down
+      const received = watcher.stats.received;
+      await waitFor(() => watcher.stats.received > received && /./.test(watcher.stats.lastError ?? ""));
+      await watcher.flush();
+      assert.ok(watcher.stats.lastError, "the failed write is recorded");
+      await pg.restart();
+      const expected = cluster.events(since + 1).filter((e) => PULL_REASONS.has(e.reason));
+      await waitFor(async () => {
+        await watcher.flush();
+        const rows = await db.pullEvent.findMany({ select: { uid: true, count: true } });
+        const byUid = new Map(rows.map((r) => [r.uid, r.count]));
+        return expected.every((e) => byUid.get(e.uid) === e.count);
+      }, 30_000);
+      const rows = await db.pullEvent.findMany({ select: { uid: true } });
+      assert.equal(new Set(rows.map((r) => r.uid)).size, rows.length, "no event stored twice");
+      assert.ok(expected.length > 50, `${expected.length} pull events`);
+    } finally {
+      await watcher.stop();
+      await closeDb(db, 2_000);
+      await pg.remove();
     }
   });
 });
