@@ -3,6 +3,7 @@
 import { DEFAULT_PROFILES, type ProfilesFile, RULES_VERSION } from "@pullsight/core";
 import {
   type Db,
+  getActiveWaivers,
   getClusterPullStats,
   refreshPullLatencyDaily,
   type SnapshotResult,
@@ -64,11 +65,13 @@ export async function collectCluster(
   }
   // Pull statistics from the events watched so far: inputs of PS006 (unreliable registry) and PS013 (slow pulls).
   const pullStats = await getClusterPullStats(db, client.name);
+  const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const facts = buildClusterFacts(
     raw,
     opts.profiles ?? DEFAULT_PROFILES,
     opts.clusterLabels?.[client.name] ?? {},
     pullStats,
+    waivers,
   );
   log.info("writing snapshot", { cluster: client.name, workloads: facts.workloads.length });
   const result = await writeSnapshot(db, {

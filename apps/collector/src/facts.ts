@@ -19,6 +19,8 @@ import {
   resolveProfile,
   tagKindOf,
   tryParseImageReference,
+  type WaiverScope,
+  waiverMatches,
 } from "@pullsight/core";
 import type { ContainerInput, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
@@ -92,6 +94,8 @@ export function buildClusterFacts(
   profiles: ProfilesFile,
   clusterLabels: Record<string, string> = {},
   pullStats?: PullStatsInput,
+  /** Waivers in force at the snapshot: the findings they match do not count against compliance. */
+  waivers: readonly WaiverScope[] = [],
 ): ClusterFactsResult {
   const o = raw.objects;
   const failed = new Set(raw.failures.map((f) => f.kind));
@@ -282,7 +286,10 @@ export function buildClusterFacts(
             failures: imageStats.failures,
             failuresByCause: imageStats.failuresByCause,
           };
-        const findings = evaluateContainer(facts, profile);
+        const findings = evaluateContainer(facts, profile).map((f) => ({
+          ...f,
+          waived: waivers.some((w) => waiverMatches(w, f)),
+        }));
         const record = {
           name,
           type,

@@ -1,3 +1,4 @@
+export { type BackfillOptions, backfill, type DrivableClock, simulatorClock } from "./backfill.ts";
 export {
   type ClusterOutcome,
   COLLECTOR_VERSION,
@@ -5,6 +6,7 @@ export {
   collectCluster,
   collectFleet,
 } from "./collect.ts";
+export { DbHandle } from "./db-handle.ts";
 export { EventWatcher, toPullEvent, type WatcherStats } from "./events.ts";
 export { buildClusterFacts } from "./facts.ts";
 export {

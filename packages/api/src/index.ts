@@ -1,2 +1,21 @@
+export {
+  type CsvExport,
+  csvCell,
+  EXPORT_COLUMNS,
+  EXPORT_KINDS,
+  type ExportKind,
+  exportFilename,
+  exportFilters,
+  startCsvExport,
+} from "./exports.ts";
+export {
+  type AuthConfig,
+  DEMO_ROLE_COOKIE,
+  type Identity,
+  ROLES,
+  type Role,
+  readAuthConfig,
+  resolveIdentity,
+} from "./identity.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { type Context, createContext } from "./trpc.ts";

@@ -1,11 +1,25 @@
+import { clustersRouter } from "./routers/clusters.ts";
+import { findingsRouter } from "./routers/findings.ts";
 import { fleetRouter } from "./routers/fleet.ts";
+import { metaRouter } from "./routers/meta.ts";
+import { reviewsRouter } from "./routers/reviews.ts";
+import { trendsRouter } from "./routers/trends.ts";
+import { waiversRouter } from "./routers/waivers.ts";
+import { workloadsRouter } from "./routers/workloads.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
   fleet: fleetRouter,
+  clusters: clustersRouter,
+  workloads: workloadsRouter,
+  findings: findingsRouter,
+  trends: trendsRouter,
+  reviews: reviewsRouter,
+  waivers: waiversRouter,
+  meta: metaRouter,
 });
 
 export type AppRouter = typeof appRouter;
 
-/** Server-side caller: `createCaller(createContext({ db })).fleet.overview()`. */
+/** Server-side caller: `createCaller(createContext({ db, user })).fleet.overview()`. */
 export const createCaller = createCallerFactory(appRouter);

@@ -67,6 +67,13 @@ export type {
 } from "./rules/types.ts";
 export { SEVERITIES, severityRank } from "./rules/types.ts";
 export {
+  globToLike,
+  isWaiverActive,
+  type WaiverScope,
+  type WaiverTerm,
+  waiverMatches,
+} from "./rules/waivers.ts";
+export {
   classifyImage,
   classifyTag,
   DEFAULT_MUTABLE_TAGS,

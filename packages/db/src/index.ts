@@ -1,6 +1,17 @@
 // Safe to bundle (Next.js): the Prisma client and the read/write functions over it.
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
 export { closeDb, createDb, type Db } from "./client.ts";
+export { createExportPool, readWithCursor } from "./exports/cursor.ts";
+export {
+  FINDING_COLUMNS,
+  type FindingExportFilter,
+  findingsQuery,
+  INVENTORY_COLUMNS,
+  inventoryQuery,
+  PULL_EVENT_COLUMNS,
+  type PullEventExportFilter,
+  pullEventsQuery,
+} from "./exports/queries.ts";
 export {
   ensureCluster,
   linkPullEventsToWorkloads,
@@ -18,5 +29,61 @@ export {
   type WorkloadInput,
   writeSnapshot,
 } from "./ingest/snapshot.ts";
-export { type ClusterSummary, type FleetOverview, getFleetOverview } from "./queries/fleet.ts";
+export {
+  type ClusterDetail,
+  getClusterDetail,
+  type NamespaceSummary,
+  type SnapshotSummary,
+} from "./queries/clusters.ts";
+export { type FindingRow, listFindings } from "./queries/findings.ts";
+export {
+  type ClusterSummary,
+  emptyFindingCounts,
+  type FindingCounts,
+  type FleetOverview,
+  getFleetOverview,
+  SEVERITY_NAMES,
+  type SeverityName,
+} from "./queries/fleet.ts";
 export { type ClusterPullStats, getClusterPullStats, type PullStatsRow } from "./queries/pull-stats.ts";
+export {
+  AGEING_DAYS,
+  getWeeklyReview,
+  isoWeekOf,
+  isoWeekRange,
+  listReviews,
+  parseScopeKey,
+  ReviewConflictError,
+  type ReviewScope,
+  type SignedReview,
+  scopeKey,
+  signReview,
+  type WeeklyReview,
+} from "./queries/review.ts";
+export {
+  getLatencyTrend,
+  getPostureTrend,
+  type LatencyPoint,
+  type PosturePoint,
+  type TrendScope,
+} from "./queries/trends.ts";
+export {
+  createWaiver,
+  getActiveWaivers,
+  getWaiver,
+  listWaivers,
+  revokeWaiver,
+  type WaiverInput,
+  type WaiverRow,
+} from "./queries/waivers.ts";
+export { getWorkloadDetail, type WorkloadDetail } from "./queries/workload.ts";
+export {
+  getWorkloadFacets,
+  InvalidCursorError,
+  listWorkloads,
+  WORKLOAD_SORTS,
+  type WorkloadFilter,
+  type WorkloadPage,
+  type WorkloadRow,
+  type WorkloadSort,
+} from "./queries/workloads.ts";

@@ -14,7 +14,9 @@ describe("fleet router", () => {
 
   it("fleet.overview returns what the database holds", async () => {
     await t.db.cluster.create({ data: { name: "prod", kubernetesVersion: "v1.31.0" } });
-    const caller = createCaller(createContext({ db: t.db }));
+    const caller = createCaller(
+      createContext({ db: t.db, user: { name: "v", role: "viewer", source: "demo" } }),
+    );
     const fleet = await caller.fleet.overview();
     assert.equal(fleet.totals.clusters, 1);
     assert.equal(fleet.clusters[0]?.name, "prod");
@@ -22,7 +24,9 @@ describe("fleet router", () => {
   });
 
   it("rejects unknown input as BAD_REQUEST, not a server error", async () => {
-    const caller = createCaller(createContext({ db: t.db }));
+    const caller = createCaller(
+      createContext({ db: t.db, user: { name: "v", role: "viewer", source: "demo" } }),
+    );
     await assert.rejects(
       // @ts-expect-error: deliberately malformed input
       caller.fleet.overview({ cluster: 3 }),

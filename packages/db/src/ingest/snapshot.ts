@@ -111,6 +111,13 @@ const ckey = (workloadId: bigint, container: string) => `${workloadId}\u0000${co
 const rkey = (workloadId: bigint, container: string, node: string, digest: string | null) =>
   `${workloadId}\u0000${container}\u0000${node}\u0000${digest ?? ""}`;
 
+/** Label maps equal regardless of key order (jsonb does not keep it). */
+function sameLabels(stored: unknown, labels: Record<string, string>): boolean {
+  const a = (stored ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(labels);
+  return Object.keys(a).length === keys.length && keys.every((k) => a[k] === labels[k]);
+}
+
 /** Everything but a total failure (nothing read) is stored; a failed snapshot keeps only its reasons. */
 export function snapshotStatus(
   input: Pick<SnapshotInput, "failures" | "completeKinds" | "workloads">,
@@ -235,6 +242,42 @@ async function writeInTransaction(
       (w.pods ?? []).map((pod) => ({ namespace: w.namespace, pod, kind: w.kind, name: w.name })),
     ),
   );
+
+  // ---- namespaces (labels and profile), written when they change ----
+  const knownNs = await tx.namespace.findMany({
+    where: { clusterId: cluster.id },
+    select: { name: true, labels: true, profile: true, deletedAt: true },
+  });
+  const nsByName = new Map(knownNs.map((n) => [n.name, n]));
+  const nsCreate: Prisma.NamespaceCreateManyInput[] = [];
+  for (const ns of input.namespaces) {
+    const cur = nsByName.get(ns.name);
+    if (!cur) {
+      nsCreate.push({
+        clusterId: cluster.id,
+        name: ns.name,
+        labels: ns.labels,
+        profile: ns.profile,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      });
+    } else if (cur.deletedAt !== null || cur.profile !== ns.profile || !sameLabels(cur.labels, ns.labels)) {
+      await tx.namespace.update({
+        where: { clusterId_name: { clusterId: cluster.id, name: ns.name } },
+        data: { labels: ns.labels, profile: ns.profile, lastSeenAt: now, deletedAt: null },
+      });
+    }
+  }
+  if (nsCreate.length) await tx.namespace.createMany({ data: nsCreate });
+  if (status === "complete") {
+    const present = new Set(input.namespaces.map((n) => n.name));
+    const goneNs = knownNs.filter((n) => n.deletedAt === null && !present.has(n.name)).map((n) => n.name);
+    if (goneNs.length)
+      await tx.namespace.updateMany({
+        where: { clusterId: cluster.id, name: { in: goneNs } },
+        data: { deletedAt: now },
+      });
+  }
 
   // ---- container facts (SCD2 by hash) ----
   const current = await tx.containerFact.findMany({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
-import { getFleetOverview } from "./fleet.ts";
+import { emptyFindingCounts, getFleetOverview } from "./fleet.ts";
 
 describe("getFleetOverview", () => {
   let t: TestDatabase;
@@ -14,8 +14,18 @@ describe("getFleetOverview", () => {
     const fleet = await getFleetOverview(t.db);
     assert.deepEqual(fleet, {
       clusters: [],
-      totals: { clusters: 0, workloads: 0, containers: 0, openFindings: 0 },
+      totals: {
+        clusters: 0,
+        workloads: 0,
+        containers: 0,
+        compliant: 0,
+        score: null,
+        grade: null,
+        openFindings: 0,
+        findings: emptyFindingCounts(),
+      },
       lastCollectedAt: null,
+      incomplete: [],
     });
   });
 
@@ -97,8 +107,59 @@ describe("getFleetOverview", () => {
       data: { ...finding, fingerprint: "closed", resolvedAt: later, resolvedSnapshotId: snap.id },
     });
 
-    const fleet = await getFleetOverview(t.db);
-    assert.deepEqual(fleet.totals, { clusters: 2, workloads: 1, containers: 1, openFindings: 1 });
+    await t.db.postureRollup.create({
+      data: {
+        snapshotId: snap.id,
+        clusterId: a.id,
+        namespace: "",
+        takenAt: later,
+        workloads: 1,
+        containers: 4,
+        compliant: 3,
+        score: 75,
+      },
+    });
+
+    const now = new Date(later.getTime() + 60_000);
+    const fleet = await getFleetOverview(t.db, { now });
+    const { findings, ...totals } = fleet.totals;
+    assert.deepEqual(totals, {
+      clusters: 2,
+      workloads: 1,
+      containers: 4,
+      compliant: 3,
+      score: 75,
+      grade: "C",
+      openFindings: 1,
+    });
+    assert.deepEqual(findings.bySeverity, { critical: 0, high: 1, medium: 0, low: 0, info: 0 });
+    assert.deepEqual(
+      fleet.incomplete,
+      [
+        { name: "a", status: "partial", stale: false },
+        { name: "b", status: null, stale: true },
+      ],
+      "partial and never-collected clusters are listed",
+    );
+    // A waiver of the rule on that cluster makes the finding waived, not open.
+    await t.db.waiver.create({
+      data: {
+        ruleId: "r",
+        cluster: "a",
+        reason: "x",
+        owner: "o",
+        createdBy: "u",
+        expiresAt: new Date(now.getTime() + 1000),
+      },
+    });
+    const waived = await getFleetOverview(t.db, { now });
+    assert.deepEqual([waived.totals.findings.open, waived.totals.findings.waived], [0, 1]);
+    const expired = await getFleetOverview(t.db, { now: new Date(now.getTime() + 1000) });
+    assert.deepEqual(
+      [expired.totals.findings.open, expired.totals.findings.waived],
+      [1, 0],
+      "counts again after expiry",
+    );
     assert.deepEqual(fleet.lastCollectedAt, later);
     assert.deepEqual(
       fleet.clusters.map((c) => [

@@ -1,61 +1,229 @@
+// The fleet at a glance: every cluster with its last snapshot's status, score and grade, and
+// fleet totals. Scores come from each cluster's newest whole-cluster rollup (never from raw
+// history); a cluster whose last snapshot failed keeps its last known score, marked as such.
+import { complianceScore, type Grade, gradeFor } from "@pullsight/core";
 import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { waivedSql } from "./waivers.ts";
+
+export type SnapshotStatusName = "running" | "complete" | "partial" | "failed";
+export type SeverityName = "info" | "low" | "medium" | "high" | "critical";
+export const SEVERITY_NAMES: readonly SeverityName[] = ["critical", "high", "medium", "low", "info"];
+
+export interface FindingCounts {
+  /** Open findings by severity, waived ones excluded. */
+  bySeverity: Record<SeverityName, number>;
+  open: number;
+  waived: number;
+}
 
 export interface ClusterSummary {
   id: number;
   name: string;
+  labels: Record<string, string>;
   kubernetesVersion: string | null;
+  lastSnapshotId: bigint | null;
   lastSnapshotAt: Date | null;
-  lastSnapshotStatus: "running" | "complete" | "partial" | "failed" | null;
+  lastSnapshotStatus: SnapshotStatusName | null;
   lastSnapshotFailures: number;
+  /** Kind and reason of each failure of the last snapshot. */
+  failures: Array<{ kind: string; reason: string }>;
+  /** True when the last snapshot is older than the freshness limit (or there is none). */
+  stale: boolean;
   workloads: number;
+  containers: number;
+  compliant: number;
+  score: number | null;
+  grade: Grade | null;
+  /** When the score was measured (a failed last snapshot leaves the previous one's). */
+  scoredAt: Date | null;
+  findings: FindingCounts;
 }
 
 export interface FleetOverview {
   clusters: ClusterSummary[];
-  totals: { clusters: number; workloads: number; containers: number; openFindings: number };
+  totals: {
+    clusters: number;
+    workloads: number;
+    containers: number;
+    compliant: number;
+    score: number | null;
+    grade: Grade | null;
+    openFindings: number;
+    findings: FindingCounts;
+  };
   /** Newest finished snapshot anywhere in the fleet; null when nothing was ever collected. */
   lastCollectedAt: Date | null;
+  /** Clusters whose data is not whole: last snapshot partial, failed, never taken, or stale. */
+  incomplete: Array<{ name: string; status: SnapshotStatusName | null; stale: boolean }>;
 }
 
-/** The fleet at a glance: every cluster with its last snapshot, and fleet totals. */
-export async function getFleetOverview(db: Db): Promise<FleetOverview> {
-  const clusters = await db.cluster.findMany({
-    select: { id: true, name: true, kubernetesVersion: true, lastSnapshotId: true, lastSnapshotAt: true },
+export interface FleetOptions {
+  now?: Date;
+  /** A last snapshot older than this is stale (default 2 hours). */
+  staleAfterMs?: number;
+  /** Only clusters with all of these labels. */
+  labels?: Record<string, string>;
+  /** Only these clusters. */
+  names?: string[];
+}
+
+export const emptyFindingCounts = (): FindingCounts => ({
+  bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+  open: 0,
+  waived: 0,
+});
+
+/** Open findings per cluster by severity, split into waived and not, at `now`. */
+export function openFindingCounts(db: Db, now: Date): Promise<Map<number, FindingCounts>> {
+  return countOpenFindings(db, now, Prisma.sql`f."clusterId"`, Prisma.empty);
+}
+
+/** Open findings of one cluster per namespace, split into waived and not, at `now`. */
+export function openFindingCountsByNamespace(
+  db: Db,
+  now: Date,
+  clusterId: number,
+): Promise<Map<string, FindingCounts>> {
+  return countOpenFindings(db, now, Prisma.sql`f.namespace`, Prisma.sql`AND f."clusterId" = ${clusterId}`);
+}
+
+async function countOpenFindings<K extends number | string>(
+  db: Db,
+  now: Date,
+  key: Prisma.Sql,
+  where: Prisma.Sql,
+): Promise<Map<K, FindingCounts>> {
+  const rows = await db.$queryRaw<Array<{ key: K; severity: SeverityName; waived: boolean; n: number }>>`
+    SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n
+    FROM "Finding" f
+    JOIN "Cluster" c ON c.id = f."clusterId"
+    LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+    WHERE f."resolvedAt" IS NULL ${where}
+    GROUP BY 1, 2, 3`;
+  const out = new Map<K, FindingCounts>();
+  for (const r of rows) {
+    let counts = out.get(r.key);
+    if (!counts) {
+      counts = emptyFindingCounts();
+      out.set(r.key, counts);
+    }
+    if (r.waived) counts.waived += r.n;
+    else {
+      counts.bySeverity[r.severity] += r.n;
+      counts.open += r.n;
+    }
+  }
+  return out;
+}
+
+export function addFindingCounts(into: FindingCounts, add: FindingCounts): FindingCounts {
+  for (const s of SEVERITY_NAMES) into.bySeverity[s] += add.bySeverity[s];
+  into.open += add.open;
+  into.waived += add.waived;
+  return into;
+}
+
+/** Each cluster's newest rollup for a namespace ("" = the whole cluster). */
+export async function latestRollups(db: Db, namespace = "") {
+  return db.$queryRaw<
+    Array<{
+      clusterId: number;
+      snapshotId: bigint;
+      takenAt: Date;
+      workloads: number;
+      containers: number;
+      compliant: number;
+    }>
+  >`
+    SELECT DISTINCT ON ("clusterId") "clusterId", "snapshotId", "takenAt", workloads, containers, compliant
+    FROM "PostureRollup" WHERE namespace = ${namespace}
+    ORDER BY "clusterId", "takenAt" DESC`;
+}
+
+const labelsOf = (v: unknown): Record<string, string> =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : {};
+
+export async function getFleetOverview(db: Db, opts: FleetOptions = {}): Promise<FleetOverview> {
+  const now = opts.now ?? new Date();
+  const staleAfterMs = opts.staleAfterMs ?? 2 * 3_600_000;
+  const all = await db.cluster.findMany({
+    ...(opts.names ? { where: { name: { in: opts.names } } } : {}),
+    select: {
+      id: true,
+      name: true,
+      labels: true,
+      kubernetesVersion: true,
+      lastSnapshotId: true,
+      lastSnapshotAt: true,
+    },
     orderBy: { name: "asc" },
   });
+  const wanted = Object.entries(opts.labels ?? {});
+  const clusters = all.filter((c) => wanted.every(([k, v]) => labelsOf(c.labels)[k] === v));
   const lastIds = clusters.flatMap((c) => (c.lastSnapshotId === null ? [] : [c.lastSnapshotId]));
-  const [snapshots, workloadCounts, containers, openFindings] = await Promise.all([
+  const [snapshots, workloadCounts, rollups, findings] = await Promise.all([
     db.snapshot.findMany({
       where: { id: { in: lastIds } },
       select: { id: true, status: true, failures: true },
     }),
     db.workload.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-    db.containerFact.count({ where: { validTo: null, workload: { deletedAt: null } } }),
-    db.finding.count({ where: { resolvedAt: null } }),
+    latestRollups(db),
+    openFindingCounts(db, now),
   ]);
   const snapshotById = new Map(snapshots.map((s) => [s.id, s]));
   const workloadsByCluster = new Map(workloadCounts.map((w) => [w.clusterId, w._count._all]));
+  const rollupByCluster = new Map(rollups.map((r) => [r.clusterId, r]));
   const summaries = clusters.map((c): ClusterSummary => {
     const snap = c.lastSnapshotId === null ? undefined : snapshotById.get(c.lastSnapshotId);
+    const failures = Array.isArray(snap?.failures)
+      ? (snap.failures as Array<{ kind?: unknown; reason?: unknown }>).map((f) => ({
+          kind: String(f.kind ?? "unknown"),
+          reason: String(f.reason ?? "unknown"),
+        }))
+      : [];
+    const r = rollupByCluster.get(c.id);
+    const score = r ? complianceScore(r.compliant, r.containers) : null;
     return {
       id: c.id,
       name: c.name,
+      labels: labelsOf(c.labels),
       kubernetesVersion: c.kubernetesVersion,
+      lastSnapshotId: c.lastSnapshotId,
       lastSnapshotAt: c.lastSnapshotAt,
       lastSnapshotStatus: snap?.status ?? null,
-      lastSnapshotFailures: Array.isArray(snap?.failures) ? snap.failures.length : 0,
+      lastSnapshotFailures: failures.length,
+      failures,
+      stale: !c.lastSnapshotAt || now.getTime() - c.lastSnapshotAt.getTime() > staleAfterMs,
       workloads: workloadsByCluster.get(c.id) ?? 0,
+      containers: r?.containers ?? 0,
+      compliant: r?.compliant ?? 0,
+      score,
+      grade: gradeFor(score),
+      scoredAt: r?.takenAt ?? null,
+      findings: findings.get(c.id) ?? emptyFindingCounts(),
     };
   });
   const times = summaries.flatMap((s) => (s.lastSnapshotAt ? [s.lastSnapshotAt.getTime()] : []));
+  const containers = summaries.reduce((n, s) => n + s.containers, 0);
+  const compliant = summaries.reduce((n, s) => n + s.compliant, 0);
+  const score = complianceScore(compliant, containers);
+  const totalFindings = summaries.reduce((acc, s) => addFindingCounts(acc, s.findings), emptyFindingCounts());
   return {
     clusters: summaries,
     totals: {
       clusters: summaries.length,
       workloads: summaries.reduce((n, s) => n + s.workloads, 0),
       containers,
-      openFindings,
+      compliant,
+      score,
+      grade: gradeFor(score),
+      openFindings: totalFindings.open,
+      findings: totalFindings,
     },
     lastCollectedAt: times.length ? new Date(Math.max(...times)) : null,
+    incomplete: summaries
+      .filter((s) => s.lastSnapshotStatus !== "complete" || s.stale)
+      .map((s) => ({ name: s.name, status: s.lastSnapshotStatus, stale: s.stale })),
   };
 }

@@ -1,0 +1,297 @@
+// The API on a database the collector filled from the simulator: numbers checked against the
+// simulator's ground truth (or, for scores, against an independent count over the stored facts).
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { collectFleet, createClusterClient, loadKubeConfig } from "@pullsight/collector";
+import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { Simulator } from "@pullsight/k8s-sim";
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { Identity } from "./identity.ts";
+import { appRouter, createCaller } from "./root.ts";
+import { createContext } from "./trpc.ts";
+
+const viewer: Identity = { name: "vera@example.com", role: "viewer", source: "proxy" };
+const reviewer: Identity = { name: "rex@example.com", role: "reviewer", source: "proxy" };
+const admin: Identity = { name: "ada@example.com", role: "admin", source: "proxy" };
+
+const rejectsWith = (code: TRPCError["code"]) => (e: unknown) => e instanceof TRPCError && e.code === code;
+
+describe("api on collected data", () => {
+  let sim: Simulator;
+  let t: TestDatabase;
+  let clients: ReturnType<typeof createClusterClient>[];
+  let now: Date;
+  const as = (user: Identity | null) => createCaller(createContext({ db: t.db, user, now: () => now }));
+
+  before(async () => {
+    sim = await Simulator.start({ clusters: 3, podsPerCluster: 300, seed: 17 });
+    t = await createTestDatabase("api");
+    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "api-")), "kubeconfig");
+    writeFileSync(kubeconfig, sim.kubeconfig());
+    clients = sim.clusters.map((c) =>
+      createClusterClient(c.name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: c.name })),
+    );
+    const outcomes = await collectFleet(t.db, clients);
+    assert.ok(outcomes.every((o) => o.status === "complete"));
+    now = new Date(Date.now() + 60_000);
+  });
+  after(async () => {
+    await sim.stop();
+    await t.drop();
+  });
+
+  it("fleet.overview: totals equal the simulator's; scores equal an independent count of the stored findings", async () => {
+    const fleet = await as(viewer).fleet.overview();
+    const truths = sim.clusters.map((c) => c.sim.truth());
+    assert.equal(fleet.totals.clusters, 3);
+    assert.equal(
+      fleet.totals.containers,
+      truths.reduce((n, x) => n + x.containers.total, 0),
+    );
+    assert.equal(
+      fleet.totals.workloads,
+      truths.reduce((n, x) => n + x.workloads.total, 0),
+    );
+    assert.deepEqual(fleet.incomplete, []);
+    for (const c of fleet.clusters) {
+      // compliant = current containers with no open finding of medium or worse
+      const nonCompliant = await t.db.$queryRaw<Array<{ n: number }>>`
+        SELECT COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS n FROM "Finding" f
+        WHERE f."clusterId" = ${c.id} AND f."resolvedAt" IS NULL AND f.severity >= 'medium'`;
+      assert.equal(c.compliant, c.containers - (nonCompliant[0]?.n ?? 0), `${c.name} compliant`);
+      assert.equal(c.score, Math.round((c.compliant / c.containers) * 1000) / 10);
+      const open = await t.db.finding.count({ where: { clusterId: c.id, resolvedAt: null } });
+      assert.equal(c.findings.open, open);
+    }
+  });
+
+  it("trends.posture: the policy mix and tag kinds of today's point equal the truth", async () => {
+    for (const c of sim.clusters) {
+      const points = await as(viewer).trends.posture({ scope: { cluster: c.name }, range: { days: 2 } });
+      assert.equal(points.length, 1);
+      const truth = c.sim.truth();
+      assert.deepEqual(points[0]?.byPolicy, truth.containers.byPolicy);
+      assert.deepEqual(points[0]?.byTagKind, truth.containers.byTagKind);
+      assert.equal(
+        points[0]?.digestShare,
+        Math.round(((truth.containers.byTagKind.digest ?? 0) / truth.containers.total) * 1000) / 10,
+      );
+    }
+  });
+
+  it("workloads.list: filters match the simulator's workloads; keyset pages cover every row once, in order", async () => {
+    const api = as(viewer);
+    const c = sim.clusters[0];
+    assert.ok(c);
+    const truthAlways = c.sim.workloads.filter((w) => w.containers.some((x) => x.policy === "Always")).length;
+    const always = await api.workloads.list({ filter: { cluster: c.name, policy: "Always" }, limit: 1 });
+    assert.equal(always.total, truthAlways);
+
+    const all = await api.workloads.list({ filter: { cluster: c.name }, limit: 500 });
+    assert.equal(all.total, c.sim.workloads.length);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof api.workloads.list>> = await api.workloads.list({
+        filter: { cluster: c.name },
+        sort: "findings",
+        order: "desc",
+        limit: 37,
+        cursor,
+      });
+      for (const r of page.rows) seen.push(`${r.findings}/${r.id}`);
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(seen.length, c.sim.workloads.length);
+    assert.equal(new Set(seen).size, seen.length, "no row twice");
+    const keys = seen.map((s) => s.split("/").map(Number) as [number, number]);
+    for (let i = 1; i < keys.length; i++) {
+      const [a, b] = [keys[i - 1] as [number, number], keys[i] as [number, number]];
+      assert.ok(a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]), `order at ${i}`);
+    }
+
+    const target = c.sim.workloads[5];
+    assert.ok(target);
+    const found = await api.workloads.list({ filter: { q: target.name.toUpperCase() } });
+    assert.ok(found.rows.some((r) => r.name === target.name && r.namespace === target.namespace));
+    const image = target.containers[0]?.image ?? "";
+    const byImage = await api.workloads.list({ filter: { cluster: c.name, q: image }, limit: 500 });
+    const truthByImage = c.sim.workloads.filter(
+      (w) =>
+        w.name.toLowerCase().includes(image.toLowerCase()) ||
+        w.namespace.toLowerCase().includes(image.toLowerCase()) ||
+        w.containers.some((x) => x.image.toLowerCase().includes(image.toLowerCase())),
+    ).length;
+    assert.equal(byImage.total, truthByImage, `search ${image}`);
+  });
+
+  it("workloads.detail: a drifting workload shows the digests the simulator runs", async () => {
+    const c = sim.clusters.find((x) => x.sim.truth().drift.length > 0);
+    assert.ok(c, "some cluster drifts");
+    const drift = c.sim.truth().drift[0];
+    assert.ok(drift);
+    const list = await as(viewer).workloads.list({
+      filter: { cluster: c.name, namespace: drift.namespace, q: drift.name },
+    });
+    const row = list.rows.find((r) => r.name === drift.name && r.kind === drift.kind);
+    assert.ok(row);
+    const detail = await as(viewer).workloads.detail({ id: row.id });
+    const running = detail.running.find((r) => r.container === drift.container);
+    assert.ok(running?.drift);
+    assert.deepEqual(running.digests.map((d) => d.digest).sort(), drift.digests);
+    assert.ok(detail.findings.some((f) => f.ruleId === "PS010" && f.fixYaml.length > 0 && f.why.length > 0));
+    assert.ok(detail.containers.every((x) => x.image && x.policySource));
+    await assert.rejects(as(viewer).workloads.detail({ id: 999_999_999n }), rejectsWith("NOT_FOUND"));
+  });
+
+  it("clusters.detail: namespaces add up to the cluster; snapshots listed", async () => {
+    const c = sim.clusters[1];
+    assert.ok(c);
+    const detail = await as(viewer).clusters.detail({ name: c.name });
+    assert.equal(
+      detail.namespaces.reduce((n, ns) => n + ns.containers, 0),
+      detail.cluster.containers,
+    );
+    assert.equal(detail.snapshots.length, 1);
+    assert.equal(detail.snapshots[0]?.status, "complete");
+    assert.ok(
+      detail.namespaces.some((n) => n.team !== null),
+      "team labels from the namespaces",
+    );
+    await assert.rejects(as(viewer).clusters.detail({ name: "nope" }), rejectsWith("NOT_FOUND"));
+  });
+
+  it("waivers: viewers cannot waive; a waiver makes findings waived now and compliant at the next snapshot", async () => {
+    const c = sim.clusters[2];
+    assert.ok(c);
+    const openPS001 = await t.db.finding.count({
+      where: { cluster: { name: c.name }, ruleId: "PS001", resolvedAt: null },
+    });
+    assert.ok(openPS001 > 0, "the cluster has mutable references");
+    const input = {
+      ruleId: "PS001",
+      cluster: c.name,
+      reason: "vendor images, pinned next quarter",
+      owner: "platform",
+      expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+    };
+    await assert.rejects(as(viewer).waivers.create(input), rejectsWith("FORBIDDEN"));
+    await assert.rejects(as(null).waivers.create(input), rejectsWith("UNAUTHORIZED"));
+    await assert.rejects(
+      as(reviewer).waivers.create({ ...input, expiresAt: new Date(now.getTime() - 1000) }),
+      rejectsWith("BAD_REQUEST"),
+    );
+    const before = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
+    const waiver = await as(reviewer).waivers.create(input);
+    assert.equal(waiver.state, "active");
+    const after = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
+    assert.equal(after?.findings.waived, openPS001);
+    assert.equal(after?.findings.open, (before?.findings.open ?? 0) - openPS001);
+
+    // The collector honours it at the next snapshot: compliance counts only unwaived findings.
+    await collectFleet(
+      t.db,
+      clients.filter((x) => x.name === c.name),
+    );
+    const rescored = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
+    assert.ok(rescored);
+    const nonCompliant = await t.db.$queryRaw<Array<{ n: number }>>`
+      SELECT COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS n FROM "Finding" f
+      WHERE f."clusterId" = ${rescored.id} AND f."resolvedAt" IS NULL AND f.severity >= 'medium' AND f."ruleId" <> 'PS001'`;
+    assert.equal(rescored.compliant, rescored.containers - (nonCompliant[0]?.n ?? 0));
+    assert.ok((rescored.score ?? 0) >= (before?.score ?? 0));
+
+    // Only its creator or an admin revokes it; then the findings count again.
+    await assert.rejects(
+      as({ ...reviewer, name: "someone@example.com" }).waivers.revoke({ id: waiver.id, reason: "not mine" }),
+      rejectsWith("FORBIDDEN"),
+    );
+    const revoked = await as(admin).waivers.revoke({ id: waiver.id, reason: "pinned early" });
+    assert.equal(revoked.state, "revoked");
+    await assert.rejects(
+      as(admin).waivers.revoke({ id: waiver.id, reason: "again" }),
+      rejectsWith("CONFLICT"),
+    );
+    const restored = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
+    assert.equal(restored?.findings.waived, 0);
+  });
+
+  it("weekly review: signed by a reviewer, refused for a viewer, immutable, listed afterwards", async () => {
+    const week = "2026-W01";
+    const review = await as(viewer).reviews.get({ week, scope: "fleet" });
+    assert.equal(review.signed, null);
+    await assert.rejects(
+      as(viewer).reviews.sign({ week, scope: "fleet", notes: "ok" }),
+      rejectsWith("FORBIDDEN"),
+    );
+    const signed = await as(reviewer).reviews.sign({
+      week,
+      scope: "fleet",
+      notes: "Looked at PS001 regressions.",
+    });
+    assert.equal(signed.reviewer, reviewer.name);
+    await assert.rejects(
+      as(admin).reviews.sign({ week, scope: "fleet", notes: "again" }),
+      rejectsWith("CONFLICT"),
+    );
+    // The database itself refuses to change a signed review.
+    await t.db.$executeRaw`UPDATE "Review" SET notes = 'rewritten' WHERE id = ${signed.id}`;
+    await t.db.$executeRaw`DELETE FROM "Review" WHERE id = ${signed.id}`;
+    const again = await as(viewer).reviews.get({ week, scope: "fleet" });
+    assert.equal(again.signed?.notes, "Looked at PS001 regressions.");
+    assert.deepEqual(
+      (await as(viewer).reviews.list()).map((r) => r.week),
+      [week],
+    );
+    await assert.rejects(
+      as(reviewer).reviews.sign({ week: "2099-W01", scope: "fleet", notes: "" }),
+      rejectsWith("BAD_REQUEST"),
+    );
+    await assert.rejects(as(viewer).reviews.get({ week: "2026-W60" }), rejectsWith("BAD_REQUEST"));
+  });
+
+  it("malformed input is a 400 with the reason over HTTP, never a 500", async () => {
+    const call = (procedure: string, input: unknown, method = "GET") => {
+      const url = new URL(`http://local/api/trpc/${procedure}`);
+      if (method === "GET") url.searchParams.set("input", JSON.stringify({ json: input }));
+      return fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req: new Request(
+          url,
+          method === "GET"
+            ? {}
+            : {
+                method,
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ json: input }),
+              },
+        ),
+        router: appRouter,
+        createContext: () => createContext({ db: t.db, user: viewer, now: () => now }),
+      });
+    };
+    for (const [procedure, input] of [
+      ["workloads.list", { filter: { policy: "Sometimes" } }],
+      ["workloads.list", { cursor: "not-a-cursor" }],
+      ["workloads.list", { limit: 10_000 }],
+      ["workloads.detail", { id: "abc" }],
+      ["trends.posture", { range: { from: "2026-02-01", to: "2026-01-01" } }],
+      ["reviews.get", { week: "last week" }],
+      ["fleet.overview", { cluster: 3 }],
+    ] as const) {
+      const res = await call(procedure, input);
+      const body = await res.text();
+      assert.equal(res.status, 400, `${procedure} ${JSON.stringify(input)}: ${body}`);
+    }
+    const forbidden = await call(
+      "waivers.create",
+      { ruleId: "PS001", reason: "x".repeat(20), owner: "o", expiresAt: now },
+      "POST",
+    );
+    assert.equal(forbidden.status, 403);
+  });
+});

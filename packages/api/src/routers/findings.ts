@@ -1,0 +1,50 @@
+import { listFindings } from "@pullsight/db";
+import { z } from "zod";
+import { findingFilter, severity } from "../schemas.ts";
+import { publicProcedure, router } from "../trpc.ts";
+
+export const findingRow = z.object({
+  finding_id: z.bigint(),
+  cluster: z.string(),
+  namespace: z.string(),
+  workload_kind: z.string().nullable(),
+  workload: z.string().nullable(),
+  container: z.string().nullable(),
+  rule_id: z.string(),
+  severity,
+  status: z.enum(["open", "waived", "resolved"]),
+  image: z.string().nullable(),
+  message: z.string().nullable(),
+  opened_at: z.date(),
+  opened_snapshot_id: z.bigint(),
+  last_seen_snapshot_id: z.bigint(),
+  resolved_at: z.date().nullable(),
+  resolved_snapshot_id: z.bigint().nullable(),
+  collected_at: z.date().nullable(),
+  collector_version: z.string().nullable(),
+  rules_version: z.string().nullable(),
+});
+
+export const findingsRouter = router({
+  /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
+  list: publicProcedure
+    .input(
+      z
+        .object({
+          filter: findingFilter.optional(),
+          limit: z.number().int().min(1).max(500).optional(),
+          cursor: z.coerce.bigint().nonnegative().nullish(),
+        })
+        .strict(),
+    )
+    .output(
+      z.object({ rows: z.array(findingRow), total: z.number().int(), nextCursor: z.bigint().nullable() }),
+    )
+    .query(({ ctx, input }) =>
+      listFindings(ctx.db, input.filter ?? {}, {
+        now: ctx.now(),
+        ...(input.limit ? { limit: input.limit } : {}),
+        ...(input.cursor ? { cursor: input.cursor } : {}),
+      }),
+    ),
+});

@@ -1,0 +1,78 @@
+import { getLatencyTrend, getPostureTrend } from "@pullsight/db";
+import { z } from "zod";
+import { counts, range, resolveRange, trendScope } from "../schemas.ts";
+import { publicProcedure, router } from "../trpc.ts";
+
+const bucket = z.enum(["day", "week"]);
+
+export const trendsRouter = router({
+  /** Score, policy mix, tag kinds and digest/pinned adoption per day or ISO week. */
+  posture: publicProcedure
+    .input(
+      z.object({ scope: trendScope.optional(), bucket: bucket.optional(), range: range.optional() }).strict(),
+    )
+    .output(
+      z.array(
+        z.object({
+          bucket: z.date(),
+          clusters: z.number().int(),
+          workloads: z.number().int(),
+          containers: z.number().int(),
+          compliant: z.number().int(),
+          score: z.number().nullable(),
+          byPolicy: counts,
+          byPolicySource: counts,
+          byTagKind: counts,
+          findingsBySeverity: counts,
+          digestShare: z.number().nullable(),
+          pinnedShare: z.number().nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) =>
+      getPostureTrend(ctx.db, {
+        ...(input.scope ? { scope: input.scope } : {}),
+        bucket: input.bucket ?? "day",
+        ...resolveRange(input.range, ctx.now()),
+      }),
+    ),
+
+  /** Pull latency (p50/p95/max), pulls and failures by cause, per registry (and cluster). */
+  latency: publicProcedure
+    .input(
+      z
+        .object({
+          scope: trendScope.optional(),
+          bucket: bucket.optional(),
+          range: range.optional(),
+          byCluster: z.boolean().optional(),
+          registry: z.string().max(253).optional(),
+        })
+        .strict(),
+    )
+    .output(
+      z.array(
+        z.object({
+          bucket: z.date(),
+          cluster: z.string().nullable(),
+          registry: z.string(),
+          pulls: z.number().int(),
+          failures: z.number().int(),
+          p50Ms: z.number().nullable(),
+          p95Ms: z.number().nullable(),
+          maxMs: z.number().nullable(),
+          exact: z.boolean(),
+          failuresByCause: counts,
+        }),
+      ),
+    )
+    .query(({ ctx, input }) =>
+      getLatencyTrend(ctx.db, {
+        ...(input.scope ? { scope: input.scope } : {}),
+        bucket: input.bucket ?? "day",
+        ...resolveRange(input.range, ctx.now()),
+        ...(input.byCluster ? { byCluster: true } : {}),
+        ...(input.registry ? { registry: input.registry } : {}),
+      }),
+    ),
+});

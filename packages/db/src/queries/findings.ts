@@ -1,0 +1,57 @@
+// The findings list: the same rows as the findings export (one query, so the table and its CSV
+// cannot disagree), a page at a time by finding id.
+import type { Db } from "../client.ts";
+import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { SeverityName } from "./fleet.ts";
+
+export interface FindingRow {
+  finding_id: bigint;
+  cluster: string;
+  namespace: string;
+  workload_kind: string | null;
+  workload: string | null;
+  container: string | null;
+  rule_id: string;
+  severity: SeverityName;
+  status: "open" | "waived" | "resolved";
+  image: string | null;
+  message: string | null;
+  opened_at: Date;
+  opened_snapshot_id: bigint;
+  last_seen_snapshot_id: bigint;
+  resolved_at: Date | null;
+  resolved_snapshot_id: bigint | null;
+  collected_at: Date | null;
+  collector_version: string | null;
+  rules_version: string | null;
+}
+
+export async function listFindings(
+  db: Db,
+  filter: FindingExportFilter & { status?: "open" | "waived" | "resolved" },
+  opts: { cursor?: bigint | null; limit?: number; now?: Date } = {},
+): Promise<{ rows: FindingRow[]; total: number; nextCursor: bigint | null }> {
+  const now = opts.now ?? new Date();
+  const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
+  const inner = findingsQuery(
+    {
+      ...filter,
+      state: filter.status === "resolved" ? "resolved" : filter.status ? "open" : (filter.state ?? "open"),
+    },
+    now,
+  );
+  const status = filter.status ? Prisma.sql`AND q.status = ${filter.status}` : Prisma.empty;
+  const [rows, total] = await Promise.all([
+    db.$queryRaw<FindingRow[]>`
+      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n} ${status}
+      ORDER BY q.finding_id LIMIT ${limit + 1}`,
+    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE true ${status}`,
+  ]);
+  const page = rows.slice(0, limit);
+  return {
+    rows: page,
+    total: total[0]?.n ?? 0,
+    nextCursor: rows.length > limit ? (page[page.length - 1]?.finding_id ?? null) : null,
+  };
+}

@@ -1,0 +1,326 @@
+// The weekly review: for an ISO week and a scope (fleet, cluster or namespace), the score at the
+// end of the week against the end of the week before, findings new, resolved and ageing, waivers
+// expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
+// signed review cannot change (the database ignores updates and deletes of its rows).
+import { UTCDate } from "@date-fns/utc";
+import { addDays, addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { SeverityName } from "./fleet.ts";
+import { getPostureTrend } from "./trends.ts";
+import { waivedSql } from "./waivers.ts";
+
+export type ReviewScope =
+  | { kind: "fleet" }
+  | { kind: "cluster"; cluster: string }
+  | { kind: "namespace"; cluster: string; namespace: string };
+
+export const AGEING_DAYS = 30;
+
+export function scopeKey(s: ReviewScope): string {
+  return s.kind === "fleet"
+    ? "fleet"
+    : s.kind === "cluster"
+      ? `cluster:${s.cluster}`
+      : `namespace:${s.cluster}/${s.namespace}`;
+}
+
+export function parseScopeKey(key: string): ReviewScope | null {
+  if (key === "fleet") return { kind: "fleet" };
+  const cluster = /^cluster:(.+)$/.exec(key);
+  if (cluster?.[1]) return { kind: "cluster", cluster: cluster[1] };
+  const ns = /^namespace:([^/]+)\/(.+)$/.exec(key);
+  if (ns?.[1] && ns[2]) return { kind: "namespace", cluster: ns[1], namespace: ns[2] };
+  return null;
+}
+
+/** "2026-W47" → its Monday 00:00 UTC and the next Monday. Throws RangeError for a bad week. */
+export function isoWeekRange(week: string): { start: Date; end: Date } {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!m) throw new RangeError(`${week} is not an ISO week like 2026-W47`);
+  const year = Number(m[1]);
+  const n = Number(m[2]);
+  // Week 1 is the week with January 4th in it.
+  const start = addWeeks(startOfISOWeek(new UTCDate(Date.UTC(year, 0, 4))), n - 1);
+  if (n < 1 || getISOWeekYear(start) !== year || getISOWeek(start) !== n)
+    throw new RangeError(`${year} has no week ${n}`);
+  return { start: new Date(start.getTime()), end: new Date(addWeeks(start, 1).getTime()) };
+}
+
+export function isoWeekOf(d: Date): string {
+  const u = new UTCDate(d.getTime());
+  return `${getISOWeekYear(u)}-W${String(getISOWeek(u)).padStart(2, "0")}`;
+}
+
+export interface ReviewFinding {
+  id: bigint;
+  cluster: string;
+  namespace: string;
+  workload: string | null;
+  workloadId: bigint | null;
+  container: string | null;
+  ruleId: string;
+  severity: SeverityName;
+  image: string | null;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  ageDays: number;
+  waived: boolean;
+}
+
+export interface WeeklyReview {
+  week: string;
+  scope: string;
+  start: Date;
+  end: Date;
+  /** The week has not ended: figures are so far. */
+  inProgress: boolean;
+  score: {
+    current: number | null;
+    previous: number | null;
+    delta: number | null;
+    containers: number;
+    compliant: number;
+  };
+  counts: {
+    new: Record<SeverityName, number>;
+    resolved: Record<SeverityName, number>;
+    ageing: Record<SeverityName, number>;
+    openAtEnd: number;
+  };
+  newFindings: ReviewFinding[];
+  resolvedFindings: ReviewFinding[];
+  ageingFindings: ReviewFinding[];
+  waiversExpiring: Array<{
+    id: number;
+    ruleId: string;
+    scope: string;
+    owner: string;
+    reason: string;
+    expiresAt: Date;
+  }>;
+  signed: SignedReview | null;
+}
+
+export interface SignedReview {
+  id: number;
+  week: string;
+  scope: string;
+  reviewer: string;
+  role: string;
+  notes: string;
+  signedAt: Date;
+  summary: unknown;
+}
+
+const zero = (): Record<SeverityName, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+
+function scopeSql(s: ReviewScope): Prisma.Sql {
+  if (s.kind === "fleet") return Prisma.empty;
+  if (s.kind === "cluster") return Prisma.sql`AND c.name = ${s.cluster}`;
+  return Prisma.sql`AND c.name = ${s.cluster} AND f.namespace = ${s.namespace}`;
+}
+
+const LIST_LIMIT = 500;
+
+async function findingsWhere(
+  db: Db,
+  where: Prisma.Sql,
+  at: Date,
+  order: Prisma.Sql,
+): Promise<ReviewFinding[]> {
+  const rows = await db.$queryRaw<Array<Omit<ReviewFinding, "ageDays">>>`
+    SELECT f.id, c.name AS cluster, f.namespace, wl.name AS workload, f."workloadId", f."containerName" AS container,
+      f."ruleId", f.severity::text AS severity, f.image, f."openedAt", f."resolvedAt", ${waivedSql(at)} AS waived
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+    WHERE ${where}
+    ORDER BY ${order}
+    LIMIT ${LIST_LIMIT}`;
+  return rows.map((r) => ({
+    ...r,
+    ageDays: Math.floor(((r.resolvedAt ?? at).getTime() - r.openedAt.getTime()) / 86_400_000),
+  }));
+}
+
+async function countBySeverity(db: Db, where: Prisma.Sql): Promise<Record<SeverityName, number>> {
+  const rows = await db.$queryRaw<Array<{ severity: SeverityName; n: number }>>`
+    SELECT f.severity::text AS severity, COUNT(*)::int AS n
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+    WHERE ${where} GROUP BY 1`;
+  const out = zero();
+  for (const r of rows) out[r.severity] = r.n;
+  return out;
+}
+
+export async function getWeeklyReview(
+  db: Db,
+  week: string,
+  scope: ReviewScope,
+  now = new Date(),
+): Promise<WeeklyReview> {
+  const { start, end } = isoWeekRange(week);
+  const at = end < now ? end : now;
+  const sc = scopeSql(scope);
+  const trendScope =
+    scope.kind === "fleet"
+      ? {}
+      : scope.kind === "cluster"
+        ? { cluster: scope.cluster }
+        : { cluster: scope.cluster, namespace: scope.namespace };
+  const points = await getPostureTrend(db, {
+    scope: trendScope,
+    bucket: "week",
+    from: addWeeks(start, -1),
+    to: end,
+  });
+  const cur = points.find((p) => p.bucket.getTime() === start.getTime());
+  const prev = points.find((p) => p.bucket.getTime() === addWeeks(start, -1).getTime());
+  const opened = Prisma.sql`f."openedAt" >= ${start} AND f."openedAt" < ${end} ${sc}`;
+  const resolved = Prisma.sql`f."resolvedAt" >= ${start} AND f."resolvedAt" < ${end} ${sc}`;
+  const openAtEnd = Prisma.sql`f."openedAt" < ${at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${at}) ${sc}`;
+  const ageing = Prisma.sql`${openAtEnd} AND f."openedAt" < ${addDays(at, -AGEING_DAYS)}`;
+  const bySeverity = Prisma.sql`array_position(ARRAY['critical','high','medium','low','info'], f.severity::text)`;
+  const [
+    newCounts,
+    resolvedCounts,
+    ageingCounts,
+    openCount,
+    newFindings,
+    resolvedFindings,
+    ageingFindings,
+    waivers,
+    signed,
+  ] = await Promise.all([
+    countBySeverity(db, opened),
+    countBySeverity(db, resolved),
+    countBySeverity(db, ageing),
+    db.$queryRaw<Array<{ n: number }>>`
+        SELECT COUNT(*)::int AS n FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" WHERE ${openAtEnd}`,
+    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, f."openedAt" DESC, f.id`),
+    findingsWhere(db, resolved, at, Prisma.sql`${bySeverity}, f."resolvedAt" DESC, f.id`),
+    findingsWhere(db, ageing, at, Prisma.sql`f."openedAt", ${bySeverity}, f.id`),
+    db.waiver.findMany({
+      where: {
+        revokedAt: null,
+        expiresAt: { gte: start, lt: addWeeks(end, 1) },
+        ...(scope.kind !== "fleet" ? { OR: [{ cluster: null }, { cluster: scope.cluster }] } : {}),
+        ...(scope.kind === "namespace"
+          ? { AND: [{ OR: [{ namespace: null }, { namespace: scope.namespace }] }] }
+          : {}),
+      },
+      orderBy: { expiresAt: "asc" },
+    }),
+    db.review.findUnique({ where: { isoWeek_scope: { isoWeek: week, scope: scopeKey(scope) } } }),
+  ]);
+  const current = cur?.score ?? null;
+  const previous = prev?.score ?? null;
+  return {
+    week,
+    scope: scopeKey(scope),
+    start,
+    end,
+    inProgress: end > now,
+    score: {
+      current,
+      previous,
+      delta: current !== null && previous !== null ? Math.round((current - previous) * 10) / 10 : null,
+      containers: cur?.containers ?? 0,
+      compliant: cur?.compliant ?? 0,
+    },
+    counts: {
+      new: newCounts,
+      resolved: resolvedCounts,
+      ageing: ageingCounts,
+      openAtEnd: openCount[0]?.n ?? 0,
+    },
+    newFindings,
+    resolvedFindings,
+    ageingFindings,
+    waiversExpiring: waivers.map((w) => ({
+      id: w.id,
+      ruleId: w.ruleId,
+      scope: [
+        w.cluster ?? "*",
+        w.namespace ?? "*",
+        w.workloadName ? `${w.workloadKind ?? "*"}/${w.workloadName}` : "*",
+        w.imagePattern ?? "*",
+      ].join(" "),
+      owner: w.owner,
+      reason: w.reason,
+      expiresAt: w.expiresAt,
+    })),
+    signed: signed ? toSigned(signed) : null,
+  };
+}
+
+const toSigned = (r: {
+  id: number;
+  isoWeek: string;
+  scope: string;
+  reviewer: string;
+  role: string;
+  notes: string;
+  signedAt: Date;
+  summary: unknown;
+}): SignedReview => ({
+  id: r.id,
+  week: r.isoWeek,
+  scope: r.scope,
+  reviewer: r.reviewer,
+  role: r.role,
+  notes: r.notes,
+  signedAt: r.signedAt,
+  summary: r.summary,
+});
+
+export class ReviewConflictError extends Error {}
+
+/** Signs a week's review, freezing its figures. Throws ReviewConflictError when already signed. */
+export async function signReview(
+  db: Db,
+  input: { week: string; scope: ReviewScope; reviewer: string; role: string; notes: string },
+  now = new Date(),
+): Promise<SignedReview> {
+  const { start } = isoWeekRange(input.week);
+  if (start > now) throw new RangeError(`${input.week} has not started`);
+  const review = await getWeeklyReview(db, input.week, input.scope, now);
+  if (review.signed)
+    throw new ReviewConflictError(`${input.week} (${review.scope}) was signed by ${review.signed.reviewer}`);
+  const summary = {
+    score: review.score,
+    counts: review.counts,
+    inProgress: review.inProgress,
+    waiversExpiring: review.waiversExpiring.length,
+    computedAt: now.toISOString(),
+  };
+  try {
+    const row = await db.review.create({
+      data: {
+        isoWeek: input.week,
+        scope: review.scope,
+        reviewer: input.reviewer,
+        role: input.role,
+        notes: input.notes,
+        signedAt: now,
+        summary: summary as Prisma.InputJsonValue,
+      },
+    });
+    return toSigned(row);
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002")
+      throw new ReviewConflictError(`${input.week} (${review.scope}) was signed meanwhile`);
+    throw e;
+  }
+}
+
+export async function listReviews(
+  db: Db,
+  opts: { scope?: string; limit?: number } = {},
+): Promise<SignedReview[]> {
+  const rows = await db.review.findMany({
+    where: opts.scope ? { scope: opts.scope } : {},
+    orderBy: [{ isoWeek: "desc" }, { scope: "asc" }],
+    take: opts.limit ?? 52,
+  });
+  return rows.map(toSigned);
+}

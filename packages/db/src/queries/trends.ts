@@ -1,0 +1,176 @@
+// Trends from the rollups only (PostureRollup per snapshot, PullLatencyDaily per day): compliance
+// score, policy mix, digest and pinned-version adoption, pull latency and failures by cause, by
+// day or ISO week, for the fleet, a cluster or a namespace. A bucket's value for a cluster is its
+// last rollup in that bucket; fleet values add the clusters up (each point says how many).
+import { complianceScore } from "@pullsight/core";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+
+export interface TrendScope {
+  cluster?: string;
+  /** Needs `cluster`. */
+  namespace?: string;
+  /** Only clusters with all of these labels. */
+  labels?: Record<string, string>;
+}
+
+export interface TrendInput {
+  scope?: TrendScope;
+  bucket?: "day" | "week";
+  from: Date;
+  to: Date;
+}
+
+type Counts = Record<string, number>;
+
+export interface PosturePoint {
+  bucket: Date;
+  clusters: number;
+  workloads: number;
+  containers: number;
+  compliant: number;
+  score: number | null;
+  byPolicy: Counts;
+  byPolicySource: Counts;
+  byTagKind: Counts;
+  findingsBySeverity: Counts;
+  /** Share (0–100) of containers pinned by digest, and by digest or full version. */
+  digestShare: number | null;
+  pinnedShare: number | null;
+}
+
+export interface LatencyPoint {
+  bucket: Date;
+  cluster: string | null;
+  registry: string;
+  pulls: number;
+  failures: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+  /** False when the percentiles combine several days or clusters (pull-weighted means of them). */
+  exact: boolean;
+  failuresByCause: Counts;
+}
+
+const add = (into: Counts, from: unknown) => {
+  if (!from || typeof from !== "object") return into;
+  for (const [k, v] of Object.entries(from as Counts)) into[k] = (into[k] ?? 0) + Number(v);
+  return into;
+};
+const share = (n: number, total: number) => (total > 0 ? Math.round((n / total) * 1000) / 10 : null);
+
+function clusterWhere(scope: TrendScope | undefined): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (scope?.cluster) parts.push(Prisma.sql`c.name = ${scope.cluster}`);
+  for (const [k, v] of Object.entries(scope?.labels ?? {})) parts.push(Prisma.sql`c.labels ->> ${k} = ${v}`);
+  return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
+}
+
+export async function getPostureTrend(db: Db, input: TrendInput): Promise<PosturePoint[]> {
+  const bucket = Prisma.raw(input.bucket === "week" ? "'week'" : "'day'");
+  const namespace = input.scope?.cluster && input.scope.namespace ? input.scope.namespace : "";
+  const rows = await db.$queryRaw<
+    Array<{
+      bucket: Date;
+      workloads: number;
+      containers: number;
+      compliant: number;
+      byPolicy: unknown;
+      byPolicySource: unknown;
+      byTagKind: unknown;
+      findingsBySeverity: unknown;
+    }>
+  >`
+    SELECT DISTINCT ON (r."clusterId", 1)
+      (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket,
+      r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource", r."byTagKind", r."findingsBySeverity"
+    FROM "PostureRollup" r JOIN "Cluster" c ON c.id = r."clusterId"
+    WHERE r.namespace = ${namespace} AND r."takenAt" >= ${input.from} AND r."takenAt" < ${input.to}
+      ${clusterWhere(input.scope)}
+    ORDER BY r."clusterId", 1, r."takenAt" DESC`;
+  const points = new Map<number, PosturePoint>();
+  for (const r of rows) {
+    const key = r.bucket.getTime();
+    let p = points.get(key);
+    if (!p) {
+      p = {
+        bucket: r.bucket,
+        clusters: 0,
+        workloads: 0,
+        containers: 0,
+        compliant: 0,
+        score: null,
+        byPolicy: {},
+        byPolicySource: {},
+        byTagKind: {},
+        findingsBySeverity: {},
+        digestShare: null,
+        pinnedShare: null,
+      };
+      points.set(key, p);
+    }
+    p.clusters += 1;
+    p.workloads += r.workloads;
+    p.containers += r.containers;
+    p.compliant += r.compliant;
+    add(p.byPolicy, r.byPolicy);
+    add(p.byPolicySource, r.byPolicySource);
+    add(p.byTagKind, r.byTagKind);
+    add(p.findingsBySeverity, r.findingsBySeverity);
+  }
+  return [...points.values()]
+    .sort((a, b) => a.bucket.getTime() - b.bucket.getTime())
+    .map((p) => ({
+      ...p,
+      score: complianceScore(p.compliant, p.containers),
+      digestShare: share(p.byTagKind.digest ?? 0, p.containers),
+      pinnedShare: share((p.byTagKind.digest ?? 0) + (p.byTagKind["full-version"] ?? 0), p.containers),
+    }));
+}
+
+/** Pull latency and failures per bucket and registry (and cluster, when `byCluster`). */
+export async function getLatencyTrend(
+  db: Db,
+  input: TrendInput & { byCluster?: boolean; registry?: string },
+): Promise<LatencyPoint[]> {
+  const bucket = Prisma.raw(input.bucket === "week" ? "'week'" : "'day'");
+  const clusterCol = input.byCluster ? Prisma.sql`c.name` : Prisma.sql`NULL::text`;
+  const rows = await db.$queryRaw<
+    Array<{
+      bucket: Date;
+      cluster: string | null;
+      registry: string;
+      pulls: number;
+      failures: number;
+      rows: number;
+      p50: number | null;
+      p95: number | null;
+      max: number | null;
+      causes: unknown[];
+    }>
+  >`
+    SELECT (date_trunc(${bucket}, d.day::timestamp) AT TIME ZONE 'UTC') AS bucket, ${clusterCol} AS cluster, d.registry,
+      SUM(d.pulls)::int AS pulls, SUM(d.failures)::int AS failures, COUNT(*)::int AS rows,
+      SUM(d."p50Ms" * d.pulls) FILTER (WHERE d."p50Ms" IS NOT NULL) / NULLIF(SUM(d.pulls) FILTER (WHERE d."p50Ms" IS NOT NULL), 0) AS p50,
+      SUM(d."p95Ms" * d.pulls) FILTER (WHERE d."p95Ms" IS NOT NULL) / NULLIF(SUM(d.pulls) FILTER (WHERE d."p95Ms" IS NOT NULL), 0) AS p95,
+      MAX(d."maxMs") AS max,
+      array_agg(d."failuresByCause") AS causes
+    FROM "PullLatencyDaily" d JOIN "Cluster" c ON c.id = d."clusterId"
+    WHERE d.day >= ${input.from}::date AND d.day < ${input.to}::date
+      ${clusterWhere(input.scope)} ${input.registry ? Prisma.sql`AND d.registry = ${input.registry}` : Prisma.empty}
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3`;
+  return rows.map((r) => ({
+    bucket: r.bucket,
+    cluster: r.cluster,
+    registry: r.registry,
+    pulls: r.pulls,
+    failures: r.failures,
+    p50Ms: r.p50,
+    p95Ms: r.p95,
+    maxMs: r.max,
+    exact: r.rows === 1,
+    failuresByCause: r.causes.reduce<Counts>((m, c) => add(m, c), {}),
+  }));
+}

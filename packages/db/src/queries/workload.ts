@@ -1,0 +1,263 @@
+// One workload, everything about it: containers with image anatomy and policy evidence, findings
+// with why and how to fix (waived or not), digests running per node (drift), the pull-event
+// timeline, pull latency, and the history of changes to its containers.
+import { RULES_BY_ID } from "@pullsight/core";
+import type { Db } from "../client.ts";
+import type { SeverityName } from "./fleet.ts";
+import { waivedSql } from "./waivers.ts";
+
+export interface WorkloadDetail {
+  workload: {
+    id: bigint;
+    cluster: string;
+    namespace: string;
+    kind: string;
+    name: string;
+    uid: string | null;
+    serviceAccount: string | null;
+    labels: Record<string, string>;
+    firstSeenAt: Date;
+    lastSeenAt: Date;
+    deletedAt: Date | null;
+  };
+  containers: Array<{
+    name: string;
+    type: string;
+    image: string;
+    registry: string;
+    repository: string;
+    tag: string | null;
+    digest: string | null;
+    tagKind: string;
+    registryVisibility: string;
+    imagePullPolicy: string;
+    policySource: string;
+    policyEvidence: string;
+    pullSecrets: string[];
+    since: Date;
+    snapshotId: bigint;
+  }>;
+  findings: Array<{
+    id: bigint;
+    ruleId: string;
+    title: string;
+    severity: SeverityName;
+    container: string | null;
+    image: string | null;
+    message: string;
+    evidence: Record<string, unknown>;
+    why: string;
+    fix: string;
+    fixYaml: string;
+    references: Array<{ title: string; url: string }>;
+    openedAt: Date;
+    resolvedAt: Date | null;
+    waived: boolean;
+  }>;
+  running: Array<{
+    container: string;
+    /** Distinct digests running now; more than one for a tag is drift. */
+    drift: boolean;
+    digests: Array<{
+      digest: string | null;
+      image: string;
+      nodes: Array<{ node: string; pods: number }>;
+      since: Date;
+    }>;
+  }>;
+  events: Array<{
+    id: bigint;
+    reason: string;
+    container: string | null;
+    node: string | null;
+    image: string | null;
+    message: string;
+    count: number;
+    firstTimestamp: Date;
+    lastTimestamp: Date;
+    pullDurationMs: number | null;
+    alreadyPresent: boolean;
+    failureCause: string | null;
+  }>;
+  latency: Array<{
+    image: string;
+    pulls: number;
+    failures: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    maxMs: number | null;
+  }>;
+  history: Array<{
+    container: string;
+    validFrom: Date;
+    validTo: Date | null;
+    image: string;
+    imagePullPolicy: string;
+    policySource: string;
+    tagKind: string;
+  }>;
+}
+
+export async function getWorkloadDetail(
+  db: Db,
+  id: bigint,
+  opts: { now?: Date; events?: number; latencyDays?: number } = {},
+): Promise<WorkloadDetail | null> {
+  const now = opts.now ?? new Date();
+  const w = await db.workload.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      namespace: true,
+      kind: true,
+      name: true,
+      uid: true,
+      serviceAccount: true,
+      labels: true,
+      firstSeenAt: true,
+      lastSeenAt: true,
+      deletedAt: true,
+      cluster: { select: { name: true } },
+    },
+  });
+  if (!w) return null;
+  const since = new Date(now.getTime() - (opts.latencyDays ?? 7) * 86_400_000);
+  const [facts, findings, running, events, latency] = await Promise.all([
+    db.containerFact.findMany({
+      where: { workloadId: id },
+      orderBy: [{ validFrom: "asc" }, { containerName: "asc" }],
+    }),
+    db.$queryRaw<
+      Array<{
+        id: bigint;
+        ruleId: string;
+        severity: SeverityName;
+        containerName: string | null;
+        image: string | null;
+        evidence: Record<string, unknown>;
+        openedAt: Date;
+        resolvedAt: Date | null;
+        waived: boolean;
+      }>
+    >`
+      SELECT f.id, f."ruleId", f.severity::text AS severity, f."containerName", f.image, f.evidence, f."openedAt", f."resolvedAt",
+        (f."resolvedAt" IS NULL AND ${waivedSql(now)}) AS waived
+      FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+      WHERE f."workloadId" = ${id} AND (f."resolvedAt" IS NULL OR f."resolvedAt" > ${new Date(now.getTime() - 30 * 86_400_000)})
+      ORDER BY f."resolvedAt" IS NOT NULL, array_position(ARRAY['critical','high','medium','low','info'], f.severity::text), f."ruleId", f."containerName"`,
+    db.runningImage.findMany({
+      where: { workloadId: id, validTo: null },
+      orderBy: [{ containerName: "asc" }, { digest: "asc" }, { nodeName: "asc" }],
+    }),
+    db.pullEvent.findMany({
+      where: { workloadId: id },
+      orderBy: { lastTimestamp: "desc" },
+      take: opts.events ?? 200,
+    }),
+    db.$queryRaw<WorkloadDetail["latency"]>`
+      SELECT COALESCE(image, 'unknown') AS image,
+        (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
+        (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p50Ms",
+        percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p95Ms",
+        MAX("pullDurationMs") AS "maxMs"
+      FROM "PullEvent" WHERE "workloadId" = ${id} AND "lastTimestamp" >= ${since}
+      GROUP BY 1 ORDER BY 1`,
+  ]);
+  const byContainer = new Map<string, WorkloadDetail["running"][number]>();
+  for (const r of running) {
+    let entry = byContainer.get(r.containerName);
+    if (!entry) {
+      entry = { container: r.containerName, drift: false, digests: [] };
+      byContainer.set(r.containerName, entry);
+    }
+    let d = entry.digests.find((x) => x.digest === r.digest);
+    if (!d) {
+      d = { digest: r.digest, image: r.image, nodes: [], since: r.validFrom };
+      entry.digests.push(d);
+    }
+    d.nodes.push({ node: r.nodeName, pods: r.pods });
+    if (r.validFrom < d.since) d.since = r.validFrom;
+  }
+  for (const e of byContainer.values()) e.drift = e.digests.filter((d) => d.digest).length > 1;
+  return {
+    workload: {
+      id: w.id,
+      cluster: w.cluster.name,
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      uid: w.uid,
+      serviceAccount: w.serviceAccount,
+      labels: (w.labels ?? {}) as Record<string, string>,
+      firstSeenAt: w.firstSeenAt,
+      lastSeenAt: w.lastSeenAt,
+      deletedAt: w.deletedAt,
+    },
+    containers: facts
+      .filter((f) => f.validTo === null)
+      .map((f) => ({
+        name: f.containerName,
+        type: f.containerType,
+        image: f.image,
+        registry: f.registry,
+        repository: f.repository,
+        tag: f.tag,
+        digest: f.digest,
+        tagKind: f.tagKind,
+        registryVisibility: f.registryVisibility,
+        imagePullPolicy: f.imagePullPolicy,
+        policySource: f.policySource,
+        policyEvidence: f.policyEvidence,
+        pullSecrets: f.pullSecrets,
+        since: f.validFrom,
+        snapshotId: f.validFromSnapshot,
+      })),
+    findings: findings.map((f) => {
+      const rule = RULES_BY_ID.get(f.ruleId);
+      const { message, ...evidence } = (f.evidence ?? {}) as Record<string, unknown>;
+      return {
+        id: f.id,
+        ruleId: f.ruleId,
+        title: rule?.title ?? f.ruleId,
+        severity: f.severity,
+        container: f.containerName,
+        image: f.image,
+        message: typeof message === "string" ? message : "",
+        evidence,
+        why: rule?.why ?? "",
+        fix: rule?.fix ?? "",
+        fixYaml: rule?.fixYaml ?? "",
+        references: rule?.references ?? [],
+        openedAt: f.openedAt,
+        resolvedAt: f.resolvedAt,
+        waived: f.waived,
+      };
+    }),
+    running: [...byContainer.values()],
+    events: events.map((e) => ({
+      id: e.id,
+      reason: e.reason,
+      container: e.containerName,
+      node: e.nodeName,
+      image: e.image,
+      message: e.message,
+      count: e.count,
+      firstTimestamp: e.firstTimestamp,
+      lastTimestamp: e.lastTimestamp,
+      pullDurationMs: e.pullDurationMs,
+      alreadyPresent: e.alreadyPresent,
+      failureCause: e.failureCause,
+    })),
+    latency,
+    history: facts.map((f) => ({
+      container: f.containerName,
+      validFrom: f.validFrom,
+      validTo: f.validTo,
+      image: f.image,
+      imagePullPolicy: f.imagePullPolicy,
+      policySource: f.policySource,
+      tagKind: f.tagKind,
+    })),
+  };
+}

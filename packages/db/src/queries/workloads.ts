@@ -1,0 +1,222 @@
+// The workloads table: filtered, sorted and paginated in the database (keyset cursors, never
+// OFFSET), so it stays fast on a 100,000-workload fleet. Container filters apply to one and the
+// same current container (policy X *and* tag kind Y); finding filters count open, unwaived
+// findings.
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { SeverityName } from "./fleet.ts";
+import { waivedSql } from "./waivers.ts";
+
+export interface WorkloadFilter {
+  cluster?: string;
+  namespace?: string;
+  kind?: string;
+  ruleId?: string;
+  severity?: SeverityName;
+  policy?: string;
+  policySource?: string;
+  tagKind?: string;
+  registry?: string;
+  /** Free text over workload names, namespaces and container images (case-insensitive). */
+  q?: string;
+}
+
+export const WORKLOAD_SORTS = [
+  "name",
+  "namespace",
+  "cluster",
+  "kind",
+  "findings",
+  "severity",
+  "containers",
+  "lastSeen",
+] as const;
+export type WorkloadSort = (typeof WORKLOAD_SORTS)[number];
+
+export interface WorkloadListInput {
+  filter?: WorkloadFilter;
+  sort?: WorkloadSort;
+  order?: "asc" | "desc";
+  limit?: number;
+  cursor?: string | null;
+  now?: Date;
+}
+
+export interface WorkloadRow {
+  id: bigint;
+  cluster: string;
+  namespace: string;
+  kind: string;
+  name: string;
+  lastSeenAt: Date;
+  containers: number;
+  images: string[];
+  policies: string[];
+  /** Open, unwaived findings. */
+  findings: number;
+  waived: number;
+  /** Highest severity among open, unwaived findings. */
+  maxSeverity: SeverityName | null;
+}
+
+export interface WorkloadPage {
+  rows: WorkloadRow[];
+  total: number;
+  nextCursor: string | null;
+}
+
+const SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"];
+
+/** Escapes LIKE wildcards so user text is matched literally. */
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
+export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
+  if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
+  if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
+  if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
+  const cf: Prisma.Sql[] = [];
+  if (filter.policy) cf.push(Prisma.sql`cf."imagePullPolicy" = ${filter.policy}`);
+  if (filter.policySource) cf.push(Prisma.sql`cf."policySource" = ${filter.policySource}`);
+  if (filter.tagKind) cf.push(Prisma.sql`cf."tagKind" = ${filter.tagKind}`);
+  if (filter.registry) cf.push(Prisma.sql`cf.registry = ${filter.registry}`);
+  if (cf.length)
+    parts.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL AND ${Prisma.join(cf, " AND ")})`,
+    );
+  const f: Prisma.Sql[] = [];
+  if (filter.ruleId) f.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);
+  if (filter.severity) f.push(Prisma.sql`f.severity = ${filter.severity}::"FindingSeverity"`);
+  if (f.length)
+    parts.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "Finding" f WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL AND ${Prisma.join(f, " AND ")} AND NOT ${waivedSql(now)})`,
+    );
+  const q = filter.q?.trim();
+  if (q) {
+    const like = `%${likeEscape(q)}%`;
+    parts.push(Prisma.sql`(wl.name ILIKE ${like} OR wl.namespace ILIKE ${like}
+      OR EXISTS (SELECT 1 FROM "ContainerFact" cq WHERE cq."workloadId" = wl.id AND cq."validTo" IS NULL AND cq.image ILIKE ${like}))`);
+  }
+  return Prisma.join(parts, " AND ");
+}
+
+const SORT_SQL: Record<WorkloadSort, { expr: string; type: "text" | "int" | "timestamptz" }> = {
+  name: { expr: "name", type: "text" },
+  namespace: { expr: "namespace", type: "text" },
+  cluster: { expr: "cluster", type: "text" },
+  kind: { expr: "kind", type: "text" },
+  findings: { expr: "findings", type: "int" },
+  severity: { expr: "severity_rank", type: "int" },
+  containers: { expr: "containers", type: "int" },
+  lastSeen: { expr: '"lastSeenAt"', type: "timestamptz" },
+};
+
+interface Cursor {
+  v: string | number;
+  id: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+
+export class InvalidCursorError extends Error {}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
+    if ((typeof c.v !== "string" && typeof c.v !== "number") || !/^\d+$/.test(String(c.id)))
+      throw new Error();
+    return c;
+  } catch {
+    throw new InvalidCursorError("the cursor is not one this list handed out");
+  }
+}
+
+export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Promise<WorkloadPage> {
+  const now = input.now ?? new Date();
+  const filter = input.filter ?? {};
+  const sort = SORT_SQL[input.sort ?? "name"];
+  const desc = input.order === "desc";
+  const limit = Math.max(1, Math.min(input.limit ?? 50, 500));
+  const where = workloadWhere(filter, now);
+  const sortExpr = Prisma.raw(sort.expr);
+  const cmp = Prisma.raw(desc ? "<" : ">");
+  const dir = Prisma.raw(desc ? "DESC" : "ASC");
+  let after = Prisma.empty;
+  if (input.cursor) {
+    const c = decodeCursor(input.cursor);
+    after = Prisma.sql`WHERE (${sortExpr}, id) ${cmp} (${c.v}::${Prisma.raw(sort.type)}, ${BigInt(c.id)})`;
+  }
+  const [rows, total] = await Promise.all([
+    db.$queryRaw<Array<WorkloadRow & { severity_rank: number }>>`
+      WITH w AS (
+        SELECT wl.id, c.name AS cluster, wl.namespace, wl.kind, wl.name, wl."lastSeenAt",
+          COALESCE(cs.containers, 0) AS containers, COALESCE(cs.images, '{}') AS images,
+          COALESCE(cs.policies, '{}') AS policies,
+          COALESCE(fs.findings, 0) AS findings, COALESCE(fs.waived, 0) AS waived,
+          COALESCE(fs.severity_rank, 0) AS severity_rank
+        FROM "Workload" wl
+        JOIN "Cluster" c ON c.id = wl."clusterId"
+        LEFT JOIN LATERAL (
+          SELECT COUNT(*)::int AS containers, array_agg(DISTINCT cf.image ORDER BY cf.image) AS images,
+            array_agg(DISTINCT cf."imagePullPolicy" ORDER BY cf."imagePullPolicy") AS policies
+          FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL
+        ) cs ON true
+        LEFT JOIN LATERAL (
+          SELECT COUNT(*) FILTER (WHERE NOT x.waived)::int AS findings, COUNT(*) FILTER (WHERE x.waived)::int AS waived,
+            COALESCE(MAX(array_position(${SEVERITY_ORDER}::text[], x.severity::text)) FILTER (WHERE NOT x.waived), 0)::int AS severity_rank
+          FROM (SELECT f.severity, ${waivedSql(now)} AS waived FROM "Finding" f
+                WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL) x
+        ) fs ON true
+        WHERE ${where}
+      )
+      SELECT * FROM w ${after}
+      ORDER BY ${sortExpr} ${dir}, id ${dir}
+      LIMIT ${limit + 1}`,
+    db.$queryRaw<Array<{ n: number }>>`
+      SELECT COUNT(*)::int AS n FROM "Workload" wl JOIN "Cluster" c ON c.id = wl."clusterId" WHERE ${where}`,
+  ]);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const value = (r: (typeof rows)[number]): string | number => {
+    switch (input.sort ?? "name") {
+      case "severity":
+        return r.severity_rank;
+      case "lastSeen":
+        return r.lastSeenAt.toISOString();
+      default:
+        return r[(input.sort ?? "name") as "name"] as string | number;
+    }
+  };
+  return {
+    rows: page.map(({ severity_rank, ...r }) => ({
+      ...r,
+      maxSeverity: severity_rank > 0 ? (SEVERITY_ORDER[severity_rank - 1] as SeverityName) : null,
+    })),
+    total: total[0]?.n ?? 0,
+    nextCursor: rows.length > limit && last ? encodeCursor({ v: value(last), id: String(last.id) }) : null,
+  };
+}
+
+/** The values each filter can take in the current fleet (for the filter menus). */
+export async function getWorkloadFacets(db: Db, cluster?: string) {
+  const where = cluster ? Prisma.sql`AND c.name = ${cluster}` : Prisma.empty;
+  const rows = await db.$queryRaw<Array<{ facet: string; value: string; n: number }>>`
+    WITH cur AS (
+      SELECT wl.namespace, wl.kind, cf."imagePullPolicy", cf."policySource", cf."tagKind", cf.registry, c.name AS cluster
+      FROM "ContainerFact" cf
+      JOIN "Workload" wl ON wl.id = cf."workloadId" AND wl."deletedAt" IS NULL
+      JOIN "Cluster" c ON c.id = wl."clusterId"
+      WHERE cf."validTo" IS NULL ${where}
+    )
+    SELECT 'cluster' AS facet, cluster AS value, COUNT(*)::int AS n FROM cur GROUP BY 2
+    UNION ALL SELECT 'namespace', namespace, COUNT(*)::int FROM cur GROUP BY 2
+    UNION ALL SELECT 'kind', kind, COUNT(*)::int FROM cur GROUP BY 2
+    UNION ALL SELECT 'policy', "imagePullPolicy", COUNT(*)::int FROM cur GROUP BY 2
+    UNION ALL SELECT 'policySource', "policySource", COUNT(*)::int FROM cur GROUP BY 2
+    UNION ALL SELECT 'tagKind', "tagKind", COUNT(*)::int FROM cur GROUP BY 2
+    UNION ALL SELECT 'registry', registry, COUNT(*)::int FROM cur GROUP BY 2
+    ORDER BY 1, 2`;
+  const out: Record<string, Array<{ value: string; containers: number }>> = {};
+  for (const r of rows) (out[r.facet] ??= []).push({ value: r.value, containers: r.n });
+  return out;
+}
