@@ -12,7 +12,7 @@ const dateTime = new Intl.DateTimeFormat("en-GB", {
 });
 
 export default async function FleetPage() {
-  const fleet = await api().fleet.overview();
+  const fleet = await (await api()).fleet.overview();
 
   if (fleet.clusters.length === 0) {
     return (

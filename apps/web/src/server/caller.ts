@@ -1,16 +1,31 @@
 import "server-only";
-import { createCaller, createContext } from "@pullsight/api";
-import { createDb, type Db } from "@pullsight/db";
+import { createCaller, createContext, type Identity, resolveIdentity } from "@pullsight/api";
+import { createDb, createExportPool, type Db } from "@pullsight/db";
+import { headers } from "next/headers";
+import type pg from "pg";
 import { cache } from "react";
-import { serverEnv } from "./env.ts";
+import { authConfig, serverEnv } from "./env.ts";
 
-// One client per server process (Next may evaluate this module more than once in dev).
-const globalForDb = globalThis as unknown as { pullsightDb?: Db };
+// One client and one export pool per server process (Next may evaluate this module more than once in dev).
+const globalForDb = globalThis as unknown as { pullsightDb?: Db; pullsightExportPool?: pg.Pool };
 
 export function getDb(): Db {
   globalForDb.pullsightDb ??= createDb(serverEnv().DATABASE_URL);
   return globalForDb.pullsightDb;
 }
 
-/** tRPC caller for server components, one per request. */
-export const api = cache(() => createCaller(createContext({ db: getDb() })));
+/** Connections for export cursors (Prisma's pool cannot lend one for a cursor). */
+export function getExportPool(): pg.Pool {
+  globalForDb.pullsightExportPool ??= createExportPool(serverEnv().DATABASE_URL);
+  return globalForDb.pullsightExportPool;
+}
+
+/** The identity of a request, from its headers (proxy mode) or the configured demo user. */
+export function identityOf(h: Headers): Identity | null {
+  return resolveIdentity(h, authConfig());
+}
+
+/** tRPC caller for server components, one per request, as the requesting user. */
+export const api = cache(async () =>
+  createCaller(createContext({ db: getDb(), user: identityOf(await headers()) })),
+);

@@ -1,4 +1,5 @@
 import "server-only";
+import { type AuthConfig, readAuthConfig } from "@pullsight/api";
 import { z } from "zod";
 
 // The web server's environment, validated once. The launcher (scripts/serve.ts) always sets
@@ -8,9 +9,16 @@ const schema = z.object({
 });
 
 let cached: z.infer<typeof schema> | undefined;
+let auth: AuthConfig | undefined;
 
 /** Validated on first use, not at import, so `next build` needs no database. */
 export function serverEnv(): z.infer<typeof schema> {
   cached ??= schema.parse({ DATABASE_URL: process.env.DATABASE_URL });
   return cached;
+}
+
+/** Identity settings (PULLSIGHT_AUTH=demo|proxy, role lists): see packages/api/src/identity.ts. */
+export function authConfig(): AuthConfig {
+  auth ??= readAuthConfig(process.env);
+  return auth;
 }

@@ -1,0 +1,210 @@
+// CSV exports: hostile values round-trip through a real CSV parser, formulas are neutralised,
+// and the export log holds the row count and the SHA-256 of exactly the bytes sent.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { createExportPool, writeSnapshot } from "@pullsight/db";
+import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { parse } from "csv-parse/sync";
+import fc from "fast-check";
+import type pg from "pg";
+import { csvCell, EXPORT_COLUMNS, exportFilename, startCsvExport } from "./exports.ts";
+
+const HOSTILE = [
+  'a,b "quoted" and, commas',
+  "line one\nline two\r\nline three",
+  '=HYPERLINK("http://evil.example","click")',
+  "+1+1",
+  "-2+3",
+  "@SUM(A1:A9)",
+  "\tleading tab",
+  "\rleading return",
+  "unicode: Zürich 東京 🚀 \u202Eevil",
+  "",
+  '"',
+];
+
+/** What the export must say for an original value: the value, or it with a leading apostrophe. */
+const expected = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+describe("CSV exports", () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  const at = new Date("2026-11-16T09:30:00Z");
+
+  before(async () => {
+    t = await createTestDatabase("exports");
+    pool = createExportPool(t.url, 2);
+    await writeSnapshot(t.db, {
+      cluster: { name: "prod-eu-1", server: null, kubernetesVersion: "v1.31.4" },
+      startedAt: at,
+      finishedAt: at,
+      failures: [],
+      collectorVersion: "0.1.0",
+      rulesVersion: "2026.11",
+      completeKinds: ["Deployment"],
+      runtimeComplete: true,
+      evaluableRules: ["PS001"],
+      namespaces: [{ name: "shop", labels: { team: "checkout" }, profile: "production" }],
+      workloads: HOSTILE.map((value, i) => ({
+        namespace: "shop",
+        kind: "Deployment",
+        name: `app-${i}`,
+        uid: null,
+        serviceAccount: "default",
+        labels: {},
+        containers: [
+          {
+            name: "main",
+            type: "container" as const,
+            image: `registry.example.com/app:${i}`,
+            registry: "registry.example.com",
+            repository: "app",
+            tag: String(i),
+            digest: null,
+            tagKind: "mutable",
+            registryVisibility: "private",
+            imagePullPolicy: "IfNotPresent",
+            policySource: "explicit",
+            // the evidence text is free-form: the hostile value goes here and in the message
+            policyEvidence: value,
+            pullSecrets: [value],
+            factHash: `h${i}`,
+            running: [],
+            compliant: false,
+            findings: [
+              {
+                ruleId: "PS001",
+                severity: "high" as const,
+                fingerprint: `fp-${i}`,
+                image: `registry.example.com/app:${i}`,
+                message: value,
+                evidence: {},
+              },
+            ],
+          },
+        ],
+      })),
+    });
+  });
+  after(async () => {
+    await pool.end();
+    await t.drop();
+  });
+
+  it("hostile values round-trip through csv-parse; formulas are neutralised; the log has the SHA-256 of the bytes", async () => {
+    const out = await startCsvExport({
+      db: t.db,
+      pool,
+      kind: "findings",
+      filters: {},
+      actor: "auditor@example.com",
+      now: at,
+    });
+    const bytes = await readAll(out.stream);
+    const result = await out.done;
+    assert.equal(result.completed, true);
+    const records = parse(bytes, { columns: true, bom: false, relax_quotes: false }) as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(Object.keys(records[0] ?? {}), [...EXPORT_COLUMNS.findings], "documented column order");
+    assert.equal(records.length, HOSTILE.length);
+    const byWorkload = new Map(records.map((r) => [r.workload, r]));
+    HOSTILE.forEach((value, i) => {
+      const r = byWorkload.get(`app-${i}`);
+      assert.ok(r);
+      assert.equal(r.message, expected(value), `message ${JSON.stringify(value)}`);
+      assert.equal(r.status, "open");
+      assert.equal(r.opened_at, at.toISOString(), "ISO 8601 UTC");
+      assert.equal(r.collector_version, "0.1.0");
+      assert.equal(r.rules_version, "2026.11");
+      assert.match(r.opened_snapshot_id ?? "", /^\d+$/);
+    });
+    const log = await t.db.exportLog.findUniqueOrThrow({ where: { id: out.logId } });
+    assert.equal(log.sha256, createHash("sha256").update(bytes).digest("hex"));
+    assert.equal(log.rows, HOSTILE.length);
+    assert.equal(Number(log.bytes), bytes.length);
+    assert.equal(log.actor, "auditor@example.com");
+    assert.equal(log.completed, true);
+    assert.equal(out.filename, "pullsight-findings-fleet-20261116T093000Z.csv");
+  });
+
+  it("inventory: a row per container with provenance, the same filters as the workloads table", async () => {
+    const out = await startCsvExport({
+      db: t.db,
+      pool,
+      kind: "inventory",
+      filters: { cluster: "prod-eu-1", q: "app-1" },
+      actor: "a",
+      now: at,
+      batchSize: 1,
+    });
+    const records = parse(await readAll(out.stream), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(
+      records.map((r) => r.workload),
+      ["app-1", "app-10"],
+      "q matches names like the table does",
+    );
+    assert.equal(records[0]?.policy_evidence, expected(HOSTILE[1] as string));
+    assert.equal(records[0]?.pull_secrets, HOSTILE[1]);
+    assert.equal(records[0]?.collected_at, at.toISOString());
+    assert.equal(records[0]?.open_findings, "PS001");
+    assert.equal(out.filename, "pullsight-inventory-prod-eu-1-20261116T093000Z.csv");
+  });
+
+  it("rejects unknown filters before anything is sent", async () => {
+    await assert.rejects(
+      startCsvExport({ db: t.db, pool, kind: "findings", filters: { severity: "urgent" }, actor: "a" }),
+      /severity/,
+    );
+    await assert.rejects(
+      startCsvExport({ db: t.db, pool, kind: "inventory", filters: { evil: "1" }, actor: "a" }),
+    );
+  });
+
+  it("a client that goes away is logged as an incomplete export", async () => {
+    const out = await startCsvExport({
+      db: t.db,
+      pool,
+      kind: "findings",
+      filters: {},
+      actor: "a",
+      batchSize: 2,
+    });
+    const reader = out.stream.getReader();
+    await reader.read();
+    await reader.cancel("closed the tab");
+    const result = await out.done;
+    assert.equal(result.completed, false);
+    const log = await t.db.exportLog.findUniqueOrThrow({ where: { id: out.logId } });
+    assert.equal(log.sha256, null);
+    assert.match(log.error ?? "", /closed the tab/);
+  });
+
+  it("csvCell: any text survives a CSV round trip, neutralised exactly when it starts like a formula", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "grapheme", maxLength: 20 }), { minLength: 1, maxLength: 5 }),
+        (values) => {
+          const cells = values.map(csvCell);
+          const line = `${cells.map((c) => `"${String(c ?? "").replaceAll('"', '""')}"`).join(",")}\r\n`;
+          const [row] = parse(line) as string[][];
+          assert.deepEqual(row, values.map(expected));
+        },
+      ),
+    );
+    assert.equal(csvCell(-3), -3, "numbers are not text");
+    assert.equal(csvCell(new Date(0)), "1970-01-01T00:00:00.000Z");
+    assert.equal(
+      exportFilename("review", { week: "2026-W47", scope: "cluster:prod/eu" }, new Date(0)),
+      "pullsight-review-2026-W47-cluster_prod_eu-19700101T000000Z.csv",
+    );
+  });
+});
