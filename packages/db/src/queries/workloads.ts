@@ -217,6 +217,10 @@ export async function getWorkloadFacets(db: Db, cluster?: string) {
     UNION ALL SELECT 'registry', registry, COUNT(*)::int FROM cur GROUP BY 2
     ORDER BY 1, 2`;
   const out: Record<string, Array<{ value: string; containers: number }>> = {};
-  for (const r of rows) (out[r.facet] ??= []).push({ value: r.value, containers: r.n });
+  for (const r of rows) {
+    const list = out[r.facet] ?? [];
+    list.push({ value: r.value, containers: r.n });
+    out[r.facet] = list;
+  }
   return out;
 }

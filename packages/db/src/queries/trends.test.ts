@@ -1,0 +1,195 @@
+// Trend and weekly-review arithmetic on rollups built for the purpose: every expected number is
+// derived here from the rows the test writes.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createTestDatabase, type TestDatabase } from "../testing.ts";
+import { getWeeklyReview, isoWeekOf, isoWeekRange } from "./review.ts";
+import { getLatencyTrend, getPostureTrend } from "./trends.ts";
+
+const DAY = 86_400_000;
+
+describe("trends and weekly reviews", () => {
+  let t: TestDatabase;
+  const monday = new Date("2026-11-09T00:00:00Z"); // 2026-W46
+  const clusters: number[] = [];
+  before(async () => {
+    t = await createTestDatabase("trends");
+    for (const name of ["a", "b"]) {
+      const c = await t.db.cluster.create({ data: { name, labels: { env: name === "a" ? "prod" : "dev" } } });
+      clusters.push(c.id);
+    }
+    // Two weeks of rollups, two per day per cluster: containers 100, compliant grows by 1 a day
+    // (the later rollup of a day counts: +0.5 in the morning, the evening value is the day's).
+    let snapshotId = 1n;
+    for (const [ci, clusterId] of clusters.entries()) {
+      for (let d = -7; d < 7; d++) {
+        for (const [h, extra] of [
+          [6, 0],
+          [18, 1],
+        ] as const) {
+          const compliant = 50 + ci * 10 + d + extra;
+          await t.db.postureRollup.create({
+            data: {
+              snapshotId: snapshotId++,
+              clusterId,
+              namespace: "",
+              takenAt: new Date(monday.getTime() + d * DAY + h * 3_600_000),
+              workloads: 10,
+              containers: 100,
+              compliant,
+              score: compliant,
+              byPolicy: { Always: 40, IfNotPresent: 60 },
+              byTagKind: { digest: 20 + d, "full-version": 10, mutable: 70 - d },
+            },
+          });
+        }
+      }
+    }
+    for (const [ci, clusterId] of clusters.entries())
+      for (let d = 0; d < 2; d++)
+        await t.db.pullLatencyDaily.create({
+          data: {
+            clusterId,
+            day: new Date(monday.getTime() + d * DAY),
+            registry: "docker.io",
+            pulls: 10 * (ci + 1),
+            alreadyPresent: 0,
+            failures: ci,
+            p50Ms: 1000 * (ci + 1),
+            p95Ms: 5000 * (ci + 1),
+            maxMs: 9000 * (ci + 1),
+            failuresByCause: ci ? { "rate-limited": ci } : {},
+            updatedAt: monday,
+          },
+        });
+  });
+  after(() => t.drop());
+
+  it("posture by day: each cluster's last rollup of the day, added up across clusters", async () => {
+    const points = await getPostureTrend(t.db, { from: monday, to: new Date(monday.getTime() + 2 * DAY) });
+    assert.equal(points.length, 2);
+    for (const [d, p] of points.entries()) {
+      assert.equal(p.clusters, 2);
+      assert.equal(p.containers, 200);
+      assert.equal(p.compliant, 50 + d + 1 + 60 + d + 1);
+      assert.equal(p.score, Math.round((p.compliant / 200) * 1000) / 10);
+      assert.deepEqual(p.byPolicy, { Always: 80, IfNotPresent: 120 });
+      assert.equal(p.digestShare, ((20 + d) * 2 * 100) / 200);
+      assert.equal(p.pinnedShare, ((30 + d) * 2 * 100) / 200);
+    }
+    const prod = await getPostureTrend(t.db, {
+      scope: { labels: { env: "prod" } },
+      from: monday,
+      to: new Date(monday.getTime() + DAY),
+    });
+    assert.deepEqual(
+      prod.map((p) => [p.clusters, p.compliant]),
+      [[1, 51]],
+    );
+  });
+
+  it("posture by ISO week: the week's last rollup per cluster", async () => {
+    const weeks = await getPostureTrend(t.db, {
+      bucket: "week",
+      from: new Date(monday.getTime() - 7 * DAY),
+      to: new Date(monday.getTime() + 7 * DAY),
+    });
+    assert.deepEqual(
+      weeks.map((w) => [w.bucket.toISOString(), w.compliant]),
+      [
+        [new Date(monday.getTime() - 7 * DAY).toISOString(), 50 - 1 + 1 + 60 - 1 + 1],
+        [monday.toISOString(), 50 + 6 + 1 + 60 + 6 + 1],
+      ],
+    );
+  });
+
+  it("latency: exact per cluster and day; pull-weighted across clusters, and said to be approximate", async () => {
+    const perCluster = await getLatencyTrend(t.db, {
+      from: monday,
+      to: new Date(monday.getTime() + DAY),
+      byCluster: true,
+    });
+    assert.deepEqual(
+      perCluster.map((p) => [p.cluster, p.pulls, p.p50Ms, p.p95Ms, p.exact]),
+      [
+        ["a", 10, 1000, 5000, true],
+        ["b", 20, 2000, 10000, true],
+      ],
+    );
+    const [fleetWeek] = await getLatencyTrend(t.db, {
+      bucket: "week",
+      from: monday,
+      to: new Date(monday.getTime() + 7 * DAY),
+    });
+    assert.ok(fleetWeek);
+    assert.equal(fleetWeek.pulls, 60);
+    assert.equal(fleetWeek.failures, 2);
+    assert.equal(fleetWeek.p50Ms, (1000 * 20 + 2000 * 40) / 60);
+    assert.equal(fleetWeek.maxMs, 18000);
+    assert.equal(fleetWeek.exact, false);
+    assert.deepEqual(fleetWeek.failuresByCause, { "rate-limited": 2 });
+  });
+
+  it("ISO weeks: ranges, names and bad weeks", () => {
+    assert.deepEqual(isoWeekRange("2026-W46"), { start: monday, end: new Date(monday.getTime() + 7 * DAY) });
+    assert.equal(isoWeekOf(new Date("2026-11-15T23:59:59Z")), "2026-W46");
+    assert.equal(isoWeekOf(new Date("2027-01-01T00:00:00Z")), "2026-W53", "2026 has 53 ISO weeks");
+    assert.equal(isoWeekRange("2026-W53").start.toISOString(), "2026-12-28T00:00:00.000Z");
+    assert.throws(() => isoWeekRange("2025-W53"), RangeError);
+    assert.throws(() => isoWeekRange("2026-W00"), RangeError);
+  });
+
+  it("weekly review: score against the week before, findings new, resolved and ageing", async () => {
+    const [a] = clusters;
+    const base = {
+      clusterId: a as number,
+      namespace: "n",
+      severity: "high" as const,
+      openedSnapshotId: 1n,
+      lastSeenSnapshotId: 1n,
+    };
+    const at = (d: number) => new Date(monday.getTime() + d * DAY);
+    await t.db.finding.createMany({
+      data: [
+        { ...base, ruleId: "PS001", fingerprint: "new", openedAt: at(2) },
+        {
+          ...base,
+          ruleId: "PS001",
+          fingerprint: "new-resolved",
+          openedAt: at(1),
+          resolvedAt: at(3),
+          resolvedSnapshotId: 2n,
+        },
+        { ...base, ruleId: "PS002", fingerprint: "old", openedAt: at(-40), severity: "critical" },
+        { ...base, ruleId: "PS002", fingerprint: "recent", openedAt: at(-10) },
+        {
+          ...base,
+          ruleId: "PS003",
+          fingerprint: "before",
+          openedAt: at(-3),
+          resolvedAt: at(-1),
+          resolvedSnapshotId: 2n,
+        },
+      ],
+    });
+    const r = await getWeeklyReview(t.db, "2026-W46", { kind: "cluster", cluster: "a" }, at(30));
+    assert.equal(r.inProgress, false);
+    assert.deepEqual([r.score.current, r.score.previous, r.score.delta], [57, 50, 7]);
+    assert.deepEqual(r.newFindings.map((f) => f.ruleId + f.resolvedAt?.toISOString()).sort(), [
+      `PS001${at(3).toISOString()}`,
+      "PS001undefined",
+    ]);
+    assert.deepEqual(
+      r.resolvedFindings.map((f) => f.openedAt),
+      [at(1)],
+    );
+    assert.equal(r.counts.openAtEnd, 3, "new, old and recent are open at the end of the week");
+    assert.deepEqual(
+      r.ageingFindings.map((f) => [f.severity, f.ageDays]),
+      [["critical", 47]],
+      "open more than 30 days at the week's end",
+    );
+    const other = await getWeeklyReview(t.db, "2026-W46", { kind: "cluster", cluster: "b" }, at(30));
+    assert.equal(other.newFindings.length, 0, "scoped to the cluster");
+  });
+});
