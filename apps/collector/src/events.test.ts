@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { EventWatcher } from "./events.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
+import { waitFor } from "./testing.ts";
 
 const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);
 
@@ -21,14 +22,6 @@ describe("event watch against the simulator", () => {
       "prod-eu-1",
       loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: "prod-eu-1" }),
     );
-  const waitFor = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("timed out waiting");
-  };
 
   before(async () => {
     sim = await Simulator.start({ clusters: 1, podsPerCluster: 500, seed: 21, bookmarkIntervalMs: 200 });

@@ -17,16 +17,9 @@ import { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./events.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import type { Logger } from "./log.ts";
+import { waitFor } from "./testing.ts";
 
 const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);
-const waitFor = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("timed out waiting");
-};
 
 const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
 

@@ -40,3 +40,13 @@ export async function currentCounts(db: Db, cluster: string) {
     byRegistry: count("registry"),
   };
 }
+
+/** Polls `cond` every 100 ms until it holds; throws after `ms`. */
+export async function waitFor(cond: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("timed out waiting");
+}

@@ -5,13 +5,7 @@ import { globToLike, type WaiverScope } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
-export interface WaiverInput {
-  ruleId: string;
-  cluster?: string | null;
-  namespace?: string | null;
-  workloadKind?: string | null;
-  workloadName?: string | null;
-  imagePattern?: string | null;
+export interface WaiverInput extends WaiverScope {
   reason: string;
   owner: string;
   expiresAt: Date;
