@@ -38,7 +38,9 @@ export default async function FleetPage() {
     );
   }
 
-  const unhealthy = fleet.clusters.filter((c) => c.lastSnapshotStatus !== "complete");
+  const unhealthy = fleet.incomplete;
+  const describe = (c: (typeof unhealthy)[number]) =>
+    [c.status ?? "never collected", ...(c.stale && c.status ? ["stale"] : [])].join(", ");
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -54,13 +56,18 @@ export default async function FleetPage() {
           className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100"
         >
           Data is incomplete for {unhealthy.length} cluster{unhealthy.length === 1 ? "" : "s"}:{" "}
-          {unhealthy.map((c) => `${c.name} (${c.lastSnapshotStatus ?? "never collected"})`).join(", ")}.
+          {unhealthy.map((c) => `${c.name} (${describe(c)})`).join(", ")}. Their figures may be partial or out
+          of date.
         </div>
       )}
 
-      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
+      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-5">
         {(
           [
+            [
+              "Compliance score",
+              fleet.totals.score === null ? "–" : `${fleet.totals.score}% (${fleet.totals.grade})`,
+            ],
             ["Clusters", fleet.totals.clusters],
             ["Workloads", fleet.totals.workloads],
             ["Containers", fleet.totals.containers],
@@ -72,7 +79,9 @@ export default async function FleetPage() {
             className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
           >
             <dt className="text-sm text-slate-600 dark:text-slate-300">{label}</dt>
-            <dd className="mt-1 text-2xl font-semibold tabular-nums">{value.toLocaleString("en")}</dd>
+            <dd className="mt-1 text-2xl font-semibold tabular-nums">
+              {typeof value === "number" ? value.toLocaleString("en") : value}
+            </dd>
           </div>
         ))}
       </dl>
@@ -97,6 +106,12 @@ export default async function FleetPage() {
               <th scope="col" className="px-4 py-2 text-right font-medium">
                 Workloads
               </th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                Score
+              </th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                Open findings
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -118,6 +133,17 @@ export default async function FleetPage() {
                   {c.lastSnapshotAt ? dateTime.format(c.lastSnapshotAt) : "never"}
                 </td>
                 <td className="px-4 py-2 text-right tabular-nums">{c.workloads.toLocaleString("en")}</td>
+                <td className="px-4 py-2 text-right tabular-nums">
+                  {c.score === null ? "–" : `${c.score}% ${c.grade}`}
+                </td>
+                <td className="px-4 py-2 text-right tabular-nums">
+                  {c.findings.open.toLocaleString("en")}
+                  {c.findings.waived > 0 && (
+                    <span className="ml-1 text-xs text-slate-600 dark:text-slate-300">
+                      (+{c.findings.waived} waived)
+                    </span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
