@@ -191,6 +191,17 @@ describe("api on collected data", () => {
     const after = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
     assert.equal(after?.findings.waived, openPS001);
     assert.equal(after?.findings.open, (before?.findings.open ?? 0) - openPS001);
+    const waivedList = await as(viewer).findings.list({
+      filter: { cluster: c.name, status: "waived" },
+      limit: 500,
+    });
+    assert.equal(waivedList.total, openPS001);
+    assert.ok(waivedList.rows.every((r) => r.rule_id === "PS001" && r.status === "waived"));
+    const openList = await as(viewer).findings.list({
+      filter: { cluster: c.name, status: "open" },
+      limit: 1,
+    });
+    assert.equal(openList.total, after?.findings.open);
 
     // The collector honours it at the next snapshot: compliance counts only unwaived findings.
     await collectFleet(

@@ -173,13 +173,7 @@ export async function startCsvExport(opts: {
           opts.kind === "inventory"
             ? inventoryQuery(filters, now)
             : opts.kind === "findings"
-              ? findingsQuery(
-                  {
-                    ...filters,
-                    state: filters.status === "resolved" ? "resolved" : "open",
-                  },
-                  now,
-                )
+              ? findingsQuery(filters, now)
               : pullEventsQuery(filters),
           opts.batchSize ?? 2000,
         );
@@ -199,7 +193,6 @@ export async function startCsvExport(opts: {
     });
     settle({ rows, bytes, sha256, completed });
   };
-  const statusFilter = opts.kind === "findings" && typeof filters.status === "string" ? filters.status : null;
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     const chunk = encoder.encode(text);
     hash.update(chunk);
@@ -218,9 +211,7 @@ export async function startCsvExport(opts: {
           await finish(true, null);
           return;
         }
-        const records = (statusFilter ? next.value.filter((r) => r.status === statusFilter) : next.value).map(
-          (r) => columns.map((c) => csvCell(r[c])),
-        );
+        const records = next.value.map((r) => columns.map((c) => csvCell(r[c])));
         rows += records.length;
         if (records.length)
           send(

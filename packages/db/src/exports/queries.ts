@@ -14,6 +14,8 @@ export interface FindingExportFilter {
   severity?: SeverityName;
   /** open (waived included, marked), resolved, or all. Default open. */
   state?: "open" | "resolved" | "all";
+  /** Exactly this status; overrides `state`. */
+  status?: "open" | "waived" | "resolved";
 }
 
 export interface PullEventExportFilter {
@@ -126,9 +128,11 @@ export function inventoryQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
 
 export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
-  const state = filter.state ?? "open";
+  const state = filter.status === "resolved" ? "resolved" : filter.status ? "open" : (filter.state ?? "open");
   if (state === "open") parts.push(Prisma.sql`f."resolvedAt" IS NULL`);
   if (state === "resolved") parts.push(Prisma.sql`f."resolvedAt" IS NOT NULL`);
+  if (filter.status === "open") parts.push(Prisma.sql`NOT ${waivedSql(now)}`);
+  if (filter.status === "waived") parts.push(waivedSql(now));
   if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
   if (filter.namespace) parts.push(Prisma.sql`f.namespace = ${filter.namespace}`);
   if (filter.ruleId) parts.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);

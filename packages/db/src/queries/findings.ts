@@ -2,7 +2,6 @@
 // cannot disagree), a page at a time by finding id.
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
-import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "./fleet.ts";
 
 export interface FindingRow {
@@ -29,24 +28,17 @@ export interface FindingRow {
 
 export async function listFindings(
   db: Db,
-  filter: FindingExportFilter & { status?: "open" | "waived" | "resolved" },
+  filter: FindingExportFilter,
   opts: { cursor?: bigint | null; limit?: number; now?: Date } = {},
 ): Promise<{ rows: FindingRow[]; total: number; nextCursor: bigint | null }> {
   const now = opts.now ?? new Date();
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
-  const inner = findingsQuery(
-    {
-      ...filter,
-      state: filter.status === "resolved" ? "resolved" : filter.status ? "open" : (filter.state ?? "open"),
-    },
-    now,
-  );
-  const status = filter.status ? Prisma.sql`AND q.status = ${filter.status}` : Prisma.empty;
+  const inner = findingsQuery(filter, now);
   const [rows, total] = await Promise.all([
     db.$queryRaw<FindingRow[]>`
-      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n} ${status}
+      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n}
       ORDER BY q.finding_id LIMIT ${limit + 1}`,
-    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE true ${status}`,
+    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q`,
   ]);
   const page = rows.slice(0, limit);
   return {
