@@ -3,13 +3,12 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_PROFILES, parseProfiles } from "@pullsight/core";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
-import { backfill, simulatorClock } from "./backfill.ts";
-import { collectFleet } from "./collect.ts";
+import { simulatorClock } from "./backfill.ts";
 import { DbHandle } from "./db-handle.ts";
-import { EventWatcher } from "./events.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
 import { jsonLogger } from "./log.ts";
 import { CollectorMetrics } from "./metrics.ts";
+import { CollectorService } from "./service.ts";
 
 const { values } = parseArgs({
   options: {
@@ -109,113 +108,59 @@ try {
 
 const database = await openDatabase(readDatabaseEnv(process.env));
 const handle = new DbHandle(database.url, { log });
-const stop = new AbortController();
-let running: Promise<unknown> | null = null;
-
-onShutdown(async (signal) => {
-  log.info("stopping", { signal });
-  stop.abort();
-  await running; // a snapshot in flight finishes its transaction or is abandoned before it starts
-  await Promise.all(watchers.map((w) => w.stop())); // buffered events are written
-  if (!(await handle.close()))
-    log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
-  await database.close();
-});
-
-// ns/pod → workload per cluster, from the latest snapshot: lets events name their workload.
-const podIndex = new Map<string, Map<string, { kind: string; name: string }>>();
-const onFacts = (
-  cluster: string,
-  facts: { workloads: Array<{ namespace: string; kind: string; name: string; pods: string[] }> },
-) => {
-  const index = new Map<string, { kind: string; name: string }>();
-  for (const w of facts.workloads)
-    for (const pod of w.pods) index.set(`${w.namespace}/${pod}`, { kind: w.kind, name: w.name });
-  podIndex.set(cluster, index);
-};
-
 let metrics: CollectorMetrics | null = null;
-const collectOptions = {
+const service = new CollectorService(handle, clients, {
   profiles,
   concurrency: Number(values.concurrency),
   read: { skipSecrets: values["skip-secrets"], kubeletConfig: values["kubelet-config"] },
   clusterLabels,
   log,
-  signal: stop.signal,
-  onFacts,
-};
-const runOnce = async () => {
-  const outcomes = await collectFleet(handle.db, clients, {
-    ...collectOptions,
-    // In a terminal, say what is being read; logs on stdout stay JSON.
-    ...(process.stderr.isTTY
-      ? {
-          onProgress: (cluster: string, kind: string, n: number) =>
-            process.stderr.write(`  ${cluster}: ${kind} ${n}\n`),
-        }
-      : {}),
-  });
-  for (const o of outcomes) metrics?.record(o);
-  handle.renewAfter(outcomes);
-  return outcomes;
-};
+  onOutcomes: (outcomes) => {
+    for (const o of outcomes) metrics?.record(o);
+  },
+});
 
-/** One watcher per cluster; a cluster that cannot be watched now is tried again later. */
-const watchers = clients.map(
-  (c) => new EventWatcher(() => handle.db, c, { log, podIndex: () => podIndex.get(c.name) ?? new Map() }),
-);
-const startWatchers = () =>
-  Promise.all(
-    watchers.map(async (w, i) => {
-      for (let delay = 1000; !stop.signal.aborted; delay = Math.min(delay * 2, 60_000)) {
-        try {
-          await w.start();
-          return;
-        } catch (error) {
-          log.warn("event watch could not start; retrying", {
-            cluster: clients[i]?.name,
-            error: error instanceof Error ? error.message : String(error),
-            retryInMs: delay,
-          });
-          await new Promise((r) => setTimeout(r, delay));
-        }
-      }
-    }),
-  );
+const closeDatabase = async () => {
+  if (!(await handle.close()))
+    log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
+  await database.close();
+};
+onShutdown(async (signal) => {
+  log.info("stopping", { signal });
+  await service.stop();
+  await closeDatabase();
+});
 
 log.info("collector started", {
   clusters: clients.map((c) => c.name),
   mode: values.once ? "once" : `every ${interval}s`,
 });
-let watching = false;
 if (backfillDays !== null) {
-  await startWatchers();
-  watching = true;
-  const result = await backfill(handle.db, clients, {
-    ...collectOptions,
+  const result = await service.backfill({
     clock: simulatorClock(values["sim-control"] as string),
     days: backfillDays,
     stepMinutes: Number(values["backfill-step-minutes"]),
     snapshotEveryMinutes: Number(values["backfill-snapshot-minutes"]),
-    watchers,
-    onSnapshot: (at, outcomes) => {
-      handle.renewAfter(outcomes);
+    onSnapshot: (at) => {
       if (process.stderr.isTTY) process.stderr.write(`  backfill: ${at.toISOString()}\n`);
     },
   });
   if (values.once) {
-    await Promise.all(watchers.map((w) => w.stop()));
-    if (!(await handle.close())) log.warn("database connections abandoned at shutdown");
-    await database.close();
+    await service.stop();
+    await closeDatabase();
     process.exit(result.failed ? 1 : 0);
   }
 }
 if (values.once) {
-  running = runOnce();
-  const outcomes = (await running) as Awaited<ReturnType<typeof runOnce>>;
+  // In a terminal, say what is being read; logs on stdout stay JSON.
+  const outcomes = await service.snapshot(
+    process.stderr.isTTY
+      ? { onProgress: (cluster, kind, n) => process.stderr.write(`  ${cluster}: ${kind} ${n}\n`) }
+      : {},
+  );
   // The events still live in each reachable cluster (they expire within an hour).
   await Promise.all(
-    watchers.map(async (w, i) => {
+    service.watchers.map(async (w, i) => {
       if (outcomes[i]?.status === "failed") return;
       try {
         await w.start();
@@ -233,28 +178,16 @@ if (values.once) {
       });
     }),
   );
-  if (!(await handle.close()))
-    log.warn("database connections abandoned at shutdown (a connection broke mid-transaction)");
-  await database.close();
+  await closeDatabase();
   process.exit(outcomes.some((o) => o.status === "failed") ? 1 : 0);
 }
 // Service mode: events are watched continuously; snapshots run, then wait the interval, never overlapping.
-metrics = new CollectorMetrics(watchers.map((watcher, i) => ({ cluster: clients[i]?.name ?? "", watcher })));
+metrics = new CollectorMetrics(
+  service.watchers.map((watcher, i) => ({ cluster: clients[i]?.name ?? "", watcher })),
+);
 const metricsPort = Number(values["metrics-port"]);
 if (metricsPort > 0) {
   const served = await metrics.serve(metricsPort);
   log.info("metrics served", { url: `${served.url}/metrics` });
 }
-if (!watching) void startWatchers();
-while (!stop.signal.aborted) {
-  running = runOnce();
-  await running;
-  running = null;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, interval * 1000);
-    stop.signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
+await service.loop(interval * 1000);

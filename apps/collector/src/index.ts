@@ -17,4 +17,5 @@ export {
   loadKubeConfig,
 } from "./k8s/client.ts";
 export { readCluster } from "./k8s/reader.ts";
-export { jsonLogger, silentLogger } from "./log.ts";
+export { jsonLogger, type Logger, silentLogger } from "./log.ts";
+export { CollectorService, type ServiceOptions } from "./service.ts";

@@ -1,4 +1,4 @@
-// Shared by the collector's tests: clients for a running simulator, and the database's current
+// Shared by the collector's tests and the demo: clients for a running simulator, and the database's current
 // container counts in the shape of the simulator's ground truth.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -45,7 +45,13 @@ export async function ensureDatabase(serverUrl: string, name: string, template?:
  */
 export async function openDatabase(
   env: DatabaseEnv,
-  opts: { log?: (line: string) => void } = {},
+  opts: {
+    log?: (line: string) => void;
+    /** The embedded server's database to use (default "pullsight"; DATABASE_URL names its own). */
+    name?: string;
+    /** Drop and recreate that embedded database first (the demo's, rebuilt on every start). */
+    fresh?: boolean;
+  } = {},
 ): Promise<Database> {
   const log = opts.log ?? (() => {});
   if (env.DATABASE_URL) {
@@ -56,8 +62,13 @@ export async function openDatabase(
   log(`starting embedded PostgreSQL (data in ${dataDir}, port ${env.PULLSIGHT_PG_PORT})`);
   const server: EmbeddedServer = await startEmbeddedPostgres({ dataDir, port: env.PULLSIGHT_PG_PORT });
   try {
-    const url = server.url(DATABASE_NAME);
-    await ensureDatabase(url, DATABASE_NAME);
+    const name = opts.name ?? DATABASE_NAME;
+    const url = server.url(name);
+    if (opts.fresh)
+      await withAdminClient(url, (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+      );
+    await ensureDatabase(url, name);
     await applyMigrations(url);
     return { url, kind: "embedded", close: () => server.stop() };
   } catch (error) {

@@ -1,0 +1,119 @@
+// The demo fleet: a simulated fleet (k8s-sim, in this process) that starts weeks in the past and
+// follows the demo story, collected by the real collector through the real Kubernetes client.
+// The simulated clock is driven forward to now with snapshots along the way (older weeks less
+// often, the last week more often), then runs in real time while the collector snapshots every
+// `intervalMs`, as a deployed collector would.
+import { Simulator } from "@pullsight/k8s-sim";
+import type { BackfillResult, DrivableClock } from "./backfill.ts";
+import { DbHandle } from "./db-handle.ts";
+import type { Logger } from "./log.ts";
+import { CollectorService } from "./service.ts";
+import { simClients, writeSimKubeconfig } from "./testing.ts";
+
+const DAY = 86_400_000;
+
+export interface DemoOptions {
+  databaseUrl: string;
+  clusters?: number;
+  podsPerCluster?: number;
+  seed?: number;
+  /** Days of history before now. */
+  days?: number;
+  /** Simulated minutes between snapshots in older history and in the last `recentDays`. */
+  snapshotEveryMinutes?: { older: number; recent: number };
+  recentDays?: number;
+  /** Wall milliseconds between live snapshots once the history is built (0: no live collection). */
+  intervalMs?: number;
+  log?: Logger;
+  /** Progress while the history is built: simulated time reached, and the share done. */
+  onProgress?: (at: Date, done: number) => void;
+  /** Wall clock (tests). */
+  now?: () => number;
+}
+
+export interface Demo {
+  sim: Simulator;
+  /** Resolves when the history is built and live collection has begun. */
+  ready: Promise<BackfillResult[]>;
+  stop(): Promise<void>;
+}
+
+/** Labels the demo's clusters carry (the clusters page filters by them). */
+export function demoClusterLabels(names: string[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        env: name.startsWith("prod") ? "production" : name.startsWith("stage") ? "staging" : "development",
+        region: name.includes("-us-") ? "us" : "eu",
+      },
+    ]),
+  );
+}
+
+/** The simulator's clock, driven in this process. */
+function inProcessClock(sim: Simulator): DrivableClock {
+  return {
+    now: async () => new Date(sim.now),
+    advance: async (minutes) => {
+      sim.advanceBy(minutes * 60_000);
+      return new Date(sim.now);
+    },
+  };
+}
+
+export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const now = opts.now ?? Date.now;
+  const days = opts.days ?? 56;
+  const recentDays = Math.min(opts.recentDays ?? 7, days);
+  const every = opts.snapshotEveryMinutes ?? { older: 720, recent: 360 };
+  const start = now() - days * DAY;
+  const sim = await Simulator.start({
+    clusters: opts.clusters ?? 3,
+    podsPerCluster: opts.podsPerCluster ?? 700,
+    seed: opts.seed ?? 42,
+    story: true,
+    startTime: start,
+    bookmarkIntervalMs: 100,
+  });
+  const kubeconfig = writeSimKubeconfig(sim, "pullsight-demo-");
+  const clients = simClients(sim, kubeconfig);
+  const log = opts.log;
+  const handle = new DbHandle(opts.databaseUrl, log ? { log } : {});
+  const service = new CollectorService(handle, clients, {
+    clusterLabels: demoClusterLabels(clients.map((c) => c.name)),
+    ...(log ? { log } : {}),
+  });
+  const clock = inProcessClock(sim);
+  const progress = (at: Date) => opts.onProgress?.(at, Math.min(1, (at.getTime() - start) / (now() - start)));
+
+  const build = async (): Promise<BackfillResult[]> => {
+    const results: BackfillResult[] = [];
+    const phase = async (until: Date, snapshotEveryMinutes: number) => {
+      if (until.getTime() <= sim.now) return;
+      results.push(await service.backfill({ clock, until, snapshotEveryMinutes, onSnapshot: progress }));
+    };
+    await phase(new Date(now() - recentDays * DAY), every.older);
+    await phase(new Date(now()), every.recent);
+    // Building took wall time: catch the simulated clock up with the wall clock before going live.
+    await phase(new Date(now()), every.recent);
+    if (opts.intervalMs && !service.signal.aborted) {
+      sim.startRealtime(60_000);
+      void service.loop(opts.intervalMs);
+    }
+    return results;
+  };
+  const ready = build();
+
+  return {
+    sim,
+    ready,
+    stop: async () => {
+      sim.stopRealtime();
+      await service.stop();
+      await ready.catch(() => {});
+      await handle.close();
+      await sim.stop();
+    },
+  };
+}

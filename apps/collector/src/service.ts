@@ -1,0 +1,145 @@
+// The long-running collector: one event watcher per cluster (restarted with backoff when a
+// cluster cannot be watched yet), snapshots of every cluster that never overlap, a pod index that
+// lets events name their workload, and an orderly stop that writes what is buffered. The CLI's
+// service mode and the demo both run this.
+import { type BackfillOptions, type BackfillResult, backfill } from "./backfill.ts";
+import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
+import type { DbHandle } from "./db-handle.ts";
+import { EventWatcher } from "./events.ts";
+import type { ClusterClient } from "./k8s/client.ts";
+import { type Logger, silentLogger } from "./log.ts";
+
+type PodIndex = Map<string, { kind: string; name: string }>;
+
+export interface ServiceOptions extends Omit<CollectOptions, "signal" | "onFacts"> {
+  log?: Logger;
+  /** Called after every snapshot round (metrics, progress). */
+  onOutcomes?: (outcomes: ClusterOutcome[]) => void;
+}
+
+export class CollectorService {
+  readonly watchers: EventWatcher[];
+  private readonly stopController = new AbortController();
+  private readonly podIndex = new Map<string, PodIndex>();
+  private readonly log: Logger;
+  private running: Promise<unknown> | null = null;
+  private watching: Promise<void> | null = null;
+
+  constructor(
+    private readonly handle: DbHandle,
+    readonly clients: ClusterClient[],
+    private readonly opts: ServiceOptions = {},
+  ) {
+    this.log = opts.log ?? silentLogger;
+    this.watchers = clients.map(
+      (c) =>
+        new EventWatcher(() => handle.db, c, {
+          log: this.log,
+          podIndex: () => this.podIndex.get(c.name) ?? new Map(),
+        }),
+    );
+  }
+
+  get signal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
+  private collectOptions(): CollectOptions {
+    const { onOutcomes: _onOutcomes, ...collect } = this.opts;
+    return {
+      ...collect,
+      signal: this.signal,
+      // ns/pod → workload per cluster, from the latest snapshot: lets events name their workload.
+      onFacts: (cluster, facts) => {
+        const index: PodIndex = new Map();
+        for (const w of facts.workloads)
+          for (const pod of w.pods) index.set(`${w.namespace}/${pod}`, { kind: w.kind, name: w.name });
+        this.podIndex.set(cluster, index);
+      },
+    };
+  }
+
+  /** Starts every watcher; one that cannot start now is retried with backoff until it does or we stop. */
+  startWatchers(): Promise<void> {
+    this.watching ??= Promise.all(
+      this.watchers.map(async (w, i) => {
+        for (let delay = 1000; !this.signal.aborted; delay = Math.min(delay * 2, 60_000)) {
+          try {
+            await w.start();
+            return;
+          } catch (error) {
+            this.log.warn("event watch could not start; retrying", {
+              cluster: this.clients[i]?.name,
+              error: error instanceof Error ? error.message : String(error),
+              retryInMs: delay,
+            });
+            await new Promise((r) => setTimeout(r, delay));
+          }
+        }
+      }),
+    ).then(() => {});
+    return this.watching;
+  }
+
+  /** One snapshot of every cluster; a storage failure renews the database client. */
+  async snapshot(extra: Pick<CollectOptions, "onProgress"> = {}): Promise<ClusterOutcome[]> {
+    const run = collectFleet(this.handle.db, this.clients, { ...this.collectOptions(), ...extra });
+    this.running = run;
+    try {
+      const outcomes = await run;
+      this.handle.renewAfter(outcomes);
+      this.opts.onOutcomes?.(outcomes);
+      return outcomes;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Drives a simulator's clock with the watchers running (see backfill.ts). */
+  async backfill(
+    opts: Pick<
+      BackfillOptions,
+      "clock" | "days" | "until" | "stepMinutes" | "snapshotEveryMinutes" | "onSnapshot"
+    >,
+  ): Promise<BackfillResult> {
+    await this.startWatchers();
+    const run = backfill(this.handle.db, this.clients, {
+      ...this.collectOptions(),
+      ...opts,
+      watchers: this.watchers,
+      onSnapshot: (at, outcomes) => {
+        this.handle.renewAfter(outcomes);
+        this.opts.onOutcomes?.(outcomes);
+        opts.onSnapshot?.(at, outcomes);
+      },
+    });
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Snapshots every `intervalMs`, never overlapping, until stopped; watchers run throughout. */
+  async loop(intervalMs: number): Promise<void> {
+    void this.startWatchers();
+    while (!this.signal.aborted) {
+      await this.snapshot();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, intervalMs);
+        this.signal.addEventListener("abort", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Stops: a snapshot in flight finishes its transaction or is abandoned before it starts; buffered events are written. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await this.running?.catch(() => {});
+    await Promise.all(this.watchers.map((w) => w.stop()));
+  }
+}
