@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createExportPool, writeSnapshot } from "@pullsight/db";
+import {
+  createExportPool,
+  getClusterDetail,
+  getFleetOverview,
+  listWorkloads,
+  writeSnapshot,
+} from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
@@ -157,6 +163,49 @@ describe("CSV exports", () => {
     assert.equal(records[0]?.collected_at, at.toISOString());
     assert.equal(records[0]?.open_findings, "PS001");
     assert.equal(out.filename, "pullsight-inventory-prod-eu-1-20261116T093000Z.csv");
+  });
+
+  it("each table's export has exactly the rows the table's query gives", async () => {
+    const csv = async (kind: Parameters<typeof startCsvExport>[0]["kind"], filters: object) => {
+      const out = await startCsvExport({ db: t.db, pool, kind, filters, actor: "a", now: at, batchSize: 3 });
+      const [header = [], ...records] = parse(await readAll(out.stream)) as string[][];
+      assert.deepEqual(header, [...EXPORT_COLUMNS[kind]], `${kind} columns`);
+      return records.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
+    };
+    const table = await listWorkloads(t.db, { filter: { cluster: "prod-eu-1" }, limit: 500, now: at });
+    const workloads = await csv("workloads", { cluster: "prod-eu-1" });
+    assert.equal(workloads.length, table.total);
+    const byName = new Map(table.rows.map((r) => [r.name, r]));
+    for (const w of workloads) {
+      const row = byName.get(w.workload as string);
+      assert.ok(row, `${w.workload} is in the table`);
+      assert.equal(Number(w.open_findings), row.findings);
+      assert.equal(w.max_severity || null, row.maxSeverity);
+      assert.equal(w.images, row.images.join(";"));
+      assert.equal(w.collected_at, at.toISOString());
+    }
+
+    const fleet = await getFleetOverview(t.db, { now: at });
+    const clusters = await csv("clusters", {});
+    assert.deepEqual(
+      clusters.map((c) => [c.cluster, Number(c.open_findings), c.score === "" ? null : Number(c.score)]),
+      fleet.clusters.map((c) => [c.name, c.findings.open, c.score]),
+    );
+    assert.equal((await csv("clusters", { label: "env=nowhere" })).length, 0);
+
+    const detail = await getClusterDetail(t.db, "prod-eu-1", { now: at });
+    const namespaces = await csv("namespaces", { cluster: "prod-eu-1" });
+    assert.deepEqual(
+      namespaces.map((n) => [n.namespace, n.team, Number(n.containers)]),
+      detail?.namespaces.map((n) => [n.name, n.team, n.containers]),
+    );
+
+    const snapshots = await csv("snapshots", { cluster: "prod-eu-1" });
+    assert.equal(snapshots.length, await t.db.snapshot.count());
+    assert.equal(snapshots[0]?.status, "complete");
+
+    const waivers = await csv("waivers", { state: "all" });
+    assert.equal(waivers.length, await t.db.waiver.count());
   });
 
   it("rejects unknown filters before anything is sent", async () => {

@@ -9,25 +9,78 @@ import {
   type Db,
   FINDING_COLUMNS,
   findingsQuery,
+  getClusterDetail,
+  getFleetOverview,
   getWeeklyReview,
   INVENTORY_COLUMNS,
   inventoryQuery,
+  listWaivers,
   PULL_EVENT_COLUMNS,
   parseScopeKey,
   pullEventsQuery,
   readWithCursor,
+  SNAPSHOT_COLUMNS,
+  snapshotsQuery,
+  WORKLOAD_COLUMNS,
+  workloadsQuery,
 } from "@pullsight/db";
 import { stringify } from "csv-stringify/sync";
 import type pg from "pg";
 import { z } from "zod";
-import { findingFilter, isoWeek, pullEventFilter, scopeKey, workloadFilter } from "./schemas.ts";
+import {
+  findingFilter,
+  isoWeek,
+  name,
+  pullEventFilter,
+  ruleId,
+  scopeKey,
+  snapshotStatus,
+  workloadFilter,
+} from "./schemas.ts";
 
-export const EXPORT_KINDS = ["inventory", "findings", "pull-events", "review"] as const;
+export const EXPORT_KINDS = [
+  "inventory",
+  "workloads",
+  "findings",
+  "pull-events",
+  "review",
+  "clusters",
+  "namespaces",
+  "snapshots",
+  "waivers",
+] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** The filters each export accepts: the same as the UI's. */
 export const exportFilters = {
   inventory: workloadFilter,
+  workloads: workloadFilter,
+  clusters: z
+    .object({
+      /** Cluster labels, "key=value" joined by commas: the clusters page's label filter. */
+      label: z
+        .string()
+        .max(1000)
+        .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "labels as key=value,key=value")
+        .optional(),
+    })
+    .strict(),
+  namespaces: z.object({ cluster: name }).strict(),
+  waivers: z
+    .object({
+      state: z.enum(["active", "expired", "revoked", "all"]).optional(),
+      ruleId: ruleId.optional(),
+      cluster: name.optional(),
+    })
+    .strict(),
+  snapshots: z
+    .object({
+      cluster: name.optional(),
+      status: snapshotStatus.optional(),
+      from: z.coerce.date().optional(),
+      to: z.coerce.date().optional(),
+    })
+    .strict(),
   findings: findingFilter,
   "pull-events": pullEventFilter,
   review: z.object({ week: isoWeek, scope: scopeKey.default("fleet") }).strict(),
@@ -53,8 +106,76 @@ export const REVIEW_COLUMNS = [
   "signed_at",
 ] as const;
 
+export const CLUSTER_COLUMNS = [
+  "cluster",
+  "labels",
+  "kubernetes_version",
+  "score",
+  "grade",
+  "containers",
+  "compliant",
+  "workloads",
+  "open_findings",
+  "waived_findings",
+  "critical",
+  "high",
+  "medium",
+  "low",
+  "info",
+  "last_snapshot_status",
+  "last_snapshot_failures",
+  "stale",
+  "last_snapshot_id",
+  "collected_at",
+] as const;
+
+export const NAMESPACE_COLUMNS = [
+  "cluster",
+  "namespace",
+  "team",
+  "profile",
+  "score",
+  "grade",
+  "workloads",
+  "containers",
+  "compliant",
+  "open_findings",
+  "waived_findings",
+  "critical",
+  "high",
+  "medium",
+  "low",
+  "info",
+  "last_snapshot_id",
+  "collected_at",
+] as const;
+
+export const WAIVER_COLUMNS = [
+  "waiver_id",
+  "rule_id",
+  "cluster",
+  "namespace",
+  "workload_kind",
+  "workload",
+  "image_pattern",
+  "reason",
+  "owner",
+  "expires_at",
+  "created_by",
+  "created_at",
+  "revoked_at",
+  "revoked_by",
+  "revoke_reason",
+  "state",
+] as const;
+
 export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
+  waivers: WAIVER_COLUMNS,
   inventory: INVENTORY_COLUMNS,
+  workloads: WORKLOAD_COLUMNS,
+  clusters: CLUSTER_COLUMNS,
+  namespaces: NAMESPACE_COLUMNS,
+  snapshots: SNAPSHOT_COLUMNS,
   findings: FINDING_COLUMNS,
   "pull-events": PULL_EVENT_COLUMNS,
   review: REVIEW_COLUMNS,
@@ -137,6 +258,78 @@ async function* reviewRows(db: Db, filters: z.infer<(typeof exportFilters)["revi
   yield rows;
 }
 
+async function* clusterRows(db: Db, filters: z.infer<(typeof exportFilters)["clusters"]>, now: Date) {
+  const labels = filters.label
+    ? Object.fromEntries(
+        filters.label.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+      )
+    : undefined;
+  const fleet = await getFleetOverview(db, { now, ...(labels ? { labels } : {}) });
+  yield fleet.clusters.map((c) => ({
+    cluster: c.name,
+    labels: Object.entries(c.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(";"),
+    kubernetes_version: c.kubernetesVersion,
+    score: c.score,
+    grade: c.grade,
+    containers: c.containers,
+    compliant: c.compliant,
+    workloads: c.workloads,
+    open_findings: c.findings.open,
+    waived_findings: c.findings.waived,
+    ...c.findings.bySeverity,
+    last_snapshot_status: c.lastSnapshotStatus,
+    last_snapshot_failures: c.failures.map((f) => `${f.kind}: ${f.reason}`).join("; "),
+    stale: c.stale,
+    last_snapshot_id: c.lastSnapshotId,
+    collected_at: c.lastSnapshotAt,
+  }));
+}
+
+async function* namespaceRows(db: Db, filters: z.infer<(typeof exportFilters)["namespaces"]>, now: Date) {
+  const detail = await getClusterDetail(db, filters.cluster, { now, snapshots: 1 });
+  if (!detail) throw new RangeError(`no cluster named ${filters.cluster}`);
+  yield detail.namespaces.map((n) => ({
+    cluster: detail.cluster.name,
+    namespace: n.name,
+    team: n.team,
+    profile: n.profile,
+    score: n.score,
+    grade: n.grade,
+    workloads: n.workloads,
+    containers: n.containers,
+    compliant: n.compliant,
+    open_findings: n.findings.open,
+    waived_findings: n.findings.waived,
+    ...n.findings.bySeverity,
+    last_snapshot_id: detail.cluster.lastSnapshotId,
+    collected_at: detail.cluster.lastSnapshotAt,
+  }));
+}
+
+async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters)["waivers"]>, now: Date) {
+  const waivers = await listWaivers(db, filters, now);
+  yield waivers.map((w) => ({
+    waiver_id: w.id,
+    rule_id: w.ruleId,
+    cluster: w.cluster,
+    namespace: w.namespace,
+    workload_kind: w.workloadKind,
+    workload: w.workloadName,
+    image_pattern: w.imagePattern,
+    reason: w.reason,
+    owner: w.owner,
+    expires_at: w.expiresAt,
+    created_by: w.createdBy,
+    created_at: w.createdAt,
+    revoked_at: w.revokedAt,
+    revoked_by: w.revokedBy,
+    revoke_reason: w.revokeReason,
+    state: w.state,
+  }));
+}
+
 /**
  * Starts an export: validates the filters (throws a ZodError for bad ones), logs it, and returns
  * the stream of CSV bytes. Provenance columns come with the rows; the collector and rule-catalogue
@@ -165,18 +358,22 @@ export async function startCsvExport(opts: {
     },
     select: { id: true },
   });
-  const batches: AsyncGenerator<Record<string, unknown>[], void, undefined> =
-    opts.kind === "review"
-      ? reviewRows(opts.db, filters as z.infer<(typeof exportFilters)["review"]>, now)
-      : readWithCursor<Record<string, unknown>>(
-          opts.pool,
-          opts.kind === "inventory"
-            ? inventoryQuery(filters, now)
-            : opts.kind === "findings"
-              ? findingsQuery(filters, now)
-              : pullEventsQuery(filters),
-          opts.batchSize ?? 2000,
-        );
+  type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
+  const cursor = (query: Parameters<typeof readWithCursor>[1]): Batches =>
+    readWithCursor<Record<string, unknown>>(opts.pool, query, opts.batchSize ?? 2000);
+  // Large tables stream from a cursor; small ones (a page's worth) are read whole.
+  const sources: Record<ExportKind, () => Batches> = {
+    inventory: () => cursor(inventoryQuery(filters, now)),
+    workloads: () => cursor(workloadsQuery(filters, now)),
+    findings: () => cursor(findingsQuery(filters, now)),
+    "pull-events": () => cursor(pullEventsQuery(filters)),
+    snapshots: () => cursor(snapshotsQuery(filters)),
+    review: () => reviewRows(opts.db, filters as z.infer<(typeof exportFilters)["review"]>, now),
+    clusters: () => clusterRows(opts.db, filters as z.infer<(typeof exportFilters)["clusters"]>, now),
+    waivers: () => waiverRows(opts.db, filters as z.infer<(typeof exportFilters)["waivers"]>, now),
+    namespaces: () => namespaceRows(opts.db, filters as z.infer<(typeof exportFilters)["namespaces"]>, now),
+  };
+  const batches = sources[opts.kind]();
   const hash = createHash("sha256");
   const encoder = new TextEncoder();
   let rows = 0;

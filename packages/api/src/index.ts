@@ -18,4 +18,5 @@ export {
   resolveIdentity,
 } from "./identity.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
+export { findingFilter, workloadFilter } from "./schemas.ts";
 export { type Context, createContext } from "./trpc.ts";

@@ -11,6 +11,11 @@ export {
   PULL_EVENT_COLUMNS,
   type PullEventExportFilter,
   pullEventsQuery,
+  SNAPSHOT_COLUMNS,
+  type SnapshotExportFilter,
+  snapshotsQuery,
+  WORKLOAD_COLUMNS,
+  workloadsQuery,
 } from "./exports/queries.ts";
 export {
   ensureCluster,

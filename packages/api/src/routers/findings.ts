@@ -23,6 +23,7 @@ export const findingRow = z.object({
   collected_at: z.date().nullable(),
   collector_version: z.string().nullable(),
   rules_version: z.string().nullable(),
+  workload_id: z.bigint().nullable(),
 });
 
 export const findingsRouter = router({

@@ -5,7 +5,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "../queries/fleet.ts";
 import { waivedSql } from "../queries/waivers.ts";
-import { type WorkloadFilter, workloadWhere } from "../queries/workloads.ts";
+import { SEVERITY_ORDER, type WorkloadFilter, workloadRowsSql, workloadWhere } from "../queries/workloads.ts";
 
 export interface FindingExportFilter {
   cluster?: string;
@@ -51,6 +51,37 @@ export const INVENTORY_COLUMNS = [
   "fact_snapshot_id",
   "snapshot_id",
   "collected_at",
+  "collector_version",
+  "rules_version",
+] as const;
+
+/** The workloads table, one row per workload, exactly its columns (the inventory export has one per container). */
+export const WORKLOAD_COLUMNS = [
+  "cluster",
+  "namespace",
+  "workload_kind",
+  "workload",
+  "containers",
+  "images",
+  "pull_policies",
+  "open_findings",
+  "waived_findings",
+  "max_severity",
+  "last_changed_at",
+  "snapshot_id",
+  "collected_at",
+] as const;
+
+export const SNAPSHOT_COLUMNS = [
+  "snapshot_id",
+  "cluster",
+  "started_at",
+  "finished_at",
+  "status",
+  "duration_ms",
+  "rows_written",
+  "failed_reads",
+  "failures",
   "collector_version",
   "rules_version",
 ] as const;
@@ -144,7 +175,8 @@ export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sq
       f.image, f.evidence ->> 'message' AS message, f."openedAt" AS opened_at, f."openedSnapshotId" AS opened_snapshot_id,
       f."lastSeenSnapshotId" AS last_seen_snapshot_id, f."resolvedAt" AS resolved_at,
       f."resolvedSnapshotId" AS resolved_snapshot_id, s."finishedAt" AS collected_at,
-      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version
+      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
+      wl.id AS workload_id -- for links in the UI; not an export column
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
@@ -173,4 +205,44 @@ export function pullEventsQuery(filter: PullEventExportFilter): Prisma.Sql {
     LEFT JOIN "Workload" wl ON wl.id = e."workloadId"
     ${parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty}
     ORDER BY e.id`;
+}
+
+/** The workloads table's rows, in its default order (cluster, namespace, kind, name). */
+export function workloadsQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
+  return Prisma.sql`
+    SELECT w.cluster, w.namespace, w.kind AS workload_kind, w.name AS workload, w.containers,
+      array_to_string(w.images, ';') AS images, array_to_string(w.policies, ';') AS pull_policies,
+      w.findings AS open_findings, w.waived AS waived_findings,
+      (${SEVERITY_ORDER}::text[])[NULLIF(w.severity_rank, 0)] AS max_severity,
+      w."lastSeenAt" AS last_changed_at, w.snapshot_id, w.collected_at
+    FROM (${workloadRowsSql(workloadWhere(filter, now), now)}) w
+    ORDER BY w.cluster, w.namespace, w.kind, w.name, w.id`;
+}
+
+export interface SnapshotExportFilter {
+  cluster?: string;
+  status?: "running" | "complete" | "partial" | "failed";
+  from?: Date;
+  to?: Date;
+}
+
+/** Snapshots with status, duration, rows written and every failed read (kind: reason; …). */
+export function snapshotsQuery(filter: SnapshotExportFilter): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
+  if (filter.status) parts.push(Prisma.sql`s.status::text = ${filter.status}`);
+  if (filter.from) parts.push(Prisma.sql`s."startedAt" >= ${filter.from}`);
+  if (filter.to) parts.push(Prisma.sql`s."startedAt" < ${filter.to}`);
+  return Prisma.sql`
+    SELECT s.id AS snapshot_id, c.name AS cluster, s."startedAt" AS started_at, s."finishedAt" AS finished_at,
+      s.status::text AS status,
+      (EXTRACT(EPOCH FROM (s."finishedAt" - s."startedAt")) * 1000)::bigint AS duration_ms,
+      (SELECT SUM(v::bigint) FROM jsonb_each_text(COALESCE(s.stats -> 'rows', '{}'::jsonb)) AS r(k, v)) AS rows_written,
+      jsonb_array_length(COALESCE(s.failures, '[]'::jsonb)) AS failed_reads,
+      (SELECT string_agg((x ->> 'kind') || ': ' || (x ->> 'reason'), '; ') FROM jsonb_array_elements(COALESCE(s.failures, '[]'::jsonb)) x) AS failures,
+      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version
+    FROM "Snapshot" s
+    JOIN "Cluster" c ON c.id = s."clusterId"
+    ${parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty}
+    ORDER BY s.id DESC`;
 }

@@ -24,6 +24,8 @@ export interface FindingRow {
   collected_at: Date | null;
   collector_version: string | null;
   rules_version: string | null;
+  /** The workload's id (links); not an export column. */
+  workload_id: bigint | null;
 }
 
 export async function listFindings(

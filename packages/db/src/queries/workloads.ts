@@ -65,7 +65,7 @@ export interface WorkloadPage {
   nextCursor: string | null;
 }
 
-const SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"];
+export const SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"];
 
 /** Escapes LIKE wildcards so user text is matched literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -131,6 +131,35 @@ function decodeCursor(s: string): Cursor {
   }
 }
 
+/**
+ * One row per workload with its current containers (count, images, policies) and its open
+ * findings (unwaived count, waived count, highest unwaived severity as a rank 1–5, 0 for none):
+ * the workloads table and its CSV export select from this.
+ */
+export function workloadRowsSql(where: Prisma.Sql, now: Date): Prisma.Sql {
+  return Prisma.sql`
+        SELECT wl.id, c.name AS cluster, wl.namespace, wl.kind, wl.name, wl."lastSeenAt",
+          COALESCE(cs.containers, 0) AS containers, COALESCE(cs.images, '{}') AS images,
+          COALESCE(cs.policies, '{}') AS policies,
+          COALESCE(fs.findings, 0) AS findings, COALESCE(fs.waived, 0) AS waived,
+          COALESCE(fs.severity_rank, 0) AS severity_rank,
+          c."lastSnapshotId" AS snapshot_id, c."lastSnapshotAt" AS collected_at
+        FROM "Workload" wl
+        JOIN "Cluster" c ON c.id = wl."clusterId"
+        LEFT JOIN LATERAL (
+          SELECT COUNT(*)::int AS containers, array_agg(DISTINCT cf.image ORDER BY cf.image) AS images,
+            array_agg(DISTINCT cf."imagePullPolicy" ORDER BY cf."imagePullPolicy") AS policies
+          FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL
+        ) cs ON true
+        LEFT JOIN LATERAL (
+          SELECT COUNT(*) FILTER (WHERE NOT x.waived)::int AS findings, COUNT(*) FILTER (WHERE x.waived)::int AS waived,
+            COALESCE(MAX(array_position(${SEVERITY_ORDER}::text[], x.severity::text)) FILTER (WHERE NOT x.waived), 0)::int AS severity_rank
+          FROM (SELECT f.severity, ${waivedSql(now)} AS waived FROM "Finding" f
+                WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL) x
+        ) fs ON true
+        WHERE ${where}`;
+}
+
 export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Promise<WorkloadPage> {
   const now = input.now ?? new Date();
   const filter = input.filter ?? {};
@@ -147,28 +176,8 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
     after = Prisma.sql`WHERE (${sortExpr}, id) ${cmp} (${c.v}::${Prisma.raw(sort.type)}, ${BigInt(c.id)})`;
   }
   const [rows, total] = await Promise.all([
-    db.$queryRaw<Array<WorkloadRow & { severity_rank: number }>>`
-      WITH w AS (
-        SELECT wl.id, c.name AS cluster, wl.namespace, wl.kind, wl.name, wl."lastSeenAt",
-          COALESCE(cs.containers, 0) AS containers, COALESCE(cs.images, '{}') AS images,
-          COALESCE(cs.policies, '{}') AS policies,
-          COALESCE(fs.findings, 0) AS findings, COALESCE(fs.waived, 0) AS waived,
-          COALESCE(fs.severity_rank, 0) AS severity_rank
-        FROM "Workload" wl
-        JOIN "Cluster" c ON c.id = wl."clusterId"
-        LEFT JOIN LATERAL (
-          SELECT COUNT(*)::int AS containers, array_agg(DISTINCT cf.image ORDER BY cf.image) AS images,
-            array_agg(DISTINCT cf."imagePullPolicy" ORDER BY cf."imagePullPolicy") AS policies
-          FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL
-        ) cs ON true
-        LEFT JOIN LATERAL (
-          SELECT COUNT(*) FILTER (WHERE NOT x.waived)::int AS findings, COUNT(*) FILTER (WHERE x.waived)::int AS waived,
-            COALESCE(MAX(array_position(${SEVERITY_ORDER}::text[], x.severity::text)) FILTER (WHERE NOT x.waived), 0)::int AS severity_rank
-          FROM (SELECT f.severity, ${waivedSql(now)} AS waived FROM "Finding" f
-                WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL) x
-        ) fs ON true
-        WHERE ${where}
-      )
+    db.$queryRaw<Array<WorkloadRow & { severity_rank: number; snapshot_id: unknown; collected_at: unknown }>>`
+      WITH w AS (${workloadRowsSql(where, now)})
       SELECT * FROM w ${after}
       ORDER BY ${sortExpr} ${dir}, id ${dir}
       LIMIT ${limit + 1}`,
@@ -188,7 +197,7 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
     }
   };
   return {
-    rows: page.map(({ severity_rank, ...r }) => ({
+    rows: page.map(({ severity_rank, snapshot_id: _s, collected_at: _c, ...r }) => ({
       ...r,
       maxSeverity: severity_rank > 0 ? (SEVERITY_ORDER[severity_rank - 1] as SeverityName) : null,
     })),
