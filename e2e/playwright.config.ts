@@ -13,6 +13,23 @@ if (!existsSync(executablePath)) {
   );
 }
 
+const browser = {
+  ...devices["Desktop Chrome"],
+  viewport: { width: 1280, height: 800 },
+  launchOptions: {
+    executablePath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: "tests",
   outputDir: "test-results",
@@ -27,25 +44,16 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  // Order matters: the empty and partial fleets are shown first; then the seed step fills the
+  // database from a simulated fleet through the real collector, and every other test reads it.
   projects: [
+    { name: "empty", testMatch: /empty\.spec\.ts/, use: browser },
+    { name: "seed", testMatch: /seed\.setup\.ts/, dependencies: ["empty"] },
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        viewport: { width: 1280, height: 800 },
-        launchOptions: {
-          executablePath,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
-        },
-      },
+      testIgnore: [/empty\.spec\.ts/, /seed\.setup\.ts/],
+      dependencies: ["seed"],
+      use: browser,
     },
   ],
   webServer: {

@@ -36,3 +36,22 @@ export async function expectAccessible(page: Page) {
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
 }
+
+/** Look at the product as another role (demo identity mode reads this cookie). */
+export async function asRole(page: Page, role: "viewer" | "reviewer" | "admin") {
+  const url = test.info().project.use.baseURL ?? "http://localhost:3210";
+  await page.context().addCookies([{ name: "pullsight_role", value: role, url }]);
+}
+
+/** The main pages, and a screenshot of each at a phone's width too. */
+export async function screenshotPhone(page: Page, name: string) {
+  mkdirSync(artifacts, { recursive: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(artifacts, `${name}-phone-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  if (size) await page.setViewportSize(size);
+}

@@ -1,23 +1,36 @@
-// Starts the web app on a real database: DATABASE_URL when set, otherwise the embedded
-// PostgreSQL under .data/ (started, migrated, and stopped again on Ctrl-C or SIGTERM).
+// `npm start`: the dashboard on a real database, in one of three modes.
+//   demo  (no DATABASE_URL, no PULLSIGHT_KUBECONFIG): the embedded PostgreSQL under .data/ with a
+//         database of its own (pullsight_demo, rebuilt on every start), a simulated fleet of three
+//         clusters whose last eight weeks are collected first, then collected live every minute.
+//   live  (PULLSIGHT_KUBECONFIG=path): the collector snapshots that kubeconfig's contexts every
+//         minute into DATABASE_URL (or the embedded database "pullsight").
+//   serve (DATABASE_URL only): the dashboard over whatever that database holds (e2e tests, or a
+//         collector deployed elsewhere).
+// Ctrl-C or SIGTERM stops the web server, the collector, the simulator and the database.
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { databaseEnvSchema, onShutdown, openDatabase } from "@pullsight/db/bootstrap";
+import type { Logger } from "@pullsight/collector";
+import { type Demo, startDemo } from "@pullsight/collector/demo";
+import { databaseEnvSchema, onShutdown, openDatabase, repoRoot } from "@pullsight/db/bootstrap";
 import { z } from "zod";
 
 const env = databaseEnvSchema
   .extend({
     PULLSIGHT_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     PULLSIGHT_HOST: z.string().default("127.0.0.1"),
+    PULLSIGHT_KUBECONFIG: z.string().trim().min(1).optional(),
+    PULLSIGHT_DEMO_PODS: z.coerce.number().int().min(10).max(20_000).default(700),
+    PULLSIGHT_DEMO_DAYS: z.coerce.number().int().min(1).max(365).default(56),
   })
   .parse(process.env);
 
+const mode = env.PULLSIGHT_KUBECONFIG ? "live" : env.DATABASE_URL ? "serve" : "demo";
 const log = (line: string) => console.log(`[pullsight] ${line}`);
-const db = await openDatabase(env, { log });
-log(`database ready (${db.kind})`);
+const db = await openDatabase(env, mode === "demo" ? { log, name: "pullsight_demo", fresh: true } : { log });
+log(`database ready (${db.kind}${mode === "demo" ? ", demo database rebuilt" : ""})`);
 
 const require = createRequire(import.meta.url);
 const nextBin = path.join(path.dirname(require.resolve("next/package.json")), "dist/bin/next");
@@ -31,28 +44,77 @@ const next = spawn(
     env: { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" },
   },
 );
-// Whatever ends this process, the web server goes with it.
-process.on("exit", () => next.kill("SIGTERM"));
 
-const stopNext = () =>
+// The collector: in this process for the demo, the collector's own CLI for real clusters.
+let demo: Demo | null = null;
+let collector: ChildProcess | null = null;
+if (mode === "demo") {
+  // The collector's warnings and errors reach the terminal; its routine logs do not.
+  const quiet: Logger = {
+    info() {},
+    warn: (msg, fields) => log(`collector: ${msg} ${JSON.stringify(fields ?? {}, bigints)}`),
+    error: (msg, fields) => log(`collector: ${msg} ${JSON.stringify(fields ?? {}, bigints)}`),
+  };
+  log(
+    `demo: simulating 3 clusters of ${env.PULLSIGHT_DEMO_PODS} pods and collecting their last ${env.PULLSIGHT_DEMO_DAYS} days (about 3 minutes)`,
+  );
+  let reported = -1;
+  demo = await startDemo({
+    databaseUrl: db.url,
+    podsPerCluster: env.PULLSIGHT_DEMO_PODS,
+    days: env.PULLSIGHT_DEMO_DAYS,
+    intervalMs: 60_000,
+    log: quiet,
+    onProgress: (at, done) => {
+      const tenth = Math.floor(done * 10);
+      if (tenth > reported) {
+        reported = tenth;
+        log(`demo: history collected up to ${at.toISOString().slice(0, 10)} (${tenth * 10}%)`);
+      }
+    },
+  });
+} else if (mode === "live") {
+  collector = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(repoRoot, "apps/collector/src/cli.ts"),
+      "--kubeconfig",
+      path.resolve(env.PULLSIGHT_KUBECONFIG as string),
+      "--interval",
+      "60",
+    ],
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DATABASE_URL: db.url } },
+  );
+}
+
+// Whatever ends this process, the children go with it.
+process.on("exit", () => {
+  next.kill("SIGTERM");
+  collector?.kill("SIGTERM");
+});
+
+const stopChild = (child: ChildProcess | null) =>
   new Promise<void>((resolve) => {
-    if (next.exitCode !== null || next.signalCode !== null) return resolve();
-    next.once("exit", () => resolve());
-    next.kill("SIGTERM");
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
   });
 
 let stopping = false;
 onShutdown(async (signal) => {
   stopping = true;
   log(`${signal}: stopping`);
-  await stopNext();
+  await Promise.all([stopChild(next), stopChild(collector), demo?.stop()]);
   await db.close();
   log("stopped");
 });
 
 next.once("exit", async (code, signal) => {
   if (stopping) return; // our own shutdown: onShutdown finishes the job
-  log(`web server exited (${signal ?? code}); stopping the database`);
+  log(`web server exited (${signal ?? code}); stopping`);
+  await Promise.all([stopChild(collector), demo?.stop()]);
   await db.close();
   process.exit(code ?? 1);
 });
@@ -67,4 +129,19 @@ for (let i = 0; i < 600; i++) {
   }
   await new Promise((r) => setTimeout(r, 250));
 }
+if (demo) {
+  log(`dashboard at ${url} (history still being built; it fills in as it is collected)`);
+  const built = await demo.ready.catch((error: unknown) => {
+    log(`demo: building the history failed: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  if (built) {
+    const snapshots = built.reduce((n, r) => n + r.snapshots, 0);
+    log(`demo: ${snapshots} snapshot rounds collected; now collecting live every minute`);
+  }
+}
 log(`Pullsight is running at ${url}  (Ctrl-C to stop)`);
+
+function bigints(_key: string, value: unknown) {
+  return typeof value === "bigint" ? String(value) : value;
+}

@@ -1,18 +1,40 @@
 import type { Metadata } from "next";
+import { BarsChart, TimeChart } from "~/components/charts.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
+import {
+  card,
+  Empty,
+  Grade,
+  Link,
+  link,
+  muted,
+  PageHeader,
+  SEVERITIES,
+  Section,
+  SeverityBadge,
+  Stat,
+  table,
+  tableWrap,
+  td,
+  th,
+  thead,
+  tr,
+  Warning,
+} from "~/components/ui.tsx";
+import { ago, date, dateTime, ms, num, pct } from "~/lib/format.ts";
+import { POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Fleet" };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
+const DAYS = 56;
+/** Trend shares are percentages (0–100) already. */
+const share = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v}%`);
 
 export default async function FleetPage() {
-  const fleet = await (await api()).fleet.overview();
+  const caller = await api();
+  const fleet = await caller.fleet.overview();
 
   if (fleet.clusters.length === 0) {
     return (
@@ -23,11 +45,11 @@ export default async function FleetPage() {
         <h1 id="empty-title" className="text-xl font-semibold">
           No cluster has been collected yet
         </h1>
-        <p className="mt-3 text-slate-600 dark:text-slate-300">
+        <p className={`mt-3 ${muted}`}>
           Pullsight shows what its collector has read from your clusters. Nothing has been collected into this
           database so far, so there is no posture to report.
         </p>
-        <p className="mt-3 text-slate-600 dark:text-slate-300">
+        <p className={`mt-3 ${muted}`}>
           Start the collector against the contexts of your kubeconfig, and this page fills in after its first
           snapshot:
         </p>
@@ -38,117 +60,395 @@ export default async function FleetPage() {
     );
   }
 
-  const unhealthy = fleet.incomplete;
-  const describe = (c: (typeof unhealthy)[number]) =>
-    [c.status ?? "never collected", ...(c.stale && c.status ? ["stale"] : [])].join(", ");
-  return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-300">
-          Last collected: {fleet.lastCollectedAt ? `${dateTime.format(fleet.lastCollectedAt)} UTC` : "never"}
-        </p>
-      </div>
+  const now = new Date();
+  const [posture, latency, latencyWeek, worstWorkloads, details] = await Promise.all([
+    caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
+    caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
+    caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
+    caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
+    Promise.all(fleet.clusters.map((c) => caller.clusters.detail({ name: c.name, snapshots: 1 }))),
+  ]);
 
-      {unhealthy.length > 0 && (
-        <div
-          role="alert"
-          className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100"
-        >
-          Data is incomplete for {unhealthy.length} cluster{unhealthy.length === 1 ? "" : "s"}:{" "}
-          {unhealthy.map((c) => `${c.name} (${describe(c)})`).join(", ")}. Their figures may be partial or out
-          of date.
-        </div>
+  const scorePoints = posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }));
+  const adoption = posture.map((p) => ({
+    t: p.bucket.getTime(),
+    digest: p.digestShare,
+    pinned: p.pinnedShare,
+  }));
+  const policyNames = [...new Set(posture.flatMap((p) => Object.keys(p.byPolicy)))].sort();
+  const policyMix = posture.map((p) => ({
+    t: p.bucket.getTime(),
+    ...Object.fromEntries(policyNames.map((n) => [n, p.byPolicy[n] ?? 0])),
+  }));
+  const p95 = pivot(
+    latency,
+    (r) => r.bucket,
+    (r) => r.registry,
+    (r) => r.p95Ms,
+  );
+  const causes = [...new Set(latency.flatMap((r) => Object.keys(r.failuresByCause)))].sort();
+  const failuresByDay = new Map<number, Record<string, number>>();
+  for (const r of latency) {
+    const t = r.bucket.getTime();
+    const m = failuresByDay.get(t) ?? Object.fromEntries(causes.map((c) => [c, 0]));
+    for (const [c, n] of Object.entries(r.failuresByCause)) m[c] = (m[c] ?? 0) + n;
+    failuresByDay.set(t, m);
+  }
+  const failurePoints = [...failuresByDay.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, m]) => ({ t, ...m }));
+  // This ISO week's latency per registry (the newest week bucket).
+  const newestWeek = Math.max(0, ...latencyWeek.map((r) => r.bucket.getTime()));
+  const registries = latencyWeek
+    .filter((r) => r.bucket.getTime() === newestWeek && r.pulls + r.failures > 0)
+    .sort((a, b) => b.pulls - a.pulls);
+
+  const latest = posture.at(-1);
+  const firstScored = posture.find((p) => p.score !== null);
+  const worstClusters = [...fleet.clusters]
+    .filter((c) => c.score !== null)
+    .sort((a, b) => (a.score ?? 0) - (b.score ?? 0))
+    .slice(0, 5);
+  const worstNamespaces = details
+    .flatMap((d) => d.namespaces.map((n) => ({ ...n, cluster: d.cluster.name })))
+    .filter((n) => n.score !== null && n.containers > 0)
+    .sort((a, b) => (a.score ?? 0) - (b.score ?? 0) || b.findings.open - a.findings.open)
+    .slice(0, 5);
+  const sev = fleet.totals.findings.bySeverity;
+
+  return (
+    <>
+      <PageHeader
+        title="Fleet"
+        subtitle={
+          <>
+            Last collected {ago(fleet.lastCollectedAt, now)} ({dateTime(fleet.lastCollectedAt)}) ·{" "}
+            {fleet.clusters.length} clusters
+          </>
+        }
+      />
+
+      {fleet.incomplete.length > 0 && (
+        <Warning>
+          Data is incomplete for {fleet.incomplete.length} cluster{fleet.incomplete.length === 1 ? "" : "s"}:{" "}
+          {fleet.incomplete
+            .map(
+              (c) =>
+                `${c.name} (${[c.status ?? "never collected", ...(c.stale && c.status ? ["stale"] : [])].join(", ")})`,
+            )
+            .join(", ")}
+          . Their figures may be partial or out of date; see{" "}
+          <Link href="/collector" className="underline">
+            collector status
+          </Link>
+          .
+        </Warning>
       )}
 
-      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-5">
-        {(
-          [
-            [
-              "Compliance score",
-              fleet.totals.score === null ? "–" : `${fleet.totals.score}% (${fleet.totals.grade})`,
-            ],
-            ["Clusters", fleet.totals.clusters],
-            ["Workloads", fleet.totals.workloads],
-            ["Containers", fleet.totals.containers],
-            ["Open findings", fleet.totals.openFindings],
-          ] as const
-        ).map(([label, value]) => (
-          <div
-            key={label}
-            className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
-          >
-            <dt className="text-sm text-slate-600 dark:text-slate-300">{label}</dt>
-            <dd className="mt-1 text-2xl font-semibold tabular-nums">
-              {typeof value === "number" ? value.toLocaleString("en") : value}
-            </dd>
-          </div>
-        ))}
+      <dl className="grid grid-cols-2 gap-4 md:grid-cols-3 lg:grid-cols-6">
+        <Stat
+          label="Compliance score"
+          value={<Grade score={fleet.totals.score} grade={fleet.totals.grade} />}
+          hint={`${num(fleet.totals.compliant)} of ${num(fleet.totals.containers)} containers`}
+        />
+        <Stat label="Clusters" value={num(fleet.totals.clusters)} />
+        <Stat label="Workloads" value={num(fleet.totals.workloads)} />
+        <Stat label="Containers" value={num(fleet.totals.containers)} />
+        <Stat
+          label="Open findings"
+          value={num(fleet.totals.openFindings)}
+          hint={fleet.totals.findings.waived ? `${num(fleet.totals.findings.waived)} more waived` : undefined}
+        />
+        <Stat
+          label="Pinned by digest"
+          value={share(latest?.digestShare)}
+          hint={`digest or full version: ${share(latest?.pinnedShare)}`}
+        />
       </dl>
 
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Clusters and their last snapshot</caption>
-          <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-300">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Cluster
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Kubernetes
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Last snapshot
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Collected (UTC)
-              </th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
-                Workloads
-              </th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
-                Score
-              </th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
-                Open findings
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {fleet.clusters.map((c) => (
-              <tr key={c.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                <th scope="row" className="px-4 py-2 font-medium">
-                  {c.name}
-                </th>
-                <td className="px-4 py-2">{c.kubernetesVersion ?? "unknown"}</td>
-                <td className="px-4 py-2">
-                  <SnapshotStatus status={c.lastSnapshotStatus} />
-                  {c.lastSnapshotFailures > 0 && (
-                    <span className="ml-2 text-xs text-slate-600 dark:text-slate-300">
-                      {c.lastSnapshotFailures} failed read{c.lastSnapshotFailures === 1 ? "" : "s"}
-                    </span>
-                  )}
-                </td>
-                <td className="px-4 py-2">
-                  {c.lastSnapshotAt ? dateTime.format(c.lastSnapshotAt) : "never"}
-                </td>
-                <td className="px-4 py-2 text-right tabular-nums">{c.workloads.toLocaleString("en")}</td>
-                <td className="px-4 py-2 text-right tabular-nums">
-                  {c.score === null ? "–" : `${c.score}% ${c.grade}`}
-                </td>
-                <td className="px-4 py-2 text-right tabular-nums">
-                  {c.findings.open.toLocaleString("en")}
-                  {c.findings.waived > 0 && (
-                    <span className="ml-1 text-xs text-slate-600 dark:text-slate-300">
-                      (+{c.findings.waived} waived)
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <Section title="Open findings by severity">
+        <ul className="flex flex-wrap gap-2" aria-label="Open findings by severity">
+          {SEVERITIES.map((s) => (
+            <li key={s}>
+              <Link
+                href={`/findings?severity=${s}&status=open`}
+                className={`${card} flex items-center gap-2 px-3 py-2 text-sm hover:border-sky-400`}
+              >
+                <SeverityBadge severity={s} />
+                <span className="font-semibold tabular-nums">{num(sev[s])}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </Section>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <TimeChart
+          title="Compliance score"
+          summary={
+            latest?.score != null && firstScored?.score != null
+              ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.`
+              : "Not enough history yet."
+          }
+          data={scorePoints}
+          series={[{ key: "score", label: "Score", color: "#0284c7" }]}
+          format="score"
+          domain={[0, 100]}
+        />
+        <TimeChart
+          title="Pull policy mix"
+          summary={`Share of containers by imagePullPolicy per day; now ${policyNames
+            .map((n) => `${n} ${num(latest?.byPolicy[n] ?? 0)}`)
+            .join(", ")}.`}
+          data={policyMix}
+          series={seriesOf(policyNames, POLICY_COLORS)}
+          format="pct"
+          kind="area"
+          stacked="expand"
+        />
+        <TimeChart
+          title="Digest and pinned-version adoption"
+          summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.`}
+          data={adoption}
+          series={[
+            { key: "digest", label: "By digest", color: "#059669" },
+            { key: "pinned", label: "Digest or full version", color: "#7c3aed", dashed: true },
+          ]}
+          format="score"
+          domain={[0, 100]}
+        />
+        <TimeChart
+          title="Pull latency p95 by registry"
+          summary={`Daily 95th percentile of image pull time, ${p95.names.length} registries.`}
+          data={p95.points}
+          series={seriesOf(p95.names)}
+          format="ms"
+        />
+        <TimeChart
+          title="Pull failures by cause"
+          summary={`Failed pulls per day: ${num(failurePoints.reduce((n, p) => n + causes.reduce((m, c) => m + ((p as Record<string, number>)[c] ?? 0), 0), 0))} since ${date(posture[0]?.bucket ?? latency[0]?.bucket)}.`}
+          data={failurePoints}
+          series={seriesOf(causes)}
+          format="count"
+          kind="area"
+          stacked="sum"
+        />
+        <BarsChart
+          title="Clusters by score"
+          summary={fleet.clusters.map((c) => `${c.name} ${c.score ?? "–"}%`).join(", ")}
+          data={fleet.clusters.map((c) => ({ label: c.name, score: c.score ?? 0 }))}
+          series={[{ key: "score", label: "Score", color: "#0284c7" }]}
+          format="score"
+        />
       </div>
+
+      <Section title="Pull latency this week">
+        {registries.length === 0 ? (
+          <Empty title="No image pulls recorded this week." />
+        ) : (
+          <div className={tableWrap}>
+            <table className={table}>
+              <caption className="sr-only">Pull latency per registry this ISO week</caption>
+              <thead className={thead}>
+                <tr>
+                  <th scope="col" className={th}>
+                    Registry
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Pulls
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Failures
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    p50
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    p95
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Slowest
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {registries.map((r) => (
+                  <tr key={r.registry} className={tr}>
+                    <th scope="row" className={`${td} font-mono font-normal`}>
+                      {r.registry}
+                    </th>
+                    <td className={`${td} text-right tabular-nums`}>{num(r.pulls)}</td>
+                    <td className={`${td} text-right tabular-nums`}>
+                      {num(r.failures)}
+                      {r.pulls + r.failures > 0 && (
+                        <span className={`ml-1 text-xs ${muted}`}>
+                          ({pct(r.failures / (r.pulls + r.failures), 1)})
+                        </span>
+                      )}
+                    </td>
+                    <td className={`${td} text-right tabular-nums`}>
+                      {r.exact ? "" : "≈ "}
+                      {ms(r.p50Ms)}
+                    </td>
+                    <td className={`${td} text-right tabular-nums`}>
+                      {r.exact ? "" : "≈ "}
+                      {ms(r.p95Ms)}
+                    </td>
+                    <td className={`${td} text-right tabular-nums`}>{ms(r.maxMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {registries.some((r) => !r.exact) && (
+              <p className={`px-3 pb-2 text-xs ${muted}`}>
+                ≈ combines several days or clusters: a pull-weighted mean of their percentiles, not an exact
+                percentile.
+              </p>
+            )}
+          </div>
+        )}
+      </Section>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Section title="Worst clusters">
+          <ol className={`${card} divide-y divide-slate-100 text-sm dark:divide-slate-800`}>
+            {worstClusters.map((c) => (
+              <li key={c.id} className="flex items-center justify-between gap-2 px-3 py-2">
+                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className={link}>
+                  {c.name}
+                </Link>
+                <span className="flex items-center gap-2">
+                  <SnapshotStatus status={c.lastSnapshotStatus} />
+                  <Grade score={c.score} grade={c.grade} />
+                </span>
+              </li>
+            ))}
+          </ol>
+        </Section>
+        <Section title="Worst namespaces">
+          {worstNamespaces.length === 0 ? (
+            <Empty title="No namespace scored yet." />
+          ) : (
+            <ol className={`${card} divide-y divide-slate-100 text-sm dark:divide-slate-800`}>
+              {worstNamespaces.map((n) => (
+                <li
+                  key={`${n.cluster}/${n.name}`}
+                  className="flex items-center justify-between gap-2 px-3 py-2"
+                >
+                  <Link
+                    href={`/workloads?cluster=${encodeURIComponent(n.cluster)}&namespace=${encodeURIComponent(n.name)}&sort=findings&order=desc`}
+                    className={link}
+                  >
+                    {n.cluster}/{n.name}
+                  </Link>
+                  <span className="flex items-center gap-2">
+                    <span className={`text-xs ${muted}`}>{num(n.findings.open)} open</span>
+                    <Grade score={n.score} grade={n.grade} />
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+        <Section title="Worst workloads">
+          {worstWorkloads.rows.length === 0 ? (
+            <Empty title="No workloads collected yet." />
+          ) : (
+            <ol className={`${card} divide-y divide-slate-100 text-sm dark:divide-slate-800`}>
+              {worstWorkloads.rows.map((w) => (
+                <li key={String(w.id)} className="flex items-center justify-between gap-2 px-3 py-2">
+                  <Link href={`/workloads/${w.id}`} className={`${link} truncate`}>
+                    {w.cluster}/{w.namespace}/{w.name}
+                  </Link>
+                  <span className="flex shrink-0 items-center gap-2">
+                    <SeverityBadge severity={w.maxSeverity} />
+                    <span className="tabular-nums">{num(w.findings)}</span>
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+      </div>
+
+      <Section title="Clusters">
+        <ClustersTable clusters={fleet.clusters} />
+      </Section>
+    </>
+  );
+}
+
+type ClusterRow = Awaited<
+  ReturnType<Awaited<ReturnType<typeof api>>["fleet"]["overview"]>
+>["clusters"][number];
+
+function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">Clusters and their last snapshot</caption>
+        <thead className={thead}>
+          <tr>
+            <th scope="col" className={th}>
+              Cluster
+            </th>
+            <th scope="col" className={th}>
+              Kubernetes
+            </th>
+            <th scope="col" className={th}>
+              Last snapshot
+            </th>
+            <th scope="col" className={th}>
+              Collected (UTC)
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Workloads
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Score
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Open findings
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {clusters.map((c) => (
+            <tr key={c.id} className={tr}>
+              <th scope="row" className={`${td} font-medium`}>
+                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className={link}>
+                  {c.name}
+                </Link>
+              </th>
+              <td className={td}>{c.kubernetesVersion ?? "unknown"}</td>
+              <td className={td}>
+                <SnapshotStatus status={c.lastSnapshotStatus} />
+                {c.stale && c.lastSnapshotStatus && (
+                  <span className="ml-2 text-xs text-amber-800 dark:text-amber-200">stale</span>
+                )}
+                {c.lastSnapshotFailures > 0 && (
+                  <span className={`ml-2 text-xs ${muted}`}>
+                    {c.lastSnapshotFailures} failed read{c.lastSnapshotFailures === 1 ? "" : "s"}
+                  </span>
+                )}
+              </td>
+              <td className={td}>
+                {c.lastSnapshotAt ? dateTime(c.lastSnapshotAt).replace(" UTC", "") : "never"}
+              </td>
+              <td className={`${td} text-right tabular-nums`}>{num(c.workloads)}</td>
+              <td className={`${td} text-right`}>
+                <Grade score={c.score} grade={c.grade} />
+              </td>
+              <td className={`${td} text-right tabular-nums`}>
+                {num(c.findings.open)}
+                {c.findings.waived > 0 && (
+                  <span className={`ml-1 text-xs ${muted}`}>(+{c.findings.waived} waived)</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

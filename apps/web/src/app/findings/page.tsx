@@ -1,0 +1,316 @@
+import { findingFilter } from "@pullsight/api";
+import type { Metadata } from "next";
+import {
+  button,
+  Empty,
+  ExportLink,
+  hrefWith,
+  input,
+  Link,
+  link,
+  muted,
+  PageHeader,
+  primaryButton,
+  SEVERITIES,
+  SeverityBadge,
+  table,
+  tableWrap,
+  td,
+  th,
+  thead,
+  tr,
+  Warning,
+} from "~/components/ui.tsx";
+import { WaiveForm } from "~/components/waive-form.tsx";
+import { date, num } from "~/lib/format.ts";
+import { pick, type SearchParams, validFilters } from "~/lib/params.ts";
+import { api } from "~/server/caller.ts";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Findings" };
+
+type FilterKey = keyof typeof findingFilter.shape;
+const STATUSES = ["open", "waived", "resolved"] as const;
+const PAGE = 50;
+
+export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
+  const sp = await searchParams;
+  const { filter, dropped } = validFilters(findingFilter, sp);
+  const view = pick(sp, ["cursor", "page"] as const);
+  const page = Math.max(1, Number(view.page ?? 1) || 1);
+  const caller = await api();
+  const [list, me, rules, facets, waivers] = await Promise.all([
+    caller.findings.list({
+      filter,
+      limit: PAGE,
+      cursor: view.cursor ? BigInt(view.cursor.replace(/\D/g, "") || "0") : null,
+    }),
+    caller.meta.me(),
+    caller.meta.rules(),
+    caller.workloads.facets(filter.cluster ? { cluster: filter.cluster } : undefined),
+    caller.waivers.list({ state: "active" }),
+  ]);
+  const canWaive = me.role === "reviewer" || me.role === "admin";
+  const titles = new Map(rules.rules.map((r) => [r.id, r.title]));
+  const exportQuery = new URLSearchParams(Object.entries(filter) as Array<[string, string]>).toString();
+  const params = { ...filter, ...view };
+  const first = (page - 1) * PAGE + 1;
+
+  const select = (
+    name: FilterKey,
+    label: string,
+    options: Array<{ value: string; text: string }>,
+    any = "any",
+  ) => (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className={muted}>{label}</span>
+      <select
+        name={name}
+        aria-label={label}
+        defaultValue={filter[name] ?? ""}
+        className={`${input} max-w-56`}
+      >
+        <option value="">{any}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Findings"
+        subtitle={`${num(list.total)} ${filter.status ?? "open and waived"} findings match`}
+        actions={
+          <ExportLink href={`/api/export/findings.csv${exportQuery ? `?${exportQuery}` : ""}`}>
+            Export CSV
+          </ExportLink>
+        }
+      />
+      <form method="get" aria-label="Filter findings" className="flex flex-wrap items-end gap-3">
+        {select(
+          "cluster",
+          "Cluster",
+          (facets.cluster ?? []).map((f) => ({ value: f.value, text: f.value })),
+        )}
+        {select(
+          "namespace",
+          "Namespace",
+          (facets.namespace ?? []).map((f) => ({ value: f.value, text: f.value })),
+        )}
+        {select(
+          "ruleId",
+          "Rule",
+          rules.rules.map((r) => ({ value: r.id, text: `${r.id} ${r.title}` })),
+        )}
+        {select(
+          "severity",
+          "Severity",
+          SEVERITIES.map((s) => ({ value: s, text: s })),
+        )}
+        {select(
+          "status",
+          "Status",
+          STATUSES.map((s) => ({ value: s, text: s })),
+          "open and waived",
+        )}
+        <button type="submit" className={primaryButton}>
+          Apply
+        </button>
+        {Object.keys(filter).length > 0 && (
+          <Link href="/findings" className={button}>
+            Clear filters
+          </Link>
+        )}
+      </form>
+
+      {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
+      {list.rows.length === 0 ? (
+        <Empty title="No finding matches these filters." />
+      ) : (
+        <div className={tableWrap}>
+          <table className={table}>
+            <caption className="sr-only">
+              Findings {first} to {first + list.rows.length - 1} of {list.total}
+            </caption>
+            <thead className={thead}>
+              <tr>
+                <th scope="col" className={th}>
+                  Severity
+                </th>
+                <th scope="col" className={th}>
+                  Rule
+                </th>
+                <th scope="col" className={th}>
+                  Workload
+                </th>
+                <th scope="col" className={th}>
+                  Container / image
+                </th>
+                <th scope="col" className={th}>
+                  Status
+                </th>
+                <th scope="col" className={th}>
+                  Opened
+                </th>
+                {canWaive && (
+                  <th scope="col" className={th}>
+                    Action
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {list.rows.map((f) => (
+                <tr key={String(f.finding_id)} className={tr}>
+                  <td className={td}>
+                    <SeverityBadge severity={f.severity} />
+                  </td>
+                  <th scope="row" className={`${td} font-normal`}>
+                    <span className="font-medium">{f.rule_id}</span> {titles.get(f.rule_id)}
+                    {f.message && <span className={`block text-xs ${muted}`}>{f.message}</span>}
+                  </th>
+                  <td className={td}>
+                    {f.workload_id ? (
+                      <Link href={`/workloads/${f.workload_id}`} className={link}>
+                        {f.workload}
+                      </Link>
+                    ) : (
+                      (f.workload ?? "–")
+                    )}
+                    <span className={`block text-xs ${muted}`}>
+                      {f.cluster}/{f.namespace}
+                      {f.workload_kind ? ` · ${f.workload_kind}` : ""}
+                    </span>
+                  </td>
+                  <td className={`${td} text-xs`}>
+                    {f.container ?? "–"}
+                    {f.image && <span className="block break-all font-mono">{f.image}</span>}
+                  </td>
+                  <td className={td}>
+                    {f.status}
+                    {f.status === "resolved" && (
+                      <span className={`block text-xs ${muted}`}>{date(f.resolved_at)}</span>
+                    )}
+                  </td>
+                  <td className={`${td} whitespace-nowrap`}>{date(f.opened_at)}</td>
+                  {canWaive && (
+                    <td className={td}>
+                      {f.status === "open" && (
+                        <WaiveForm
+                          target={{
+                            ruleId: f.rule_id,
+                            cluster: f.cluster,
+                            namespace: f.namespace,
+                            workloadKind: f.workload_kind,
+                            workloadName: f.workload,
+                          }}
+                          defaultOwner={me.name}
+                        />
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Pages" className="flex items-center justify-between gap-3 text-sm">
+        <span className={muted}>
+          {list.rows.length > 0
+            ? `Showing ${num(first)}–${num(first + list.rows.length - 1)} of ${num(list.total)}`
+            : ""}
+        </span>
+        <span className="flex gap-2">
+          {page > 1 && (
+            <Link href={hrefWith("/findings", params, { cursor: null, page: null })} className={button}>
+              First page
+            </Link>
+          )}
+          {list.nextCursor !== null && (
+            <Link
+              href={hrefWith("/findings", params, {
+                cursor: String(list.nextCursor),
+                page: String(page + 1),
+              })}
+              className={button}
+              rel="next"
+            >
+              Next page
+            </Link>
+          )}
+        </span>
+      </nav>
+
+      <section aria-labelledby="waivers-title" className="space-y-3">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="waivers-title" className="text-lg font-semibold">
+            Waivers in force ({waivers.length})
+          </h2>
+          <ExportLink href="/api/export/waivers.csv?state=active">Export waivers (CSV)</ExportLink>
+        </div>
+        {waivers.length === 0 ? (
+          <Empty title="No waiver is in force." />
+        ) : (
+          <div className={tableWrap}>
+            <table className={table}>
+              <caption className="sr-only">Waivers in force</caption>
+              <thead className={thead}>
+                <tr>
+                  <th scope="col" className={th}>
+                    Rule
+                  </th>
+                  <th scope="col" className={th}>
+                    Scope
+                  </th>
+                  <th scope="col" className={th}>
+                    Reason
+                  </th>
+                  <th scope="col" className={th}>
+                    Owner
+                  </th>
+                  <th scope="col" className={th}>
+                    Expires
+                  </th>
+                  <th scope="col" className={th}>
+                    Created by
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {waivers.map((w) => (
+                  <tr key={w.id} className={tr}>
+                    <th scope="row" className={`${td} font-medium`}>
+                      {w.ruleId}
+                    </th>
+                    <td className={`${td} text-xs`}>
+                      {[
+                        w.cluster ?? "every cluster",
+                        w.namespace,
+                        w.workloadName && `${w.workloadKind}/${w.workloadName}`,
+                        w.imagePattern && `image ${w.imagePattern}`,
+                      ]
+                        .filter(Boolean)
+                        .join(" / ")}
+                    </td>
+                    <td className={`${td} max-w-md text-xs`}>{w.reason}</td>
+                    <td className={td}>{w.owner}</td>
+                    <td className={`${td} whitespace-nowrap`}>{date(w.expiresAt)}</td>
+                    <td className={`${td} text-xs`}>
+                      {w.createdBy} <span className={muted}>{date(w.createdAt)}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import { CopyButton } from "~/components/copy-button.tsx";
+import { card, Link, link, muted, PageHeader, SeverityBadge } from "~/components/ui.tsx";
+import { api } from "~/server/caller.ts";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Rules" };
+
+export default async function RulesPage() {
+  const { version, rules } = await (await api()).meta.rules();
+  return (
+    <>
+      <PageHeader
+        title="Rules"
+        subtitle={`The rule catalogue (version ${version}): what each rule checks, why it matters, how to fix it, and its default severity per namespace profile.`}
+      />
+      <ul className="space-y-4">
+        {rules.map((r) => (
+          <li key={r.id} id={r.id} className={`${card} p-4`}>
+            <article aria-labelledby={`rule-${r.id}`}>
+              <div className="flex flex-wrap items-center gap-2">
+                <h2 id={`rule-${r.id}`} className="text-base font-semibold">
+                  {r.id} {r.title}
+                </h2>
+                <span className={`text-xs ${muted}`}>
+                  {r.category} · {r.slug}
+                  {r.needsRuntime ? " · needs runtime data" : ""}
+                </span>
+              </div>
+              <dl className="mt-2 flex flex-wrap gap-4 text-sm">
+                <div className="flex items-center gap-1">
+                  <dt className={muted}>production:</dt>
+                  <dd>
+                    {r.defaults.production === "off" ? (
+                      "off"
+                    ) : (
+                      <SeverityBadge severity={r.defaults.production} />
+                    )}
+                  </dd>
+                </div>
+                <div className="flex items-center gap-1">
+                  <dt className={muted}>development:</dt>
+                  <dd>
+                    {r.defaults.development === "off" ? (
+                      "off"
+                    ) : (
+                      <SeverityBadge severity={r.defaults.development} />
+                    )}
+                  </dd>
+                </div>
+              </dl>
+              <h3 className="mt-3 text-sm font-medium">Why it matters</h3>
+              <p className="text-sm">{r.why}</p>
+              <h3 className="mt-3 text-sm font-medium">How to fix</h3>
+              <p className="text-sm">{r.fix}</p>
+              <div className="mt-2 flex items-start gap-2">
+                <pre className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800">
+                  <code>{r.fixYaml}</code>
+                </pre>
+                <CopyButton text={r.fixYaml} label="Copy YAML" />
+              </div>
+              <div className="mt-2 flex flex-wrap gap-x-4 text-xs">
+                {r.references.map((ref) => (
+                  <a key={ref.url} href={ref.url} className={link} rel="noreferrer" target="_blank">
+                    {ref.title}
+                  </a>
+                ))}
+                <Link href={`/findings?ruleId=${r.id}`} className={link}>
+                  Open findings for {r.id}
+                </Link>
+              </div>
+            </article>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

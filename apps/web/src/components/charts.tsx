@@ -1,0 +1,311 @@
+"use client";
+// Charts (Recharts). Each chart is a figure with a caption and, as its text alternative, the
+// same numbers in a table a keyboard or screen-reader user can open; colours come with labels.
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+
+export type ValueFormat = "pct" | "ms" | "count" | "score";
+export interface Series {
+  key: string;
+  label: string;
+  color: string;
+  dashed?: boolean;
+}
+export type Point = { t: number } & Record<string, number | null>;
+
+const formatters: Record<ValueFormat, (v: number) => string> = {
+  pct: (v) => `${Math.round(v * 1000) / 10}%`,
+  score: (v) => `${Math.round(v * 10) / 10}%`,
+  ms: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`),
+  count: (v) => Math.round(v).toLocaleString("en"),
+};
+const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const tooltipStyle = {
+  background: "var(--chart-tooltip-bg)",
+  border: "1px solid var(--chart-grid)",
+  borderRadius: 6,
+  color: "inherit",
+  fontSize: 12,
+};
+const axis = { fontSize: 12, fill: "currentColor" };
+
+function DataTable({ data, series, format }: { data: Point[]; series: Series[]; format: ValueFormat }) {
+  return (
+    <details className="mt-2 text-xs print:hidden">
+      <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
+      <div className="mt-2">
+        <table className="w-full text-left">
+          <thead>
+            <tr>
+              <th scope="col" className="px-2 py-1 font-medium">
+                Date (UTC)
+              </th>
+              {series.map((s) => (
+                <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((p) => (
+              <tr key={p.t}>
+                <th scope="row" className="px-2 py-0.5 font-normal">
+                  {new Date(p.t).toISOString().slice(0, 10)}
+                </th>
+                {series.map((s) => {
+                  const v = p[s.key];
+                  return (
+                    <td key={s.key} className="px-2 py-0.5 text-right tabular-nums">
+                      {v === null || v === undefined ? "–" : formatters[format](v)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+interface TimeChartProps {
+  title: string;
+  /** One sentence saying what the chart shows now (the text alternative's summary). */
+  summary: string;
+  data: Point[];
+  series: Series[];
+  format: ValueFormat;
+  kind?: "line" | "area";
+  /** Stack areas: to 100% of their sum ("expand") or on top of each other ("sum"). */
+  stacked?: "expand" | "sum";
+  domain?: [number, number];
+  height?: number;
+}
+
+export function TimeChart({
+  title,
+  summary,
+  data,
+  series,
+  format,
+  kind = "line",
+  stacked,
+  domain,
+  height = 220,
+}: TimeChartProps) {
+  const fmt = formatters[format];
+  const common = {
+    data,
+    margin: { top: 8, right: 12, bottom: 0, left: 0 },
+  };
+  const xAxis = (
+    <XAxis
+      dataKey="t"
+      type="number"
+      scale="time"
+      domain={["dataMin", "dataMax"]}
+      tickFormatter={(t: number) => day.format(t)}
+      tick={axis}
+      stroke="var(--chart-grid)"
+      minTickGap={24}
+    />
+  );
+  const yAxis = (
+    <YAxis
+      tickFormatter={(v: number) => fmt(v)}
+      tick={axis}
+      width={56}
+      stroke="var(--chart-grid)"
+      {...(domain ? { domain } : {})}
+    />
+  );
+  const tooltip = (
+    <Tooltip
+      contentStyle={tooltipStyle}
+      labelFormatter={(t) => new Date(Number(t)).toISOString().slice(0, 10)}
+      formatter={(v) => (typeof v === "number" ? fmt(v) : String(v))}
+    />
+  );
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <figcaption className="mb-1">
+        <span className="font-medium">{title}</span>
+        <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
+      </figcaption>
+      {data.length === 0 ? (
+        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
+          No data in this range yet.
+        </p>
+      ) : (
+        <div
+          role="img"
+          aria-label={`${title}: ${summary}`}
+          className="text-slate-600 dark:text-slate-300"
+          style={{ height }}
+        >
+          <ResponsiveContainer width="100%" height="100%">
+            {kind === "area" ? (
+              <AreaChart {...common} {...(stacked === "expand" ? { stackOffset: "expand" as const } : {})}>
+                <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+                {xAxis}
+                {yAxis}
+                {tooltip}
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                {series.map((s) => (
+                  <Area
+                    key={s.key}
+                    dataKey={s.key}
+                    name={s.label}
+                    stackId={stacked ? "1" : undefined}
+                    stroke={s.color}
+                    fill={s.color}
+                    fillOpacity={0.35}
+                    isAnimationActive={false}
+                  />
+                ))}
+              </AreaChart>
+            ) : (
+              <LineChart {...common}>
+                <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+                {xAxis}
+                {yAxis}
+                {tooltip}
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                {series.map((s) => (
+                  <Line
+                    key={s.key}
+                    dataKey={s.key}
+                    name={s.label}
+                    stroke={s.color}
+                    strokeWidth={2}
+                    strokeDasharray={s.dashed ? "5 4" : undefined}
+                    dot={false}
+                    connectNulls
+                    isAnimationActive={false}
+                  />
+                ))}
+              </LineChart>
+            )}
+          </ResponsiveContainer>
+        </div>
+      )}
+      <DataTable data={data} series={series} format={format} />
+    </figure>
+  );
+}
+
+export interface Bars {
+  label: string;
+  [key: string]: string | number;
+}
+
+export function BarsChart({
+  title,
+  summary,
+  data,
+  series,
+  format = "count",
+  height = 220,
+}: {
+  title: string;
+  summary: string;
+  data: Bars[];
+  series: Series[];
+  format?: ValueFormat;
+  height?: number;
+}) {
+  const fmt = formatters[format];
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <figcaption className="mb-1">
+        <span className="font-medium">{title}</span>
+        <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
+      </figcaption>
+      {data.length === 0 ? (
+        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
+          Nothing to show in this range.
+        </p>
+      ) : (
+        <div
+          role="img"
+          aria-label={`${title}: ${summary}`}
+          className="text-slate-600 dark:text-slate-300"
+          style={{ height }}
+        >
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+              <XAxis dataKey="label" tick={axis} stroke="var(--chart-grid)" interval={0} />
+              <YAxis
+                tickFormatter={(v: number) => fmt(v)}
+                tick={axis}
+                width={56}
+                stroke="var(--chart-grid)"
+              />
+              <Tooltip
+                contentStyle={tooltipStyle}
+                formatter={(v) => (typeof v === "number" ? fmt(v) : String(v))}
+              />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              {series.map((s) => (
+                <Bar
+                  key={s.key}
+                  dataKey={s.key}
+                  name={s.label}
+                  fill={s.color}
+                  stackId="1"
+                  isAnimationActive={false}
+                />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      <details className="mt-2 text-xs print:hidden">
+        <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
+        <table className="mt-2 w-full text-left">
+          <thead>
+            <tr>
+              <th scope="col" className="px-2 py-1 font-medium">
+                &nbsp;
+              </th>
+              {series.map((s) => (
+                <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((d) => (
+              <tr key={d.label}>
+                <th scope="row" className="px-2 py-0.5 font-normal">
+                  {d.label}
+                </th>
+                {series.map((s) => (
+                  <td key={s.key} className="px-2 py-0.5 text-right tabular-nums">
+                    {typeof d[s.key] === "number" ? fmt(d[s.key] as number) : "–"}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,26 @@
+"use client";
+import { useState } from "react";
+
+/** Copies text to the clipboard and says so (to screen readers too). */
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+          setCopied("done");
+        } catch {
+          setCopied("failed");
+        }
+        setTimeout(() => setCopied("idle"), 2000);
+      }}
+      className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800 print:hidden"
+    >
+      <span aria-live="polite">
+        {copied === "done" ? "Copied" : copied === "failed" ? "Copy failed: select the text" : label}
+      </span>
+    </button>
+  );
+}

@@ -1,0 +1,85 @@
+import { SnapshotStatus } from "~/components/snapshot-status.tsx";
+import { muted, table, tableWrap, td, th, thead, tr } from "~/components/ui.tsx";
+import { dateTime, duration, num } from "~/lib/format.ts";
+
+export interface SnapshotRow {
+  id: bigint;
+  cluster?: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: string;
+  durationMs: number | null;
+  failures: Array<{ kind: string; reason: string; status: number | null; message: string }>;
+  collectorVersion: string;
+  rows: Record<string, number> | null;
+}
+
+/** Snapshots with their status, duration, rows written and the reason for every failed read. */
+export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[]; caption: string }) {
+  const withCluster = snapshots.some((s) => s.cluster);
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className={thead}>
+          <tr>
+            {withCluster && (
+              <th scope="col" className={th}>
+                Cluster
+              </th>
+            )}
+            <th scope="col" className={th}>
+              Started
+            </th>
+            <th scope="col" className={th}>
+              Status
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Duration
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Rows written
+            </th>
+            <th scope="col" className={th}>
+              Failed reads
+            </th>
+            <th scope="col" className={th}>
+              Collector
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {snapshots.map((s) => (
+            <tr key={String(s.id)} className={tr}>
+              {withCluster && <td className={`${td} font-medium`}>{s.cluster}</td>}
+              <td className={`${td} whitespace-nowrap`}>{dateTime(s.startedAt)}</td>
+              <td className={td}>
+                <SnapshotStatus status={s.status} />
+              </td>
+              <td className={`${td} text-right tabular-nums`}>{duration(s.durationMs)}</td>
+              <td className={`${td} text-right tabular-nums`}>
+                {s.rows ? num(Object.values(s.rows).reduce((a, b) => a + b, 0)) : "–"}
+              </td>
+              <td className={td}>
+                {s.failures.length === 0 ? (
+                  <span className={muted}>none</span>
+                ) : (
+                  <ul className="space-y-1">
+                    {s.failures.map((f, i) => (
+                      <li key={i}>
+                        <span className="font-medium">{f.kind}</span>: {f.reason}
+                        {f.status !== null && ` (HTTP ${f.status})`}
+                        {f.message && <span className={`block text-xs ${muted}`}>{f.message}</span>}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td className={`${td} text-xs ${muted}`}>{s.collectorVersion}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

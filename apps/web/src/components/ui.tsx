@@ -1,0 +1,176 @@
+// The few building blocks every page shares. Colour is never the only signal: badges carry text.
+import Link from "next/link";
+import type { ReactNode } from "react";
+
+export const card = "rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900";
+export const muted = "text-slate-600 dark:text-slate-300";
+export const link =
+  "text-sky-700 underline decoration-sky-700/30 underline-offset-2 hover:decoration-sky-700 dark:text-sky-300 dark:decoration-sky-300/40 focus-visible:outline-2 focus-visible:outline-sky-600";
+export const button =
+  "inline-flex items-center gap-1 rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+export const primaryButton =
+  "inline-flex items-center gap-1 rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
+export const input =
+  "rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+export const th = "px-3 py-2 font-medium whitespace-nowrap";
+export const td = "px-3 py-2 align-top";
+export const tableWrap = `overflow-x-auto ${card}`;
+export const table = "w-full text-left text-sm";
+export const thead = "border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-300";
+export const tr = "border-b border-slate-100 last:border-0 dark:border-slate-800";
+
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
+  return (
+    <div className="flex flex-wrap items-end justify-between gap-3">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {subtitle && <p className={`mt-1 text-sm ${muted}`}>{subtitle}</p>}
+      </div>
+      {actions && <div className="flex flex-wrap items-center gap-2 print:hidden">{actions}</div>}
+    </div>
+  );
+}
+
+export function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
+  const headingId = id ?? `h-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return (
+    <section aria-labelledby={headingId} className="space-y-3 break-inside-avoid">
+      <h2 id={headingId} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+  return (
+    <div className={`${card} p-4`}>
+      <dt className={`text-sm ${muted}`}>{label}</dt>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums">{value}</dd>
+      {hint && <dd className={`mt-1 text-xs ${muted}`}>{hint}</dd>}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className={`${card} border-dashed p-6 text-sm`}>
+      <p className="font-medium">{title}</p>
+      {children && <div className={`mt-2 ${muted}`}>{children}</div>}
+    </div>
+  );
+}
+
+export function Warning({ children }: { children: ReactNode }) {
+  return (
+    <div
+      role="alert"
+      className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100"
+    >
+      {children}
+    </div>
+  );
+}
+
+const severityStyle: Record<string, string> = {
+  critical: "bg-red-700 text-white",
+  high: "bg-red-100 text-red-900 dark:bg-red-900/50 dark:text-red-100",
+  medium: "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100",
+  low: "bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100",
+  info: "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
+};
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+
+export function SeverityBadge({ severity }: { severity: string | null }) {
+  if (!severity) return <span className={muted}>none</span>;
+  return (
+    <span
+      className={`inline-flex rounded px-1.5 py-0.5 text-xs font-medium ${severityStyle[severity] ?? ""}`}
+    >
+      {severity}
+    </span>
+  );
+}
+
+const gradeStyle: Record<string, string> = {
+  A: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100",
+  B: "bg-lime-100 text-lime-900 dark:bg-lime-900/50 dark:text-lime-100",
+  C: "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100",
+  D: "bg-orange-100 text-orange-900 dark:bg-orange-900/50 dark:text-orange-100",
+  F: "bg-red-100 text-red-900 dark:bg-red-900/50 dark:text-red-100",
+};
+
+/** Score and grade together; "not scored" when there is nothing to score. */
+export function Grade({ score, grade }: { score: number | null; grade: string | null }) {
+  if (score === null || !grade) return <span className={muted}>not scored</span>;
+  return (
+    <span className="inline-flex items-center gap-1.5 tabular-nums">
+      <span
+        className={`inline-flex h-6 w-6 items-center justify-center rounded text-xs font-bold ${gradeStyle[grade] ?? ""}`}
+      >
+        <span className="sr-only">grade </span>
+        {grade}
+      </span>
+      {score}%
+    </span>
+  );
+}
+
+export function Delta({
+  value,
+  unit = " pts",
+  invert = false,
+}: {
+  value: number | null;
+  unit?: string;
+  invert?: boolean;
+}) {
+  if (value === null) return <span className={muted}>no previous week</span>;
+  const better = invert ? value < 0 : value > 0;
+  const style =
+    value === 0
+      ? muted
+      : better
+        ? "text-emerald-700 dark:text-emerald-300"
+        : "text-red-700 dark:text-red-300";
+  return (
+    <span className={`tabular-nums ${style}`}>
+      {value > 0 ? "▲ +" : value < 0 ? "▼ " : "± "}
+      {value}
+      {unit}
+    </span>
+  );
+}
+
+/** A link that keeps the current filters and changes some (null removes a key). */
+export function hrefWith(
+  path: string,
+  params: Record<string, string | undefined>,
+  change: Record<string, string | null>,
+): string {
+  const next = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== "" && !(k in change)) next.set(k, v);
+  for (const [k, v] of Object.entries(change)) if (v !== null && v !== "") next.set(k, v);
+  const qs = next.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export function ExportLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <a href={href} className={button} download>
+      {children}
+    </a>
+  );
+}
+
+export { Link };

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RULES } from "@pullsight/core";
+import fc from "fast-check";
+import { concreteFix } from "./fix.ts";
+
+const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);
+const registry = fc.constantFrom(
+  "docker.io",
+  "ghcr.io",
+  "quay.io",
+  "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+  "localhost:5000",
+);
+const repository = fc.array(dnsLabel, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/"));
+const digest = fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`);
+
+describe("concreteFix", () => {
+  it("names the container and its repository in every rule's snippet, and leaves no example image", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RULES.map((r) => r.fixYaml)),
+        dnsLabel,
+        registry,
+        repository,
+        fc.option(digest, { nil: null }),
+        (yaml, container, reg, repo, running) => {
+          const out = concreteFix(yaml, {
+            container,
+            registry: reg,
+            repository: repo,
+            runningDigest: running,
+          });
+          assert.ok(!out.includes("registry.example.com"), out);
+          if (/^\s*- name: /m.test(yaml)) assert.match(out, new RegExp(`^\\s*- name: ${container}$`, "m"));
+          if (yaml.includes("registry.example.com/")) assert.ok(out.includes(`${reg}/${repo}`), out);
+          if (running && yaml.includes("sha256:<digest>")) {
+            assert.ok(out.includes(running));
+            assert.ok(!out.includes("<digest>"));
+          }
+          // Only names, images and digests change: the snippet keeps its shape.
+          assert.equal(out.split("\n").length, yaml.split("\n").length);
+        },
+      ),
+    );
+  });
+
+  it("changes nothing when it knows nothing about the container", () => {
+    for (const r of RULES) assert.equal(concreteFix(r.fixYaml, { container: null }), r.fixYaml);
+  });
+});

@@ -1,0 +1,40 @@
+import type { z } from "zod";
+// Search params as the pages receive them (Next passes string | string[] | undefined).
+export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export const one = (v: string | string[] | undefined): string | undefined =>
+  (Array.isArray(v) ? v[0] : v) || undefined;
+export const many = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
+
+/** Only the params a page knows, as plain strings (for links that keep the current view). */
+export function pick<K extends string>(
+  sp: Record<string, string | string[] | undefined>,
+  keys: readonly K[],
+) {
+  const out: Partial<Record<K, string>> = {};
+  for (const k of keys) {
+    const v = one(sp[k]);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The filters of a URL that `schema` accepts, key by key: a value a hand-edited link cannot use
+ * is dropped (and reported) rather than failing the page.
+ */
+export function validFilters<S extends z.ZodObject>(
+  schema: S,
+  sp: Record<string, string | string[] | undefined>,
+): { filter: Partial<z.infer<S>>; dropped: string[] } {
+  const filter: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const raw = one(sp[key]);
+    if (raw === undefined) continue;
+    const parsed = (field as z.ZodType).safeParse(raw);
+    if (parsed.success && parsed.data !== undefined) filter[key] = parsed.data;
+    else dropped.push(key);
+  }
+  return { filter: filter as Partial<z.infer<S>>, dropped };
+}

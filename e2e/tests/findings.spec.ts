@@ -1,0 +1,87 @@
+// Findings: the CSV a reviewer downloads is exactly the table's rows; a reviewer waives a finding
+// from the table and it is counted as waived at once.
+
+import { FINDING_COLUMNS } from "@pullsight/db";
+import { parse } from "csv-parse/sync";
+import { asRole, expect, expectAccessible, test } from "../support/fixtures.ts";
+
+test("the findings CSV download has the table's rows and columns", async ({ page }) => {
+  await page.goto("/findings?severity=high");
+  const subtitle = await page.getByText(/findings match$/).textContent();
+  const total = Number((subtitle ?? "").replace(/[^\d]/g, ""));
+  expect(total).toBeGreaterThan(0);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^pullsight-findings-fleet-\d{8}T\d{6}Z\.csv$/);
+  const rows = parse(await streamToBuffer(await file.createReadStream())) as string[][];
+  expect(rows[0]).toEqual([...FINDING_COLUMNS]);
+  expect(rows.length - 1).toBe(total);
+  const severity = rows[0]?.indexOf("severity") ?? -1;
+  expect(new Set(rows.slice(1).map((r) => r[severity]))).toEqual(new Set(["high"]));
+  // The first rows of the table are the first rows of the file.
+  const firstRule = await page
+    .getByRole("table", { name: /^Findings/ })
+    .locator("tbody tr th")
+    .first()
+    .textContent();
+  expect(firstRule).toContain(rows[1]?.[rows[0]?.indexOf("rule_id") ?? -1] ?? "missing");
+});
+
+test("the workloads CSV download has one row per workload the table counts", async ({ page }) => {
+  await page.goto("/workloads?kind=Deployment");
+  const total = Number(
+    ((await page.getByText(/workloads match$/).textContent()) ?? "").replace(/[^\d]/g, ""),
+  );
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV", exact: true }).click();
+  const rows = parse(await streamToBuffer(await (await download).createReadStream())) as string[][];
+  expect(rows.length - 1).toBe(total);
+  const kind = rows[0]?.indexOf("workload_kind") ?? -1;
+  expect(new Set(rows.slice(1).map((r) => r[kind]))).toEqual(new Set(["Deployment"]));
+});
+
+test("a reviewer waives an open finding from the findings table", async ({ page, db }) => {
+  await asRole(page, "reviewer");
+  await page.goto("/findings?severity=medium");
+  const table = page.getByRole("table", { name: /^Findings/ });
+  const first = table
+    .locator("tbody tr")
+    .filter({ has: page.getByRole("button", { name: "Waive…" }) })
+    .first();
+  const rule = ((await first.locator("th").textContent()) ?? "").slice(0, 5);
+  const workload = ((await first.locator("td").nth(1).getByRole("link").textContent()) ?? "").trim();
+  await first.getByRole("button", { name: "Waive…" }).click();
+  const form = page.getByRole("form", { name: `Waive ${rule}` });
+  await form.getByLabel("this workload").check();
+  await form.getByLabel("Reason").fill("Vendor image; fixed in their next release.");
+  await form.getByRole("button", { name: "Waive", exact: true }).click();
+
+  // The page refreshes from the server: that finding is now waived, and the waiver is listed.
+  const same = table.locator("tbody tr").filter({ hasText: rule }).filter({ hasText: workload });
+  await expect(same.first().locator("td").nth(3)).toHaveText(/waived/);
+  await expect(page.getByRole("table", { name: "Waivers in force" })).toContainText("Vendor image");
+  const waiver = await db.waiver.findFirstOrThrow({ where: { ruleId: rule }, orderBy: { id: "desc" } });
+  expect(waiver.createdBy).toBe("demo@pullsight.local");
+  expect(waiver.workloadName).toBe(workload);
+  const waived = await db.$queryRaw<Array<{ n: number }>>`
+    SELECT COUNT(*)::int AS n FROM "Finding" f JOIN "Workload" w ON w.id = f."workloadId"
+    JOIN "Cluster" c ON c.id = w."clusterId"
+    WHERE f."resolvedAt" IS NULL AND f."ruleId" = ${rule} AND w.name = ${workload}
+      AND w.namespace = ${waiver.namespace} AND c.name = ${waiver.cluster} AND w.kind = ${waiver.workloadKind}`;
+  await page.goto(`/findings?status=waived&ruleId=${rule}`);
+  await expect(page.getByText(/findings match$/)).toContainText(`${waived[0]?.n} waived`);
+  await expectAccessible(page);
+});
+
+test("a viewer sees no waive action", async ({ page }) => {
+  await asRole(page, "viewer");
+  await page.goto("/findings");
+  await expect(page.getByRole("button", { name: "Waive…" })).toHaveCount(0);
+});
+
+async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

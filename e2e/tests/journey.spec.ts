@@ -1,0 +1,97 @@
+// The path a platform engineer takes on a Monday: fleet → the worst cluster → a namespace → a
+// workload → a finding and how to fix it. The numbers on the way are checked against the database
+// the collector filled (not against constants).
+import { expect, expectAccessible, screenshot, screenshotPhone, test } from "../support/fixtures.ts";
+
+test("fleet → cluster → workload → finding with its fix", async ({ page, db }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Fleet", level: 1 })).toBeVisible();
+  const clusters = await db.cluster.count();
+  await expect(
+    page
+      .getByRole("term")
+      .filter({ hasText: /^Clusters$/ })
+      .locator("xpath=following-sibling::dd[1]"),
+  ).toHaveText(String(clusters));
+  // Charts render, each with its numbers for those who cannot see them.
+  for (const title of [
+    "Compliance score",
+    "Pull policy mix",
+    "Pull latency p95 by registry",
+    "Pull failures by cause",
+  ])
+    await expect(page.getByRole("img", { name: new RegExp(`^${title}:`) })).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, "fleet");
+  await screenshotPhone(page, "fleet");
+
+  // The worst cluster first.
+  const worst = page.getByRole("region", { name: "Worst clusters" }).getByRole("link").first();
+  const clusterName = (await worst.textContent())?.trim() ?? "";
+  await worst.click();
+  await expect(page.getByRole("heading", { name: clusterName, level: 1 })).toBeVisible();
+  const namespaces = page.getByRole("table", { name: /^Namespaces of/ });
+  // Ground truth: the namespaces that hold live workloads of this cluster.
+  const expectedNamespaces = await db.workload.findMany({
+    where: { cluster: { name: clusterName }, deletedAt: null },
+    distinct: ["namespace"],
+    select: { namespace: true },
+  });
+  await expect(namespaces.locator("tbody tr")).toHaveCount(expectedNamespaces.length);
+  await expectAccessible(page);
+  await screenshot(page, "cluster");
+
+  // Into the namespace with the most open findings: its workloads, worst first.
+  await page.goto(`/workloads?cluster=${encodeURIComponent(clusterName)}&sort=findings&order=desc`);
+  const firstWorkload = page
+    .getByRole("table", { name: /^Workloads/ })
+    .locator("tbody tr")
+    .first()
+    .getByRole("link");
+  const workloadName = (await firstWorkload.textContent())?.trim() ?? "";
+  await firstWorkload.click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(workloadName);
+  const workload = await db.workload.findFirstOrThrow({
+    where: { name: workloadName, cluster: { name: clusterName }, deletedAt: null },
+  });
+  const openFindings = await db.finding.count({ where: { workloadId: workload.id, resolvedAt: null } });
+  expect(openFindings).toBeGreaterThan(0);
+  await expect(page.getByRole("heading", { name: `Open findings (${openFindings})` })).toBeVisible();
+
+  // The first finding shows why and how to fix it, with YAML to copy.
+  const finding = page
+    .getByRole("region", { name: /^Open findings/ })
+    .getByRole("article")
+    .first();
+  await expect(finding.getByRole("heading", { name: "How to fix" })).toBeVisible();
+  const yaml = finding.getByRole("code").or(finding.locator("pre code")).first();
+  await expect(yaml).toContainText("image:");
+  await expect(finding.getByRole("button", { name: "Copy YAML" })).toBeVisible();
+  // The snippet is made concrete: it names one of this workload's containers.
+  const containers = await db.containerFact.findMany({
+    where: { workloadId: workload.id, validTo: null },
+    select: { containerName: true },
+  });
+  const text = (await yaml.textContent()) ?? "";
+  expect(containers.some((c) => text.includes(`name: ${c.containerName}`)) || !text.includes("- name:")).toBe(
+    true,
+  );
+  await expectAccessible(page);
+  await screenshot(page, "workload");
+});
+
+test("every main page passes axe and is saved in both themes", async ({ page }) => {
+  for (const [path, name] of [
+    ["/clusters?a=prod-eu-1&b=prod-us-1", "clusters"],
+    ["/findings", "findings"],
+    ["/rules", "rules"],
+    ["/collector", "collector"],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectAccessible(page);
+    await screenshot(page, name);
+  }
+  await page.goto("/workloads");
+  await screenshotPhone(page, "workloads");
+});
