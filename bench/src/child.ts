@@ -1,0 +1,71 @@
+// One measured run in a process of its own, so that its peak RSS is its own:
+//   floor    <kubeconfig>          page through every kind the collector reads, JSON-parse, discard
+//   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
+// Prints one JSON line: wall time, peak RSS, items or rows.
+import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
+import { createDb } from "@pullsight/db";
+
+const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
+if (!kubeconfig || (mode !== "floor" && mode !== "snapshot"))
+  throw new Error("usage: child.ts floor|snapshot KUBECONFIG [DB]");
+
+// The kinds and the page size the collector's reader uses (apps/collector/src/k8s/kinds.ts, reader.ts).
+const KINDS = [
+  "/api/v1/namespaces",
+  "/api/v1/nodes",
+  "/api/v1/pods",
+  "/api/v1/serviceaccounts",
+  "/api/v1/secrets",
+  "/apis/apps/v1/deployments",
+  "/apis/apps/v1/replicasets",
+  "/apis/apps/v1/statefulsets",
+  "/apis/apps/v1/daemonsets",
+  "/apis/batch/v1/jobs",
+  "/apis/batch/v1/cronjobs",
+];
+const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+const CONCURRENCY = 4;
+
+const clients = kubeconfigContexts(kubeconfig).map((context) =>
+  createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context })),
+);
+const started = performance.now();
+let items = 0;
+let rows = 0;
+const statuses: string[] = [];
+
+if (mode === "floor") {
+  const queue = [...clients];
+  const worker = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      for (const path of KINDS) {
+        let cont = "";
+        do {
+          const q = new URLSearchParams({ limit: "500", ...(cont ? { continue: cont } : {}) });
+          const page = await c.getJson<{ items: unknown[]; metadata?: { continue?: string } }>(
+            `${path}?${q}`,
+            {
+              ...(path.endsWith("/secrets") ? { accept: METADATA_LIST } : {}),
+            },
+          );
+          items += page.items.length;
+          cont = page.metadata?.continue ?? "";
+        } while (cont);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, clients.length) }, worker));
+} else {
+  const db = createDb(databaseUrl as string);
+  const outcomes = await collectFleet(db, clients, { concurrency: CONCURRENCY });
+  for (const o of outcomes) {
+    statuses.push(o.status);
+    rows += Object.values(o.rows ?? {}).reduce((a, b) => a + b, 0);
+  }
+  await db.$disconnect();
+}
+const wallMs = performance.now() - started;
+console.log(
+  JSON.stringify({ mode, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, items, rows, statuses }),
+);
+process.exit(0);

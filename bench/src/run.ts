@@ -1,0 +1,443 @@
+// `pnpm bench`: Pullsight's speed and memory on a large simulated fleet, each figure against a
+// floor measured in the same run on the same machine (these machines are noisy; ratios travel).
+// Prints one line per figure and writes bench/results/<stamp>.json and .md (and latest.*).
+//
+//   pnpm bench [--clusters 10] [--pods 10000] [--csv-rows 1000000] [--event-rate 500]
+//              [--event-seconds 60] [--only snapshot,csv,events]
+//
+// Figures: (1) a full snapshot against the floor (paging and JSON-parsing every list the collector
+// reads, with the same client), peak RSS of each in its own process; (2) an unchanged re-snapshot's
+// rows written; (4) the findings CSV export against COPY … TO STDOUT of the same rows; (5) the event
+// watch under steady load; (6) database size. (3) — API latency after a year of history — is not
+// measured yet (see the README's Benchmarks section).
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startCsvExport } from "@pullsight/api";
+import { createClusterClient, EventWatcher, loadKubeConfig } from "@pullsight/collector";
+import { createDb, createExportPool, findingsQuery } from "@pullsight/db";
+import {
+  applyMigrations,
+  freePort,
+  repoRoot,
+  startEmbeddedPostgres,
+  withAdminClient,
+} from "@pullsight/db/bootstrap";
+import { to as copyTo } from "pg-copy-streams";
+
+const { values } = parseArgs({
+  options: {
+    clusters: { type: "string", default: "10" },
+    pods: { type: "string", default: "10000" },
+    "csv-rows": { type: "string", default: "1000000" },
+    "event-rate": { type: "string", default: "500" },
+    "event-seconds": { type: "string", default: "60" },
+    only: { type: "string" },
+  },
+});
+const CLUSTERS = Number(values.clusters);
+const PODS = Number(values.pods);
+const CSV_ROWS = Number(values["csv-rows"]);
+const EVENT_RATE = Number(values["event-rate"]);
+const EVENT_SECONDS = Number(values["event-seconds"]);
+const only = new Set((values.only ?? "snapshot,csv,events").split(","));
+
+interface Figure {
+  figure: string;
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+const figures: Figure[] = [];
+function report(f: Figure) {
+  figures.push(f);
+  const target = f.target ? `  target ${f.target}: ${f.met ? "met" : "MISSED"}` : "";
+  console.log(`${f.figure.padEnd(10)} ${f.name.padEnd(46)} ${fmt(f.value).padStart(12)} ${f.unit}${target}`);
+}
+const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en") : n.toFixed(n < 10 ? 3 : 1));
+
+const benchDir = path.join(repoRoot, "bench");
+const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+
+// ---- database -----------------------------------------------------------------------------------
+const dbName = "pullsight_bench";
+let stopPostgres: () => Promise<void> = async () => {};
+let serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(repoRoot, ".data/bench/postgres"),
+    port: await freePort(),
+  });
+  serverUrl = server.url("postgres");
+  stopPostgres = () => server.stop();
+}
+const url = new URL(serverUrl);
+url.pathname = `/${dbName}`;
+const dbUrl = url.toString();
+await withAdminClient(serverUrl, async (c) => {
+  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${dbName}`);
+});
+await applyMigrations(dbUrl);
+const db = createDb(dbUrl);
+const pool = createExportPool(dbUrl, 2);
+const dbSize = async () =>
+  Number((await pool.query<{ n: string }>("SELECT pg_database_size(current_database()) AS n")).rows[0]?.n);
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  postgres:
+    (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0]?.server_version ??
+    "unknown",
+  os: `${os.type()} ${os.release()}`,
+};
+console.log(
+  `machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, PostgreSQL ${machine.postgres}`,
+);
+
+// ---- simulator (its own process, so that the collector's RSS is only the collector's) -----------
+let sim: ChildProcess | null = null;
+let controlUrl = "";
+const kubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), "pullsight-bench-")), "kubeconfig");
+async function startSimulator() {
+  const started = performance.now();
+  sim = spawn(
+    tsx,
+    [
+      path.join(repoRoot, "packages/k8s-sim/src/cli.ts"),
+      "--clusters",
+      String(CLUSTERS),
+      "--pods",
+      String(PODS),
+      "--seed",
+      "7",
+      "--kubeconfig",
+      kubeconfig,
+      "--bookmark-ms",
+      "1000",
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=16384" },
+    },
+  );
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    sim?.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /control API at (\S+)/.exec(out);
+      if (m?.[1]) controlUrl = m[1];
+      if (out.includes("simulator ready")) resolve();
+    });
+    sim?.once("exit", (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
+  });
+  console.log(
+    `simulator: ${CLUSTERS} clusters × ${PODS} pods ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
+interface ChildResult {
+  mode: string;
+  wallMs: number;
+  maxRssMb: number;
+  items: number;
+  rows: number;
+  statuses: string[];
+}
+function child(mode: "floor" | "snapshot"): ChildResult {
+  const out = execFileSync(tsx, [path.join(benchDir, "src/child.ts"), mode, kubeconfig, dbUrl], {
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = out.trim().split("\n").at(-1) ?? "{}";
+  return JSON.parse(line) as ChildResult;
+}
+
+// ---- (1) snapshot against the floor, (2) unchanged re-snapshot, (6) size ------------------------
+if (only.has("snapshot") || only.has("events")) await startSimulator();
+if (only.has("snapshot")) {
+  // The floor twice, the faster counts (a warm API server, as the snapshot gets).
+  const floors = [child("floor"), child("floor")];
+  const floor = floors.reduce((a, b) => (a.wallMs <= b.wallMs ? a : b));
+  const first = child("snapshot");
+  const sizeAfterFirst = await dbSize();
+  if (first.statuses.some((s) => s !== "complete"))
+    throw new Error(`snapshot not complete: ${first.statuses}`);
+  report({
+    figure: "1 snapshot",
+    name: "floor: list + JSON.parse every page",
+    value: Math.round(floor.wallMs),
+    unit: "ms",
+    note: `${floor.items} objects`,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "full snapshot with storage",
+    value: Math.round(first.wallMs),
+    unit: "ms",
+    note: `${first.rows} rows`,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "snapshot ÷ floor",
+    value: first.wallMs / floor.wallMs,
+    unit: "×",
+    target: "≤ 1.5",
+    met: first.wallMs / floor.wallMs <= 1.5,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "collector peak RSS",
+    value: Math.round(first.maxRssMb),
+    unit: "MB",
+    target: "≤ 400",
+    met: first.maxRssMb <= 400,
+  });
+  report({ figure: "1 snapshot", name: "floor peak RSS", value: Math.round(floor.maxRssMb), unit: "MB" });
+  const again = child("snapshot");
+  report({ figure: "2 resnap", name: "unchanged re-snapshot", value: Math.round(again.wallMs), unit: "ms" });
+  report({
+    figure: "2 resnap",
+    name: "rows written, % of the first snapshot's",
+    value: (100 * again.rows) / Math.max(1, first.rows),
+    unit: "%",
+    target: "≤ 1",
+    met: again.rows <= first.rows / 100,
+    note: `${again.rows} of ${first.rows}`,
+  });
+  const sizeAfterSecond = await dbSize();
+  report({
+    figure: "6 size",
+    name: "database after the first snapshot",
+    value: Math.round(sizeAfterFirst / 2 ** 20),
+    unit: "MB",
+  });
+  report({
+    figure: "6 size",
+    name: "growth from an unchanged re-snapshot",
+    value: Math.round((sizeAfterSecond - sizeAfterFirst) / 2 ** 10),
+    unit: "kB",
+  });
+}
+
+// ---- (5) the event watch under steady load ------------------------------------------------------
+if (only.has("events")) {
+  const name = "prod-eu-1";
+  const client = createClusterClient(
+    name,
+    loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }),
+  );
+  const cluster = await db.cluster.upsert({ where: { name }, create: { name }, update: {} });
+  const before = await db.pullEvent.count({ where: { clusterId: cluster.id } });
+  const watcher = new EventWatcher(db, client);
+  await watcher.start();
+  const listed = (await db.pullEvent.count({ where: { clusterId: cluster.id } })) - before;
+  const perTick = Math.max(1, Math.round(EVENT_RATE / 10));
+  let emitted = 0;
+  const started = performance.now();
+  for (let tick = 0; tick < EVENT_SECONDS * 10; tick++) {
+    const due = started + tick * 100;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const res = await fetch(`${controlUrl}/clusters/${name}/load`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ events: perTick }),
+    });
+    emitted += ((await res.json()) as { emitted: number }).emitted;
+  }
+  const loadEnded = performance.now();
+  const achievedRate = emitted / ((loadEnded - started) / 1000);
+  const expected = before + listed + emitted;
+  let stored = 0;
+  while (performance.now() - loadEnded < 60_000) {
+    stored = await db.pullEvent.count({ where: { clusterId: cluster.id } });
+    if (stored >= expected) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const lagMs = performance.now() - loadEnded;
+  await watcher.stop();
+  const dup = await pool.query<{ n: string }>(
+    `SELECT COUNT(*) - COUNT(DISTINCT uid) AS n FROM "PullEvent" WHERE "clusterId" = $1`,
+    [cluster.id],
+  );
+  report({
+    figure: "5 events",
+    name: "load generated",
+    value: Math.round(achievedRate),
+    unit: "events/s",
+    note: `${emitted} in ${EVENT_SECONDS} s`,
+  });
+  report({
+    figure: "5 events",
+    name: "stored ÷ emitted",
+    value: (stored - before - listed) / emitted,
+    unit: "",
+    target: "= 1",
+    met: stored - before - listed === emitted,
+  });
+  report({
+    figure: "5 events",
+    name: "duplicates",
+    value: Number(dup.rows[0]?.n ?? 0),
+    unit: "rows",
+    target: "0",
+    met: Number(dup.rows[0]?.n ?? 0) === 0,
+  });
+  report({ figure: "5 events", name: "lag: end of load → all stored", value: Math.round(lagMs), unit: "ms" });
+}
+if (sim) {
+  (sim as ChildProcess).kill("SIGTERM");
+  sim = null;
+}
+
+// ---- (4) the findings CSV export against COPY -----------------------------------------------------
+if (only.has("csv")) {
+  const at = new Date();
+  await pool.query(`
+    WITH c AS (INSERT INTO "Cluster" (name) VALUES ('bench-csv') RETURNING id),
+    s AS (INSERT INTO "Snapshot" ("clusterId", "startedAt", "finishedAt", status, "collectorVersion", "rulesVersion")
+          SELECT id, now(), now(), 'complete', 'bench', 'bench' FROM c RETURNING id, "clusterId"),
+    w AS (INSERT INTO "Workload" ("clusterId", namespace, kind, name, "firstSeenAt", "lastSeenAt")
+          SELECT s."clusterId", 'ns-' || (g % 50), 'Deployment', 'app-' || g, now(), now()
+          FROM s, generate_series(1, 2000) g RETURNING id, namespace, "clusterId")
+    SELECT 1`);
+  const seeded = performance.now();
+  await pool.query(
+    `INSERT INTO "Finding" ("clusterId", "workloadId", namespace, "containerName", "ruleId", severity, fingerprint, image,
+       evidence, "openedAt", "openedSnapshotId", "lastSeenSnapshotId")
+     SELECT w."clusterId", w.id, w.namespace, 'app', 'PS00' || (1 + g % 9), (ARRAY['info','low','medium','high','critical'])[1 + g % 5]::"FindingSeverity",
+       md5(g::text), 'registry.example.com/team/app-' || (g % 2000) || ':1.' || (g % 40),
+       jsonb_build_object('message', 'registry.example.com/team/app uses the mutable tag "latest" with imagePullPolicy IfNotPresent; nodes keep whatever they cached, ' || repeat('x', g % 120)),
+       now() - (g % 90) * interval '1 day', s.id, s.id
+     FROM generate_series(1, $1::int) g
+     JOIN LATERAL (SELECT id, namespace, "clusterId" FROM "Workload" WHERE name = 'app-' || (1 + g % 2000)) w ON true
+     CROSS JOIN (SELECT id FROM "Snapshot" WHERE "collectorVersion" = 'bench' LIMIT 1) s`,
+    [CSV_ROWS],
+  );
+  await pool.query(`ANALYZE`);
+  console.log(
+    `seeded ${CSV_ROWS.toLocaleString("en")} findings in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
+  );
+
+  // COPY of exactly the export's query (its parameters inlined as literals: COPY takes none).
+  const q = findingsQuery({}, at);
+  const client = await pool.connect();
+  const inlined = q.text.replace(/\$(\d+)/g, (_m, i) => {
+    const v = q.values[Number(i) - 1];
+    if (v instanceof Date) return `${client.escapeLiteral(v.toISOString())}::timestamptz`;
+    if (typeof v === "number" || typeof v === "bigint") return String(v);
+    return client.escapeLiteral(String(v));
+  });
+  let copyBytes = 0;
+  let copyRows = 0;
+  const copyStarted = performance.now();
+  const copy = client.query(copyTo(`COPY (${inlined}) TO STDOUT WITH CSV`));
+  for await (const chunk of copy as AsyncIterable<Buffer>) {
+    copyBytes += chunk.length;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) copyRows++;
+  }
+  const copyMs = performance.now() - copyStarted;
+  client.release();
+
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const exportStarted = performance.now();
+  const out = await startCsvExport({ db, pool, kind: "findings", filters: {}, actor: "bench", now: at });
+  let exportBytes = 0;
+  for await (const chunk of out.stream as unknown as AsyncIterable<Uint8Array>)
+    exportBytes += chunk.byteLength;
+  const done = await out.done;
+  const exportMs = performance.now() - exportStarted;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+
+  const exportRate = done.rows / (exportMs / 1000);
+  const copyRate = copyRows / (copyMs / 1000);
+  report({
+    figure: "4 csv",
+    name: "COPY … TO STDOUT WITH CSV (floor)",
+    value: Math.round(copyRate),
+    unit: "rows/s",
+    note: `${copyRows} rows, ${copyBytes} bytes`,
+  });
+  report({
+    figure: "4 csv",
+    name: "findings export (streamed, hashed, logged)",
+    value: Math.round(exportRate),
+    unit: "rows/s",
+    note: `${done.rows} rows, ${exportBytes} bytes`,
+  });
+  report({
+    figure: "4 csv",
+    name: "export ÷ COPY",
+    value: exportRate / copyRate,
+    unit: "×",
+    target: "≥ 0.5",
+    met: exportRate / copyRate >= 0.5,
+  });
+  report({
+    figure: "4 csv",
+    name: "RSS growth during the export",
+    value: Math.round((peak - rssBefore) / 2 ** 20),
+    unit: "MB",
+    target: "≤ 64",
+    met: peak - rssBefore <= 64 * 2 ** 20,
+  });
+  report({
+    figure: "6 size",
+    name: `database with ${CSV_ROWS.toLocaleString("en")} findings`,
+    value: Math.round((await dbSize()) / 2 ** 20),
+    unit: "MB",
+  });
+}
+
+// ---- results --------------------------------------------------------------------------------------
+const stamp = new Date()
+  .toISOString()
+  .replace(/[-:]/g, "")
+  .replace(/\.\d+Z$/, "Z");
+const resultsDir = path.join(benchDir, "results");
+mkdirSync(resultsDir, { recursive: true });
+const result = {
+  at: new Date().toISOString(),
+  machine,
+  params: { CLUSTERS, PODS, CSV_ROWS, EVENT_RATE, EVENT_SECONDS },
+  figures,
+};
+const md = [
+  `# Pullsight benchmark ${result.at}`,
+  "",
+  `Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
+  `Fleet: ${CLUSTERS} clusters × ${PODS.toLocaleString("en")} pods (simulator, seed 7). CSV: ${CSV_ROWS.toLocaleString("en")} findings. Events: ${EVENT_RATE}/s for ${EVENT_SECONDS} s.`,
+  "",
+  "| figure | measure | value | unit | target | met | note |",
+  "| --- | --- | ---: | --- | --- | --- | --- |",
+  ...figures.map(
+    (f) =>
+      `| ${f.figure} | ${f.name} | ${fmt(f.value)} | ${f.unit} | ${f.target ?? ""} | ${f.target ? (f.met ? "yes" : "**no**") : ""} | ${f.note ?? ""} |`,
+  ),
+  "",
+].join("\n");
+for (const name of [stamp, "latest"]) {
+  writeFileSync(path.join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, `${name}.md`), md);
+}
+console.log(`results: bench/results/${stamp}.json and .md`);
+await pool.end();
+await db.$disconnect();
+await stopPostgres();
+process.exit(0);
