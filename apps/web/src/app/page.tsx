@@ -5,6 +5,7 @@ import {
   card,
   Empty,
   Grade,
+  Head,
   Link,
   link,
   muted,
@@ -16,8 +17,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
   Warning,
 } from "~/components/ui.tsx";
@@ -249,28 +248,16 @@ export default async function FleetPage() {
           <div className={tableWrap}>
             <table className={table}>
               <caption className="sr-only">Pull latency per registry this ISO week</caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Registry
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Pulls
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Failures
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    p50
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    p95
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Slowest
-                  </th>
-                </tr>
-              </thead>
+              <Head
+                columns={[
+                  "Registry",
+                  ["Pulls", "right"],
+                  ["Failures", "right"],
+                  ["p50", "right"],
+                  ["p95", "right"],
+                  ["Slowest", "right"],
+                ]}
+              />
               <tbody>
                 {registries.map((r) => (
                   <tr key={r.registry} className={tr}>
@@ -387,31 +374,17 @@ function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
     <div className={tableWrap}>
       <table className={table}>
         <caption className="sr-only">Clusters and their last snapshot</caption>
-        <thead className={thead}>
-          <tr>
-            <th scope="col" className={th}>
-              Cluster
-            </th>
-            <th scope="col" className={th}>
-              Kubernetes
-            </th>
-            <th scope="col" className={th}>
-              Last snapshot
-            </th>
-            <th scope="col" className={th}>
-              Collected (UTC)
-            </th>
-            <th scope="col" className={`${th} text-right`}>
-              Workloads
-            </th>
-            <th scope="col" className={`${th} text-right`}>
-              Score
-            </th>
-            <th scope="col" className={`${th} text-right`}>
-              Open findings
-            </th>
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            "Cluster",
+            "Kubernetes",
+            "Last snapshot",
+            "Collected (UTC)",
+            ["Workloads", "right"],
+            ["Score", "right"],
+            ["Open findings", "right"],
+          ]}
+        />
         <tbody>
           {clusters.map((c) => (
             <tr key={c.id} className={tr}>

@@ -41,44 +41,93 @@ const tooltipStyle = {
 };
 const axis = { fontSize: 12, fill: "currentColor" };
 
-function DataTable({ data, series, format }: { data: Point[]; series: Series[]; format: ValueFormat }) {
+/** The chart's numbers as a table: its text alternative, opened on demand. */
+function Numbers({
+  head,
+  rows,
+  series,
+  format,
+}: {
+  head: string;
+  rows: Array<{ label: string; values: Array<number | null | undefined> }>;
+  series: Series[];
+  format: ValueFormat;
+}) {
   return (
     <details className="mt-2 text-xs print:hidden">
       <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
-      <div className="mt-2">
-        <table className="w-full text-left">
-          <thead>
-            <tr>
-              <th scope="col" className="px-2 py-1 font-medium">
-                Date (UTC)
+      <table className="mt-2 w-full text-left">
+        <thead>
+          <tr>
+            <th scope="col" className="px-2 py-1 font-medium">
+              {head}
+            </th>
+            {series.map((s) => (
+              <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
+                {s.label}
               </th>
-              {series.map((s) => (
-                <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
-                  {s.label}
-                </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.label}>
+              <th scope="row" className="px-2 py-0.5 font-normal">
+                {r.label}
+              </th>
+              {r.values.map((v, i) => (
+                <td key={series[i]?.key ?? i} className="px-2 py-0.5 text-right tabular-nums">
+                  {v === null || v === undefined ? "–" : formatters[format](v)}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {data.map((p) => (
-              <tr key={p.t}>
-                <th scope="row" className="px-2 py-0.5 font-normal">
-                  {new Date(p.t).toISOString().slice(0, 10)}
-                </th>
-                {series.map((s) => {
-                  const v = p[s.key];
-                  return (
-                    <td key={s.key} className="px-2 py-0.5 text-right tabular-nums">
-                      {v === null || v === undefined ? "–" : formatters[format](v)}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </table>
     </details>
+  );
+}
+
+/** Caption, the chart (or a sentence when there is nothing to draw), and its numbers. */
+function Frame({
+  title,
+  summary,
+  empty,
+  height,
+  children,
+  numbers,
+}: {
+  title: string;
+  summary: string;
+  empty: boolean;
+  height: number;
+  children: React.ReactElement;
+  numbers: React.ReactNode;
+}) {
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <figcaption className="mb-1">
+        <span className="font-medium">{title}</span>
+        <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
+      </figcaption>
+      {empty ? (
+        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
+          Nothing to show in this range yet.
+        </p>
+      ) : (
+        <div
+          role="img"
+          aria-label={`${title}: ${summary}`}
+          className="text-slate-600 dark:text-slate-300"
+          style={{ height }}
+        >
+          <ResponsiveContainer width="100%" height="100%">
+            {children}
+          </ResponsiveContainer>
+        </div>
+      )}
+      {numbers}
+    </figure>
   );
 }
 
@@ -141,70 +190,66 @@ export function TimeChart({
     />
   );
   return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <figcaption className="mb-1">
-        <span className="font-medium">{title}</span>
-        <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
-      </figcaption>
-      {data.length === 0 ? (
-        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
-          No data in this range yet.
-        </p>
+    <Frame
+      title={title}
+      summary={summary}
+      empty={data.length === 0}
+      height={height}
+      numbers={
+        <Numbers
+          head="Date (UTC)"
+          rows={data.map((p) => ({
+            label: new Date(p.t).toISOString().slice(0, 10),
+            values: series.map((x) => p[x.key]),
+          }))}
+          series={series}
+          format={format}
+        />
+      }
+    >
+      {kind === "area" ? (
+        <AreaChart {...common} {...(stacked === "expand" ? { stackOffset: "expand" as const } : {})}>
+          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+          {xAxis}
+          {yAxis}
+          {tooltip}
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {series.map((s) => (
+            <Area
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              stackId={stacked ? "1" : undefined}
+              stroke={s.color}
+              fill={s.color}
+              fillOpacity={0.35}
+              isAnimationActive={false}
+            />
+          ))}
+        </AreaChart>
       ) : (
-        <div
-          role="img"
-          aria-label={`${title}: ${summary}`}
-          className="text-slate-600 dark:text-slate-300"
-          style={{ height }}
-        >
-          <ResponsiveContainer width="100%" height="100%">
-            {kind === "area" ? (
-              <AreaChart {...common} {...(stacked === "expand" ? { stackOffset: "expand" as const } : {})}>
-                <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
-                {xAxis}
-                {yAxis}
-                {tooltip}
-                <Legend wrapperStyle={{ fontSize: 12 }} />
-                {series.map((s) => (
-                  <Area
-                    key={s.key}
-                    dataKey={s.key}
-                    name={s.label}
-                    stackId={stacked ? "1" : undefined}
-                    stroke={s.color}
-                    fill={s.color}
-                    fillOpacity={0.35}
-                    isAnimationActive={false}
-                  />
-                ))}
-              </AreaChart>
-            ) : (
-              <LineChart {...common}>
-                <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
-                {xAxis}
-                {yAxis}
-                {tooltip}
-                <Legend wrapperStyle={{ fontSize: 12 }} />
-                {series.map((s) => (
-                  <Line
-                    key={s.key}
-                    dataKey={s.key}
-                    name={s.label}
-                    stroke={s.color}
-                    strokeWidth={2}
-                    strokeDasharray={s.dashed ? "5 4" : undefined}
-                    dot={false}
-                    connectNulls
-                    isAnimationActive={false}
-                  />
-                ))}
-              </LineChart>
-            )}
-          </ResponsiveContainer>
-        </div>
+        <LineChart {...common}>
+          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+          {xAxis}
+          {yAxis}
+          {tooltip}
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {series.map((s) => (
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              stroke={s.color}
+              strokeWidth={2}
+              strokeDasharray={s.dashed ? "5 4" : undefined}
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
       )}
-      <DataTable data={data} series={series} format={format} />
-    </figure>
+    </Frame>
   );
 }
 
@@ -230,82 +275,43 @@ export function BarsChart({
 }) {
   const fmt = formatters[format];
   return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <figcaption className="mb-1">
-        <span className="font-medium">{title}</span>
-        <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
-      </figcaption>
-      {data.length === 0 ? (
-        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
-          Nothing to show in this range.
-        </p>
-      ) : (
-        <div
-          role="img"
-          aria-label={`${title}: ${summary}`}
-          className="text-slate-600 dark:text-slate-300"
-          style={{ height }}
-        >
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
-              <XAxis dataKey="label" tick={axis} stroke="var(--chart-grid)" interval={0} />
-              <YAxis
-                tickFormatter={(v: number) => fmt(v)}
-                tick={axis}
-                width={56}
-                stroke="var(--chart-grid)"
-              />
-              <Tooltip
-                contentStyle={tooltipStyle}
-                formatter={(v) => (typeof v === "number" ? fmt(v) : String(v))}
-              />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              {series.map((s) => (
-                <Bar
-                  key={s.key}
-                  dataKey={s.key}
-                  name={s.label}
-                  fill={s.color}
-                  stackId="1"
-                  isAnimationActive={false}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      )}
-      <details className="mt-2 text-xs print:hidden">
-        <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
-        <table className="mt-2 w-full text-left">
-          <thead>
-            <tr>
-              <th scope="col" className="px-2 py-1 font-medium">
-                &nbsp;
-              </th>
-              {series.map((s) => (
-                <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((d) => (
-              <tr key={d.label}>
-                <th scope="row" className="px-2 py-0.5 font-normal">
-                  {d.label}
-                </th>
-                {series.map((s) => (
-                  <td key={s.key} className="px-2 py-0.5 text-right tabular-nums">
-                    {typeof d[s.key] === "number" ? fmt(d[s.key] as number) : "–"}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
+    <Frame
+      title={title}
+      summary={summary}
+      empty={data.length === 0}
+      height={height}
+      numbers={
+        <Numbers
+          head=""
+          rows={data.map((d) => ({
+            label: d.label,
+            values: series.map((x) => (typeof d[x.key] === "number" ? (d[x.key] as number) : null)),
+          }))}
+          series={series}
+          format={format}
+        />
+      }
+    >
+      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+        <XAxis dataKey="label" tick={axis} stroke="var(--chart-grid)" interval={0} />
+        <YAxis tickFormatter={(v: number) => fmt(v)} tick={axis} width={56} stroke="var(--chart-grid)" />
+        <Tooltip
+          contentStyle={tooltipStyle}
+          formatter={(v) => (typeof v === "number" ? fmt(v) : String(v))}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {series.map((s) => (
+          <Bar
+            key={s.key}
+            dataKey={s.key}
+            name={s.label}
+            fill={s.color}
+            stackId="1"
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
+    </Frame>
   );
 }

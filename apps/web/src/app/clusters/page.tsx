@@ -6,6 +6,7 @@ import {
   Empty,
   ExportLink,
   Grade,
+  Head,
   input,
   Link,
   link,
@@ -116,34 +117,18 @@ export default async function ClustersPage({ searchParams }: { searchParams: Sea
         <div className={tableWrap}>
           <table className={table}>
             <caption className="sr-only">Clusters with grade, trend and last snapshot</caption>
-            <thead className={thead}>
-              <tr>
-                <th scope="col" className={th}>
-                  Cluster
-                </th>
-                <th scope="col" className={th}>
-                  Labels
-                </th>
-                <th scope="col" className={th}>
-                  Score
-                </th>
-                <th scope="col" className={th}>
-                  30-day trend
-                </th>
-                <th scope="col" className={th}>
-                  Kubernetes
-                </th>
-                <th scope="col" className={th}>
-                  Last snapshot
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Workloads
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Open findings
-                </th>
-              </tr>
-            </thead>
+            <Head
+              columns={[
+                "Cluster",
+                "Labels",
+                "Score",
+                "30-day trend",
+                "Kubernetes",
+                "Last snapshot",
+                ["Workloads", "right"],
+                ["Open findings", "right"],
+              ]}
+            />
             <tbody>
               {fleet.clusters.map((c, i) => (
                 <tr key={c.id} className={tr}>

@@ -1,11 +1,10 @@
 import { findingFilter } from "@pullsight/api";
 import type { Metadata } from "next";
+import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
 import {
   button,
   Empty,
   ExportLink,
-  hrefWith,
-  input,
   Link,
   link,
   muted,
@@ -56,28 +55,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   const params = { ...filter, ...view };
   const first = (page - 1) * PAGE + 1;
 
-  const select = (
-    name: FilterKey,
-    label: string,
-    options: Array<{ value: string; text: string }>,
-    any = "any",
-  ) => (
-    <label className="flex flex-col gap-1 text-sm">
-      <span className={muted}>{label}</span>
-      <select
-        name={name}
-        aria-label={label}
-        defaultValue={filter[name] ?? ""}
-        className={`${input} max-w-56`}
-      >
-        <option value="">{any}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.text}
-          </option>
-        ))}
-      </select>
-    </label>
+  const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
+    <FilterSelect
+      name={name}
+      label={label}
+      value={filter[name] as string | undefined}
+      options={options}
+      {...(anyLabel ? { anyLabel } : {})}
+    />
   );
 
   return (
@@ -220,32 +205,15 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
           </table>
         </div>
       )}
-      <nav aria-label="Pages" className="flex items-center justify-between gap-3 text-sm">
-        <span className={muted}>
-          {list.rows.length > 0
-            ? `Showing ${num(first)}–${num(first + list.rows.length - 1)} of ${num(list.total)}`
-            : ""}
-        </span>
-        <span className="flex gap-2">
-          {page > 1 && (
-            <Link href={hrefWith("/findings", params, { cursor: null, page: null })} className={button}>
-              First page
-            </Link>
-          )}
-          {list.nextCursor !== null && (
-            <Link
-              href={hrefWith("/findings", params, {
-                cursor: String(list.nextCursor),
-                page: String(page + 1),
-              })}
-              className={button}
-              rel="next"
-            >
-              Next page
-            </Link>
-          )}
-        </span>
-      </nav>
+      <Pager
+        path="/findings"
+        params={params}
+        page={page}
+        pageSize={PAGE}
+        shown={list.rows.length}
+        total={list.total}
+        nextCursor={list.nextCursor === null ? null : String(list.nextCursor)}
+      />
 
       <section aria-labelledby="waivers-title" className="space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-2">

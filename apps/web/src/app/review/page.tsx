@@ -6,6 +6,7 @@ import {
   Delta,
   Empty,
   ExportLink,
+  Head,
   input,
   Link,
   link,
@@ -19,8 +20,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
 } from "~/components/ui.tsx";
 import { date, dateTime, num } from "~/lib/format.ts";
@@ -115,25 +114,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
           <div className={tableWrap}>
             <table className={table}>
               <caption className="sr-only">Signed reviews, newest week first</caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Week
-                  </th>
-                  <th scope="col" className={th}>
-                    Scope
-                  </th>
-                  <th scope="col" className={th}>
-                    Signed by
-                  </th>
-                  <th scope="col" className={th}>
-                    Signed at
-                  </th>
-                  <th scope="col" className={th}>
-                    Notes
-                  </th>
-                </tr>
-              </thead>
+              <Head columns={["Week", "Scope", "Signed by", "Signed at", "Notes"]} />
               <tbody>
                 {past.map((r) => (
                   <tr key={r.id} className={tr}>
@@ -191,22 +172,9 @@ function ReviewBody({ review, canSign }: { review: Review; canSign: boolean }) {
       <div className={tableWrap}>
         <table className={table}>
           <caption className="sr-only">Findings this week by severity</caption>
-          <thead className={thead}>
-            <tr>
-              <th scope="col" className={th}>
-                Severity
-              </th>
-              <th scope="col" className={`${th} text-right`}>
-                New
-              </th>
-              <th scope="col" className={`${th} text-right`}>
-                Resolved
-              </th>
-              <th scope="col" className={`${th} text-right`}>
-                Ageing (&gt; 30 days)
-              </th>
-            </tr>
-          </thead>
+          <Head
+            columns={["Severity", ["New", "right"], ["Resolved", "right"], ["Ageing (> 30 days)", "right"]]}
+          />
           <tbody>
             {SEVERITIES.map((s) => (
               <tr key={s} className={tr}>
@@ -286,25 +254,7 @@ function FindingList({
         <div className={tableWrap}>
           <table className={table}>
             <caption className="sr-only">{title}</caption>
-            <thead className={thead}>
-              <tr>
-                <th scope="col" className={th}>
-                  Severity
-                </th>
-                <th scope="col" className={th}>
-                  Rule
-                </th>
-                <th scope="col" className={th}>
-                  Workload
-                </th>
-                <th scope="col" className={th}>
-                  Image
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Age (days)
-                </th>
-              </tr>
-            </thead>
+            <Head columns={["Severity", "Rule", "Workload", "Image", ["Age (days)", "right"]]} />
             <tbody>
               {rows.map((f) => (
                 <tr key={String(f.id)} className={tr}>

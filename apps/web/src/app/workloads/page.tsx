@@ -1,5 +1,7 @@
 import { workloadFilter } from "@pullsight/api";
+import { WORKLOAD_SORTS } from "@pullsight/db";
 import type { Metadata } from "next";
+import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
 import {
   button,
   Empty,
@@ -29,24 +31,16 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Workloads" };
 
 type FilterKey = keyof typeof workloadFilter.shape;
-const SORTS = [
-  "name",
-  "namespace",
-  "cluster",
-  "kind",
-  "findings",
-  "severity",
-  "containers",
-  "lastSeen",
-] as const;
-type Sort = (typeof SORTS)[number];
+type Sort = (typeof WORKLOAD_SORTS)[number];
 const PAGE = 50;
 
 export default async function WorkloadsPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const { filter, dropped } = validFilters(workloadFilter, sp);
   const view = pick(sp, ["sort", "order", "cursor", "page"] as const);
-  const sort: Sort = (SORTS as readonly string[]).includes(view.sort ?? "") ? (view.sort as Sort) : "name";
+  const sort: Sort = (WORKLOAD_SORTS as readonly string[]).includes(view.sort ?? "")
+    ? (view.sort as Sort)
+    : "name";
   const order = view.order === "desc" ? "desc" : "asc";
   const page = Math.max(1, Number(view.page ?? 1) || 1);
   const caller = await api();
@@ -94,23 +88,14 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
     );
   };
 
-  const select = (name: FilterKey, label: string, options: Array<{ value: string; text: string }>) => (
-    <label className="flex flex-col gap-1 text-sm">
-      <span className={muted}>{label}</span>
-      <select
-        name={name}
-        aria-label={label}
-        defaultValue={filter[name] ?? ""}
-        className={`${input} max-w-48`}
-      >
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.text}
-          </option>
-        ))}
-      </select>
-    </label>
+  const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
+    <FilterSelect
+      name={name}
+      label={label}
+      value={filter[name] as string | undefined}
+      options={options}
+      {...(anyLabel ? { anyLabel } : {})}
+    />
   );
   const facet = (key: string) =>
     (facets[key] ?? []).map((f) => ({ value: f.value, text: `${f.value} (${num(f.containers)})` }));
@@ -239,29 +224,15 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
           </table>
         </div>
       )}
-      <nav aria-label="Pages" className="flex items-center justify-between gap-3 text-sm">
-        <span className={muted}>
-          {list.rows.length > 0
-            ? `Showing ${num(first)}–${num(first + list.rows.length - 1)} of ${num(list.total)}`
-            : ""}
-        </span>
-        <span className="flex gap-2">
-          {page > 1 && (
-            <Link href={hrefWith("/workloads", params, { cursor: null, page: null })} className={button}>
-              First page
-            </Link>
-          )}
-          {list.nextCursor && (
-            <Link
-              href={hrefWith("/workloads", params, { cursor: list.nextCursor, page: String(page + 1) })}
-              className={button}
-              rel="next"
-            >
-              Next page
-            </Link>
-          )}
-        </span>
-      </nav>
+      <Pager
+        path="/workloads"
+        params={params}
+        page={page}
+        pageSize={PAGE}
+        shown={list.rows.length}
+        total={list.total}
+        nextCursor={list.nextCursor}
+      />
     </>
   );
 }

@@ -6,6 +6,7 @@ import {
   Empty,
   ExportLink,
   Grade,
+  Head,
   Link,
   link,
   muted,
@@ -15,8 +16,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
   Warning,
 } from "~/components/ui.tsx";
@@ -124,34 +123,18 @@ export default async function ClusterPage({ params }: { params: Params }) {
               <caption className="sr-only">
                 Namespaces of {cluster.name} with scores, owners and findings
               </caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Namespace
-                  </th>
-                  <th scope="col" className={th}>
-                    Owner (team)
-                  </th>
-                  <th scope="col" className={th}>
-                    Profile
-                  </th>
-                  <th scope="col" className={th}>
-                    Score
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Workloads
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Containers
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Open findings
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    High + critical
-                  </th>
-                </tr>
-              </thead>
+              <Head
+                columns={[
+                  "Namespace",
+                  "Owner (team)",
+                  "Profile",
+                  "Score",
+                  ["Workloads", "right"],
+                  ["Containers", "right"],
+                  ["Open findings", "right"],
+                  ["High + critical", "right"],
+                ]}
+              />
               <tbody>
                 {namespaces.map((n) => (
                   <tr key={n.name} className={tr}>

@@ -5,6 +5,7 @@ import { CopyButton } from "~/components/copy-button.tsx";
 import {
   card,
   Empty,
+  Head,
   Link,
   link,
   muted,
@@ -14,8 +15,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
   Warning,
 } from "~/components/ui.tsx";
@@ -225,22 +224,7 @@ export default async function WorkloadPage({ params }: { params: Params }) {
           <div className={tableWrap}>
             <table className={table}>
               <caption className="sr-only">Digests running per container and node</caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Container
-                  </th>
-                  <th scope="col" className={th}>
-                    Digest
-                  </th>
-                  <th scope="col" className={th}>
-                    Nodes (pods)
-                  </th>
-                  <th scope="col" className={th}>
-                    Running since
-                  </th>
-                </tr>
-              </thead>
+              <Head columns={["Container", "Digest", "Nodes (pods)", "Running since"]} />
               <tbody>
                 {d.running.flatMap((r) =>
                   r.digests.map((x, i) => (
@@ -316,31 +300,17 @@ export default async function WorkloadPage({ params }: { params: Params }) {
           <div className={tableWrap}>
             <table className={table}>
               <caption className="sr-only">Pull events, newest first</caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Last seen
-                  </th>
-                  <th scope="col" className={th}>
-                    Reason
-                  </th>
-                  <th scope="col" className={th}>
-                    Container
-                  </th>
-                  <th scope="col" className={th}>
-                    Node
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Pull time
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Count
-                  </th>
-                  <th scope="col" className={th}>
-                    Message
-                  </th>
-                </tr>
-              </thead>
+              <Head
+                columns={[
+                  "Last seen",
+                  "Reason",
+                  "Container",
+                  "Node",
+                  ["Pull time", "right"],
+                  ["Count", "right"],
+                  "Message",
+                ]}
+              />
               <tbody>
                 {d.events.slice(0, EVENTS_SHOWN).map((e) => (
                   <tr key={String(e.id)} className={tr}>

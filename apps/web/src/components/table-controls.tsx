@@ -1,0 +1,81 @@
+// The controls every server-side table shares: a filter menu and the pager (state in the URL).
+import { button, hrefWith, input, Link, muted } from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
+
+export interface Option {
+  value: string;
+  text: string;
+}
+
+/** A labelled filter menu in a GET form; "" means no filter. */
+export function FilterSelect({
+  name,
+  label,
+  value,
+  options,
+  anyLabel = "any",
+}: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  options: Option[];
+  anyLabel?: string;
+}) {
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className={muted}>{label}</span>
+      <select name={name} aria-label={label} defaultValue={value ?? ""} className={`${input} max-w-56`}>
+        <option value="">{anyLabel}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** "Showing a–b of n", then first and next page links that keep every other parameter. */
+export function Pager({
+  path,
+  params,
+  page,
+  pageSize,
+  shown,
+  total,
+  nextCursor,
+}: {
+  path: string;
+  params: Record<string, string | undefined>;
+  page: number;
+  pageSize: number;
+  shown: number;
+  total: number;
+  nextCursor: string | null;
+}) {
+  const first = (page - 1) * pageSize + 1;
+  return (
+    <nav aria-label="Pages" className="flex items-center justify-between gap-3 text-sm">
+      <span className={muted}>
+        {shown > 0 ? `Showing ${num(first)}–${num(first + shown - 1)} of ${num(total)}` : ""}
+      </span>
+      <span className="flex gap-2">
+        {page > 1 && (
+          <Link href={hrefWith(path, params, { cursor: null, page: null })} className={button}>
+            First page
+          </Link>
+        )}
+        {nextCursor !== null && (
+          <Link
+            href={hrefWith(path, params, { cursor: nextCursor, page: String(page + 1) })}
+            className={button}
+            rel="next"
+          >
+            Next page
+          </Link>
+        )}
+      </span>
+    </nav>
+  );
+}
