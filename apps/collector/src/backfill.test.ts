@@ -56,13 +56,16 @@ describe("backfill against the simulator's clock", () => {
       const snaps = await t.db.snapshot.findMany({
         where: { cluster: { name: c.name } },
         orderBy: { startedAt: "asc" },
-        select: { startedAt: true, status: true },
+        select: { startedAt: true, status: true, stats: true },
       });
       assert.deepEqual(
         snaps.map((s) => [s.startedAt.getTime(), s.status]),
         Array.from({ length: 9 }, (_, i) => [start + i * 6 * HOUR, "complete"]),
         `${c.name} snapshots`,
       );
+      // The simulated clock stands still while a snapshot reads; its read time is wall time.
+      for (const s of snaps)
+        assert.ok(((s.stats as { readMs?: number }).readMs ?? 0) > 0, "read time measured");
       const { id: clusterId } = await t.db.cluster.findUniqueOrThrow({ where: { name: c.name } });
       const rollups = await t.db.postureRollup.count({ where: { clusterId, namespace: "" } });
       assert.equal(rollups, 9, `${c.name} cluster rollups`);

@@ -94,7 +94,7 @@ export async function collectCluster(
     stats: {
       requests: raw.requests,
       objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
-      readMs: raw.finishedAt.getTime() - raw.startedAt.getTime(),
+      readMs: raw.readMs,
       ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
     },
   });

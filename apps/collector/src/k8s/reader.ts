@@ -27,6 +27,8 @@ export interface RawSnapshot {
   objects: Partial<Record<KindKey, RawObject[]>>;
   failures: KindFailure[];
   requests: number;
+  /** Wall-clock milliseconds the reading took (the timestamps may come from a simulated clock). */
+  readMs: number;
   /** Per node, the kubelet's configuration (only with `kubeletConfig`; nodes that failed are absent). */
   kubelet?: Array<{ node: string; config: Record<string, unknown> }>;
 }
@@ -175,6 +177,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
   const now = o.now ?? (() => new Date());
   const startedAt = now();
+  const wallStart = performance.now();
   const deadline = Date.now() + o.budgetMs;
   const objects: RawSnapshot["objects"] = {};
   const failures: KindFailure[] = [];
@@ -190,6 +193,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
     objects,
     failures,
     requests,
+    readMs: Math.round(performance.now() - wallStart),
     ...(kubelet ? { kubelet } : {}),
   });
   try {

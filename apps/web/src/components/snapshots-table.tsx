@@ -35,7 +35,7 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
               Status
             </th>
             <th scope="col" className={`${th} text-right`}>
-              Duration
+              Read time
             </th>
             <th scope="col" className={`${th} text-right`}>
               Rows written

@@ -236,7 +236,7 @@ export function snapshotsQuery(filter: SnapshotExportFilter): Prisma.Sql {
   return Prisma.sql`
     SELECT s.id AS snapshot_id, c.name AS cluster, s."startedAt" AS started_at, s."finishedAt" AS finished_at,
       s.status::text AS status,
-      (EXTRACT(EPOCH FROM (s."finishedAt" - s."startedAt")) * 1000)::bigint AS duration_ms,
+      (s.stats ->> 'readMs')::numeric::bigint AS duration_ms,
       (SELECT SUM(v::bigint) FROM jsonb_each_text(COALESCE(s.stats -> 'rows', '{}'::jsonb)) AS r(k, v)) AS rows_written,
       jsonb_array_length(COALESCE(s.failures, '[]'::jsonb)) AS failed_reads,
       (SELECT string_agg((x ->> 'kind') || ': ' || (x ->> 'reason'), '; ') FROM jsonb_array_elements(COALESCE(s.failures, '[]'::jsonb)) x) AS failures,

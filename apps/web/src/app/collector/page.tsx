@@ -60,7 +60,7 @@ export default async function CollectorPage() {
         <Stat label="Clusters" value={num(fleet.clusters.length)} />
         <Stat label="Recent snapshots" value={num(all.length)} hint="the last 20 per cluster" />
         <Stat label="Not complete" value={num(failed.length)} hint="partial or failed, among them" />
-        <Stat label="Median duration" value={duration(median)} />
+        <Stat label="Median read time" value={duration(median)} hint="listing the cluster, before storage" />
       </dl>
       {details.map((d) => (
         <Section key={d.cluster.id} title={d.cluster.name} id={`cluster-${d.cluster.id}`}>
