@@ -41,6 +41,35 @@ test("the workloads CSV download has one row per workload the table counts", asy
   expect(new Set(rows.slice(1).map((r) => r[kind]))).toEqual(new Set(["Deployment"]));
 });
 
+test("the fleet's latency table and its CSV download agree registry by registry", async ({ page }) => {
+  await page.goto("/");
+  const table = page.getByRole("table", { name: "Pull latency per registry this ISO week" });
+  const shown = await table
+    .locator("tbody tr")
+    .evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.querySelector("th")?.textContent?.trim(),
+        tr.querySelectorAll("td")[0]?.textContent?.trim(),
+      ]),
+    );
+  expect(shown.length).toBeGreaterThan(0);
+  const download = page.waitForEvent("download");
+  await page
+    .getByRole("region", { name: "Pull latency this week" })
+    .getByRole("link", { name: "Export CSV" })
+    .click();
+  const [header = [], ...rows] = parse(
+    await streamToBuffer(await (await download).createReadStream()),
+  ) as string[][];
+  const registry = header.indexOf("registry");
+  const pulls = header.indexOf("pulls");
+  const failures = header.indexOf("failures");
+  const csv = rows
+    .filter((r) => Number(r[pulls]) + Number(r[failures]) > 0)
+    .map((r): [string, string] => [r[registry] ?? "", Number(r[pulls]).toLocaleString("en")]);
+  expect(new Map(csv)).toEqual(new Map(shown as Array<[string, string]>));
+});
+
 test("a reviewer waives an open finding from the findings table", async ({ page, db }) => {
   await asRole(page, "reviewer");
   await page.goto("/findings?severity=medium");

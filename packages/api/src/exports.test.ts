@@ -7,6 +7,7 @@ import {
   createExportPool,
   getClusterDetail,
   getFleetOverview,
+  getLatencyTrend,
   listWorkloads,
   writeSnapshot,
 } from "@pullsight/db";
@@ -203,6 +204,17 @@ describe("CSV exports", () => {
     const snapshots = await csv("snapshots", { cluster: "prod-eu-1" });
     assert.equal(snapshots.length, await t.db.snapshot.count());
     assert.equal(snapshots[0]?.status, "complete");
+
+    const latency = await csv("latency", { bucket: "week", from: new Date(at.getTime() - 14 * 86_400_000) });
+    const trend = await getLatencyTrend(t.db, {
+      bucket: "week",
+      from: new Date(at.getTime() - 14 * 86_400_000),
+      to: at,
+    });
+    assert.deepEqual(
+      latency.map((r) => [r.registry, Number(r.pulls), Number(r.failures)]),
+      trend.map((r) => [r.registry, r.pulls, r.failures]),
+    );
 
     const waivers = await csv("waivers", { state: "all" });
     assert.equal(waivers.length, await t.db.waiver.count());

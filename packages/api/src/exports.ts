@@ -11,6 +11,7 @@ import {
   findingsQuery,
   getClusterDetail,
   getFleetOverview,
+  getLatencyTrend,
   getWeeklyReview,
   INVENTORY_COLUMNS,
   inventoryQuery,
@@ -48,6 +49,7 @@ export const EXPORT_KINDS = [
   "namespaces",
   "snapshots",
   "waivers",
+  "latency",
 ] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
@@ -66,6 +68,15 @@ export const exportFilters = {
     })
     .strict(),
   namespaces: z.object({ cluster: name }).strict(),
+  latency: z
+    .object({
+      bucket: z.enum(["day", "week"]).default("day"),
+      from: z.coerce.date().optional(),
+      to: z.coerce.date().optional(),
+      cluster: name.optional(),
+      registry: z.string().max(253).optional(),
+    })
+    .strict(),
   waivers: z
     .object({
       state: z.enum(["active", "expired", "revoked", "all"]).optional(),
@@ -169,7 +180,22 @@ export const WAIVER_COLUMNS = [
   "state",
 ] as const;
 
+export const LATENCY_COLUMNS = [
+  "bucket_start",
+  "bucket",
+  "cluster",
+  "registry",
+  "pulls",
+  "failures",
+  "p50_ms",
+  "p95_ms",
+  "max_ms",
+  "exact",
+  "failures_by_cause",
+] as const;
+
 export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
+  latency: LATENCY_COLUMNS,
   waivers: WAIVER_COLUMNS,
   inventory: INVENTORY_COLUMNS,
   workloads: WORKLOAD_COLUMNS,
@@ -308,6 +334,33 @@ async function* namespaceRows(db: Db, filters: z.infer<(typeof exportFilters)["n
   }));
 }
 
+/** Pull latency per registry (per cluster when one is named), per day or ISO week: the fleet page's table. */
+async function* latencyRows(db: Db, filters: z.infer<(typeof exportFilters)["latency"]>, now: Date) {
+  const to = filters.to ?? now;
+  const rows = await getLatencyTrend(db, {
+    bucket: filters.bucket,
+    from: filters.from ?? new Date(to.getTime() - 7 * 86_400_000),
+    to,
+    ...(filters.cluster ? { scope: { cluster: filters.cluster }, byCluster: true } : {}),
+    ...(filters.registry ? { registry: filters.registry } : {}),
+  });
+  yield rows.map((r) => ({
+    bucket_start: r.bucket,
+    bucket: filters.bucket,
+    cluster: r.cluster,
+    registry: r.registry,
+    pulls: r.pulls,
+    failures: r.failures,
+    p50_ms: r.p50Ms,
+    p95_ms: r.p95Ms,
+    max_ms: r.maxMs,
+    exact: r.exact,
+    failures_by_cause: Object.entries(r.failuresByCause)
+      .map(([cause, n]) => `${cause}=${n}`)
+      .join(";"),
+  }));
+}
+
 async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters)["waivers"]>, now: Date) {
   const waivers = await listWaivers(db, filters, now);
   yield waivers.map((w) => ({
@@ -370,6 +423,7 @@ export async function startCsvExport(opts: {
     snapshots: () => cursor(snapshotsQuery(filters)),
     review: () => reviewRows(opts.db, filters as z.infer<(typeof exportFilters)["review"]>, now),
     clusters: () => clusterRows(opts.db, filters as z.infer<(typeof exportFilters)["clusters"]>, now),
+    latency: () => latencyRows(opts.db, filters as z.infer<(typeof exportFilters)["latency"]>, now),
     waivers: () => waiverRows(opts.db, filters as z.infer<(typeof exportFilters)["waivers"]>, now),
     namespaces: () => namespaceRows(opts.db, filters as z.infer<(typeof exportFilters)["namespaces"]>, now),
   };

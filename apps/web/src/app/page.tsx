@@ -4,6 +4,7 @@ import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import {
   card,
   Empty,
+  ExportLink,
   Grade,
   Head,
   Link,
@@ -242,6 +243,15 @@ export default async function FleetPage() {
       </div>
 
       <Section title="Pull latency this week">
+        {registries.length > 0 && (
+          <div className="flex justify-end">
+            <ExportLink
+              href={`/api/export/latency.csv?bucket=week&from=${new Date(newestWeek).toISOString()}`}
+            >
+              Export CSV
+            </ExportLink>
+          </div>
+        )}
         {registries.length === 0 ? (
           <Empty title="No image pulls recorded this week." />
         ) : (
