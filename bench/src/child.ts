@@ -1,13 +1,48 @@
 // One measured run in a process of its own, so that its peak RSS is its own:
 //   floor    <kubeconfig>          page through every kind the collector reads, JSON-parse, discard
 //   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
+//   export   -            <db-url> the findings CSV export, consumed and discarded (RSS growth
+//                                   against this process's own warmed-up baseline)
 // Prints one JSON line: wall time, peak RSS, items or rows.
+import { startCsvExport } from "@pullsight/api";
 import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
-import { createDb } from "@pullsight/db";
+import { createDb, createExportPool } from "@pullsight/db";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
-if (!kubeconfig || (mode !== "floor" && mode !== "snapshot"))
-  throw new Error("usage: child.ts floor|snapshot KUBECONFIG [DB]");
+if (!kubeconfig || !["floor", "snapshot", "export"].includes(mode ?? ""))
+  throw new Error("usage: child.ts floor|snapshot|export KUBECONFIG|- [DB]");
+
+if (mode === "export") {
+  const db = createDb(databaseUrl as string);
+  const pool = createExportPool(databaseUrl as string, 2);
+  await db.exportLog.count(); // connections open, code loaded: the baseline is a warm process
+  await pool.query("SELECT 1");
+  global.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const started = performance.now();
+  const out = await startCsvExport({ db, pool, kind: "findings", filters: {}, actor: "bench" });
+  let bytes = 0;
+  for await (const chunk of out.stream as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+  const done = await out.done;
+  const wallMs = performance.now() - started;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(
+    JSON.stringify({
+      mode,
+      wallMs,
+      rows: done.rows,
+      bytes,
+      baselineMb: baseline / 2 ** 20,
+      growthMb: (peak - baseline) / 2 ** 20,
+    }),
+  );
+  process.exit(0);
+}
 
 // The kinds and the page size the collector's reader uses (apps/collector/src/k8s/kinds.ts, reader.ts).
 const KINDS = [
@@ -26,8 +61,8 @@ const KINDS = [
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 const CONCURRENCY = 4;
 
-const clients = kubeconfigContexts(kubeconfig).map((context) =>
-  createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context })),
+const clients = kubeconfigContexts(kubeconfig as string).map((context) =>
+  createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig as string, context })),
 );
 const started = performance.now();
 let items = 0;

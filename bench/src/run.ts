@@ -15,7 +15,6 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { startCsvExport } from "@pullsight/api";
 import { createClusterClient, EventWatcher, loadKubeConfig } from "@pullsight/collector";
 import { createDb, createExportPool, findingsQuery } from "@pullsight/db";
 import {
@@ -349,22 +348,26 @@ if (only.has("csv")) {
   const copyMs = performance.now() - copyStarted;
   client.release();
 
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  const exportStarted = performance.now();
-  const out = await startCsvExport({ db, pool, kind: "findings", filters: {}, actor: "bench", now: at });
-  let exportBytes = 0;
-  for await (const chunk of out.stream as unknown as AsyncIterable<Uint8Array>)
-    exportBytes += chunk.byteLength;
-  const done = await out.done;
-  const exportMs = performance.now() - exportStarted;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-
+  // The export in a process of its own, so its RSS growth is its own (this one has seeded and
+  // copied a million rows).
+  const exp = JSON.parse(
+    execFileSync(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", path.join(benchDir, "src/child.ts"), "export", "-", dbUrl],
+      {
+        encoding: "utf8",
+        cwd: benchDir,
+        maxBuffer: 2 ** 20,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    )
+      .trim()
+      .split("\n")
+      .at(-1) ?? "{}",
+  ) as { wallMs: number; rows: number; bytes: number; baselineMb: number; growthMb: number };
+  const done = { rows: exp.rows };
+  const exportMs = exp.wallMs;
+  const exportBytes = exp.bytes;
   const exportRate = done.rows / (exportMs / 1000);
   const copyRate = copyRows / (copyMs / 1000);
   report({
@@ -392,10 +395,11 @@ if (only.has("csv")) {
   report({
     figure: "4 csv",
     name: "RSS growth during the export",
-    value: Math.round((peak - rssBefore) / 2 ** 20),
+    value: Math.round(exp.growthMb),
     unit: "MB",
     target: "≤ 64",
-    met: peak - rssBefore <= 64 * 2 ** 20,
+    met: exp.growthMb <= 64,
+    note: `over a warm baseline of ${Math.round(exp.baselineMb)} MB, in its own process`,
   });
   report({
     figure: "6 size",
