@@ -117,6 +117,22 @@ export const REVIEW_COLUMNS = [
   "signed_at",
 ] as const;
 
+/** A cluster's or namespace's open findings: unwaived, waived, and unwaived by severity. */
+const FINDING_COUNT_COLUMNS = [
+  "open_findings",
+  "waived_findings",
+  "critical",
+  "high",
+  "medium",
+  "low",
+  "info",
+] as const;
+const findingCountCells = (f: { open: number; waived: number; bySeverity: Record<string, number> }) => ({
+  open_findings: f.open,
+  waived_findings: f.waived,
+  ...f.bySeverity,
+});
+
 export const CLUSTER_COLUMNS = [
   "cluster",
   "labels",
@@ -126,13 +142,7 @@ export const CLUSTER_COLUMNS = [
   "containers",
   "compliant",
   "workloads",
-  "open_findings",
-  "waived_findings",
-  "critical",
-  "high",
-  "medium",
-  "low",
-  "info",
+  ...FINDING_COUNT_COLUMNS,
   "last_snapshot_status",
   "last_snapshot_failures",
   "stale",
@@ -150,13 +160,7 @@ export const NAMESPACE_COLUMNS = [
   "workloads",
   "containers",
   "compliant",
-  "open_findings",
-  "waived_findings",
-  "critical",
-  "high",
-  "medium",
-  "low",
-  "info",
+  ...FINDING_COUNT_COLUMNS,
   "last_snapshot_id",
   "collected_at",
 ] as const;
@@ -302,9 +306,7 @@ async function* clusterRows(db: Db, filters: z.infer<(typeof exportFilters)["clu
     containers: c.containers,
     compliant: c.compliant,
     workloads: c.workloads,
-    open_findings: c.findings.open,
-    waived_findings: c.findings.waived,
-    ...c.findings.bySeverity,
+    ...findingCountCells(c.findings),
     last_snapshot_status: c.lastSnapshotStatus,
     last_snapshot_failures: c.failures.map((f) => `${f.kind}: ${f.reason}`).join("; "),
     stale: c.stale,
@@ -326,9 +328,7 @@ async function* namespaceRows(db: Db, filters: z.infer<(typeof exportFilters)["n
     workloads: n.workloads,
     containers: n.containers,
     compliant: n.compliant,
-    open_findings: n.findings.open,
-    waived_findings: n.findings.waived,
-    ...n.findings.bySeverity,
+    ...findingCountCells(n.findings),
     last_snapshot_id: detail.cluster.lastSnapshotId,
     collected_at: detail.cluster.lastSnapshotAt,
   }));

@@ -24,3 +24,15 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
     </button>
   );
 }
+
+/** A YAML snippet with a button that copies it. */
+export function YamlSnippet({ yaml }: { yaml: string }) {
+  return (
+    <div className="mt-2 flex items-start gap-2">
+      <pre className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800">
+        <code>{yaml}</code>
+      </pre>
+      <CopyButton text={yaml} label="Copy YAML" />
+    </div>
+  );
+}

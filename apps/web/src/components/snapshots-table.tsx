@@ -1,5 +1,5 @@
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
-import { muted, table, tableWrap, td, th, thead, tr } from "~/components/ui.tsx";
+import { Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, duration, num } from "~/lib/format.ts";
 
 export interface SnapshotRow {
@@ -21,33 +21,17 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
     <div className={tableWrap}>
       <table className={table}>
         <caption className="sr-only">{caption}</caption>
-        <thead className={thead}>
-          <tr>
-            {withCluster && (
-              <th scope="col" className={th}>
-                Cluster
-              </th>
-            )}
-            <th scope="col" className={th}>
-              Started
-            </th>
-            <th scope="col" className={th}>
-              Status
-            </th>
-            <th scope="col" className={`${th} text-right`}>
-              Read time
-            </th>
-            <th scope="col" className={`${th} text-right`}>
-              Rows written
-            </th>
-            <th scope="col" className={th}>
-              Failed reads
-            </th>
-            <th scope="col" className={th}>
-              Collector
-            </th>
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            withCluster && "Cluster",
+            "Started",
+            "Status",
+            ["Read time", "right"],
+            ["Rows written", "right"],
+            "Failed reads",
+            "Collector",
+          ]}
+        />
         <tbody>
           {snapshots.map((s) => (
             <tr key={String(s.id)} className={tr}>

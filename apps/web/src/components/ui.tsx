@@ -175,19 +175,21 @@ export function ExportLink({ href, children }: { href: string; children: ReactNo
 
 export { Link };
 
-/** A table's header row: column names, ["name", "right"] for numeric columns. */
-export function Head({ columns }: { columns: Array<string | [string, "right"]> }) {
+/** A table's header row: column names, ["name", "right"] for numeric columns, false for a column not shown. */
+export function Head({ columns }: { columns: Array<string | [string, "right"] | false> }) {
   return (
     <thead className={thead}>
       <tr>
-        {columns.map((c) => {
-          const [label, align] = typeof c === "string" ? [c, null] : c;
-          return (
-            <th key={label || "row"} scope="col" className={align ? `${th} text-right` : th}>
-              {label}
-            </th>
-          );
-        })}
+        {columns
+          .filter((c) => c !== false)
+          .map((c) => {
+            const [label, align] = typeof c === "string" ? [c, null] : c;
+            return (
+              <th key={label || "row"} scope="col" className={align ? `${th} text-right` : th}>
+                {label}
+              </th>
+            );
+          })}
       </tr>
     </thead>
   );

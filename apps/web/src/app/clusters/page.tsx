@@ -18,8 +18,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
 } from "~/components/ui.tsx";
 import { ago, dateTime, num } from "~/lib/format.ts";
@@ -267,18 +265,7 @@ async function Compare({ names }: { names: [string, string] }) {
         <caption className="sr-only">
           {names[0]} and {names[1]} side by side
         </caption>
-        <thead className={thead}>
-          <tr>
-            <th scope="col" className={th}>
-              &nbsp;
-            </th>
-            {names.map((n) => (
-              <th key={n} scope="col" className={th}>
-                {n}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <Head columns={["", ...names]} />
         <tbody>
           {rows.map(([label, cell]) => (
             <tr key={label} className={tr}>

@@ -5,6 +5,7 @@ import {
   button,
   Empty,
   ExportLink,
+  Head,
   Link,
   link,
   muted,
@@ -15,8 +16,6 @@ import {
   table,
   tableWrap,
   td,
-  th,
-  thead,
   tr,
   Warning,
 } from "~/components/ui.tsx";
@@ -122,33 +121,17 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
             <caption className="sr-only">
               Findings {first} to {first + list.rows.length - 1} of {list.total}
             </caption>
-            <thead className={thead}>
-              <tr>
-                <th scope="col" className={th}>
-                  Severity
-                </th>
-                <th scope="col" className={th}>
-                  Rule
-                </th>
-                <th scope="col" className={th}>
-                  Workload
-                </th>
-                <th scope="col" className={th}>
-                  Container / image
-                </th>
-                <th scope="col" className={th}>
-                  Status
-                </th>
-                <th scope="col" className={th}>
-                  Opened
-                </th>
-                {canWaive && (
-                  <th scope="col" className={th}>
-                    Action
-                  </th>
-                )}
-              </tr>
-            </thead>
+            <Head
+              columns={[
+                "Severity",
+                "Rule",
+                "Workload",
+                "Container / image",
+                "Status",
+                "Opened",
+                canWaive && "Action",
+              ]}
+            />
             <tbody>
               {list.rows.map((f) => (
                 <tr key={String(f.finding_id)} className={tr}>
@@ -228,28 +211,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
           <div className={tableWrap}>
             <table className={table}>
               <caption className="sr-only">Waivers in force</caption>
-              <thead className={thead}>
-                <tr>
-                  <th scope="col" className={th}>
-                    Rule
-                  </th>
-                  <th scope="col" className={th}>
-                    Scope
-                  </th>
-                  <th scope="col" className={th}>
-                    Reason
-                  </th>
-                  <th scope="col" className={th}>
-                    Owner
-                  </th>
-                  <th scope="col" className={th}>
-                    Expires
-                  </th>
-                  <th scope="col" className={th}>
-                    Created by
-                  </th>
-                </tr>
-              </thead>
+              <Head columns={["Rule", "Scope", "Reason", "Owner", "Expires", "Created by"]} />
               <tbody>
                 {waivers.map((w) => (
                   <tr key={w.id} className={tr}>

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { CopyButton } from "~/components/copy-button.tsx";
+import { YamlSnippet } from "~/components/copy-button.tsx";
 import { card, Link, link, muted, PageHeader, SeverityBadge } from "~/components/ui.tsx";
 import { api } from "~/server/caller.ts";
 
@@ -53,12 +53,7 @@ export default async function RulesPage() {
               <p className="text-sm">{r.why}</p>
               <h3 className="mt-3 text-sm font-medium">How to fix</h3>
               <p className="text-sm">{r.fix}</p>
-              <div className="mt-2 flex items-start gap-2">
-                <pre className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800">
-                  <code>{r.fixYaml}</code>
-                </pre>
-                <CopyButton text={r.fixYaml} label="Copy YAML" />
-              </div>
+              <YamlSnippet yaml={r.fixYaml} />
               <div className="mt-2 flex flex-wrap gap-x-4 text-xs">
                 {r.references.map((ref) => (
                   <a key={ref.url} href={ref.url} className={link} rel="noreferrer" target="_blank">

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { BarsChart } from "~/components/charts.tsx";
-import { CopyButton } from "~/components/copy-button.tsx";
+import { YamlSnippet } from "~/components/copy-button.tsx";
 import {
   card,
   Empty,
@@ -171,12 +171,7 @@ export default async function WorkloadPage({ params }: { params: Params }) {
                       <p className="text-sm">{f.why}</p>
                       <h4 className="mt-3 text-sm font-medium">How to fix</h4>
                       <p className="text-sm">{f.fix}</p>
-                      <div className="mt-2 flex items-start gap-2">
-                        <pre className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800">
-                          <code>{yaml}</code>
-                        </pre>
-                        <CopyButton text={yaml} label="Copy YAML" />
-                      </div>
+                      <YamlSnippet yaml={yaml} />
                       {f.references.length > 0 && (
                         <ul className="mt-2 flex flex-wrap gap-x-4 text-xs">
                           {f.references.map((r) => (
