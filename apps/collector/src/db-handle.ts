@@ -1,9 +1,9 @@
-// The collector's database client, renewable. When PostgreSQL dies inside the snapshot's
-// interactive transaction, Prisma 6.19 with @prisma/adapter-pg never returns that connection to
-// the pg pool (storage-faults.test.ts shows it): every such failure costs a pool slot for good,
-// and a long-running collector would end up waiting forever for a connection. After a storage
-// failure the service therefore swaps in a fresh client and closes the old one in the background
-// (bounded: the leaked connection would keep $disconnect waiting forever).
+// The collector's database client, renewable. When PostgreSQL died inside a Prisma interactive
+// transaction, Prisma 6.19 with @prisma/adapter-pg never returned that connection to the pg pool.
+// The snapshot write now runs on a pg connection of its own that is destroyed on failure
+// (storage-faults.test.ts checks the slot comes back), so no known path leaks any more; the
+// renewal after a storage failure stays as a cheap safety net (a fresh pool, the old one closed in
+// the background with a bound).
 import { closeDb, createDb, type Db } from "@pullsight/db";
 import type { ClusterOutcome } from "./collect.ts";
 import { type Logger, silentLogger } from "./log.ts";

@@ -114,7 +114,7 @@ describe("storage faults", () => {
   it("PostgreSQL stopping mid-snapshot: the snapshot is not stored, nothing partial is visible, the next run succeeds", async () => {
     const pg = await restartablePostgres();
     const url = pg.url;
-    // One connection: the slot a killed transaction leaks is the whole pool.
+    // One connection: a slot a killed transaction leaked would be the whole pool.
     const handle = new DbHandle(url, { max: 1 });
     const broken = handle.db;
     try {
@@ -139,16 +139,14 @@ describe("storage faults", () => {
       await pg.restart();
       if (outcome.status === "failed") {
         assert.equal(outcome.failures[0]?.reason, "StorageError");
-        // The defect DbHandle works around: the old client's only connection never came back.
-        const stuck = await Promise.race([
+        // The snapshot's transaction runs on a pg connection of its own that is destroyed on
+        // failure: the client's only connection slot comes back (under Prisma's interactive
+        // transaction it leaked for good, which is why DbHandle exists).
+        const answered = await Promise.race([
           broken.$queryRaw`SELECT 1`.then(() => "answered"),
-          new Promise((r) => setTimeout(() => r("stuck"), 2_000)),
+          new Promise((r) => setTimeout(() => r("stuck"), 5_000)),
         ]);
-        assert.equal(
-          stuck,
-          "stuck",
-          "the adapter leaked the connection (if this fails, DbHandle may be unneeded)",
-        );
+        assert.equal(answered, "answered", "a storage failure cost the pool its connection");
         assert.equal(handle.renewAfter(outcomes), true);
         assert.equal(await assertAllOrNothing(handle.db), "rolled back");
       } else {

@@ -1,12 +1,31 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-/** A Prisma client on the pg driver adapter (no native query engine needed). */
+const pools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * A Prisma client on the pg driver adapter (no native query engine needed). The adapter gets a
+ * pool of our own, so that bulk writes can use it directly (`poolOf`): Prisma's per-value work on
+ * large inserts costs ~3 s per 100,000 rows where the same statement through pg takes ~1 s.
+ */
 export function createDb(url: string, opts: { max?: number } = {}): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: opts.max ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle connection that dies (PostgreSQL restarted) is dropped by pg and fails no query; without
+  // a listener the pool's "error" event would end the process.
+  pool.on("error", () => {});
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a client made by `createDb` (ended by its `$disconnect`). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("poolOf: this client was not made by createDb");
+  return pool;
 }
 
 /**

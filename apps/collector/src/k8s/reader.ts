@@ -132,7 +132,8 @@ async function listKind(
           "MalformedResponse",
           path,
         );
-      items.push(...page.items);
+      const project = kind.project;
+      items.push(...(project ? page.items.map((o) => project(o)) : page.items));
       if (!token && page.metadata?.resourceVersion) onResourceVersion?.(page.metadata.resourceVersion);
       token = page.metadata?.continue || undefined;
       if (!token) return items;

@@ -1,5 +1,6 @@
 // Pull events upserted by (cluster, event UID) in batches: an aggregated event that comes back
 // with a higher count updates its row; nothing is ever duplicated. One statement per batch.
+import type pg from "pg";
 import type { Db } from "../client.ts";
 
 export interface PullEventInput {
@@ -78,15 +79,23 @@ export async function upsertPullEvents(db: Db, clusterId: number, events: PullEv
 
 /** Links events that arrived before their pod was known to the workload a snapshot found it in. */
 export async function linkPullEventsToWorkloads(
-  db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
+  client: pg.ClientBase,
   clusterId: number,
   pods: Array<{ namespace: string; pod: string; kind: string; name: string }>,
 ): Promise<number> {
   if (!pods.length) return 0;
-  return db.$executeRaw`
-    UPDATE "PullEvent" e SET "workloadId" = w.id
-    FROM unnest(${pods.map((p) => p.namespace)}::text[], ${pods.map((p) => p.pod)}::text[], ${pods.map((p) => p.kind)}::text[], ${pods.map((p) => p.name)}::text[])
-      AS m("namespace", "pod", "kind", "name")
-    JOIN "Workload" w ON w."clusterId" = ${clusterId} AND w.namespace = m."namespace" AND w.kind = m."kind" AND w.name = m."name"
-    WHERE e."clusterId" = ${clusterId} AND e."workloadId" IS NULL AND e.namespace = m."namespace" AND e."podName" = m."pod"`;
+  const result = await client.query(
+    `UPDATE "PullEvent" e SET "workloadId" = w.id
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS m("namespace", "pod", "kind", "name")
+     JOIN "Workload" w ON w."clusterId" = $1 AND w.namespace = m."namespace" AND w.kind = m."kind" AND w.name = m."name"
+     WHERE e."clusterId" = $1 AND e."workloadId" IS NULL AND e.namespace = m."namespace" AND e."podName" = m."pod"`,
+    [
+      clusterId,
+      pods.map((p) => p.namespace),
+      pods.map((p) => p.pod),
+      pods.map((p) => p.kind),
+      pods.map((p) => p.name),
+    ],
+  );
+  return result.rowCount ?? 0;
 }

@@ -5,11 +5,14 @@
 // - findings open once and resolve when a snapshot that could evaluate their rule no longer sees them;
 // - rollups per namespace (and "" for the cluster) are written every snapshot: they are the history.
 // A snapshot is visible complete, partial (with reasons), failed, or not at all.
-import type { Db } from "../client.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+// The transaction runs on a plain pg connection from the client's own pool: every table is
+// written with one INSERT … SELECT FROM unnest(…) per chunk (one array parameter per column),
+// which PostgreSQL takes at ~100k rows/s where Prisma's createMany spent most of a snapshot
+// preparing values (bench/README.md has the numbers).
+import type pg from "pg";
+import { type Db, poolOf } from "../client.ts";
 import { linkPullEventsToWorkloads } from "./events.ts";
 
-type Tx = Prisma.TransactionClient;
 type Severity = "info" | "low" | "medium" | "high" | "critical";
 
 export interface FindingInput {
@@ -95,20 +98,9 @@ export interface SnapshotResult {
   };
 }
 
-/** What the writer needs of an existing workload row. */
-const WORKLOAD_SELECT = {
-  id: true,
-  namespace: true,
-  kind: true,
-  name: true,
-  uid: true,
-  serviceAccount: true,
-  deletedAt: true,
-} as const;
-
 const wkey = (ns: string, kind: string, name: string) => `${ns}\u0000${kind}\u0000${name}`;
-const ckey = (workloadId: bigint, container: string) => `${workloadId}\u0000${container}`;
-const rkey = (workloadId: bigint, container: string, node: string, digest: string | null) =>
+const ckey = (workloadId: string, container: string) => `${workloadId}\u0000${container}`;
+const rkey = (workloadId: string, container: string, node: string, digest: string | null) =>
   `${workloadId}\u0000${container}\u0000${node}\u0000${digest ?? ""}`;
 
 /** Label maps equal regardless of key order (jsonb does not keep it). */
@@ -126,16 +118,88 @@ export function snapshotStatus(
   return input.completeKinds.length === 0 && input.workloads.length === 0 ? "failed" : "partial";
 }
 
-export async function writeSnapshot(db: Db, input: SnapshotInput): Promise<SnapshotResult> {
-  const status = snapshotStatus(input);
-  return db.$transaction(async (tx) => writeInTransaction(tx, input, status), {
-    timeout: 600_000,
-    maxWait: 60_000,
-  });
+/** A PostgreSQL array literal of strings (for a text[] column passed through a text[] of rows). */
+export function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
+/** A column of a bulk insert: its name, the SQL type of the array it travels in, and a cast to the column's type. */
+type Column<R> = [name: string, arrayType: string, value: (row: R) => unknown, cast?: string];
+
+const CHUNK = 20_000;
+
+/**
+ * INSERT … SELECT FROM unnest($1::t1[], $2::t2[], …): one statement per chunk of rows, one
+ * parameter per column. Returns the RETURNING rows (when asked) in insertion order.
+ */
+async function insertRows<R, Out = never>(
+  c: pg.ClientBase,
+  table: string,
+  columns: Array<Column<R>>,
+  rows: readonly R[],
+  returning?: string,
+): Promise<Out[]> {
+  const out: Out[] = [];
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    const chunk = rows.slice(at, at + CHUNK);
+    const names = columns.map(([name]) => `"${name}"`).join(", ");
+    const params = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+    const select = columns.map(([, , , cast], i) => (cast ? `u.c${i}::${cast}` : `u.c${i}`)).join(", ");
+    const alias = columns.map((_, i) => `c${i}`).join(", ");
+    const result = await c.query<Out & pg.QueryResultRow>(
+      `INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${params}) AS u(${alias})${returning ? ` RETURNING ${returning}` : ""}`,
+      columns.map(([, , value]) => chunk.map(value)),
+    );
+    if (returning) out.push(...result.rows);
+  }
+  return out;
+}
+
+/** UPDATE "table" SET … WHERE id = ANY(ids): the SCD2 close and the finding resolve. */
+async function updateByIds(c: pg.ClientBase, table: string, set: string, ids: string[], values: unknown[]) {
+  if (!ids.length) return;
+  await c.query(`UPDATE "${table}" SET ${set} WHERE id = ANY($1::bigint[])`, [ids, ...values]);
+}
+
+/**
+ * Writes one snapshot in one transaction. A failure (the database went away, a constraint) rolls
+ * everything back and destroys the connection; nothing of the snapshot is visible.
+ */
+export async function writeSnapshot(db: Db, input: SnapshotInput): Promise<SnapshotResult> {
+  const status = snapshotStatus(input);
+  const client = await poolOf(db).connect();
+  // The connection can die between two statements (PostgreSQL stopped): pg then emits "error" on
+  // the client, which would end the process without a listener; the next query fails anyway.
+  const onError = () => {};
+  client.on("error", onError);
+  try {
+    await client.query("BEGIN");
+    const result = await writeInTransaction(client, input, status);
+    await client.query("COMMIT");
+    client.off("error", onError);
+    client.release();
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    client.off("error", onError);
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
+
+interface WorkloadRow {
+  id: string;
+  namespace: string;
+  kind: string;
+  name: string;
+  uid: string | null;
+  serviceAccount: string | null;
+  deletedAt: Date | null;
+}
+const WORKLOAD_COLUMNS = `id, namespace, kind, name, uid, "serviceAccount", "deletedAt"`;
+
 async function writeInTransaction(
-  tx: Tx,
+  c: pg.ClientBase,
   input: SnapshotInput,
   status: SnapshotResult["status"],
 ): Promise<SnapshotResult> {
@@ -148,262 +212,302 @@ async function writeInTransaction(
     findingsResolved: 0,
     rollups: 0,
   };
-  const cluster = await tx.cluster.upsert({
-    where: { name: input.cluster.name },
-    create: {
-      name: input.cluster.name,
-      server: input.cluster.server,
-      kubernetesVersion: input.cluster.kubernetesVersion,
-      labels: input.cluster.labels ?? {},
-    },
-    update: {
-      server: input.cluster.server,
-      ...(input.cluster.kubernetesVersion ? { kubernetesVersion: input.cluster.kubernetesVersion } : {}),
-      ...(input.cluster.labels ? { labels: input.cluster.labels } : {}),
-    },
-    select: { id: true },
-  });
-  const snapshot = await tx.snapshot.create({
-    data: {
-      clusterId: cluster.id,
-      startedAt: input.startedAt,
-      finishedAt: input.finishedAt,
+  const one = async <T extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+    (await c.query<T>(text, values)).rows[0] as T;
+  const { id: clusterId } = await one<{ id: number }>(
+    `INSERT INTO "Cluster" (name, server, "kubernetesVersion", labels) VALUES ($1, $2, $3, COALESCE($4::jsonb, '{}'))
+     ON CONFLICT (name) DO UPDATE SET server = EXCLUDED.server,
+       "kubernetesVersion" = COALESCE(EXCLUDED."kubernetesVersion", "Cluster"."kubernetesVersion"),
+       labels = COALESCE($4::jsonb, "Cluster".labels)
+     RETURNING id`,
+    [
+      input.cluster.name,
+      input.cluster.server,
+      input.cluster.kubernetesVersion,
+      input.cluster.labels ? JSON.stringify(input.cluster.labels) : null,
+    ],
+  );
+  const { id: snapshotId } = await one<{ id: string }>(
+    `INSERT INTO "Snapshot" ("clusterId", "startedAt", "finishedAt", status, failures, "collectorVersion", "rulesVersion", stats)
+     VALUES ($1, $2, $3, $4::"SnapshotStatus", $5::jsonb, $6, $7, $8::jsonb) RETURNING id`,
+    [
+      clusterId,
+      input.startedAt,
+      input.finishedAt,
       status,
-      failures: input.failures as unknown as Prisma.InputJsonValue,
-      collectorVersion: input.collectorVersion,
-      rulesVersion: input.rulesVersion,
-      stats: (input.stats ?? {}) as Prisma.InputJsonValue,
-    },
-    select: { id: true },
-  });
+      JSON.stringify(input.failures),
+      input.collectorVersion,
+      input.rulesVersion,
+      JSON.stringify(input.stats ?? {}),
+    ],
+  );
+  const markLast = () =>
+    c.query(`UPDATE "Cluster" SET "lastSnapshotId" = $2, "lastSnapshotAt" = $3 WHERE id = $1`, [
+      clusterId,
+      snapshotId,
+      now,
+    ]);
   if (status === "failed") {
-    await tx.cluster.update({
-      where: { id: cluster.id },
-      data: { lastSnapshotId: snapshot.id, lastSnapshotAt: now },
-    });
-    return { snapshotId: snapshot.id, status, rows };
+    await markLast();
+    return { snapshotId: BigInt(snapshotId), status, rows };
   }
 
   // ---- workloads ----
-  const existing = await tx.workload.findMany({
-    where: { clusterId: cluster.id },
-    select: WORKLOAD_SELECT,
-  });
+  const existing = (
+    await c.query<WorkloadRow>(`SELECT ${WORKLOAD_COLUMNS} FROM "Workload" WHERE "clusterId" = $1`, [
+      clusterId,
+    ])
+  ).rows;
   const byKey = new Map(existing.map((w) => [wkey(w.namespace, w.kind, w.name), w]));
   const fresh = input.workloads.filter((w) => !byKey.has(wkey(w.namespace, w.kind, w.name)));
-  if (fresh.length) {
-    const created = await tx.workload.createManyAndReturn({
-      data: fresh.map((w) => ({
-        clusterId: cluster.id,
-        namespace: w.namespace,
-        kind: w.kind,
-        name: w.name,
-        uid: w.uid,
-        serviceAccount: w.serviceAccount,
-        labels: w.labels,
-        firstSeenAt: now,
-        lastSeenAt: now,
-      })),
-      select: WORKLOAD_SELECT,
-    });
-    rows.workloads += fresh.length;
-    for (const w of created) byKey.set(wkey(w.namespace, w.kind, w.name), w);
-  }
-  const seen = new Set<bigint>();
+  const freshSet = new Set(fresh);
+  const created = await insertRows<WorkloadInput, WorkloadRow>(
+    c,
+    "Workload",
+    [
+      ["clusterId", "int", () => clusterId],
+      ["namespace", "text", (w) => w.namespace],
+      ["kind", "text", (w) => w.kind],
+      ["name", "text", (w) => w.name],
+      ["uid", "text", (w) => w.uid],
+      ["serviceAccount", "text", (w) => w.serviceAccount],
+      ["labels", "text", (w) => JSON.stringify(w.labels), "jsonb"],
+      ["firstSeenAt", "timestamptz", () => now],
+      ["lastSeenAt", "timestamptz", () => now],
+    ],
+    fresh,
+    WORKLOAD_COLUMNS,
+  );
+  rows.workloads += fresh.length;
+  for (const w of created) byKey.set(wkey(w.namespace, w.kind, w.name), w);
+  const seen = new Set<string>();
+  const changed: Array<{ id: string; w: WorkloadInput }> = [];
   for (const w of input.workloads) {
     const row = byKey.get(wkey(w.namespace, w.kind, w.name));
     if (!row) continue;
     seen.add(row.id);
     if (row.deletedAt !== null || row.uid !== w.uid || row.serviceAccount !== w.serviceAccount) {
-      await tx.workload.update({
-        where: { id: row.id },
-        data: {
-          deletedAt: null,
-          uid: w.uid,
-          serviceAccount: w.serviceAccount,
-          labels: w.labels,
-          lastSeenAt: now,
-        },
-      });
-      if (!fresh.includes(w)) rows.workloads += 1;
+      changed.push({ id: row.id, w });
+      if (!freshSet.has(w)) rows.workloads += 1;
     }
   }
+  if (changed.length)
+    await c.query(
+      `UPDATE "Workload" t SET "deletedAt" = NULL, uid = u.uid, "serviceAccount" = u.sa, labels = u.labels::jsonb, "lastSeenAt" = $5
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, uid, sa, labels) WHERE t.id = u.id`,
+      [
+        changed.map((x) => x.id),
+        changed.map((x) => x.w.uid),
+        changed.map((x) => x.w.serviceAccount),
+        changed.map((x) => JSON.stringify(x.w.labels)),
+        now,
+      ],
+    );
   const complete = new Set(input.completeKinds);
   const gone = existing.filter((w) => w.deletedAt === null && !seen.has(w.id) && complete.has(w.kind));
-  if (gone.length) {
-    await tx.workload.updateMany({ where: { id: { in: gone.map((w) => w.id) } }, data: { deletedAt: now } });
-    rows.workloads += gone.length;
-  }
+  await updateByIds(
+    c,
+    "Workload",
+    `"deletedAt" = $2`,
+    gone.map((w) => w.id),
+    [now],
+  );
+  rows.workloads += gone.length;
   const goneIds = new Set(gone.map((w) => w.id));
   await linkPullEventsToWorkloads(
-    tx,
-    cluster.id,
+    c,
+    clusterId,
     input.workloads.flatMap((w) =>
       (w.pods ?? []).map((pod) => ({ namespace: w.namespace, pod, kind: w.kind, name: w.name })),
     ),
   );
 
   // ---- namespaces (labels and profile), written when they change ----
-  const knownNs = await tx.namespace.findMany({
-    where: { clusterId: cluster.id },
-    select: { name: true, labels: true, profile: true, deletedAt: true },
-  });
+  const knownNs = (
+    await c.query<{ name: string; labels: unknown; profile: string; deletedAt: Date | null }>(
+      `SELECT name, labels, profile, "deletedAt" FROM "Namespace" WHERE "clusterId" = $1`,
+      [clusterId],
+    )
+  ).rows;
   const nsByName = new Map(knownNs.map((n) => [n.name, n]));
-  const nsCreate: Prisma.NamespaceCreateManyInput[] = [];
+  const nsCreate: SnapshotInput["namespaces"] = [];
+  const nsUpdate: SnapshotInput["namespaces"] = [];
   for (const ns of input.namespaces) {
     const cur = nsByName.get(ns.name);
-    if (!cur) {
-      nsCreate.push({
-        clusterId: cluster.id,
-        name: ns.name,
-        labels: ns.labels,
-        profile: ns.profile,
-        firstSeenAt: now,
-        lastSeenAt: now,
-      });
-    } else if (cur.deletedAt !== null || cur.profile !== ns.profile || !sameLabels(cur.labels, ns.labels)) {
-      await tx.namespace.update({
-        where: { clusterId_name: { clusterId: cluster.id, name: ns.name } },
-        data: { labels: ns.labels, profile: ns.profile, lastSeenAt: now, deletedAt: null },
-      });
-    }
+    if (!cur) nsCreate.push(ns);
+    else if (cur.deletedAt !== null || cur.profile !== ns.profile || !sameLabels(cur.labels, ns.labels))
+      nsUpdate.push(ns);
   }
-  if (nsCreate.length) await tx.namespace.createMany({ data: nsCreate });
+  if (nsUpdate.length)
+    await c.query(
+      `UPDATE "Namespace" t SET labels = u.labels::jsonb, profile = u.profile, "lastSeenAt" = $5, "deletedAt" = NULL
+       FROM unnest($2::text[], $3::text[], $4::text[]) AS u(name, labels, profile)
+       WHERE t."clusterId" = $1 AND t.name = u.name`,
+      [
+        clusterId,
+        nsUpdate.map((n) => n.name),
+        nsUpdate.map((n) => JSON.stringify(n.labels)),
+        nsUpdate.map((n) => n.profile),
+        now,
+      ],
+    );
+  await insertRows(
+    c,
+    "Namespace",
+    [
+      ["clusterId", "int", () => clusterId],
+      ["name", "text", (n) => n.name],
+      ["labels", "text", (n) => JSON.stringify(n.labels), "jsonb"],
+      ["profile", "text", (n) => n.profile],
+      ["firstSeenAt", "timestamptz", () => now],
+      ["lastSeenAt", "timestamptz", () => now],
+    ],
+    nsCreate,
+  );
   if (status === "complete") {
     const present = new Set(input.namespaces.map((n) => n.name));
     const goneNs = knownNs.filter((n) => n.deletedAt === null && !present.has(n.name)).map((n) => n.name);
     if (goneNs.length)
-      await tx.namespace.updateMany({
-        where: { clusterId: cluster.id, name: { in: goneNs } },
-        data: { deletedAt: now },
-      });
+      await c.query(
+        `UPDATE "Namespace" SET "deletedAt" = $3 WHERE "clusterId" = $1 AND name = ANY($2::text[])`,
+        [clusterId, goneNs, now],
+      );
   }
 
   // ---- container facts (SCD2 by hash) ----
-  const current = await tx.containerFact.findMany({
-    where: { validTo: null, workload: { clusterId: cluster.id } },
-    select: { id: true, workloadId: true, containerName: true, factHash: true },
-  });
-  const currentByKey = new Map(current.map((c) => [ckey(c.workloadId, c.containerName), c]));
-  const toClose: bigint[] = [];
-  const toCreate: Prisma.ContainerFactCreateManyInput[] = [];
+  const current = (
+    await c.query<{ id: string; workloadId: string; containerName: string; factHash: string }>(
+      `SELECT f.id, f."workloadId", f."containerName", f."factHash" FROM "ContainerFact" f
+       JOIN "Workload" w ON w.id = f."workloadId" WHERE f."validTo" IS NULL AND w."clusterId" = $1`,
+      [clusterId],
+    )
+  ).rows;
+  const currentByKey = new Map(current.map((f) => [ckey(f.workloadId, f.containerName), f]));
+  const toClose: string[] = [];
+  const toCreate: Array<{ workloadId: string; c: ContainerInput }> = [];
   const wanted = new Set<string>();
   for (const w of input.workloads) {
     const row = byKey.get(wkey(w.namespace, w.kind, w.name));
     if (!row) continue;
-    for (const c of w.containers) {
-      const k = ckey(row.id, c.name);
+    for (const ci of w.containers) {
+      const k = ckey(row.id, ci.name);
       wanted.add(k);
       const cur = currentByKey.get(k);
-      if (cur?.factHash === c.factHash) continue;
+      if (cur?.factHash === ci.factHash) continue;
       if (cur) toClose.push(cur.id);
-      toCreate.push({
-        workloadId: row.id,
-        containerName: c.name,
-        containerType: c.type,
-        image: c.image,
-        registry: c.registry,
-        repository: c.repository,
-        tag: c.tag,
-        digest: c.digest,
-        tagKind: c.tagKind,
-        registryVisibility: c.registryVisibility,
-        imagePullPolicy: c.imagePullPolicy,
-        policySource: c.policySource,
-        policyEvidence: c.policyEvidence,
-        pullSecrets: c.pullSecrets,
-        factHash: c.factHash,
-        validFrom: now,
-        validFromSnapshot: snapshot.id,
-      });
+      toCreate.push({ workloadId: row.id, c: ci });
     }
   }
-  for (const c of current) {
-    const k = ckey(c.workloadId, c.containerName);
-    if (!wanted.has(k) && (goneIds.has(c.workloadId) || seen.has(c.workloadId))) toClose.push(c.id);
+  for (const f of current) {
+    const k = ckey(f.workloadId, f.containerName);
+    if (!wanted.has(k) && (goneIds.has(f.workloadId) || seen.has(f.workloadId))) toClose.push(f.id);
   }
-  if (toClose.length)
-    await tx.containerFact.updateMany({
-      where: { id: { in: toClose } },
-      data: { validTo: now, validToSnapshot: snapshot.id },
-    });
-  if (toCreate.length) await tx.containerFact.createMany({ data: toCreate });
+  await updateByIds(c, "ContainerFact", `"validTo" = $2, "validToSnapshot" = $3`, toClose, [now, snapshotId]);
+  await insertRows(
+    c,
+    "ContainerFact",
+    [
+      ["workloadId", "bigint", (r) => r.workloadId],
+      ["containerName", "text", (r) => r.c.name],
+      ["containerType", "text", (r) => r.c.type, `"ContainerType"`],
+      ["image", "text", (r) => r.c.image],
+      ["registry", "text", (r) => r.c.registry],
+      ["repository", "text", (r) => r.c.repository],
+      ["tag", "text", (r) => r.c.tag],
+      ["digest", "text", (r) => r.c.digest],
+      ["tagKind", "text", (r) => r.c.tagKind],
+      ["registryVisibility", "text", (r) => r.c.registryVisibility],
+      ["imagePullPolicy", "text", (r) => r.c.imagePullPolicy],
+      ["policySource", "text", (r) => r.c.policySource],
+      ["policyEvidence", "text", (r) => r.c.policyEvidence],
+      ["pullSecrets", "text", (r) => pgTextArray(r.c.pullSecrets), "text[]"],
+      ["factHash", "text", (r) => r.c.factHash],
+      ["validFrom", "timestamptz", () => now],
+      ["validFromSnapshot", "bigint", () => snapshotId],
+    ],
+    toCreate,
+  );
   rows.containerFacts = toClose.length + toCreate.length;
 
   // ---- running images (only when pod status was read) ----
   if (input.runtimeComplete) {
-    const running = await tx.runningImage.findMany({
-      where: { validTo: null, workload: { clusterId: cluster.id } },
-      select: { id: true, workloadId: true, containerName: true, nodeName: true, digest: true, pods: true },
-    });
+    const running = (
+      await c.query<{
+        id: string;
+        workloadId: string;
+        containerName: string;
+        nodeName: string;
+        digest: string | null;
+        pods: number;
+      }>(
+        `SELECT r.id, r."workloadId", r."containerName", r."nodeName", r.digest, r.pods FROM "RunningImage" r
+         JOIN "Workload" w ON w.id = r."workloadId" WHERE r."validTo" IS NULL AND w."clusterId" = $1`,
+        [clusterId],
+      )
+    ).rows;
     const runningByKey = new Map(
       running.map((r) => [rkey(r.workloadId, r.containerName, r.nodeName, r.digest), r]),
     );
     const keep = new Set<string>();
-    const close: bigint[] = [];
-    const create: Prisma.RunningImageCreateManyInput[] = [];
+    const close: string[] = [];
+    const create: Array<{ workloadId: string; container: string; r: ContainerInput["running"][number] }> = [];
     for (const w of input.workloads) {
       const row = byKey.get(wkey(w.namespace, w.kind, w.name));
       if (!row) continue;
-      for (const c of w.containers) {
-        for (const r of c.running) {
-          const k = rkey(row.id, c.name, r.nodeName, r.digest);
+      for (const ci of w.containers) {
+        for (const r of ci.running) {
+          const k = rkey(row.id, ci.name, r.nodeName, r.digest);
           keep.add(k);
           const cur = runningByKey.get(k);
           if (cur && cur.pods === r.pods) continue;
           if (cur) close.push(cur.id);
-          create.push({
-            workloadId: row.id,
-            containerName: c.name,
-            nodeName: r.nodeName,
-            image: r.image,
-            digest: r.digest,
-            pods: r.pods,
-            validFrom: now,
-            validFromSnapshot: snapshot.id,
-          });
+          create.push({ workloadId: row.id, container: ci.name, r });
         }
       }
     }
     for (const r of running)
       if (!keep.has(rkey(r.workloadId, r.containerName, r.nodeName, r.digest))) close.push(r.id);
-    if (close.length)
-      await tx.runningImage.updateMany({
-        where: { id: { in: close } },
-        data: { validTo: now, validToSnapshot: snapshot.id },
-      });
-    if (create.length) await tx.runningImage.createMany({ data: create });
+    await updateByIds(c, "RunningImage", `"validTo" = $2, "validToSnapshot" = $3`, close, [now, snapshotId]);
+    await insertRows(
+      c,
+      "RunningImage",
+      [
+        ["workloadId", "bigint", (x) => x.workloadId],
+        ["containerName", "text", (x) => x.container],
+        ["nodeName", "text", (x) => x.r.nodeName],
+        ["image", "text", (x) => x.r.image],
+        ["digest", "text", (x) => x.r.digest],
+        ["pods", "int", (x) => x.r.pods],
+        ["validFrom", "timestamptz", () => now],
+        ["validFromSnapshot", "bigint", () => snapshotId],
+      ],
+      create,
+    );
     rows.runningImages = close.length + create.length;
   }
 
   // ---- findings (open / resolve) ----
-  const open = await tx.finding.findMany({
-    where: { clusterId: cluster.id, resolvedAt: null },
-    select: { id: true, fingerprint: true, ruleId: true, workloadId: true },
-  });
+  const open = (
+    await c.query<{ id: string; fingerprint: string; ruleId: string; workloadId: string | null }>(
+      `SELECT id, fingerprint, "ruleId", "workloadId" FROM "Finding" WHERE "clusterId" = $1 AND "resolvedAt" IS NULL`,
+      [clusterId],
+    )
+  ).rows;
   const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
   const present = new Set<string>();
-  const newFindings: Prisma.FindingCreateManyInput[] = [];
+  const newFindings: Array<{
+    workloadId: string | null;
+    namespace: string;
+    container: string;
+    f: FindingInput;
+  }> = [];
   for (const w of input.workloads) {
     const row = byKey.get(wkey(w.namespace, w.kind, w.name));
-    for (const c of w.containers) {
-      for (const f of c.findings) {
+    for (const ci of w.containers) {
+      for (const f of ci.findings) {
         present.add(f.fingerprint);
         if (openByFp.has(f.fingerprint)) continue;
-        newFindings.push({
-          clusterId: cluster.id,
-          workloadId: row?.id ?? null,
-          namespace: w.namespace,
-          containerName: c.name,
-          ruleId: f.ruleId,
-          severity: f.severity,
-          fingerprint: f.fingerprint,
-          image: f.image,
-          evidence: { message: f.message, ...f.evidence } as Prisma.InputJsonValue,
-          openedAt: now,
-          openedSnapshotId: snapshot.id,
-          lastSeenSnapshotId: snapshot.id,
-        });
+        newFindings.push({ workloadId: row?.id ?? null, namespace: w.namespace, container: ci.name, f });
       }
     }
   }
@@ -415,27 +519,86 @@ async function writeInTransaction(
       evaluable.has(f.ruleId) &&
       (f.workloadId === null || seen.has(f.workloadId) || goneIds.has(f.workloadId)),
   );
-  if (resolve.length)
-    await tx.finding.updateMany({
-      where: { id: { in: resolve.map((f) => f.id) } },
-      data: { resolvedAt: now, resolvedSnapshotId: snapshot.id },
-    });
-  if (newFindings.length) await tx.finding.createMany({ data: newFindings });
+  await updateByIds(
+    c,
+    "Finding",
+    `"resolvedAt" = $2, "resolvedSnapshotId" = $3`,
+    resolve.map((f) => f.id),
+    [now, snapshotId],
+  );
+  await insertRows(
+    c,
+    "Finding",
+    [
+      ["clusterId", "int", () => clusterId],
+      ["workloadId", "bigint", (x) => x.workloadId],
+      ["namespace", "text", (x) => x.namespace],
+      ["containerName", "text", (x) => x.container],
+      ["ruleId", "text", (x) => x.f.ruleId],
+      ["severity", "text", (x) => x.f.severity, `"FindingSeverity"`],
+      ["fingerprint", "text", (x) => x.f.fingerprint],
+      ["image", "text", (x) => x.f.image],
+      ["evidence", "text", (x) => JSON.stringify({ message: x.f.message, ...x.f.evidence }), "jsonb"],
+      ["openedAt", "timestamptz", () => now],
+      ["openedSnapshotId", "bigint", () => snapshotId],
+      ["lastSeenSnapshotId", "bigint", () => snapshotId],
+    ],
+    newFindings,
+  );
   rows.findingsOpened = newFindings.length;
   rows.findingsResolved = resolve.length;
 
   // ---- rollups: per namespace and "" for the whole cluster ----
-  const rollups = new Map<
-    string,
-    Prisma.PostureRollupCreateManyInput & {
-      byPolicy: Record<string, number>;
-      byPolicySource: Record<string, number>;
-      byTagKind: Record<string, number>;
-      byRegistry: Record<string, number>;
-      findingsByRule: Record<string, number>;
-      findingsBySeverity: Record<string, number>;
-    }
-  >();
+  const rollupRows = computeRollups(input.workloads);
+  await insertRows(
+    c,
+    "PostureRollup",
+    [
+      ["snapshotId", "bigint", () => snapshotId],
+      ["clusterId", "int", () => clusterId],
+      ["namespace", "text", (r) => r.namespace],
+      ["takenAt", "timestamptz", () => now],
+      ["workloads", "int", (r) => r.workloads],
+      ["containers", "int", (r) => r.containers],
+      ["compliant", "int", (r) => r.compliant],
+      ["score", "float8", (r) => r.score],
+      ["byPolicy", "text", (r) => JSON.stringify(r.byPolicy), "jsonb"],
+      ["byPolicySource", "text", (r) => JSON.stringify(r.byPolicySource), "jsonb"],
+      ["byTagKind", "text", (r) => JSON.stringify(r.byTagKind), "jsonb"],
+      ["byRegistry", "text", (r) => JSON.stringify(r.byRegistry), "jsonb"],
+      ["findingsByRule", "text", (r) => JSON.stringify(r.findingsByRule), "jsonb"],
+      ["findingsBySeverity", "text", (r) => JSON.stringify(r.findingsBySeverity), "jsonb"],
+    ],
+    rollupRows,
+  );
+  rows.rollups = rollupRows.length;
+
+  await markLast();
+  await c.query(`UPDATE "Snapshot" SET stats = $2::jsonb WHERE id = $1`, [
+    snapshotId,
+    JSON.stringify({ ...(input.stats ?? {}), rows }),
+  ]);
+  return { snapshotId: BigInt(snapshotId), status, rows };
+}
+
+export interface RollupRow {
+  namespace: string;
+  workloads: number;
+  containers: number;
+  compliant: number;
+  /** Percentage of compliant containers, 0..100 (100 when there are none). */
+  score: number;
+  byPolicy: Record<string, number>;
+  byPolicySource: Record<string, number>;
+  byTagKind: Record<string, number>;
+  byRegistry: Record<string, number>;
+  findingsByRule: Record<string, number>;
+  findingsBySeverity: Record<string, number>;
+}
+
+/** A snapshot's rollups: one per namespace and "" for the whole cluster. */
+export function computeRollups(workloads: readonly WorkloadInput[]): RollupRow[] {
+  const rollups = new Map<string, RollupRow>();
   const bump = (m: Record<string, number>, k: string) => {
     m[k] = (m[k] ?? 0) + 1;
   };
@@ -443,14 +606,11 @@ async function writeInTransaction(
     let r = rollups.get(ns);
     if (!r) {
       r = {
-        snapshotId: snapshot.id,
-        clusterId: cluster.id,
         namespace: ns,
-        takenAt: now,
         workloads: 0,
         containers: 0,
         compliant: 0,
-        score: 0,
+        score: 100,
         byPolicy: {},
         byPolicySource: {},
         byTagKind: {},
@@ -463,7 +623,7 @@ async function writeInTransaction(
     return r;
   };
   rollup("");
-  for (const w of input.workloads) {
+  for (const w of workloads) {
     for (const r of [rollup(""), rollup(w.namespace)]) {
       r.workloads += 1;
       for (const c of w.containers) {
@@ -480,20 +640,8 @@ async function writeInTransaction(
       }
     }
   }
-  const rollupRows = [...rollups.values()].map((r) => ({
+  return [...rollups.values()].map((r) => ({
     ...r,
     score: r.containers ? Math.round((r.compliant / r.containers) * 1000) / 10 : 100,
   }));
-  await tx.postureRollup.createMany({ data: rollupRows });
-  rows.rollups = rollupRows.length;
-
-  await tx.cluster.update({
-    where: { id: cluster.id },
-    data: { lastSnapshotId: snapshot.id, lastSnapshotAt: now },
-  });
-  await tx.snapshot.update({
-    where: { id: snapshot.id },
-    data: { stats: { ...(input.stats ?? {}), rows } as Prisma.InputJsonValue },
-  });
-  return { snapshotId: snapshot.id, status, rows };
 }

@@ -1,0 +1,90 @@
+// What the reader keeps of each listed object: only the fields a snapshot's facts read
+// (facts.ts and core's policySource). A pod as the API returns it is 5–10 kB of JSON, most of it
+// status conditions, volumes, env, probes and managedFields of controllers; its projection is a
+// few hundred bytes. The page is parsed whole and then dropped, so a cluster in flight costs its
+// projections, not its JSON (bench/README.md: peak RSS per 10,000-pod cluster).
+//
+// Shapes are never trusted: a value that is not the expected object or array is kept as it is,
+// so facts.ts sees the same oddities it would have seen unprojected.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+/** The keys of `o` that are present, in a new object; anything but an object is returned as is. */
+function pick(o: unknown, keys: readonly string[]): unknown {
+  if (!isObj(o)) return o;
+  const out: Obj = {};
+  for (const k of keys) if (k in o) out[k] = o[k];
+  return out;
+}
+
+const mapItems = (v: unknown, f: (item: unknown) => unknown) => (Array.isArray(v) ? v.map(f) : v);
+
+function metadata(m: unknown): unknown {
+  if (!isObj(m)) return m;
+  const out = pick(m, ["name", "namespace", "uid", "labels", "ownerReferences"]) as Obj;
+  if (isObj(m.annotations) && LAST_APPLIED in m.annotations)
+    out.annotations = { [LAST_APPLIED]: m.annotations[LAST_APPLIED] };
+  // Only server-side apply entries are evidence of a policy's source (core/policy-source.ts).
+  if (Array.isArray(m.managedFields)) {
+    const applied = m.managedFields.filter((e) => isObj(e) && e.operation === "Apply");
+    if (applied.length) out.managedFields = applied;
+  }
+  if (Array.isArray(out.ownerReferences))
+    out.ownerReferences = out.ownerReferences.map((r) => pick(r, ["kind", "name", "uid", "controller"]));
+  return out;
+}
+
+function podSpec(spec: unknown): unknown {
+  if (!isObj(spec)) return spec;
+  const out = pick(spec, ["nodeName", "serviceAccountName", "imagePullSecrets"]) as Obj;
+  for (const list of CONTAINER_LISTS)
+    if (list in spec) out[list] = mapItems(spec[list], (c) => pick(c, ["name", "image", "imagePullPolicy"]));
+  return out;
+}
+
+/** spec.template.spec (workloads), spec.jobTemplate.spec.template.spec (CronJob) or spec (Pod). */
+function spec(s: unknown): unknown {
+  if (!isObj(s)) return s;
+  if (CONTAINER_LISTS.some((k) => k in s)) return podSpec(s);
+  const out: Obj = {};
+  if (isObj(s.template)) out.template = { spec: podSpec(s.template.spec) };
+  if (isObj(s.jobTemplate) && isObj(s.jobTemplate.spec))
+    out.jobTemplate = {
+      spec: {
+        template: isObj(s.jobTemplate.spec.template)
+          ? { spec: podSpec(s.jobTemplate.spec.template.spec) }
+          : s.jobTemplate.spec.template,
+      },
+    };
+  return out;
+}
+
+function status(s: unknown): unknown {
+  if (!isObj(s)) return s;
+  const out: Obj = {};
+  for (const list of ["containerStatuses", "initContainerStatuses"])
+    if (list in s)
+      out[list] = mapItems(s[list], (cs) => {
+        if (!isObj(cs)) return cs;
+        const p = pick(cs, ["name", "image", "imageID"]) as Obj;
+        if (isObj(cs.state) && "waiting" in cs.state)
+          p.state = { waiting: pick(cs.state.waiting, ["reason", "message"]) };
+        return p;
+      });
+  return out;
+}
+
+/** Any listed object (pod, workload, node, namespace, ServiceAccount, Secret metadata) reduced to what facts read. */
+export function projectObject<T>(o: T): T {
+  if (!isObj(o)) return o;
+  const out: Obj = {};
+  if ("metadata" in o) out.metadata = metadata(o.metadata);
+  if ("spec" in o) out.spec = spec(o.spec);
+  if ("status" in o) out.status = status(o.status);
+  if ("imagePullSecrets" in o) out.imagePullSecrets = o.imagePullSecrets; // ServiceAccount
+  return out as T;
+}
