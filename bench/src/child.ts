@@ -3,14 +3,37 @@
 //   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
 //   export   -            <db-url> the findings CSV export, consumed and discarded (RSS growth
 //                                   against this process's own warmed-up baseline)
-// Prints one JSON line: wall time, peak RSS, items or rows.
-import { startCsvExport } from "@pullsight/api";
+//   api      -            <db-url> the tRPC API over HTTP (the app's router and context, as the web
+//                                   app's /api/trpc route serves it), until SIGTERM
+// Prints one JSON line: wall time, peak RSS, items or rows (api: its URL).
+import { appRouter, createContext, startCsvExport } from "@pullsight/api";
 import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
 import { createDb, createExportPool } from "@pullsight/db";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
-if (!kubeconfig || !["floor", "snapshot", "export"].includes(mode ?? ""))
-  throw new Error("usage: child.ts floor|snapshot|export KUBECONFIG|- [DB]");
+if (!kubeconfig || !["floor", "snapshot", "export", "api"].includes(mode ?? ""))
+  throw new Error("usage: child.ts floor|snapshot|export|api KUBECONFIG|- [DB]");
+
+if (mode === "api") {
+  const db = createDb(databaseUrl as string, { max: 20 });
+  const server = createHTTPServer({
+    router: appRouter,
+    createContext: () => createContext({ db, user: { name: "bench", role: "viewer", source: "demo" } }),
+    onError({ error, path }) {
+      console.error(`tRPC ${path ?? "?"} failed:`, error.message);
+    },
+  });
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    console.log(JSON.stringify({ mode, url: `http://127.0.0.1:${port}` }));
+  });
+  process.on("SIGTERM", () => {
+    server.close();
+    void db.$disconnect().then(() => process.exit(0));
+  });
+}
 
 if (mode === "export") {
   const db = createDb(databaseUrl as string);
@@ -61,46 +84,50 @@ const KINDS = [
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 const CONCURRENCY = 4;
 
-const clients = kubeconfigContexts(kubeconfig as string).map((context) =>
-  createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig as string, context })),
-);
-const started = performance.now();
-let items = 0;
-let rows = 0;
-const statuses: string[] = [];
+if (mode === "floor" || mode === "snapshot") await measureFleet(mode);
 
-if (mode === "floor") {
-  const queue = [...clients];
-  const worker = async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) {
-      for (const path of KINDS) {
-        let cont = "";
-        do {
-          const q = new URLSearchParams({ limit: "500", ...(cont ? { continue: cont } : {}) });
-          const page = await c.getJson<{ items: unknown[]; metadata?: { continue?: string } }>(
-            `${path}?${q}`,
-            {
-              ...(path.endsWith("/secrets") ? { accept: METADATA_LIST } : {}),
-            },
-          );
-          items += page.items.length;
-          cont = page.metadata?.continue ?? "";
-        } while (cont);
+async function measureFleet(mode: "floor" | "snapshot") {
+  const clients = kubeconfigContexts(kubeconfig as string).map((context) =>
+    createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig as string, context })),
+  );
+  const started = performance.now();
+  let items = 0;
+  let rows = 0;
+  const statuses: string[] = [];
+
+  if (mode === "floor") {
+    const queue = [...clients];
+    const worker = async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        for (const path of KINDS) {
+          let cont = "";
+          do {
+            const q = new URLSearchParams({ limit: "500", ...(cont ? { continue: cont } : {}) });
+            const page = await c.getJson<{ items: unknown[]; metadata?: { continue?: string } }>(
+              `${path}?${q}`,
+              {
+                ...(path.endsWith("/secrets") ? { accept: METADATA_LIST } : {}),
+              },
+            );
+            items += page.items.length;
+            cont = page.metadata?.continue ?? "";
+          } while (cont);
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, clients.length) }, worker));
+  } else {
+    const db = createDb(databaseUrl as string);
+    const outcomes = await collectFleet(db, clients, { concurrency: CONCURRENCY });
+    for (const o of outcomes) {
+      statuses.push(o.status);
+      rows += Object.values(o.rows ?? {}).reduce((a, b) => a + b, 0);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, clients.length) }, worker));
-} else {
-  const db = createDb(databaseUrl as string);
-  const outcomes = await collectFleet(db, clients, { concurrency: CONCURRENCY });
-  for (const o of outcomes) {
-    statuses.push(o.status);
-    rows += Object.values(o.rows ?? {}).reduce((a, b) => a + b, 0);
+    await db.$disconnect();
   }
-  await db.$disconnect();
+  const wallMs = performance.now() - started;
+  console.log(
+    JSON.stringify({ mode, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, items, rows, statuses }),
+  );
+  process.exit(0);
 }
-const wallMs = performance.now() - started;
-console.log(
-  JSON.stringify({ mode, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, items, rows, statuses }),
-);
-process.exit(0);

@@ -3,19 +3,29 @@
 // Prints one line per figure and writes bench/results/<stamp>.json and .md (and latest.*).
 //
 //   pnpm bench [--clusters 10] [--pods 10000] [--csv-rows 1000000] [--event-rate 500]
-//              [--event-seconds 60] [--only snapshot,csv,events]
+//              [--event-seconds 60] [--history-days 365] [--churn-hours 168] [--api-seconds 10]
+//              [--only snapshot,api,csv,events]
 //
 // Figures: (1) a full snapshot against the floor (paging and JSON-parsing every list the collector
 // reads, with the same client), peak RSS of each in its own process; (2) an unchanged re-snapshot's
-// rows written; (4) the findings CSV export against COPY … TO STDOUT of the same rows; (5) the event
-// watch under steady load; (6) database size. (3) — API latency after a year of history — is not
-// measured yet (see the README's Benchmarks section).
+// rows written; (3) API latency at 50 concurrent clients (autocannon) after a year of hourly
+// history (history.ts); (4) the findings CSV export against COPY … TO STDOUT of the same rows;
+// (5) the event watch under steady load; (6) database size. The measured processes (floor,
+// snapshot, export, API server) run bundled as plain JavaScript, as deployed (bundle.ts).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createClusterClient, EventWatcher, loadKubeConfig } from "@pullsight/collector";
+import {
+  buildClusterFacts,
+  createClusterClient,
+  EventWatcher,
+  kubeconfigContexts,
+  loadKubeConfig,
+  readCluster,
+} from "@pullsight/collector";
+import { DEFAULT_PROFILES } from "@pullsight/core";
 import { createDb, createExportPool, findingsQuery } from "@pullsight/db";
 import {
   applyMigrations,
@@ -24,7 +34,11 @@ import {
   startEmbeddedPostgres,
   withAdminClient,
 } from "@pullsight/db/bootstrap";
+import autocannon from "autocannon";
 import { to as copyTo } from "pg-copy-streams";
+import superjson from "superjson";
+import { bundle } from "./bundle.ts";
+import { type ClusterHistoryInput, seedHistory } from "./history.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +47,9 @@ const { values } = parseArgs({
     "csv-rows": { type: "string", default: "1000000" },
     "event-rate": { type: "string", default: "500" },
     "event-seconds": { type: "string", default: "60" },
+    "history-days": { type: "string", default: "365" },
+    "churn-hours": { type: "string", default: "168" },
+    "api-seconds": { type: "string", default: "10" },
     only: { type: "string" },
   },
 });
@@ -41,7 +58,10 @@ const PODS = Number(values.pods);
 const CSV_ROWS = Number(values["csv-rows"]);
 const EVENT_RATE = Number(values["event-rate"]);
 const EVENT_SECONDS = Number(values["event-seconds"]);
-const only = new Set((values.only ?? "snapshot,csv,events").split(","));
+const HISTORY_DAYS = Number(values["history-days"]);
+const CHURN_HOURS = Number(values["churn-hours"]);
+const API_SECONDS = Number(values["api-seconds"]);
+const only = new Set((values.only ?? "snapshot,api,csv,events").split(","));
 
 interface Figure {
   figure: string;
@@ -62,6 +82,9 @@ const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en") : n.toF
 
 const benchDir = path.join(repoRoot, "bench");
 const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+// The measured processes, bundled once per run (from the working tree's sources).
+const childJs = path.join(repoRoot, ".data/bench/child.mjs");
+await bundle(path.join(benchDir, "src/child.ts"), childJs);
 
 // ---- database -----------------------------------------------------------------------------------
 const dbName = "pullsight_bench";
@@ -152,7 +175,7 @@ interface ChildResult {
   statuses: string[];
 }
 function child(mode: "floor" | "snapshot"): ChildResult {
-  const out = execFileSync(tsx, [path.join(benchDir, "src/child.ts"), mode, kubeconfig, dbUrl], {
+  const out = execFileSync(process.execPath, [childJs, mode, kubeconfig, dbUrl], {
     encoding: "utf8",
     maxBuffer: 64 * 2 ** 20,
     stdio: ["ignore", "pipe", "inherit"],
@@ -162,7 +185,7 @@ function child(mode: "floor" | "snapshot"): ChildResult {
 }
 
 // ---- (1) snapshot against the floor, (2) unchanged re-snapshot, (6) size ------------------------
-if (only.has("snapshot") || only.has("events")) await startSimulator();
+if (only.has("snapshot") || only.has("events") || only.has("api")) await startSimulator();
 if (only.has("snapshot")) {
   // The floor twice, the faster counts (a warm API server, as the snapshot gets).
   const floors = [child("floor"), child("floor")];
@@ -226,6 +249,189 @@ if (only.has("snapshot")) {
     value: Math.round((sizeAfterSecond - sizeAfterFirst) / 2 ** 10),
     unit: "kB",
   });
+}
+
+// ---- (3) API latency after a year of hourly history, (6) its size ---------------------------------
+if (only.has("api")) {
+  // A database of its own: history starts a year ago, the snapshots above are "now".
+  const historyName = "pullsight_bench_history";
+  await withAdminClient(serverUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${historyName} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${historyName}`);
+  });
+  const hUrl = new URL(serverUrl);
+  hUrl.pathname = `/${historyName}`;
+  const historyUrl = hUrl.toString();
+  await applyMigrations(historyUrl);
+  const hdb = createDb(historyUrl, { max: 4 });
+  const hpool = createExportPool(historyUrl, 2);
+  // The fleet's facts, read by the collector's own reader and fact builder.
+  const clusters: ClusterHistoryInput[] = [];
+  for (const name of kubeconfigContexts(kubeconfig)) {
+    const client = createClusterClient(
+      name,
+      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }),
+    );
+    const raw = await readCluster(client);
+    const labels = {
+      env: clusters.length % 3 === 0 ? "production" : "staging",
+      region: `r${clusters.length % 4}`,
+    };
+    const facts = buildClusterFacts(raw, DEFAULT_PROFILES, labels);
+    clusters.push({
+      name,
+      server: client.server,
+      kubernetesVersion: raw.gitVersion,
+      labels,
+      namespaces: facts.namespaces,
+      workloads: facts.workloads,
+      evaluableRules: facts.evaluableRules,
+      completeKinds: facts.completeKinds,
+    });
+  }
+  const seeded = performance.now();
+  let lastTenth = -1;
+  const history = await seedHistory(hdb, clusters, {
+    days: HISTORY_DAYS,
+    churnHours: CHURN_HOURS,
+    end: new Date(),
+    onProgress: (done, total) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth !== lastTenth) console.log(`history: ${tenth * 10} % (${done} of ${total} churn points)`);
+      lastTenth = tenth;
+    },
+  });
+  await hpool.query("VACUUM ANALYZE");
+  const seedMs = performance.now() - seeded;
+  const historySize = Number(
+    (await hpool.query<{ n: string }>("SELECT pg_database_size(current_database()) AS n")).rows[0]?.n,
+  );
+  const counts = Object.fromEntries(
+    await Promise.all(
+      ["Snapshot", "PostureRollup", "Workload", "ContainerFact", "RunningImage", "Finding"].map(async (t) => [
+        t,
+        Number((await hpool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${t}"`)).rows[0]?.n),
+      ]),
+    ),
+  ) as Record<string, number>;
+  report({
+    figure: "3 api",
+    name: "history seeded (write path + hourly copies)",
+    value: Math.round(seedMs / 1000),
+    unit: "s",
+    note: `${HISTORY_DAYS} days, ${history.writes} writeSnapshot calls (every ${CHURN_HOURS} h per cluster, ${Math.round(history.writeMs / history.writes)} ms each), ${history.hourlySnapshots} snapshots; rows: ${Object.entries(
+      counts,
+    )
+      .map(([t, n]) => `${t} ${n.toLocaleString("en")}`)
+      .join(", ")}`,
+  });
+  report({
+    figure: "6 size",
+    name: `database after ${HISTORY_DAYS} days of hourly history`,
+    value: Math.round(historySize / 2 ** 20),
+    unit: "MB",
+  });
+  report({
+    figure: "6 size",
+    name: "growth per cluster snapshot (average)",
+    value: Math.round(historySize / history.hourlySnapshots / 1024),
+    unit: "kB",
+    note: `${history.hourlySnapshots} cluster snapshots`,
+  });
+
+  // The API in a process of its own; autocannon (50 connections) from this one.
+  const api = spawn(process.execPath, [childJs, "api", "-", historyUrl], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    api.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    api.once("exit", (code) => reject(new Error(`API server exited (${code}): ${out}`)));
+  });
+  const call = (procedure: string, input?: unknown) =>
+    `/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`;
+  const sample = await hpool.query<{ id: string; cluster: string; namespace: string; name: string }>(
+    `SELECT w.id, c.name AS cluster, w.namespace, w.name FROM "Workload" w JOIN "Cluster" c ON c.id = w."clusterId"
+     WHERE w."deletedAt" IS NULL ORDER BY md5(w.id::text) LIMIT 200`,
+  );
+  const words = [...new Set(sample.rows.map((r) => r.name.split("-")[0] ?? r.name))].slice(0, 20);
+  const endpoints: Array<{ name: string; target: number; paths: string[] }> = [
+    { name: "fleet overview", target: 50, paths: [call("fleet.overview")] },
+    {
+      name: "trends over 365 days",
+      target: 50,
+      paths: [
+        call("trends.posture", { range: { days: 365 }, bucket: "day" }),
+        call("trends.posture", { range: { days: 365 }, bucket: "week" }),
+      ],
+    },
+    {
+      name: "workload list, filters and search",
+      target: 100,
+      paths: sample.rows.slice(0, 20).flatMap((r, i) => [
+        call("workloads.list", {
+          filter: { cluster: r.cluster, policy: "Always" },
+          sort: "findings",
+          order: "desc",
+        }),
+        call("workloads.list", { filter: { q: words[i % words.length] } }),
+        call("workloads.list", {
+          filter: { namespace: r.namespace, cluster: r.cluster, severity: "high" },
+        }),
+      ]),
+    },
+    {
+      name: "workload drill-down",
+      target: 100,
+      paths: sample.rows.map((r) => call("workloads.detail", { id: r.id })),
+    },
+  ];
+  for (const e of endpoints) {
+    const run = (seconds: number, record: number[] | null) =>
+      new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: apiUrl,
+            connections: 50,
+            duration: seconds,
+            requests: e.paths.map((p) => ({ method: "GET", path: p })),
+          },
+          (err, result) => (err ? reject(err) : resolve(result)),
+        );
+        if (record) instance.on("response", (_c, _status, _bytes, ms) => record.push(ms));
+      });
+    await run(2, null); // warm-up: connections, plans, caches
+    const latencies: number[] = [];
+    const result = await run(API_SECONDS, latencies);
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+    const errors = result.errors + result.timeouts + result.non2xx;
+    report({
+      figure: "3 api",
+      name: `${e.name}: p50`,
+      value: pct(50),
+      unit: "ms",
+    });
+    report({
+      figure: "3 api",
+      name: `${e.name}: p95`,
+      value: pct(95),
+      unit: "ms",
+      target: `≤ ${e.target}`,
+      met: pct(95) <= e.target && errors === 0,
+      note: `${latencies.length} requests, ${Math.round(result.requests.average)} req/s, ${errors} errors/non-2xx`,
+    });
+  }
+  const exited = new Promise((r) => api.once("exit", r));
+  api.kill("SIGTERM");
+  await exited;
+  await hpool.end();
+  await hdb.$disconnect();
 }
 
 // ---- (5) the event watch under steady load ------------------------------------------------------
@@ -351,16 +557,12 @@ if (only.has("csv")) {
   // The export in a process of its own, so its RSS growth is its own (this one has seeded and
   // copied a million rows).
   const exp = JSON.parse(
-    execFileSync(
-      process.execPath,
-      ["--expose-gc", "--import", "tsx", path.join(benchDir, "src/child.ts"), "export", "-", dbUrl],
-      {
-        encoding: "utf8",
-        cwd: benchDir,
-        maxBuffer: 2 ** 20,
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    )
+    execFileSync(process.execPath, ["--expose-gc", childJs, "export", "-", dbUrl], {
+      encoding: "utf8",
+      cwd: benchDir,
+      maxBuffer: 2 ** 20,
+      stdio: ["ignore", "pipe", "inherit"],
+    })
       .trim()
       .split("\n")
       .at(-1) ?? "{}",
