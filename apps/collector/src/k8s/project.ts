@@ -2,7 +2,7 @@
 // (facts.ts and core's policySource). A pod as the API returns it is 5–10 kB of JSON, most of it
 // status conditions, volumes, env, probes and managedFields of controllers; its projection is a
 // few hundred bytes. The page is parsed whole and then dropped, so a cluster in flight costs its
-// projections, not its JSON (bench/README.md: peak RSS per 10,000-pod cluster).
+// projections, not its JSON (README, Benchmarks: peak RSS per 10,000-pod cluster).
 //
 // Shapes are never trusted: a value that is not the expected object or array is kept as it is,
 // so facts.ts sees the same oddities it would have seen unprojected.

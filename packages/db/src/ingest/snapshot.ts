@@ -8,7 +8,7 @@
 // The transaction runs on a plain pg connection from the client's own pool: every table is
 // written with one INSERT … SELECT FROM unnest(…) per chunk (one array parameter per column),
 // which PostgreSQL takes at ~100k rows/s where Prisma's createMany spent most of a snapshot
-// preparing values (bench/README.md has the numbers).
+// preparing values (README, Benchmarks, has the numbers).
 import type pg from "pg";
 import { type Db, poolOf } from "../client.ts";
 import { linkPullEventsToWorkloads } from "./events.ts";
