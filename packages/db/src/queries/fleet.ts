@@ -124,7 +124,11 @@ export function addFindingCounts(into: FindingCounts, add: FindingCounts): Findi
   return into;
 }
 
-/** Each cluster's newest rollup for a namespace ("" = the whole cluster). */
+/**
+ * Each cluster's newest rollup for a namespace ("" = the whole cluster): one backward step on the
+ * (clusterId, namespace, takenAt) index per cluster. (DISTINCT ON over the table read every rollup
+ * of the namespace: 20 s after a year of hourly history, bench figure 3.)
+ */
 export async function latestRollups(db: Db, namespace = "") {
   return db.$queryRaw<
     Array<{
@@ -136,9 +140,12 @@ export async function latestRollups(db: Db, namespace = "") {
       compliant: number;
     }>
   >`
-    SELECT DISTINCT ON ("clusterId") "clusterId", "snapshotId", "takenAt", workloads, containers, compliant
-    FROM "PostureRollup" WHERE namespace = ${namespace}
-    ORDER BY "clusterId", "takenAt" DESC`;
+    SELECT r.* FROM "Cluster" c CROSS JOIN LATERAL (
+      SELECT "clusterId", "snapshotId", "takenAt", workloads, containers, compliant
+      FROM "PostureRollup" WHERE "clusterId" = c.id AND namespace = ${namespace}
+      ORDER BY "takenAt" DESC LIMIT 1
+    ) r
+    ORDER BY r."clusterId"`;
 }
 
 const labelsOf = (v: unknown): Record<string, string> =>
