@@ -4,6 +4,7 @@
 
 import { type ClusterClient, RequestFailure } from "./client.ts";
 import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
+import { projectObject } from "./project.ts";
 
 export interface KindFailure {
   /** A kind, or "kubeletconfig" for the opt-in kubelet configuration read. */
@@ -95,6 +96,8 @@ async function listKind(
   deadline: number,
   count: () => void,
   onResourceVersion?: (rv: string) => void,
+  /** What is kept of each item while paging (the rest of the page is dropped with it). */
+  project?: (o: RawObject) => RawObject,
 ) {
   const items: RawObject[] = [];
   let restarted = false;
@@ -132,8 +135,7 @@ async function listKind(
           "MalformedResponse",
           path,
         );
-      const project = kind.project;
-      items.push(...(project ? page.items.map((o) => project(o)) : page.items));
+      items.push(...(project ? page.items.map(project) : page.items));
       if (!token && page.metadata?.resourceVersion) onResourceVersion?.(page.metadata.resourceVersion);
       token = page.metadata?.continue || undefined;
       if (!token) return items;
@@ -228,7 +230,16 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   for (const kind of KINDS) {
     if (kind.key === "secrets" && o.skipSecrets) continue;
     try {
-      objects[kind.key] = await listKind(client, kind, o, deadline, () => requests++);
+      // Only what facts read is kept of a snapshot's objects (project.ts).
+      objects[kind.key] = await listKind(
+        client,
+        kind,
+        o,
+        deadline,
+        () => requests++,
+        undefined,
+        projectObject,
+      );
       o.onProgress?.(kind.key, objects[kind.key]?.length ?? 0);
     } catch (e) {
       const f =
