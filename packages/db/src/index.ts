@@ -26,7 +26,9 @@ export {
 export { refreshPullLatencyDaily } from "./ingest/latency.ts";
 export {
   type ContainerInput,
+  compactRollups,
   type FindingInput,
+  HOURLY_ROLLUP_DAYS,
   type SnapshotFailure,
   type SnapshotInput,
   type SnapshotResult,

@@ -1,7 +1,9 @@
 // Trends from the rollups only (PostureRollup per snapshot, PullLatencyDaily per day): compliance
 // score, policy mix, digest and pinned-version adoption, pull latency and failures by cause, by
 // day or ISO week, for the fleet, a cluster or a namespace. A bucket's value for a cluster is its
-// last rollup in that bucket; fleet values add the clusters up (each point says how many).
+// last rollup in that bucket (which rollup compaction keeps: HOURLY_ROLLUP_DAYS); fleet values add
+// the clusters up (each point says how many). Rollups are read per cluster on the
+// (clusterId, namespace, takenAt) index.
 import { complianceScore } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -85,10 +87,12 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
     SELECT DISTINCT ON (r."clusterId", 1)
       (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket,
       r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource", r."byTagKind", r."findingsBySeverity"
-    FROM "PostureRollup" r JOIN "Cluster" c ON c.id = r."clusterId"
-    WHERE r.namespace = ${namespace} AND r."takenAt" >= ${input.from} AND r."takenAt" < ${input.to}
-      ${clusterWhere(input.scope)}
-    ORDER BY r."clusterId", 1, r."takenAt" DESC`;
+    FROM "Cluster" c CROSS JOIN LATERAL (
+      SELECT * FROM "PostureRollup"
+      WHERE "clusterId" = c.id AND namespace = ${namespace} AND "takenAt" >= ${input.from} AND "takenAt" < ${input.to}
+    ) r
+    WHERE true ${clusterWhere(input.scope)}
+    ORDER BY r."clusterId", 1, r."takenAt" DESC, r."snapshotId" DESC`;
   const points = new Map<number, PosturePoint>();
   for (const r of rows) {
     const key = r.bucket.getTime();
