@@ -6,7 +6,7 @@
 //   api      -            <db-url> the tRPC API over HTTP (the app's router and context, as the web
 //                                   app's /api/trpc route serves it), until SIGTERM
 // Prints one JSON line: wall time, peak RSS, items or rows (api: its URL).
-import { appRouter, createContext, startCsvExport } from "@pullsight/api";
+import { appRouter, createContext, ReadCache, startCsvExport } from "@pullsight/api";
 import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
 import { createDb, createExportPool } from "@pullsight/db";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
@@ -17,9 +17,13 @@ if (!kubeconfig || !["floor", "snapshot", "export", "api"].includes(mode ?? ""))
 
 if (mode === "api") {
   const db = createDb(databaseUrl as string, { max: 20 });
+  // As the web app's route: with its read cache unless PULLSIGHT_READ_CACHE=off.
+  const cache =
+    process.env.PULLSIGHT_READ_CACHE === "off" ? null : await ReadCache.start(databaseUrl as string);
   const server = createHTTPServer({
     router: appRouter,
-    createContext: () => createContext({ db, user: { name: "bench", role: "viewer", source: "demo" } }),
+    createContext: () =>
+      createContext({ db, cache, user: { name: "bench", role: "viewer", source: "demo" } }),
     onError({ error, path }) {
       console.error(`tRPC ${path ?? "?"} failed:`, error.message);
     },
@@ -30,8 +34,10 @@ if (mode === "api") {
     console.log(JSON.stringify({ mode, url: `http://127.0.0.1:${port}` }));
   });
   process.on("SIGTERM", () => {
-    server.close();
-    void db.$disconnect().then(() => process.exit(0));
+    // Stop accepting, let answers in flight finish, then close the database.
+    server.close(() => void Promise.all([cache?.close(), db.$disconnect()]).then(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
   });
 }
 

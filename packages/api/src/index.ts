@@ -17,6 +17,7 @@ export {
   readAuthConfig,
   resolveIdentity,
 } from "./identity.ts";
+export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { findingFilter, workloadFilter } from "./schemas.ts";
 export { type Context, createContext } from "./trpc.ts";

@@ -1,5 +1,5 @@
 import "server-only";
-import { createCaller, createContext, type Identity, resolveIdentity } from "@pullsight/api";
+import { createCaller, createContext, type Identity, ReadCache, resolveIdentity } from "@pullsight/api";
 import { createDb, createExportPool, type Db } from "@pullsight/db";
 import { headers } from "next/headers";
 import type pg from "pg";
@@ -7,7 +7,11 @@ import { cache } from "react";
 import { authConfig, serverEnv } from "./env.ts";
 
 // One client and one export pool per server process (Next may evaluate this module more than once in dev).
-const globalForDb = globalThis as unknown as { pullsightDb?: Db; pullsightExportPool?: pg.Pool };
+const globalForDb = globalThis as unknown as {
+  pullsightDb?: Db;
+  pullsightExportPool?: pg.Pool;
+  pullsightReadCache?: Promise<ReadCache | null>;
+};
 
 export function getDb(): Db {
   globalForDb.pullsightDb ??= createDb(serverEnv().DATABASE_URL);
@@ -20,6 +24,18 @@ export function getExportPool(): pg.Pool {
   return globalForDb.pullsightExportPool;
 }
 
+/**
+ * Query answers kept until the data changes (packages/api/src/read-cache.ts), one per process;
+ * PULLSIGHT_READ_CACHE=off runs every query.
+ */
+export function getReadCache(): Promise<ReadCache | null> {
+  globalForDb.pullsightReadCache ??=
+    process.env.PULLSIGHT_READ_CACHE === "off"
+      ? Promise.resolve(null)
+      : ReadCache.start(serverEnv().DATABASE_URL);
+  return globalForDb.pullsightReadCache;
+}
+
 /** The identity of a request, from its headers (proxy mode) or the configured demo user. */
 export function identityOf(h: Headers): Identity | null {
   return resolveIdentity(h, authConfig());
@@ -27,5 +43,7 @@ export function identityOf(h: Headers): Identity | null {
 
 /** tRPC caller for server components, one per request, as the requesting user. */
 export const api = cache(async () =>
-  createCaller(createContext({ db: getDb(), user: identityOf(await headers()) })),
+  createCaller(
+    createContext({ db: getDb(), user: identityOf(await headers()), cache: await getReadCache() }),
+  ),
 );

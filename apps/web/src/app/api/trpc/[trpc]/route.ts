@@ -1,6 +1,6 @@
 import { appRouter, createContext } from "@pullsight/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getDb, identityOf } from "~/server/caller.ts";
+import { getDb, getReadCache, identityOf } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +9,8 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createContext({ db: getDb(), user: identityOf(req.headers) }),
+    createContext: async () =>
+      createContext({ db: getDb(), user: identityOf(req.headers), cache: await getReadCache() }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },
