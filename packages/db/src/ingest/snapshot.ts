@@ -612,18 +612,23 @@ export async function compactRollups(
 ): Promise<number> {
   const cutoff = new Date(Math.floor((now.getTime() - hourlyDays * DAY_MS) / DAY_MS) * DAY_MS);
   const result = await c.query(
-    `WITH prev AS (SELECT "rollupsCompactedBefore" AS before FROM "Cluster" WHERE id = $1),
-     moved AS (
+    // The lower bound is a scalar subquery (an init plan: a constant for the range scan) that
+    // still sees the watermark before the CTE moves it; `n."takenAt" >= r."takenAt"` keeps the
+    // EXISTS a short range on the (clusterId, namespace, takenAt) index.
+    `WITH moved AS (
        UPDATE "Cluster" SET "rollupsCompactedBefore" = $2
        WHERE id = $1 AND ("rollupsCompactedBefore" IS NULL OR "rollupsCompactedBefore" < $2) RETURNING id
      )
-     DELETE FROM "PostureRollup" r USING moved, prev
-     WHERE r."clusterId" = moved.id AND (prev.before IS NULL OR r."takenAt" >= prev.before) AND r."takenAt" < $2
+     DELETE FROM "PostureRollup" r
+     WHERE r."clusterId" = $1 AND EXISTS (SELECT 1 FROM moved)
+       AND r."takenAt" >= COALESCE((SELECT "rollupsCompactedBefore" FROM "Cluster" WHERE id = $1), '-infinity')
+       AND r."takenAt" < $2
        AND EXISTS (
          SELECT 1 FROM "PostureRollup" n
-         WHERE n."clusterId" = r."clusterId" AND n.namespace = r.namespace
-           AND (n."takenAt", n."snapshotId") > (r."takenAt", r."snapshotId")
+         WHERE n."clusterId" = $1 AND n.namespace = r.namespace
+           AND n."takenAt" >= r."takenAt"
            AND n."takenAt" < (date_trunc('day', r."takenAt" AT TIME ZONE 'UTC') + interval '1 day') AT TIME ZONE 'UTC'
+           AND (n."takenAt", n."snapshotId") > (r."takenAt", r."snapshotId")
        )`,
     [clusterId, cutoff],
   );
