@@ -1,7 +1,8 @@
 // Reading an export: a server-side cursor (pg-cursor: an extended-protocol portal fetched in
 // batches) inside one REPEATABLE READ, READ ONLY transaction. Memory stays flat however many
 // rows there are, and every row comes from the same consistent view of the database even while
-// the collector commits snapshots.
+// the collector commits snapshots. Timestamps arrive as ISO 8601 UTC text (the session is UTC and
+// timestamptz is not parsed into a Date only to be printed again: that was a fifth of an export).
 import pg from "pg";
 import Cursor from "pg-cursor";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -10,6 +11,30 @@ import type { Prisma } from "../generated/prisma/client.ts";
 export function createExportPool(url: string, max = 4): pg.Pool {
   return new pg.Pool({ connectionString: url, max, application_name: "pullsight-export" });
 }
+
+const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * PostgreSQL's text for a timestamptz in a UTC session ("2026-11-21 19:34:38.12+00") as
+ * Date#toISOString writes it ("2026-11-21T19:34:38.120Z"); anything else (infinity, years
+ * beyond 9999 or before 1000, BC) goes through Date as before.
+ */
+export function pgTimestamptzToIso(text: string): string {
+  const m = PG_UTC.exec(text);
+  if (!m) {
+    const date = pg.types.getTypeParser(1184, "text")(text) as Date | string;
+    return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : String(text);
+  }
+  return `${m[1]}T${m[2]}.${(m[3] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
+}
+
+const TIMESTAMPTZ = 1184;
+const exportTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMPTZ && format !== "binary"
+      ? pgTimestamptzToIso
+      : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
 
 /** Yields the query's rows in batches; stops early (and rolls back) when the consumer returns. */
 export async function* readWithCursor<T>(
@@ -22,7 +47,8 @@ export async function* readWithCursor<T>(
   let finished = false;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    cursor = client.query(new Cursor<T>(query.text, query.values as unknown[]));
+    await client.query("SET LOCAL TIME ZONE 'UTC'");
+    cursor = client.query(new Cursor<T>(query.text, query.values as unknown[], { types: exportTypes }));
     for (;;) {
       const rows = await cursor.read(batchSize);
       if (rows.length === 0) break;
