@@ -13,13 +13,16 @@ import {
 } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import type pg from "pg";
-import { csvCell, EXPORT_COLUMNS, exportFilename, startCsvExport } from "./exports.ts";
+import { csvCell, csvRecord, EXPORT_COLUMNS, exportFilename, startCsvExport } from "./exports.ts";
 
 const HOSTILE = [
   'a,b "quoted" and, commas',
   "line one\nline two\r\nline three",
+  "a lone\nline feed",
+  "a lone\rcarriage return",
   '=HYPERLINK("http://evil.example","click")',
   "+1+1",
   "-2+3",
@@ -156,7 +159,9 @@ describe("CSV exports", () => {
     const records = parse(await readAll(out.stream), { columns: true }) as Record<string, string>[];
     assert.deepEqual(
       records.map((r) => r.workload),
-      ["app-1", "app-10"],
+      HOSTILE.map((_, i) => `app-${i}`)
+        .filter((n) => n.includes("app-1"))
+        .sort(),
       "q matches names like the table does",
     );
     assert.equal(records[0]?.policy_evidence, expected(HOSTILE[1] as string));
@@ -247,6 +252,35 @@ describe("CSV exports", () => {
     const log = await t.db.exportLog.findUniqueOrThrow({ where: { id: out.logId } });
     assert.equal(log.sha256, null);
     assert.match(log.error ?? "", /closed the tab/);
+  });
+
+  it("csvRecord writes exactly what csv-stringify writes (line breaks of any kind quoted), for any cells (fast-check)", () => {
+    const cell = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 12 }),
+      fc.constantFrom('"', ",", "\r\n", "\n", "\r", '""', " ", "a,b", 'say "hi"', ""),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        (records) => {
+          assert.equal(
+            records.map(csvRecord).join(""),
+            stringify(records, {
+              record_delimiter: "\r\n",
+              // Given a record delimiter, csv-stringify quotes only that sequence: a lone \n or \r in a
+              // field went out unquoted and split the row for a reader (caught by this test).
+              quote_record_delimiter: true,
+              cast: { boolean: (b) => String(b) },
+            }),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("csvCell: any text survives a CSV round trip, neutralised exactly when it starts like a formula", () => {
