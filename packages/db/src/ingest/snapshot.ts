@@ -612,24 +612,27 @@ export async function compactRollups(
 ): Promise<number> {
   const cutoff = new Date(Math.floor((now.getTime() - hourlyDays * DAY_MS) / DAY_MS) * DAY_MS);
   const result = await c.query(
-    // The lower bound is a scalar subquery (an init plan: a constant for the range scan) that
-    // still sees the watermark before the CTE moves it; `n."takenAt" >= r."takenAt"` keeps the
-    // EXISTS a short range on the (clusterId, namespace, takenAt) index.
+    // One range read ranked by window (no correlated lookups: a fresh table with stale statistics
+    // once got a nested-loop plan that took minutes), then deletes by primary key. The lower
+    // bound is a scalar subquery, which still sees the watermark before the CTE moves it.
     `WITH moved AS (
        UPDATE "Cluster" SET "rollupsCompactedBefore" = $2
        WHERE id = $1 AND ("rollupsCompactedBefore" IS NULL OR "rollupsCompactedBefore" < $2) RETURNING id
+     ),
+     doomed AS (
+       SELECT "snapshotId", namespace FROM (
+         SELECT "snapshotId", namespace, row_number() OVER (
+           PARTITION BY namespace, date_trunc('day', "takenAt" AT TIME ZONE 'UTC')
+           ORDER BY "takenAt" DESC, "snapshotId" DESC) AS nth
+         FROM "PostureRollup"
+         WHERE "clusterId" = $1 AND EXISTS (SELECT 1 FROM moved)
+           AND "takenAt" >= COALESCE((SELECT "rollupsCompactedBefore" FROM "Cluster" WHERE id = $1), '-infinity')
+           AND "takenAt" < $2
+       ) ranked
+       WHERE nth > 1
      )
-     DELETE FROM "PostureRollup" r
-     WHERE r."clusterId" = $1 AND EXISTS (SELECT 1 FROM moved)
-       AND r."takenAt" >= COALESCE((SELECT "rollupsCompactedBefore" FROM "Cluster" WHERE id = $1), '-infinity')
-       AND r."takenAt" < $2
-       AND EXISTS (
-         SELECT 1 FROM "PostureRollup" n
-         WHERE n."clusterId" = $1 AND n.namespace = r.namespace
-           AND n."takenAt" >= r."takenAt"
-           AND n."takenAt" < (date_trunc('day', r."takenAt" AT TIME ZONE 'UTC') + interval '1 day') AT TIME ZONE 'UTC'
-           AND (n."takenAt", n."snapshotId") > (r."takenAt", r."snapshotId")
-       )`,
+     DELETE FROM "PostureRollup" r USING doomed d
+     WHERE r."snapshotId" = d."snapshotId" AND r.namespace = d.namespace`,
     [clusterId, cutoff],
   );
   return result.rowCount ?? 0;
