@@ -40,7 +40,7 @@ const exportTypes = {
 export async function* readWithCursor<T>(
   pool: pg.Pool,
   query: Prisma.Sql,
-  batchSize = 2000,
+  batchSize = 250,
 ): AsyncGenerator<T[], void, undefined> {
   const client = await pool.connect();
   let cursor: Cursor<T> | null = null;
