@@ -176,33 +176,44 @@ async function startSimulator() {
 
 // ---- where the CPU went: the measured process, the simulator, PostgreSQL -----------------------
 const CLOCK_TICKS = 100; // USER_HZ on Linux
-/** utime + stime (and, with `reaped`, of its waited-for children) of a process, in ms; 0 if gone. */
-function cpuOf(pid: number, reaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
-    return (ticks * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-/** The embedded PostgreSQL's CPU: the postmaster, every live child, and the children it reaped. */
-function postgresCpuMs(): number | null {
-  if (!postmasterPid) return null;
-  let ms = cpuOf(postmasterPid, true);
+/** utime + stime of every process in /proc, with its parent, and of the children it reaped, in ms. */
+function processTable(): Map<number, { ppid: number; ms: number; reapedMs: number }> {
+  const table = new Map<number, { ppid: number; ms: number; reapedMs: number }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === postmasterPid) ms += cpuOf(Number(entry));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (t: number) => (t * 1000) / CLOCK_TICKS;
+      table.set(Number(entry), {
+        ppid: Number(f[1]),
+        ms: ms(Number(f[11]) + Number(f[12])),
+        reapedMs: ms(Number(f[13]) + Number(f[14])),
+      });
     } catch {
       // exited while we looked
     }
   }
-  return ms;
+  return table;
 }
+/**
+ * CPU of a process and all its descendants, alive or reaped, in ms (the simulator runs under
+ * npx and tsx; PostgreSQL's backends come and go with connections). Null without a PID.
+ */
+function treeCpuMs(root: number | null | undefined): number | null {
+  if (!root) return null;
+  const table = processTable();
+  let total = 0;
+  const visit = (pid: number) => {
+    const p = table.get(pid);
+    if (!p) return;
+    total += p.ms + p.reapedMs;
+    for (const [child, c] of table) if (c.ppid === pid) visit(child);
+  };
+  visit(root);
+  return total;
+}
+const postgresCpuMs = () => treeCpuMs(postmasterPid);
 
 interface ChildResult {
   mode: string;
@@ -217,7 +228,7 @@ interface ChildResult {
   pgCpuMs: number | null;
 }
 function child(mode: "floor" | "snapshot"): ChildResult {
-  const sim0 = sim?.pid ? cpuOf(sim.pid) : 0;
+  const sim0 = treeCpuMs(sim?.pid) ?? 0;
   const pg0 = postgresCpuMs();
   const out = execFileSync(process.execPath, [childJs, mode, kubeconfig, dbUrl], {
     encoding: "utf8",
@@ -228,7 +239,7 @@ function child(mode: "floor" | "snapshot"): ChildResult {
   const line = out.trim().split("\n").at(-1) ?? "{}";
   return {
     ...(JSON.parse(line) as ChildResult),
-    simCpuMs: (sim?.pid ? cpuOf(sim.pid) : 0) - sim0,
+    simCpuMs: (treeCpuMs(sim?.pid) ?? 0) - sim0,
     pgCpuMs: pg0 === null || pg1 === null ? null : pg1 - pg0,
   };
 }

@@ -21,7 +21,7 @@ const { values } = parseArgs({
     profiles: { type: "string" },
     "skip-secrets": { type: "boolean", default: false },
     "kubelet-config": { type: "boolean", default: false },
-    concurrency: { type: "string", default: "4" },
+    concurrency: { type: "string", default: "2" },
     "metrics-port": { type: "string", default: "9464" },
     "cluster-label": { type: "string", multiple: true },
     "backfill-days": { type: "string" },

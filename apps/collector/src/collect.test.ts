@@ -98,6 +98,7 @@ describe("collector against the simulator and PostgreSQL", () => {
           findingsOpened: 0,
           findingsResolved: 0,
           rollups: 0,
+          rollupsCompacted: 0, // nothing is older than a week
         },
         o.cluster,
       );

@@ -18,7 +18,11 @@ export const COLLECTOR_VERSION = "0.1.0";
 
 export interface CollectOptions {
   profiles?: ProfilesFile;
-  /** Clusters read at once. */
+  /**
+   * Clusters read and written at a time (default 2). Building facts is JavaScript on one thread,
+   * so more clusters in flight overlap only network waits and each holds ~75 MB: 10 × 10,000 pods
+   * took 14.3 s and 481 MB at 2, 15.3 s and 569 MB at 4 (bench figure 1).
+   */
   concurrency?: number;
   read?: ReadOptions;
   clusterLabels?: Record<string, Record<string, string>>;
@@ -122,6 +126,8 @@ export async function collectCluster(
   };
 }
 
+export const DEFAULT_CONCURRENCY = 2;
+
 /** Collects every cluster, at most `concurrency` at a time. Never throws for one cluster's trouble. */
 export async function collectFleet(
   db: Db,
@@ -153,7 +159,10 @@ export async function collectFleet(
     }
   };
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, clients.length)) }, worker),
+    Array.from(
+      { length: Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, clients.length)) },
+      worker,
+    ),
   );
   return outcomes.sort((a, b) => a.cluster.localeCompare(b.cluster));
 }
