@@ -88,6 +88,21 @@ describe("read cache", () => {
     assert.ok(next.clusters.some((c) => c.name === "arrived-later"));
   });
 
+  it("keys any input a server component passes (bigints, dates) and keeps refusals out", async () => {
+    await until("listening", () => cache.live);
+    const misses = cache.stats.misses;
+    for (let i = 0; i < 2; i++)
+      await assert.rejects(
+        api().workloads.detail({ id: 987654321n }),
+        (e: unknown) => e instanceof Error && /no workload 987654321/.test(e.message),
+      );
+    assert.equal(cache.stats.misses, misses + 2, "a NOT_FOUND is asked again, not kept");
+    const from = new Date("2026-01-01T00:00:00Z");
+    const range = { range: { from, to: new Date(from.getTime() + 7 * 86_400_000) } };
+    assert.deepEqual(await api().trends.posture(range), await api().trends.posture(range));
+    assert.equal(cache.stats.misses, misses + 3, "the second trend came from the cache");
+  });
+
   it("a mutation through the API empties it before it returns (the writer reads its own write)", async () => {
     // A cache that hears another database's changes only: nothing but the mutation can empty it.
     const other = await createTestDatabase("readcache_other");

@@ -82,7 +82,8 @@ const cached = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
       cache.invalidate();
     }
   }
-  const key = JSON.stringify([ctx.user?.name, ctx.user?.role, path, (await getRawInput()) ?? null]);
+  // superjson, not JSON: server components pass inputs as they are (a workload id is a bigint).
+  const key = superjson.stringify([ctx.user?.name, ctx.user?.role, path, (await getRawInput()) ?? null]);
   return cache.read(
     key,
     () => next(),
