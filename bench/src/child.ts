@@ -3,13 +3,13 @@
 //   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
 //   export   -            <db-url> the findings CSV export, consumed and discarded (RSS growth
 //                                   against this process's own warmed-up baseline)
-//   api      -            <db-url> the tRPC API over HTTP (the app's router and context, as the web
-//                                   app's /api/trpc route serves it), until SIGTERM
+//   api      -            <db-url> the tRPC API over HTTP: node:http in front of handleTrpcRequest,
+//                                   the web app's /api/trpc handler, with its read cache; until SIGTERM
 // Prints one JSON line: wall time, peak RSS, items or rows (api: its URL).
-import { appRouter, createContext, ReadCache, startCsvExport } from "@pullsight/api";
+import http from "node:http";
+import { handleTrpcRequest, ReadCache, startCsvExport } from "@pullsight/api";
 import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
 import { createDb, createExportPool } from "@pullsight/db";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
 if (!kubeconfig || !["floor", "snapshot", "export", "api"].includes(mode ?? ""))
@@ -21,14 +21,34 @@ if (mode === "api") {
   // As the web app's route: with its read cache unless PULLSIGHT_READ_CACHE=off.
   const cache =
     process.env.PULLSIGHT_READ_CACHE === "off" ? null : await ReadCache.start(databaseUrl as string);
-  const server = createHTTPServer({
-    router: appRouter,
-    createContext: () =>
-      createContext({ db, cache, user: { name: "bench", role: "viewer", source: "demo" } }),
-    onError({ error, path }) {
-      // Answers still running when autocannon hung up fail on the closed pool at shutdown: not news.
-      if (!stopping) console.error(`tRPC ${path ?? "?"} failed:`, error.message);
-    },
+  const user = { name: "bench", role: "viewer", source: "demo" } as const;
+  // Node's request as a fetch Request through the same handler as the web app's /api/trpc route.
+  const server = http.createServer(async (req, res) => {
+    try {
+      const chunks: Buffer[] = [];
+      if (req.method !== "GET" && req.method !== "HEAD") for await (const c of req) chunks.push(c as Buffer);
+      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+        method: req.method ?? "GET",
+        headers: Object.entries(req.headers).flatMap(([k, v]) =>
+          v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
+        ),
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const response = await handleTrpcRequest(request, {
+        endpoint: "/api/trpc",
+        db,
+        user,
+        cache,
+        onError({ error, path }) {
+          // Answers still running when autocannon hung up fail on the closed pool at shutdown: not news.
+          if (!stopping) console.error(`tRPC ${path ?? "?"} failed:`, error.message);
+        },
+      });
+      res.writeHead(response.status, [...response.headers].flat());
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
   });
   server.listen(0, "127.0.0.1", () => {
     const address = server.address();

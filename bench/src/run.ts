@@ -419,7 +419,7 @@ if (only.has("api")) {
   });
 
   const call = (procedure: string, input?: unknown) =>
-    `/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`;
+    `/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`;
   const sample = await hpool.query<{ id: string; cluster: string; namespace: string; name: string }>(
     `SELECT w.id, c.name AS cluster, w.namespace, w.name FROM "Workload" w JOIN "Cluster" c ON c.id = w."clusterId"
      WHERE w."deletedAt" IS NULL ORDER BY md5(w.id::text) LIMIT 200`,

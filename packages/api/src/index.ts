@@ -8,6 +8,7 @@ export {
   exportFilters,
   startCsvExport,
 } from "./exports.ts";
+export { handleTrpcRequest, type TrpcHttpOptions } from "./http.ts";
 export {
   type AuthConfig,
   DEMO_ROLE_COOKIE,

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { poolOf } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import pg from "pg";
+import { handleTrpcRequest } from "./http.ts";
 import type { Identity } from "./identity.ts";
 import { CHANGE_CHANNEL, ReadCache } from "./read-cache.ts";
 import { createCaller } from "./root.ts";
@@ -101,6 +102,35 @@ describe("read cache", () => {
     const range = { range: { from, to: new Date(from.getTime() + 7 * 86_400_000) } };
     assert.deepEqual(await api().trends.posture(range), await api().trends.posture(range));
     assert.equal(cache.stats.misses, misses + 3, "the second trend came from the cache");
+  });
+
+  it("over HTTP a GET's whole answer is kept per user until a change; refusals are not", async () => {
+    await until("listening", () => cache.live);
+    const get = (user: Identity | null, path = "fleet.overview") =>
+      handleTrpcRequest(new Request(`http://pullsight.test/api/trpc/${path}`), {
+        endpoint: "/api/trpc",
+        db: t.db,
+        user,
+        cache,
+      });
+    const first = await get(reviewer);
+    assert.equal(first.status, 200);
+    const body = await first.text();
+    const hits = cache.stats.hits;
+    const again = await get(reviewer);
+    assert.equal(await again.text(), body);
+    assert.equal(again.headers.get("content-type"), first.headers.get("content-type"));
+    assert.equal(cache.stats.hits, hits + 1, "the second GET was the kept answer");
+
+    const misses = cache.stats.misses;
+    assert.equal((await get(null)).status, 401);
+    assert.equal((await get(null)).status, 401);
+    assert.equal(cache.stats.misses, misses + 2, "a refusal is not kept");
+
+    const generation = cache.generation;
+    await t.db.cluster.create({ data: { name: "seen-over-http" } });
+    await until("the change to be heard", () => cache.generation > generation);
+    assert.match(await (await get(reviewer)).text(), /seen-over-http/);
   });
 
   it("a mutation through the API empties it before it returns (the writer reads its own write)", async () => {
