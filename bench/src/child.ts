@@ -119,7 +119,7 @@ const KINDS = [
   "/apis/batch/v1/cronjobs",
 ];
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
-/** The floor reads 4 clusters at a time (the fastest it gets here; the collector's most). */
+/** The floor reads 4 clusters at a time: the fastest it gets here (the collector runs 2). */
 const CONCURRENCY = 4;
 
 if (mode === "floor" || mode === "snapshot") await measureFleet(mode);

@@ -31,28 +31,8 @@ export function createContext(opts: {
   };
 }
 
-/**
- * superjson, remembering what it made of each answer object: an answer from the read cache is the
- * same object for every asker, and walking it again was a third of a cached request's time
- * (bench figure 3). Answers are not changed after they are returned.
- */
-const serialized = new WeakMap<object, ReturnType<typeof superjson.serialize>>();
-const transformer = {
-  serialize(value: unknown) {
-    if (value === null || typeof value !== "object") return superjson.serialize(value);
-    let out = serialized.get(value);
-    if (!out) {
-      out = superjson.serialize(value);
-      serialized.set(value, out);
-    }
-    return out;
-  },
-  deserialize: (value: unknown) =>
-    superjson.deserialize(value as Parameters<typeof superjson.deserialize>[0]),
-};
-
 const t = initTRPC.context<Context>().create({
-  transformer,
+  transformer: superjson,
   errorFormatter({ shape, error }) {
     return {
       ...shape,
