@@ -97,6 +97,8 @@ describe("collector against the simulator and PostgreSQL", () => {
           runningImages: 0,
           findingsOpened: 0,
           findingsResolved: 0,
+          findingsUpdated: 0,
+          findingsClearing: 0,
           rollups: 0,
           rollupsCompacted: 0, // nothing is older than a week
         },

@@ -5,11 +5,12 @@ import {
   type Db,
   getActiveWaivers,
   getClusterPullStats,
+  getPullFailureStarts,
   refreshPullLatencyDaily,
   type SnapshotResult,
   writeSnapshot,
 } from "@pullsight/db";
-import { buildClusterFacts, summarizeKubelet } from "./facts.ts";
+import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { type Logger, silentLogger } from "./log.ts";
@@ -68,7 +69,11 @@ export async function collectCluster(
     };
   }
   // Pull statistics from the events watched so far: inputs of PS006 (unreliable registry) and PS013 (slow pulls).
-  const pullStats = await getClusterPullStats(db, client.name);
+  // And when the pulls that pods are now waiting on first failed: the start of PS004/PS009's condition.
+  const pullStats = {
+    ...(await getClusterPullStats(db, client.name)),
+    failureStarts: await getPullFailureStarts(db, client.name, podsWaitingOnPulls(raw)),
+  };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const facts = buildClusterFacts(
     raw,

@@ -22,7 +22,7 @@ import {
   type WaiverScope,
   waiverMatches,
 } from "@pullsight/core";
-import type { ContainerInput, WorkloadInput } from "@pullsight/db";
+import { type ContainerInput, podContainerKey, type WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
 /** A container as stored (packages/db's ContainerInput), with the full rule results. */
@@ -76,10 +76,26 @@ const WORKLOAD_KINDS: Array<
   ["replicasets", "ReplicaSet"],
 ];
 
-/** Recent pull statistics (from stored events) that rules PS006 and PS013 read. */
+/** What stored events tell the rules: recent pull statistics (PS006, PS013) and when failures began (PS004, PS009). */
 export interface PullStatsInput {
   byRegistry: ReadonlyMap<string, PullStatsEntry>;
   byImage: ReadonlyMap<string, PullStatsEntry>;
+  /** First failed pull per pod container (db's podContainerKey), for the pods waiting on pulls. */
+  failureStarts?: ReadonlyMap<string, Date>;
+}
+
+/** Waiting reasons of a container whose image could not be pulled. */
+const PULL_WAITING_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName"]);
+
+/** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
+export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
+  return (raw.objects.pods ?? [])
+    .filter((pod) =>
+      allStatuses(pod).some((s) =>
+        PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason)),
+      ),
+    )
+    .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
 }
 interface PullStatsEntry {
   pulls: number;
@@ -252,7 +268,9 @@ export function buildClusterFacts(
         const image = String(c.image ?? "");
         const ref = tryParseImageReference(image);
         const source = policySource(template, name);
-        const runtime = runtimeComplete ? runtimeOf(w.pods, name) : undefined;
+        const runtime = runtimeComplete
+          ? runtimeOf(w.pods, name, pullStats?.failureStarts ?? new Map())
+          : undefined;
         const facts: ContainerFacts = {
           subject: {
             cluster: raw.cluster,
@@ -335,45 +353,79 @@ export function buildClusterFacts(
       !failed.has(WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never) &&
       o[WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never],
   );
+  // Workloads of kinds not listed (a Rollout, a custom controller) are known only through their
+  // pods: with every pod read, those kinds were read completely too.
+  const listed = new Set(WORKLOAD_KINDS.map(([, kind]) => kind));
+  const throughPods = [...new Set(records.map((r) => r.kind))].filter((k) => !listed.has(k) && k !== "Pod");
   return {
     workloads: records,
     namespaces: [...namespaces.values()],
-    completeKinds: runtimeComplete ? [...workloadKinds, "Pod"] : workloadKinds,
+    completeKinds: runtimeComplete ? [...workloadKinds, "Pod", ...throughPods] : workloadKinds,
     runtimeComplete,
     evaluableRules: [...evaluable],
   };
 }
 
-function statusesOf(pod: RawObject, container: string): Obj[] {
+function allStatuses(pod: RawObject): Obj[] {
   const status = (pod.status ?? {}) as Obj;
   return [
     ...((status.containerStatuses as Obj[]) ?? []),
     ...((status.initContainerStatuses as Obj[]) ?? []),
-  ].filter((s) => s.name === container);
+  ];
 }
 
-function runtimeOf(pods: RawObject[], container: string): RuntimeFacts {
-  const waiting = new Map<string, { reason: string; message: string; pods: number }>();
+function statusesOf(pod: RawObject, container: string): Obj[] {
+  return allStatuses(pod).filter((s) => s.name === container);
+}
+
+/** The earlier of two ISO 8601 instants (either may be missing). */
+const earlier = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
+
+/** When a running container started (on the image it runs). */
+function startedAt(s: Obj): string | undefined {
+  const at = ((s.state as Obj | undefined)?.running as Obj | undefined)?.startedAt;
+  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+function runtimeOf(
+  pods: RawObject[],
+  container: string,
+  failureStarts: ReadonlyMap<string, Date>,
+): RuntimeFacts {
+  const waiting = new Map<string, RuntimeFacts["waiting"][number]>();
+  const running = new Map<string | null, RuntimeFacts["running"][number]>();
   for (const pod of pods) {
+    const ns = pod.metadata.namespace ?? "";
+    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
     for (const s of statusesOf(pod, container)) {
+      const { digest } = parseImageID(String(s.imageID ?? ""));
+      if (digest) {
+        const entry = running.get(digest) ?? { digest, nodes: [], pods: 0 };
+        entry.pods += 1;
+        if (!entry.nodes.includes(nodeName)) entry.nodes.push(nodeName);
+        const since = earlier(entry.since, startedAt(s));
+        if (since) entry.since = since;
+        running.set(digest, entry);
+      }
       const w = (s.state as Obj | undefined)?.waiting as Obj | undefined;
       if (!w?.reason) continue;
       const k = `${w.reason}\u0000${w.message ?? ""}`;
       const entry = waiting.get(k) ?? { reason: String(w.reason), message: String(w.message ?? ""), pods: 0 };
       entry.pods += 1;
+      const failed =
+        failureStarts.get(podContainerKey(ns, pod.metadata.name, container)) ??
+        failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
+      const since = earlier(entry.since, failed?.toISOString());
+      if (since) entry.since = since;
       waiting.set(k, entry);
     }
   }
+  // Sorted, so that evidence built from them changes only when the facts do.
+  for (const r of running.values()) r.nodes.sort();
   return {
-    running: runningOf(pods, container).reduce<RuntimeFacts["running"]>((acc, r) => {
-      const hit = acc.find((x) => x.digest === r.digest);
-      if (hit) {
-        hit.pods += r.pods;
-        if (!hit.nodes.includes(r.nodeName)) hit.nodes.push(r.nodeName);
-      } else acc.push({ digest: r.digest, nodes: [r.nodeName], pods: r.pods });
-      return acc;
-    }, []),
-    waiting: [...waiting.values()],
+    running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
+    waiting: [...waiting.values()].sort((a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message)),
   };
 }
 

@@ -27,6 +27,16 @@ export {
 } from "./registry.ts";
 export { RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
+export {
+  type FindingLifecycle,
+  type LifecycleAction,
+  type LifecycleStep,
+  type Observation,
+  RUNTIME_RESOLVE_HOURS,
+  runtimeLifecycle,
+  SPEC_LIFECYCLE,
+  stepOpenFinding,
+} from "./rules/lifecycle.ts";
 export { buildRuleContext, evaluateContainer, findingFingerprint } from "./rules/evaluate.ts";
 export {
   BUILTIN_PROFILES,
@@ -51,6 +61,7 @@ export {
   isCompliant,
 } from "./rules/score.ts";
 export type {
+  ConditionSince,
   ContainerFacts,
   ContainerSubject,
   PullSecretRef,

@@ -52,7 +52,13 @@ export {
   SEVERITY_NAMES,
   type SeverityName,
 } from "./queries/fleet.ts";
-export { type ClusterPullStats, getClusterPullStats, type PullStatsRow } from "./queries/pull-stats.ts";
+export {
+  type ClusterPullStats,
+  getClusterPullStats,
+  getPullFailureStarts,
+  type PullStatsRow,
+  podContainerKey,
+} from "./queries/pull-stats.ts";
 export {
   AGEING_DAYS,
   getWeeklyReview,

@@ -73,16 +73,36 @@ function status(s: unknown): unknown {
         const p = pick(cs, ["name", "image", "imageID"]) as Obj;
         if (isObj(cs.state) && "waiting" in cs.state)
           p.state = { waiting: pick(cs.state.waiting, ["reason", "message"]) };
+        else if (isObj(cs.state) && "running" in cs.state)
+          p.state = { running: pick(cs.state.running, ["startedAt"]) };
         return p;
       });
   return out;
 }
 
 /** Any listed object (pod, workload, node, namespace, ServiceAccount, Secret metadata) reduced to what facts read. */
+/**
+ * A pod's identity matters only when it is its own workload (a bare pod): a pod with a controller
+ * is known by its owner, and of its labels only pod-template-hash is read (to name a Deployment
+ * whose ReplicaSet was not read).
+ */
+function ownedPodMetadata(m: Obj): Obj {
+  const hash = isObj(m.labels) ? m.labels["pod-template-hash"] : undefined;
+  const { uid: _uid, labels: _labels, ...rest } = m;
+  return hash === undefined ? rest : { ...rest, labels: { "pod-template-hash": hash } };
+}
+
+const isPod = (o: Obj) => isObj(o.spec) && CONTAINER_LISTS.some((k) => k in (o.spec as Obj));
+const hasController = (m: unknown) =>
+  isObj(m) && Array.isArray(m.ownerReferences) && m.ownerReferences.some((r) => isObj(r) && r.controller);
+
 export function projectObject<T>(o: T): T {
   if (!isObj(o)) return o;
   const out: Obj = {};
-  if ("metadata" in o) out.metadata = metadata(o.metadata);
+  if ("metadata" in o) {
+    const m = metadata(o.metadata);
+    out.metadata = isPod(o) && hasController(m) ? ownedPodMetadata(m as Obj) : m;
+  }
   if ("spec" in o) out.spec = spec(o.spec);
   if ("status" in o) out.status = status(o.status);
   if ("imagePullSecrets" in o) out.imagePullSecrets = o.imagePullSecrets; // ServiceAccount

@@ -1,4 +1,5 @@
 import { RULES, RULES_VERSION } from "./catalog.ts";
+import { RUNTIME_RESOLVE_HOURS } from "./lifecycle.ts";
 import { COMPLIANCE_THRESHOLD, GRADE_FLOORS } from "./score.ts";
 
 /** RULES.md: the rule catalogue as markdown, generated from the same definitions the UI shows. */
@@ -26,6 +27,21 @@ export function renderRuleCatalog(): string {
     "",
     "A scope with no containers has no score and no grade.",
     "",
+    "## How findings open and resolve",
+    "",
+    "A finding is one episode of a rule firing on one container. Its message, image, severity and",
+    "evidence are always those of the latest snapshot that saw the condition (earlier versions are",
+    "kept as its history), and every export names the snapshot that last confirmed it. A snapshot",
+    "that could not read the workload's kind or one of the rule's inputs neither confirms nor resolves it.",
+    "",
+    "Rules that read the manifest resolve at the first snapshot without the condition. Rules that read",
+    `runtime data (pod status, pull events, running digests, node placement) resolve only after the`,
+    `condition has been gone for ${RUNTIME_RESOLVE_HOURS} hours: meanwhile the finding is *clearing*, and if the condition`,
+    "returns it continues (same id, same opened time) instead of opening again. A finding's opened time",
+    "is when the condition began where the data knows it (the first failed pull in kubelet events, the",
+    "start of the container that ran a second digest), else the first snapshot that saw it; exports say which.",
+    "Findings of a workload that was deleted resolve at once.",
+    "",
     "## Rules",
     "",
     "| id | rule | production | development | needs runtime data |",
@@ -45,6 +61,8 @@ export function renderRuleCatalog(): string {
       `**Why it matters.** ${r.why}`,
       "",
       `**How to fix.** ${r.fix}`,
+      "",
+      `**Opens** ${r.lifecycle.opens}. **Resolves** ${r.lifecycle.resolves}.`,
       "",
       "```yaml",
       r.fixYaml,

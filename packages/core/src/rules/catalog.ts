@@ -4,7 +4,8 @@ import { parsePullEvent } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
 import { isMovingTagKind } from "../tag-kind.ts";
-import type { RuleContext, RuleDefinition } from "./types.ts";
+import { runtimeLifecycle, SPEC_LIFECYCLE } from "./lifecycle.ts";
+import type { ConditionSince, RuleContext, RuleDefinition, RuntimeFacts } from "./types.ts";
 
 const K8S_IMAGES = "https://kubernetes.io/docs/concepts/containers/images/";
 const ref = {
@@ -52,6 +53,28 @@ function describeTag(ctx: RuleContext): string {
   return `the mutable tag "${ctx.reference?.tag}"`;
 }
 
+const sinceField = (since: ConditionSince | undefined) => (since ? { since } : {});
+
+/** The first failed pull among these waiting pods, from kubelet events, where known. */
+function failingSince(waiting: RuntimeFacts["waiting"]): ConditionSince | undefined {
+  const first = waiting
+    .map((w) => w.since)
+    .filter((t): t is string => !!t)
+    .sort()[0];
+  return first ? { at: first, from: "pull-events" } : undefined;
+}
+
+/**
+ * Drift began when a second digest started running: the second earliest of each digest's first
+ * start, known only when every running digest's start is.
+ */
+function driftSince(running: RuntimeFacts["running"]): ConditionSince | undefined {
+  const starts = running.map((r) => r.since);
+  if (starts.length < 2 || starts.some((t) => !t)) return undefined;
+  const second = (starts as string[]).sort()[1];
+  return second ? { at: second, from: "pod-status" } : undefined;
+}
+
 const baseEvidence = (ctx: RuleContext) => ({
   image: ctx.facts.image,
   tagKind: ctx.tagKind,
@@ -74,6 +97,7 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.updating, ref.pullPolicy],
     defaults: { production: "high", development: "info" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.tagKind !== "mutable" && ctx.tagKind !== "untagged") return null;
       return { message: `${ctx.facts.image} uses ${describeTag(ctx)}.`, evidence: baseEvidence(ctx) };
@@ -96,6 +120,7 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.pullPolicy, ref.updating],
     defaults: { production: "high", development: "low" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.imagePullPolicy !== "IfNotPresent") return null;
       if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
@@ -119,6 +144,7 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.pullPolicy],
     defaults: { production: "high", development: "medium" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.imagePullPolicy !== "Never") return null;
       if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
@@ -145,6 +171,9 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.pullPolicy],
     defaults: { production: "critical", development: "high" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot in which a pod of the workload waits in ErrImageNeverPull; opened at the first such failure in kubelet events where they know it",
+    ),
     check(ctx) {
       const waiting = ctx.facts.runtime?.waiting.filter((w) => w.reason === "ErrImageNeverPull") ?? [];
       if (!waiting.length) return null;
@@ -152,6 +181,7 @@ export const RULES: readonly RuleDefinition[] = [
       return {
         message: `${pods} pod${pods === 1 ? "" : "s"} cannot start ${ctx.facts.subject.container}: ${ctx.facts.image} is not on the node and imagePullPolicy is Never.`,
         evidence: { ...baseEvidence(ctx), pods, message: waiting[0]?.message ?? "" },
+        ...sinceField(failingSince(waiting)),
       };
     },
   },
@@ -169,6 +199,7 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.updating, ref.reference],
     defaults: { production: "low", development: "off" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.tagKind === "digest" || ctx.tagKind === "invalid") return null;
       return { message: `${ctx.facts.image} is not pinned by digest.`, evidence: baseEvidence(ctx) };
@@ -188,6 +219,9 @@ export const RULES: readonly RuleDefinition[] = [
     references: [ref.pullPolicy, ref.hubLimits, ref.serialPulls],
     defaults: { production: "medium", development: "low" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot in which the registry's pulls over the last 24 hours of events fail, rate-limit or exceed the latency budget",
+    ),
     check(ctx) {
       const health = ctx.facts.registryHealth;
       if (ctx.facts.imagePullPolicy !== "Always" || !health) return null;
@@ -227,6 +261,7 @@ imagePullSecrets:
     references: [ref.privateRegistry, ref.saPullSecrets, ref.credentialProvider],
     defaults: { production: "medium", development: "low" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (!ctx.reference || ctx.visibility !== "private" || ctx.facts.pullSecrets.length > 0) return null;
       const reference = ctx.reference;
@@ -256,6 +291,7 @@ imagePullSecrets:
     references: [ref.privateRegistry, ref.saPullSecrets],
     defaults: { production: "high", development: "medium" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       const missing = ctx.facts.pullSecrets.filter((s) => s.exists === false);
       if (!missing.length) return null;
@@ -281,6 +317,9 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     references: [ref.backoff, ref.privateRegistry],
     defaults: { production: "critical", development: "medium" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot in which a pod of the workload waits in ErrImagePull, ImagePullBackOff or InvalidImageName; opened at the first failed pull of those pods in kubelet events where they know it",
+    ),
     check(ctx) {
       const failing =
         ctx.facts.runtime?.waiting.filter((w) =>
@@ -299,6 +338,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
           causes,
           reasons: failing.map((w) => ({ reason: w.reason, pods: w.pods, message: w.message })),
         },
+        ...sinceField(failingSince(failing)),
       };
     },
   },
@@ -313,12 +353,16 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     references: [ref.updating, ref.pullPolicy],
     defaults: { production: "high", development: "low" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot that sees two digests running for one tag; opened when the second digest first started running (container start times in pod status)",
+    ),
     check(ctx) {
       if (ctx.tagKind === "digest") return null;
       const running = (ctx.facts.runtime?.running ?? []).filter((r) => r.digest !== null);
       const digests = new Set(running.map((r) => r.digest));
       if (digests.size < 2) return null;
       return {
+        ...sinceField(driftSince(running)),
         message: `${ctx.facts.image} runs as ${digests.size} different digests across ${new Set(running.flatMap((r) => r.nodes)).size} nodes.`,
         evidence: {
           ...baseEvidence(ctx),
@@ -341,6 +385,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     references: [ref.defaults],
     defaults: { production: "info", development: "off" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.policySource.source !== "explicit") return null;
       if (ctx.facts.imagePullPolicy !== defaultPullPolicy(ctx.facts.image)) return null;
@@ -364,6 +409,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     references: [ref.defaults, ref.pullPolicy],
     defaults: { production: "medium", development: "low" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.policySource.source !== "defaulted") return null;
       const wouldBe = defaultPullPolicy(ctx.facts.image);
@@ -391,6 +437,9 @@ maxParallelImagePulls: 4`,
     references: [ref.serialPulls],
     defaults: { production: "medium", development: "low" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot in which the image's p95 pull time over the last 24 hours of events exceeds the budget",
+    ),
     check(ctx) {
       const pulls = ctx.facts.pulls;
       if (!pulls || pulls.pulls < ctx.settings.minPullsForStats || pulls.p95Seconds === null) return null;
@@ -415,6 +464,9 @@ maxParallelImagePulls: 4`,
     references: [ref.kep2535, ref.alwaysPull],
     defaults: { production: "medium", development: "off" },
     needsRuntime: true,
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot that places the private image with IfNotPresent on nodes shared with other namespaces",
+    ),
     check(ctx) {
       if (
         ctx.visibility !== "private" ||
@@ -442,6 +494,7 @@ maxParallelImagePulls: 4`,
     references: [ref.reference, ref.backoff],
     defaults: { production: "critical", development: "high" },
     needsRuntime: false,
+    lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.reference) return null;
       return {
@@ -455,4 +508,4 @@ maxParallelImagePulls: 4`,
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.11.1";
+export const RULES_VERSION = "2026.12.1";

@@ -52,6 +52,7 @@ export function evaluateContainer(facts: ContainerFacts, profile: ResolvedProfil
       fingerprint: findingFingerprint(facts.subject, rule.id),
       message: hit.message,
       evidence: hit.evidence,
+      ...(hit.since ? { since: hit.since } : {}),
     });
   }
   return results;

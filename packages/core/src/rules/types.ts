@@ -1,4 +1,5 @@
 import type { FailureCause } from "../failure-cause.ts";
+import type { FindingLifecycle } from "./lifecycle.ts";
 import type { ImageReference } from "../image-reference.ts";
 import type { PolicySource } from "../policy-source.ts";
 import type { PullPolicy } from "../pull-policy.ts";
@@ -34,10 +35,16 @@ export interface PullSecretRef {
 
 /** What nodes actually run and report for this container (from pod status), if read. */
 export interface RuntimeFacts {
-  /** One entry per digest running (digest null when the runtime reported none). */
-  running: { digest: string | null; nodes: string[]; pods: number }[];
-  /** Containers currently waiting, grouped by reason. */
-  waiting: { reason: string; message: string; pods: number }[];
+  /**
+   * One entry per digest running (digest null when the runtime reported none); `since` is the
+   * earliest time (ISO 8601) a container of this workload started on that digest, where known.
+   */
+  running: { digest: string | null; nodes: string[]; pods: number; since?: string }[];
+  /**
+   * Containers currently waiting, grouped by reason; `since` is the first failed pull of those
+   * pods known from kubelet events (ISO 8601), where known.
+   */
+  waiting: { reason: string; message: string; pods: number; since?: string }[];
 }
 
 /** Pull outcomes for this container's image over the profile's window (from kubelet events). */
@@ -105,6 +112,15 @@ export interface RuleHit {
   message: string;
   /** The facts that made the rule fire, for the UI, exports and auditors. */
   evidence: Record<string, unknown>;
+  /** When the condition began, where the data knows it (otherwise the first snapshot that sees it). */
+  since?: ConditionSince;
+}
+
+/** When a condition began and which data says so. */
+export interface ConditionSince {
+  /** ISO 8601. */
+  at: string;
+  from: "pull-events" | "pod-status";
 }
 
 export interface RuleReference {
@@ -129,6 +145,8 @@ export interface RuleDefinition {
   defaults: { production: RuleLevel; development: RuleLevel };
   /** Needs pod status, events or node data, not only the spec. */
   needsRuntime: boolean;
+  /** When its finding opens and resolves (hysteresis for conditions read from runtime data). */
+  lifecycle: FindingLifecycle;
   check(ctx: RuleContext): RuleHit | null;
 }
 
@@ -143,4 +161,5 @@ export interface RuleResult {
   fingerprint: string;
   message: string;
   evidence: Record<string, unknown>;
+  since?: ConditionSince;
 }

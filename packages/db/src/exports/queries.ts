@@ -4,6 +4,7 @@
 // collector and rule-catalogue versions that produced it.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "../queries/fleet.ts";
+import { factsConfirmedBy, findingConfirmedBy } from "../queries/provenance.ts";
 import { waivedSql } from "../queries/waivers.ts";
 import { SEVERITY_ORDER, type WorkloadFilter, workloadRowsSql, workloadWhere } from "../queries/workloads.ts";
 
@@ -99,7 +100,11 @@ export const FINDING_COLUMNS = [
   "image",
   "message",
   "opened_at",
+  "opened_from",
+  "first_seen_at",
   "opened_snapshot_id",
+  "evidence_since",
+  "clearing_since",
   "last_seen_snapshot_id",
   "resolved_at",
   "resolved_snapshot_id",
@@ -131,8 +136,8 @@ export const PULL_EVENT_COLUMNS = [
   "message",
 ] as const;
 
-/** Provenance of a cluster's current state: its last snapshot. Expects `c` (Cluster). */
-const LAST_SNAPSHOT = Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = c."lastSnapshotId"`;
+/** Provenance of a workload's current facts: the snapshot that last confirmed them. Expects `c` and `wl`. */
+const FACTS_SNAPSHOT = Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = ${factsConfirmedBy}`;
 
 export function inventoryQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
   return Prisma.sql`
@@ -147,12 +152,12 @@ export function inventoryQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
         WHERE f."workloadId" = wl.id AND f."containerName" = cf."containerName" AND f."resolvedAt" IS NULL
           AND NOT ${waivedSql(now)}) AS open_findings,
       cf."validFrom" AS fact_valid_from, cf."validFromSnapshot" AS fact_snapshot_id,
-      c."lastSnapshotId" AS snapshot_id, c."lastSnapshotAt" AS collected_at,
+      s.id AS snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version
     FROM "ContainerFact" cf
     JOIN "Workload" wl ON wl.id = cf."workloadId"
     JOIN "Cluster" c ON c.id = wl."clusterId"
-    ${LAST_SNAPSHOT}
+    ${FACTS_SNAPSHOT}
     WHERE cf."validTo" IS NULL AND ${workloadWhere(filter, now)}
     ORDER BY c.name, wl.namespace, wl.kind, wl.name, cf."containerName"`;
 }
@@ -172,15 +177,17 @@ export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sq
     SELECT f.id AS finding_id, c.name AS cluster, f.namespace, wl.kind AS workload_kind, wl.name AS workload,
       f."containerName" AS container, f."ruleId" AS rule_id, f.severity::text AS severity,
       CASE WHEN f."resolvedAt" IS NOT NULL THEN 'resolved' WHEN ${waivedSql(now)} THEN 'waived' ELSE 'open' END AS status,
-      f.image, f.evidence ->> 'message' AS message, f."openedAt" AS opened_at, f."openedSnapshotId" AS opened_snapshot_id,
-      f."lastSeenSnapshotId" AS last_seen_snapshot_id, f."resolvedAt" AS resolved_at,
+      f.image, f.evidence ->> 'message' AS message, f."openedAt" AS opened_at, f."openedFrom" AS opened_from,
+      f."firstSeenAt" AS first_seen_at, f."openedSnapshotId" AS opened_snapshot_id,
+      f."evidenceSince" AS evidence_since, f."clearingSince" AS clearing_since,
+      s.id AS last_seen_snapshot_id, f."resolvedAt" AS resolved_at,
       f."resolvedSnapshotId" AS resolved_snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
       wl.id AS workload_id -- for links in the UI; not an export column
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    LEFT JOIN "Snapshot" s ON s.id = f."lastSeenSnapshotId"
+    LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
     ${parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty}
     ORDER BY f.id`;
 }
@@ -214,7 +221,7 @@ export function workloadsQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
       array_to_string(w.images, ';') AS images, array_to_string(w.policies, ';') AS pull_policies,
       w.findings AS open_findings, w.waived AS waived_findings,
       (${SEVERITY_ORDER}::text[])[NULLIF(w.severity_rank, 0)] AS max_severity,
-      w."lastSeenAt" AS last_changed_at, w.snapshot_id, w.collected_at
+      w."lastChangedAt" AS last_changed_at, w.snapshot_id, w.collected_at
     FROM (${workloadRowsSql(workloadWhere(filter, now), now)}) w
     ORDER BY w.cluster, w.namespace, w.kind, w.name, w.id`;
 }

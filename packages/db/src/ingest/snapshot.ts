@@ -2,7 +2,7 @@
 // - a workload row is created once and touched only when it changes, disappears or returns;
 // - a container's facts get a new row only when their hash changes (the old row is closed);
 // - running images likewise, per (container, node, digest);
-// - findings open once and resolve when a snapshot that could evaluate their rule no longer sees them;
+// - findings open, keep their evidence current and clear/resolve by their rule's lifecycle (findings.ts);
 // - rollups per namespace (and "" for the cluster) are written every snapshot: they are the history;
 //   after HOURLY_ROLLUP_DAYS they are compacted to the last one of each UTC day (compactRollups).
 // A snapshot is visible complete, partial (with reasons), failed, or not at all.
@@ -10,11 +10,14 @@
 // written with one INSERT … SELECT FROM unnest(…) per chunk (one array parameter per column),
 // which PostgreSQL takes at ~100k rows/s where Prisma's createMany spent most of a snapshot
 // preparing values (README, Benchmarks, has the numbers).
+import type { ConditionSince, Severity } from "@pullsight/core";
 import type pg from "pg";
 import { type Db, poolOf } from "../client.ts";
 import { linkPullEventsToWorkloads } from "./events.ts";
+import { type Confirmations, confirm, writeFindings } from "./findings.ts";
+import { insertRows, pgTextArray, updateByIds } from "./rows.ts";
 
-type Severity = "info" | "low" | "medium" | "high" | "critical";
+export { pgTextArray } from "./rows.ts";
 
 export interface FindingInput {
   ruleId: string;
@@ -23,6 +26,8 @@ export interface FindingInput {
   image: string;
   message: string;
   evidence: Record<string, unknown>;
+  /** When the condition began, where the data knows it (core's ConditionSince). */
+  since?: ConditionSince;
 }
 
 export interface ContainerInput {
@@ -97,6 +102,10 @@ export interface SnapshotResult {
     runningImages: number;
     findingsOpened: number;
     findingsResolved: number;
+    /** Open findings whose evidence changed. */
+    findingsUpdated: number;
+    /** Open findings that started clearing or continued after clearing. */
+    findingsClearing: number;
     rollups: number;
     /** Older rollups deleted by compaction (see compactRollups). */
     rollupsCompacted: number;
@@ -121,49 +130,6 @@ export function snapshotStatus(
 ): "complete" | "partial" | "failed" {
   if (input.failures.length === 0) return "complete";
   return input.completeKinds.length === 0 && input.workloads.length === 0 ? "failed" : "partial";
-}
-
-/** A PostgreSQL array literal of strings (for a text[] column passed through a text[] of rows). */
-export function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
-}
-
-/** A column of a bulk insert: its name, the SQL type of the array it travels in, and a cast to the column's type. */
-type Column<R> = [name: string, arrayType: string, value: (row: R) => unknown, cast?: string];
-
-const CHUNK = 20_000;
-
-/**
- * INSERT … SELECT FROM unnest($1::t1[], $2::t2[], …): one statement per chunk of rows, one
- * parameter per column. Returns the RETURNING rows (when asked) in insertion order.
- */
-async function insertRows<R, Out = never>(
-  c: pg.ClientBase,
-  table: string,
-  columns: Array<Column<R>>,
-  rows: readonly R[],
-  returning?: string,
-): Promise<Out[]> {
-  const out: Out[] = [];
-  for (let at = 0; at < rows.length; at += CHUNK) {
-    const chunk = rows.slice(at, at + CHUNK);
-    const names = columns.map(([name]) => `"${name}"`).join(", ");
-    const params = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
-    const select = columns.map(([, , , cast], i) => (cast ? `u.c${i}::${cast}` : `u.c${i}`)).join(", ");
-    const alias = columns.map((_, i) => `c${i}`).join(", ");
-    const result = await c.query<Out & pg.QueryResultRow>(
-      `INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${params}) AS u(${alias})${returning ? ` RETURNING ${returning}` : ""}`,
-      columns.map(([, , value]) => chunk.map(value)),
-    );
-    if (returning) out.push(...result.rows);
-  }
-  return out;
-}
-
-/** UPDATE "table" SET … WHERE id = ANY(ids): the SCD2 close and the finding resolve. */
-async function updateByIds(c: pg.ClientBase, table: string, set: string, ids: string[], values: unknown[]) {
-  if (!ids.length) return;
-  await c.query(`UPDATE "${table}" SET ${set} WHERE id = ANY($1::bigint[])`, [ids, ...values]);
 }
 
 /**
@@ -215,17 +181,19 @@ async function writeInTransaction(
     runningImages: 0,
     findingsOpened: 0,
     findingsResolved: 0,
+    findingsUpdated: 0,
+    findingsClearing: 0,
     rollups: 0,
     rollupsCompacted: 0,
   };
   const one = async <T extends pg.QueryResultRow>(text: string, values: unknown[]) =>
     (await c.query<T>(text, values)).rows[0] as T;
-  const { id: clusterId } = await one<{ id: number }>(
+  const { id: clusterId, confirmations } = await one<{ id: number; confirmations: Confirmations }>(
     `INSERT INTO "Cluster" (name, server, "kubernetesVersion", labels) VALUES ($1, $2, $3, COALESCE($4::jsonb, '{}'))
      ON CONFLICT (name) DO UPDATE SET server = EXCLUDED.server,
        "kubernetesVersion" = COALESCE(EXCLUDED."kubernetesVersion", "Cluster"."kubernetesVersion"),
        labels = COALESCE($4::jsonb, "Cluster".labels)
-     RETURNING id`,
+     RETURNING id, confirmations`,
     [
       input.cluster.name,
       input.cluster.server,
@@ -234,8 +202,9 @@ async function writeInTransaction(
     ],
   );
   const { id: snapshotId } = await one<{ id: string }>(
-    `INSERT INTO "Snapshot" ("clusterId", "startedAt", "finishedAt", status, failures, "collectorVersion", "rulesVersion", stats)
-     VALUES ($1, $2, $3, $4::"SnapshotStatus", $5::jsonb, $6, $7, $8::jsonb) RETURNING id`,
+    `INSERT INTO "Snapshot" ("clusterId", "startedAt", "finishedAt", status, failures, "collectorVersion", "rulesVersion", stats,
+       "completeKinds", "evaluableRules")
+     VALUES ($1, $2, $3, $4::"SnapshotStatus", $5::jsonb, $6, $7, $8::jsonb, $9::text[], $10::text[]) RETURNING id`,
     [
       clusterId,
       input.startedAt,
@@ -245,14 +214,17 @@ async function writeInTransaction(
       input.collectorVersion,
       input.rulesVersion,
       JSON.stringify(input.stats ?? {}),
+      status === "failed" ? [] : input.completeKinds,
+      status === "failed" ? [] : input.evaluableRules,
     ],
   );
+  const confirmed =
+    status === "failed" ? confirmations : confirm(confirmations, snapshotId, input.evaluableRules, input.completeKinds);
   const markLast = () =>
-    c.query(`UPDATE "Cluster" SET "lastSnapshotId" = $2, "lastSnapshotAt" = $3 WHERE id = $1`, [
-      clusterId,
-      snapshotId,
-      now,
-    ]);
+    c.query(
+      `UPDATE "Cluster" SET "lastSnapshotId" = $2, "lastSnapshotAt" = $3, confirmations = $4::jsonb WHERE id = $1`,
+      [clusterId, snapshotId, now, JSON.stringify(confirmed)],
+    );
   if (status === "failed") {
     await markLast();
     return { snapshotId: BigInt(snapshotId), status, rows };
@@ -492,67 +464,22 @@ async function writeInTransaction(
     rows.runningImages = close.length + create.length;
   }
 
-  // ---- findings (open / resolve) ----
-  const open = (
-    await c.query<{ id: string; fingerprint: string; ruleId: string; workloadId: string | null }>(
-      `SELECT id, fingerprint, "ruleId", "workloadId" FROM "Finding" WHERE "clusterId" = $1 AND "resolvedAt" IS NULL`,
-      [clusterId],
-    )
-  ).rows;
-  const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
-  const present = new Set<string>();
-  const newFindings: Array<{
-    workloadId: string | null;
-    namespace: string;
-    container: string;
-    f: FindingInput;
-  }> = [];
-  for (const w of input.workloads) {
-    const row = byKey.get(wkey(w.namespace, w.kind, w.name));
-    for (const ci of w.containers) {
-      for (const f of ci.findings) {
-        present.add(f.fingerprint);
-        if (openByFp.has(f.fingerprint)) continue;
-        newFindings.push({ workloadId: row?.id ?? null, namespace: w.namespace, container: ci.name, f });
-      }
-    }
-  }
-  const evaluable = new Set(input.evaluableRules);
-  // Resolved: its rule could be evaluated and did not fire, on a workload that was seen (or is gone).
-  const resolve = open.filter(
-    (f) =>
-      !present.has(f.fingerprint) &&
-      evaluable.has(f.ruleId) &&
-      (f.workloadId === null || seen.has(f.workloadId) || goneIds.has(f.workloadId)),
+  // ---- findings (open, refresh, clear, resolve) ----
+  Object.assign(
+    rows,
+    await writeFindings(c, {
+      clusterId,
+      snapshotId,
+      now,
+      workloads: input.workloads,
+      workloadIdOf: (w) => byKey.get(wkey(w.namespace, w.kind, w.name))?.id,
+      seen,
+      gone: goneIds,
+      evaluableRules: input.evaluableRules,
+      completeKinds: input.completeKinds,
+      previouslyConfirmed: confirmations,
+    }),
   );
-  await updateByIds(
-    c,
-    "Finding",
-    `"resolvedAt" = $2, "resolvedSnapshotId" = $3`,
-    resolve.map((f) => f.id),
-    [now, snapshotId],
-  );
-  await insertRows(
-    c,
-    "Finding",
-    [
-      ["clusterId", "int", () => clusterId],
-      ["workloadId", "bigint", (x) => x.workloadId],
-      ["namespace", "text", (x) => x.namespace],
-      ["containerName", "text", (x) => x.container],
-      ["ruleId", "text", (x) => x.f.ruleId],
-      ["severity", "text", (x) => x.f.severity, `"FindingSeverity"`],
-      ["fingerprint", "text", (x) => x.f.fingerprint],
-      ["image", "text", (x) => x.f.image],
-      ["evidence", "text", (x) => JSON.stringify({ message: x.f.message, ...x.f.evidence }), "jsonb"],
-      ["openedAt", "timestamptz", () => now],
-      ["openedSnapshotId", "bigint", () => snapshotId],
-      ["lastSeenSnapshotId", "bigint", () => snapshotId],
-    ],
-    newFindings,
-  );
-  rows.findingsOpened = newFindings.length;
-  rows.findingsResolved = resolve.length;
 
   // ---- rollups: per namespace and "" for the whole cluster ----
   const rollupRows = computeRollups(input.workloads);

@@ -70,3 +70,32 @@ export async function getClusterPullStats(
   }
   return out;
 }
+
+/** Event reasons that record a pull that did not produce a running image. */
+const FAILURE_REASONS = ["Failed", "BackOff", "ErrImageNeverPull", "InspectFailed"];
+
+/** Key of failureStarts: namespace, pod and container ("" when the event named no container). */
+export const podContainerKey = (namespace: string, pod: string, container: string | null) =>
+  `${namespace}\u0000${pod}\u0000${container ?? ""}`;
+
+/**
+ * When each of these pods' containers first failed to pull, from stored kubelet events (an
+ * aggregated event's firstTimestamp is its first occurrence): the start of a pull failure that a
+ * snapshot sees in pod status. Pods without a stored failure event are absent.
+ */
+export async function getPullFailureStarts(
+  db: Db,
+  clusterName: string,
+  pods: ReadonlyArray<{ namespace: string; pod: string }>,
+): Promise<Map<string, Date>> {
+  if (!pods.length) return new Map();
+  const rows = await db.$queryRaw<Array<{ namespace: string; pod: string; container: string | null; first: Date }>>`
+    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first
+    FROM "PullEvent" e
+    JOIN "Cluster" c ON c.id = e."clusterId"
+    JOIN unnest(${pods.map((p) => p.namespace)}::text[], ${pods.map((p) => p.pod)}::text[]) AS p(namespace, pod)
+      ON e.namespace = p.namespace AND e."podName" = p.pod
+    WHERE c.name = ${clusterName} AND e.reason = ANY(${FAILURE_REASONS}::text[])
+    GROUP BY 1, 2, 3`;
+  return new Map(rows.map((r) => [podContainerKey(r.namespace, r.pod, r.container), r.first]));
+}

@@ -4,6 +4,7 @@
 import { RULES_BY_ID } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import type { SeverityName } from "./fleet.ts";
+import { findingConfirmedBy } from "./provenance.ts";
 import { waivedSql } from "./waivers.ts";
 
 export interface WorkloadDetail {
@@ -18,6 +19,8 @@ export interface WorkloadDetail {
     labels: Record<string, string>;
     firstSeenAt: Date;
     lastSeenAt: Date;
+    /** When a current container fact (image, policy, secrets…) last changed. */
+    lastChangedAt: Date;
     deletedAt: Date | null;
   };
   containers: Array<{
@@ -50,7 +53,15 @@ export interface WorkloadDetail {
     fix: string;
     fixYaml: string;
     references: Array<{ title: string; url: string }>;
+    /** When the condition began, and which data says so (snapshot, pull-events, pod-status). */
     openedAt: Date;
+    openedFrom: string;
+    /** Since when the stored evidence holds. */
+    evidenceSince: Date | null;
+    /** Set while a runtime condition is gone but its hysteresis window has not passed. */
+    clearingSince: Date | null;
+    /** The collection time of the snapshot that last confirmed it. */
+    confirmedAt: Date | null;
     resolvedAt: Date | null;
     waived: boolean;
   }>;
@@ -136,13 +147,19 @@ export async function getWorkloadDetail(
         image: string | null;
         evidence: Record<string, unknown>;
         openedAt: Date;
+        openedFrom: string;
+        evidenceSince: Date | null;
+        clearingSince: Date | null;
+        confirmedAt: Date | null;
         resolvedAt: Date | null;
         waived: boolean;
       }>
     >`
-      SELECT f.id, f."ruleId", f.severity::text AS severity, f."containerName", f.image, f.evidence, f."openedAt", f."resolvedAt",
+      SELECT f.id, f."ruleId", f.severity::text AS severity, f."containerName", f.image, f.evidence, f."openedAt",
+        f."openedFrom", f."evidenceSince", f."clearingSince", s."finishedAt" AS "confirmedAt", f."resolvedAt",
         (f."resolvedAt" IS NULL AND ${waivedSql(now)}) AS waived
       FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+      LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
       WHERE f."workloadId" = ${id} AND (f."resolvedAt" IS NULL OR f."resolvedAt" > ${new Date(now.getTime() - 30 * 86_400_000)})
       ORDER BY f."resolvedAt" IS NOT NULL, array_position(ARRAY['critical','high','medium','low','info'], f.severity::text), f."ruleId", f."containerName"`,
     db.runningImage.findMany({
@@ -192,6 +209,9 @@ export async function getWorkloadDetail(
       labels: (w.labels ?? {}) as Record<string, string>,
       firstSeenAt: w.firstSeenAt,
       lastSeenAt: w.lastSeenAt,
+      lastChangedAt: facts
+        .filter((f) => f.validTo === null)
+        .reduce((at, f) => (f.validFrom > at ? f.validFrom : at), w.firstSeenAt),
       deletedAt: w.deletedAt,
     },
     containers: facts
@@ -230,6 +250,10 @@ export async function getWorkloadDetail(
         fixYaml: rule?.fixYaml ?? "",
         references: rule?.references ?? [],
         openedAt: f.openedAt,
+        openedFrom: f.openedFrom,
+        evidenceSince: f.evidenceSince,
+        clearingSince: f.clearingSince,
+        confirmedAt: f.confirmedAt,
         resolvedAt: f.resolvedAt,
         waived: f.waived,
       };

@@ -5,6 +5,7 @@
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "./fleet.ts";
+import { factsConfirmedBy } from "./provenance.ts";
 import { waivedSql } from "./waivers.ts";
 
 export interface WorkloadFilter {
@@ -49,6 +50,8 @@ export interface WorkloadRow {
   kind: string;
   name: string;
   lastSeenAt: Date;
+  /** When a current container fact (image, policy, secrets…) last changed. */
+  lastChangedAt: Date;
   containers: number;
   images: string[];
   policies: string[];
@@ -139,15 +142,17 @@ function decodeCursor(s: string): Cursor {
 export function workloadRowsSql(where: Prisma.Sql, now: Date): Prisma.Sql {
   return Prisma.sql`
         SELECT wl.id, c.name AS cluster, wl.namespace, wl.kind, wl.name, wl."lastSeenAt",
+          COALESCE(cs.last_changed, wl."firstSeenAt") AS "lastChangedAt",
           COALESCE(cs.containers, 0) AS containers, COALESCE(cs.images, '{}') AS images,
           COALESCE(cs.policies, '{}') AS policies,
           COALESCE(fs.findings, 0) AS findings, COALESCE(fs.waived, 0) AS waived,
           COALESCE(fs.severity_rank, 0) AS severity_rank,
-          c."lastSnapshotId" AS snapshot_id, c."lastSnapshotAt" AS collected_at
+          sn.id AS snapshot_id, sn."finishedAt" AS collected_at
         FROM "Workload" wl
         JOIN "Cluster" c ON c.id = wl."clusterId"
+        LEFT JOIN "Snapshot" sn ON sn.id = ${factsConfirmedBy}
         LEFT JOIN LATERAL (
-          SELECT COUNT(*)::int AS containers, array_agg(DISTINCT cf.image ORDER BY cf.image) AS images,
+          SELECT COUNT(*)::int AS containers, MAX(cf."validFrom") AS last_changed, array_agg(DISTINCT cf.image ORDER BY cf.image) AS images,
             array_agg(DISTINCT cf."imagePullPolicy" ORDER BY cf."imagePullPolicy") AS policies
           FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL
         ) cs ON true

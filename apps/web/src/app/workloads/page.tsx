@@ -217,7 +217,7 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
                   <td className={td}>
                     <SeverityBadge severity={w.maxSeverity} />
                   </td>
-                  <td className={`${td} whitespace-nowrap text-xs`}>{dateTime(w.lastSeenAt)}</td>
+                  <td className={`${td} whitespace-nowrap text-xs`}>{dateTime(w.lastChangedAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -81,7 +81,7 @@ export default async function WorkloadPage({ params }: { params: Params }) {
             {w.name} <span className={`text-base font-normal ${muted}`}>{w.kind}</span>
           </>
         }
-        subtitle={`First seen ${dateTime(w.firstSeenAt)} · last changed ${dateTime(w.lastSeenAt)}${w.serviceAccount ? ` · service account ${w.serviceAccount}` : ""}`}
+        subtitle={`First seen ${dateTime(w.firstSeenAt)} · last changed ${dateTime(w.lastChangedAt)}${w.serviceAccount ? ` · service account ${w.serviceAccount}` : ""}`}
       />
       {w.deletedAt && (
         <Warning>
