@@ -85,7 +85,12 @@ export interface PullStatsInput {
 }
 
 /** Waiting reasons of a container whose image could not be pulled. */
-const PULL_WAITING_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName"]);
+const PULL_WAITING_REASONS = new Set([
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "ErrImageNeverPull",
+  "InvalidImageName",
+]);
 
 /** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
 export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
@@ -368,10 +373,7 @@ export function buildClusterFacts(
 
 function allStatuses(pod: RawObject): Obj[] {
   const status = (pod.status ?? {}) as Obj;
-  return [
-    ...((status.containerStatuses as Obj[]) ?? []),
-    ...((status.initContainerStatuses as Obj[]) ?? []),
-  ];
+  return [...((status.containerStatuses as Obj[]) ?? []), ...((status.initContainerStatuses as Obj[]) ?? [])];
 }
 
 function statusesOf(pod: RawObject, container: string): Obj[] {
@@ -425,7 +427,9 @@ function runtimeOf(
   for (const r of running.values()) r.nodes.sort();
   return {
     running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
-    waiting: [...waiting.values()].sort((a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message)),
+    waiting: [...waiting.values()].sort(
+      (a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message),
+    ),
   };
 }
 

@@ -29,6 +29,7 @@ import type pg from "pg";
 import { z } from "zod";
 import {
   findingFilter,
+  inventoryFilter,
   isoWeek,
   name,
   pullEventFilter,
@@ -54,7 +55,7 @@ export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** The filters each export accepts: the same as the UI's. */
 export const exportFilters = {
-  inventory: workloadFilter,
+  inventory: inventoryFilter,
   workloads: workloadFilter,
   clusters: z
     .object({

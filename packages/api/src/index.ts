@@ -20,5 +20,5 @@ export {
 } from "./identity.ts";
 export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
-export { findingFilter, workloadFilter } from "./schemas.ts";
+export { findingFilter, inventoryFilter, NOT_DIGEST, workloadFilter } from "./schemas.ts";
 export { type Context, createContext } from "./trpc.ts";

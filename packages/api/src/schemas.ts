@@ -1,5 +1,8 @@
 // Shared zod schemas: inputs every router validates and the output shapes they declare.
+import { NOT_DIGEST } from "@pullsight/db";
 import { z } from "zod";
+
+export { NOT_DIGEST };
 
 export const name = z.string().trim().min(1).max(253);
 export const severity = z.enum(["info", "low", "medium", "high", "critical"]);
@@ -48,28 +51,69 @@ export const clusterSummary = z.object({
   findings: findingCounts,
 });
 
+/** Cluster labels that must all match, "key=value" joined by commas. */
+export const labelSelector = z
+  .string()
+  .max(1000)
+  .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "labels as key=value,key=value");
+
+/** Several cluster names: an array, or one string of names joined by commas (a URL parameter). */
+export const clusterList = z.preprocess(
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(name).min(1).max(200),
+);
+
+/** An instant within what PostgreSQL and people can mean: 1970 to 9999. */
+export const instant = z.coerce
+  .date()
+  .refine((d) => d.getTime() >= 0 && d.getUTCFullYear() <= 9999, { message: "a date between 1970 and 9999" });
+
+/** How a container is stored, whatever the profiles: the auditor's filters. */
+const factFilter = {
+  policy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),
+  policySource: z.enum(["explicit", "defaulted", "unknown"]).optional(),
+  /** A stored tag kind, or "not-digest" for every kind but digest-pinned. */
+  tagKind: z.string().max(32).optional(),
+  registry: z.string().max(253).optional(),
+  visibility: z.enum(["public", "private"]).optional(),
+};
+
+const clusterScope = {
+  cluster: name.optional(),
+  clusters: clusterList.optional(),
+  clusterLabel: labelSelector.optional(),
+};
+
 export const workloadFilter = z
   .object({
-    cluster: name.optional(),
+    ...clusterScope,
     namespace: name.optional(),
     kind: z.string().max(64).optional(),
     ruleId: ruleId.optional(),
     severity: severity.optional(),
-    policy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),
-    policySource: z.enum(["explicit", "defaulted", "unknown"]).optional(),
-    tagKind: z.string().max(32).optional(),
-    registry: z.string().max(253).optional(),
+    ...factFilter,
     q: z.string().max(200).optional(),
   })
   .strict();
 
+/** The inventory: the workloads' filters, per container, optionally as of a past instant. */
+export const inventoryFilter = workloadFilter.extend({ asOf: instant.optional() }).strict();
+
 export const findingFilter = z
   .object({
-    cluster: name.optional(),
+    ...clusterScope,
     namespace: name.optional(),
     ruleId: ruleId.optional(),
     severity: severity.optional(),
     status: z.enum(["open", "waived", "resolved"]).optional(),
+    ...factFilter,
+    asOf: instant.optional(),
   })
   .strict();
 

@@ -27,6 +27,7 @@ export {
 } from "./registry.ts";
 export { RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
+export { buildRuleContext, evaluateContainer, findingFingerprint } from "./rules/evaluate.ts";
 export {
   type FindingLifecycle,
   type LifecycleAction,
@@ -37,7 +38,6 @@ export {
   SPEC_LIFECYCLE,
   stepOpenFinding,
 } from "./rules/lifecycle.ts";
-export { buildRuleContext, evaluateContainer, findingFingerprint } from "./rules/evaluate.ts";
 export {
   BUILTIN_PROFILES,
   DEFAULT_PROFILES,

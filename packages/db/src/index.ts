@@ -7,6 +7,7 @@ export {
   type FindingExportFilter,
   findingsQuery,
   INVENTORY_COLUMNS,
+  type InventoryFilter,
   inventoryQuery,
   PULL_EVENT_COLUMNS,
   type PullEventExportFilter,
@@ -42,6 +43,13 @@ export {
   type NamespaceSummary,
   type SnapshotSummary,
 } from "./queries/clusters.ts";
+export {
+  type ClusterFilter,
+  type ContainerFactFilter,
+  InvalidFilterError,
+  NOT_DIGEST,
+  parseLabelSelector,
+} from "./queries/filters.ts";
 export { type FindingRow, listFindings } from "./queries/findings.ts";
 export {
   type ClusterSummary,

@@ -11,7 +11,8 @@ ADD COLUMN     "evidenceHash" TEXT NOT NULL DEFAULT '',
 ADD COLUMN     "evidenceSince" TIMESTAMPTZ(3),
 ADD COLUMN     "evidenceSnapshotId" BIGINT,
 ADD COLUMN     "firstSeenAt" TIMESTAMPTZ(3),
-ADD COLUMN     "openedFrom" TEXT NOT NULL DEFAULT 'snapshot';
+ADD COLUMN     "openedFrom" TEXT NOT NULL DEFAULT 'snapshot',
+ADD COLUMN     "versionSince" TIMESTAMPTZ(3);
 
 -- CreateTable
 CREATE TABLE "FindingEvidence" (
@@ -23,6 +24,8 @@ CREATE TABLE "FindingEvidence" (
     "severity" "FindingSeverity" NOT NULL,
     "image" TEXT,
     "evidence" JSONB NOT NULL DEFAULT '{}',
+    "evidenceSince" TIMESTAMPTZ(3),
+    "clearingSince" TIMESTAMPTZ(3),
 
     CONSTRAINT "FindingEvidence_pkey" PRIMARY KEY ("id")
 );
@@ -34,7 +37,8 @@ CREATE INDEX "FindingEvidence_findingId_validFrom_idx" ON "FindingEvidence"("fin
 ALTER TABLE "FindingEvidence" ADD CONSTRAINT "FindingEvidence_findingId_fkey" FOREIGN KEY ("findingId") REFERENCES "Finding"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Findings written before this migration: their stored evidence is the opening snapshot's.
-UPDATE "Finding" SET "firstSeenAt" = "openedAt", "evidenceSince" = "openedAt", "evidenceSnapshotId" = "openedSnapshotId";
+UPDATE "Finding" SET "firstSeenAt" = "openedAt", "evidenceSince" = "openedAt", "versionSince" = "openedAt",
+  "evidenceSnapshotId" = "openedSnapshotId";
 
 -- The read cache forgets answers when this table changes too (see 20261121203000_change_notify).
 CREATE TRIGGER pullsight_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "FindingEvidence"

@@ -26,15 +26,19 @@ export function pick<K extends string>(
 export function validFilters<S extends z.ZodObject>(
   schema: S,
   sp: Record<string, string | string[] | undefined>,
-): { filter: Partial<z.infer<S>>; dropped: string[] } {
+): { filter: Partial<z.infer<S>>; raw: Record<string, string>; dropped: string[] } {
   const filter: Record<string, unknown> = {};
+  // The accepted values as the URL wrote them: for links, exports and form fields.
+  const raw: Record<string, string> = {};
   const dropped: string[] = [];
   for (const [key, field] of Object.entries(schema.shape)) {
-    const raw = one(sp[key]);
-    if (raw === undefined) continue;
-    const parsed = (field as z.ZodType).safeParse(raw);
-    if (parsed.success && parsed.data !== undefined) filter[key] = parsed.data;
-    else dropped.push(key);
+    const value = one(sp[key]);
+    if (value === undefined) continue;
+    const parsed = (field as z.ZodType).safeParse(value);
+    if (parsed.success && parsed.data !== undefined) {
+      filter[key] = parsed.data;
+      raw[key] = value;
+    } else dropped.push(key);
   }
-  return { filter: filter as Partial<z.infer<S>>, dropped };
+  return { filter: filter as Partial<z.infer<S>>, raw, dropped };
 }

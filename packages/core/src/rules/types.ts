@@ -1,10 +1,10 @@
 import type { FailureCause } from "../failure-cause.ts";
-import type { FindingLifecycle } from "./lifecycle.ts";
 import type { ImageReference } from "../image-reference.ts";
 import type { PolicySource } from "../policy-source.ts";
 import type { PullPolicy } from "../pull-policy.ts";
 import type { RegistryVisibility } from "../registry.ts";
 import type { TagKind } from "../tag-kind.ts";
+import type { FindingLifecycle } from "./lifecycle.ts";
 
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
 export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];

@@ -3,13 +3,27 @@
 // carries its provenance: the snapshot(s) it comes from, when that was collected, and the
 // collector and rule-catalogue versions that produced it.
 import { Prisma } from "../generated/prisma/client.ts";
+import {
+  type ClusterFilter,
+  type ContainerFactFilter,
+  clusterConditions,
+  factConditions,
+  factValidAt,
+  findingFactCondition,
+  findingOpenAt,
+} from "../queries/filters.ts";
 import type { SeverityName } from "../queries/fleet.ts";
 import { factsConfirmedBy, findingConfirmedBy } from "../queries/provenance.ts";
 import { waivedSql } from "../queries/waivers.ts";
-import { SEVERITY_ORDER, type WorkloadFilter, workloadRowsSql, workloadWhere } from "../queries/workloads.ts";
+import {
+  likeEscape,
+  SEVERITY_ORDER,
+  type WorkloadFilter,
+  workloadRowsSql,
+  workloadWhere,
+} from "../queries/workloads.ts";
 
-export interface FindingExportFilter {
-  cluster?: string;
+export interface FindingExportFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
   ruleId?: string;
   severity?: SeverityName;
@@ -17,6 +31,13 @@ export interface FindingExportFilter {
   state?: "open" | "resolved" | "all";
   /** Exactly this status; overrides `state`. */
   status?: "open" | "waived" | "resolved";
+  /** The findings as they stood at this instant (within retention): open then, saying what they said then. */
+  asOf?: Date;
+}
+
+/** The inventory's filters: the workloads table's, applied to each container, optionally as of an instant. */
+export interface InventoryFilter extends WorkloadFilter {
+  asOf?: Date;
 }
 
 export interface PullEventExportFilter {
@@ -139,7 +160,21 @@ export const PULL_EVENT_COLUMNS = [
 /** Provenance of a workload's current facts: the snapshot that last confirmed them. Expects `c` and `wl`. */
 const FACTS_SNAPSHOT = Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = ${factsConfirmedBy}`;
 
-export function inventoryQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
+/**
+ * One row per container, filtered on the container itself (its facts, and its own open findings),
+ * as it is now or as it was at `filter.asOf`. Provenance: the snapshot that last confirmed the
+ * facts (by then).
+ */
+export function inventoryQuery(filter: InventoryFilter, now: Date): Prisma.Sql {
+  const at = filter.asOf;
+  const openAt = findingOpenAt(at);
+  const waived = waivedSql(at ?? now, { asOf: !!at });
+  const provenance = at
+    ? Prisma.sql`LEFT JOIN LATERAL (
+        SELECT s.id, s."finishedAt", s."collectorVersion", s."rulesVersion" FROM "Snapshot" s
+        WHERE s."clusterId" = c.id AND s.status <> 'failed' AND s."finishedAt" <= ${at} AND wl.kind = ANY(s."completeKinds")
+        ORDER BY s."startedAt" DESC LIMIT 1) s ON true`
+    : FACTS_SNAPSHOT;
   return Prisma.sql`
     SELECT c.name AS cluster, wl.namespace, wl.kind AS workload_kind, wl.name AS workload,
       cf."containerName" AS container, cf."containerType"::text AS container_type, cf.image, cf.registry,
@@ -147,47 +182,99 @@ export function inventoryQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
       cf."imagePullPolicy" AS image_pull_policy, cf."policySource" AS policy_source,
       cf."policyEvidence" AS policy_evidence, array_to_string(cf."pullSecrets", ';') AS pull_secrets,
       (SELECT string_agg(DISTINCT ri.digest, ';' ORDER BY ri.digest) FROM "RunningImage" ri
-        WHERE ri."workloadId" = wl.id AND ri."containerName" = cf."containerName" AND ri."validTo" IS NULL) AS running_digests,
+        WHERE ri."workloadId" = wl.id AND ri."containerName" = cf."containerName" AND ${factValidAt(at, "ri")}) AS running_digests,
       (SELECT string_agg(DISTINCT f."ruleId", ';' ORDER BY f."ruleId") FROM "Finding" f
-        WHERE f."workloadId" = wl.id AND f."containerName" = cf."containerName" AND f."resolvedAt" IS NULL
-          AND NOT ${waivedSql(now)}) AS open_findings,
+        WHERE f."workloadId" = wl.id AND f."containerName" = cf."containerName" AND ${openAt}
+          AND NOT ${waived}) AS open_findings,
       cf."validFrom" AS fact_valid_from, cf."validFromSnapshot" AS fact_snapshot_id,
       s.id AS snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version
     FROM "ContainerFact" cf
     JOIN "Workload" wl ON wl.id = cf."workloadId"
     JOIN "Cluster" c ON c.id = wl."clusterId"
-    ${FACTS_SNAPSHOT}
-    WHERE cf."validTo" IS NULL AND ${workloadWhere(filter, now)}
+    ${provenance}
+    WHERE ${inventoryWhere(filter, now)}
     ORDER BY c.name, wl.namespace, wl.kind, wl.name, cf."containerName"`;
 }
 
+/** The inventory's conditions over `cf` (the row's container fact), `wl` and `c`. */
+function inventoryWhere(filter: InventoryFilter, now: Date): Prisma.Sql {
+  const at = filter.asOf;
+  // A fact valid at an instant is a container that existed then: deleted workloads' facts are closed.
+  const parts: Prisma.Sql[] = [factValidAt(at), ...clusterConditions(filter), ...factConditions(filter)];
+  if (!at) parts.push(Prisma.sql`wl."deletedAt" IS NULL`);
+  if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
+  if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
+  const f: Prisma.Sql[] = [];
+  if (filter.ruleId) f.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);
+  if (filter.severity) f.push(Prisma.sql`f.severity = ${filter.severity}::"FindingSeverity"`);
+  if (f.length)
+    parts.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "Finding" f WHERE f."workloadId" = wl.id AND f."containerName" = cf."containerName"
+        AND ${findingOpenAt(at)} AND ${Prisma.join(f, " AND ")} AND NOT ${waivedSql(at ?? now, { asOf: !!at })})`,
+    );
+  const q = filter.q?.trim();
+  if (q) {
+    const like = `%${likeEscape(q)}%`;
+    parts.push(Prisma.sql`(wl.name ILIKE ${like} OR wl.namespace ILIKE ${like} OR cf.image ILIKE ${like})`);
+  }
+  return Prisma.join(parts, " AND ");
+}
+
+/**
+ * Findings, now or as they stood at `filter.asOf`: open then, with the severity, image and message
+ * they had then (FindingEvidence), and the snapshot that last confirmed them by then.
+ */
 export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sql {
-  const parts: Prisma.Sql[] = [];
+  const at = filter.asOf;
+  const when = at ?? now;
+  const waived = waivedSql(when, { asOf: !!at });
+  // Severity, image and message as of the instant: the version of the evidence valid then.
+  const severity = at ? Prisma.sql`COALESCE(h.severity, f.severity)` : Prisma.sql`f.severity`;
+  const image = at ? Prisma.sql`(CASE WHEN h.id IS NULL THEN f.image ELSE h.image END)` : Prisma.sql`f.image`;
+  const evidence = at ? Prisma.sql`COALESCE(h.evidence, f.evidence)` : Prisma.sql`f.evidence`;
+  const resolvedBy = at ? Prisma.sql`f."resolvedAt" <= ${at}` : Prisma.sql`f."resolvedAt" IS NOT NULL`;
+  const parts: Prisma.Sql[] = [...clusterConditions(filter), ...findingFactCondition(filter, at)];
   const state = filter.status === "resolved" ? "resolved" : filter.status ? "open" : (filter.state ?? "open");
-  if (state === "open") parts.push(Prisma.sql`f."resolvedAt" IS NULL`);
-  if (state === "resolved") parts.push(Prisma.sql`f."resolvedAt" IS NOT NULL`);
-  if (filter.status === "open") parts.push(Prisma.sql`NOT ${waivedSql(now)}`);
-  if (filter.status === "waived") parts.push(waivedSql(now));
-  if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
+  if (state === "open") parts.push(findingOpenAt(at));
+  if (state === "resolved") parts.push(resolvedBy);
+  if (state === "all" && at) parts.push(Prisma.sql`COALESCE(f."firstSeenAt", f."openedAt") <= ${at}`);
+  if (filter.status === "open") parts.push(Prisma.sql`NOT ${waived}`);
+  if (filter.status === "waived") parts.push(waived);
   if (filter.namespace) parts.push(Prisma.sql`f.namespace = ${filter.namespace}`);
   if (filter.ruleId) parts.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);
-  if (filter.severity) parts.push(Prisma.sql`f.severity = ${filter.severity}::"FindingSeverity"`);
+  if (filter.severity) parts.push(Prisma.sql`${severity} = ${filter.severity}::"FindingSeverity"`);
+  // Whether it was clearing then: the version of the finding valid at the instant says so.
+  const clearingAt = Prisma.sql`(CASE WHEN h.id IS NULL THEN f."clearingSince" ELSE h."clearingSince" END)`;
+  const clearing = at ? clearingAt : Prisma.sql`f."clearingSince"`;
+  const history = at
+    ? Prisma.sql`LEFT JOIN "FindingEvidence" h ON h."findingId" = f.id AND h."validFrom" <= ${at} AND h."validTo" > ${at}
+      LEFT JOIN LATERAL (
+        SELECT s.id FROM "Snapshot" s
+        WHERE s."clusterId" = f."clusterId" AND s.status <> 'failed' AND s."finishedAt" <= ${at}
+          AND f."ruleId" = ANY(s."evaluableRules") AND (wl.kind IS NULL OR wl.kind = ANY(s."completeKinds"))
+          AND (${clearingAt} IS NULL OR s."finishedAt" < ${clearingAt})
+        ORDER BY s."startedAt" DESC LIMIT 1) sa ON f."resolvedAt" IS NULL OR f."resolvedAt" > ${at}
+      LEFT JOIN "Snapshot" s ON s.id = COALESCE(sa.id, f."lastSeenSnapshotId")`
+    : Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}`;
+
   return Prisma.sql`
     SELECT f.id AS finding_id, c.name AS cluster, f.namespace, wl.kind AS workload_kind, wl.name AS workload,
-      f."containerName" AS container, f."ruleId" AS rule_id, f.severity::text AS severity,
-      CASE WHEN f."resolvedAt" IS NOT NULL THEN 'resolved' WHEN ${waivedSql(now)} THEN 'waived' ELSE 'open' END AS status,
-      f.image, f.evidence ->> 'message' AS message, f."openedAt" AS opened_at, f."openedFrom" AS opened_from,
+      f."containerName" AS container, f."ruleId" AS rule_id, ${severity}::text AS severity,
+      CASE WHEN ${resolvedBy} THEN 'resolved' WHEN ${waived} THEN 'waived' ELSE 'open' END AS status,
+      ${image} AS image, ${evidence} ->> 'message' AS message, f."openedAt" AS opened_at, f."openedFrom" AS opened_from,
       f."firstSeenAt" AS first_seen_at, f."openedSnapshotId" AS opened_snapshot_id,
-      f."evidenceSince" AS evidence_since, f."clearingSince" AS clearing_since,
-      s.id AS last_seen_snapshot_id, f."resolvedAt" AS resolved_at,
-      f."resolvedSnapshotId" AS resolved_snapshot_id, s."finishedAt" AS collected_at,
+      ${at ? Prisma.sql`(CASE WHEN h.id IS NULL THEN f."evidenceSince" ELSE h."evidenceSince" END)` : Prisma.sql`f."evidenceSince"`} AS evidence_since,
+      ${clearing} AS clearing_since,
+      s.id AS last_seen_snapshot_id,
+      (CASE WHEN ${resolvedBy} THEN f."resolvedAt" END) AS resolved_at,
+      (CASE WHEN ${resolvedBy} THEN f."resolvedSnapshotId" END) AS resolved_snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
       wl.id AS workload_id -- for links in the UI; not an export column
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
+    ${history}
     ${parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty}
     ORDER BY f.id`;
 }

@@ -104,12 +104,17 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
     )
   ).rows;
   const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
+  const complete = new Set(input.completeKinds);
   const present = new Set<string>();
-  const fresh: Array<{ workloadId: string | null; namespace: string; container: string; f: FindingInput }> = [];
+  const fresh: Array<{ workloadId: string | null; namespace: string; container: string; f: FindingInput }> =
+    [];
   const changed: Array<{ id: string; f: FindingInput; hash: string }> = [];
   const continued: string[] = [];
   for (const w of input.workloads) {
     const workloadId = input.workloadIdOf(w) ?? null;
+    // A workload whose kind was not read is seen through its pods only: enough to see that a
+    // condition holds, not to replace evidence read from the workload itself.
+    const trusted = complete.has(w.kind);
     for (const ci of w.containers) {
       for (const f of ci.findings) {
         present.add(f.fingerprint);
@@ -119,14 +124,13 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
           continue;
         }
         const hash = evidenceHash(f);
-        if (hash !== cur.evidenceHash) changed.push({ id: cur.id, f, hash });
+        if (trusted && hash !== cur.evidenceHash) changed.push({ id: cur.id, f, hash });
         if (cur.clearingSince) continued.push(cur.id);
       }
     }
   }
 
   const evaluable = new Set(input.evaluableRules);
-  const complete = new Set(input.completeKinds);
   const observe = (f: OpenRow): Observation => {
     if (present.has(f.fingerprint)) return "present";
     if (f.workloadId !== null && input.gone.has(f.workloadId)) return "gone";
@@ -145,6 +149,8 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
     if (step.action === "resolve") resolve.push(f.id);
   }
 
+  // Every finding that will say something else from now on: its current version becomes history.
+  await archiveVersions(c, [...new Set([...changed.map((x) => x.id), ...continued, ...clear])], now);
   await updateEvidence(c, snapshotId, now, changed);
   if (continued.length)
     await c.query(
@@ -161,7 +167,27 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   };
 }
 
-/** New evidence on the finding row; what it said before becomes a row of its history. */
+/**
+ * The current version of these findings (what they say and whether they are clearing, since
+ * versionSince) becomes a row of their history, ending now; their new version starts now.
+ */
+async function archiveVersions(c: pg.ClientBase, ids: string[], now: Date) {
+  if (!ids.length) return;
+  await c.query(
+    `WITH archived AS (
+       INSERT INTO "FindingEvidence" ("findingId", "validFrom", "validTo", "snapshotId", severity, image, evidence,
+         "evidenceSince", "clearingSince")
+       SELECT id, COALESCE("versionSince", "evidenceSince", "firstSeenAt", "openedAt"), $2,
+         COALESCE("evidenceSnapshotId", "openedSnapshotId"), severity, image, evidence, "evidenceSince", "clearingSince"
+       FROM "Finding" WHERE id = ANY($1::bigint[])
+       RETURNING "findingId"
+     )
+     UPDATE "Finding" SET "versionSince" = $2 WHERE id IN (SELECT "findingId" FROM archived)`,
+    [ids, now],
+  );
+}
+
+/** New evidence on the finding row (its previous version was archived). */
 async function updateEvidence(
   c: pg.ClientBase,
   snapshotId: string,
@@ -169,21 +195,13 @@ async function updateEvidence(
   changed: ReadonlyArray<{ id: string; f: FindingInput; hash: string }>,
 ) {
   if (!changed.length) return;
-  const ids = changed.map((x) => x.id);
-  await c.query(
-    `INSERT INTO "FindingEvidence" ("findingId", "validFrom", "validTo", "snapshotId", severity, image, evidence)
-     SELECT id, COALESCE("evidenceSince", "firstSeenAt", "openedAt"), $2, COALESCE("evidenceSnapshotId", "openedSnapshotId"),
-       severity, image, evidence
-     FROM "Finding" WHERE id = ANY($1::bigint[])`,
-    [ids, now],
-  );
   await c.query(
     `UPDATE "Finding" t SET severity = u.severity::"FindingSeverity", image = u.image, evidence = u.evidence::jsonb,
        "evidenceHash" = u.hash, "evidenceSince" = $5, "evidenceSnapshotId" = $6, "lastSeenSnapshotId" = $6
      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $7::text[]) AS u(id, severity, image, evidence, hash)
      WHERE t.id = u.id`,
     [
-      ids,
+      changed.map((x) => x.id),
       changed.map((x) => x.f.severity),
       changed.map((x) => x.f.image),
       changed.map((x) => storedEvidence(x.f)),
@@ -212,13 +230,19 @@ async function stopSeeing(
     `UPDATE "Finding" f SET
        "lastSeenSnapshotId" = CASE WHEN f."clearingSince" IS NOT NULL THEN f."lastSeenSnapshotId"
          ELSE GREATEST(f."lastSeenSnapshotId", ($5::jsonb ->> (f."ruleId" || '|' || COALESCE(w.kind, '')))::bigint) END,
-       "clearingSince" = COALESCE(f."clearingSince", $4),
+       "clearingSince" = CASE WHEN u.resolve THEN f."clearingSince" ELSE $4::timestamptz END,
        "resolvedAt" = CASE WHEN u.resolve THEN $4::timestamptz END,
        "resolvedSnapshotId" = CASE WHEN u.resolve THEN $3::bigint END
      FROM unnest($1::bigint[], $2::bool[]) AS u(id, resolve), "Finding" f0
      LEFT JOIN "Workload" w ON w.id = f0."workloadId"
      WHERE f.id = u.id AND f0.id = u.id`,
-    [[...clear, ...resolve], [...clear.map(() => false), ...resolve.map(() => true)], snapshotId, now, JSON.stringify(confirmed)],
+    [
+      [...clear, ...resolve],
+      [...clear.map(() => false), ...resolve.map(() => true)],
+      snapshotId,
+      now,
+      JSON.stringify(confirmed),
+    ],
   );
 }
 
@@ -246,6 +270,7 @@ async function insertFresh(
       ["evidenceHash", "text", (x) => x.hash],
       ["evidenceSince", "timestamptz", () => now],
       ["evidenceSnapshotId", "bigint", () => snapshotId],
+      ["versionSince", "timestamptz", () => now],
       ["openedAt", "timestamptz", (x) => x.opened.at],
       ["openedFrom", "text", (x) => x.opened.from],
       ["firstSeenAt", "timestamptz", () => now],

@@ -40,7 +40,13 @@ export async function insertRows<R, Out = never>(
 }
 
 /** UPDATE "table" SET … WHERE id = ANY(ids): the SCD2 close and the finding resolve. */
-export async function updateByIds(c: pg.ClientBase, table: string, set: string, ids: string[], values: unknown[]) {
+export async function updateByIds(
+  c: pg.ClientBase,
+  table: string,
+  set: string,
+  ids: string[],
+  values: unknown[],
+) {
   if (!ids.length) return;
   await c.query(`UPDATE "${table}" SET ${set} WHERE id = ANY($1::bigint[])`, [ids, ...values]);
 }

@@ -219,7 +219,9 @@ async function writeInTransaction(
     ],
   );
   const confirmed =
-    status === "failed" ? confirmations : confirm(confirmations, snapshotId, input.evaluableRules, input.completeKinds);
+    status === "failed"
+      ? confirmations
+      : confirm(confirmations, snapshotId, input.evaluableRules, input.completeKinds);
   const markLast = () =>
     c.query(
       `UPDATE "Cluster" SET "lastSnapshotId" = $2, "lastSnapshotAt" = $3, confirmations = $4::jsonb WHERE id = $1`,

@@ -17,8 +17,15 @@ export interface FindingRow {
   image: string | null;
   message: string | null;
   opened_at: Date;
+  /** snapshot | pull-events | pod-status: what says when the condition began. */
+  opened_from: string;
+  first_seen_at: Date | null;
   opened_snapshot_id: bigint;
-  last_seen_snapshot_id: bigint;
+  evidence_since: Date | null;
+  /** Set while a runtime condition is gone but its hysteresis window has not passed. */
+  clearing_since: Date | null;
+  /** The snapshot that last confirmed it (collected_at is that snapshot's time). */
+  last_seen_snapshot_id: bigint | null;
   resolved_at: Date | null;
   resolved_snapshot_id: bigint | null;
   collected_at: Date | null;

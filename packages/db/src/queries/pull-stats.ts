@@ -89,7 +89,9 @@ export async function getPullFailureStarts(
   pods: ReadonlyArray<{ namespace: string; pod: string }>,
 ): Promise<Map<string, Date>> {
   if (!pods.length) return new Map();
-  const rows = await db.$queryRaw<Array<{ namespace: string; pod: string; container: string | null; first: Date }>>`
+  const rows = await db.$queryRaw<
+    Array<{ namespace: string; pod: string; container: string | null; first: Date }>
+  >`
     SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first
     FROM "PullEvent" e
     JOIN "Cluster" c ON c.id = e."clusterId"

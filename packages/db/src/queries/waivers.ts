@@ -136,10 +136,12 @@ export async function listWaivers(
  * SQL: whether an open finding is waived at `at`. Expects the finding as `f`, its cluster as `c`
  * and its workload (nullable, LEFT JOIN) as `wl`. Mirrors core's waiverMatches.
  */
-export function waivedSql(at: Date): Prisma.Sql {
+export function waivedSql(at: Date, opts: { asOf?: boolean } = {}): Prisma.Sql {
+  // As of a past instant, a waiver created later did not exist yet.
+  const created = opts.asOf ? Prisma.sql`AND wv."createdAt" <= ${at}` : Prisma.empty;
   return Prisma.sql`EXISTS (
     SELECT 1 FROM "Waiver" wv
-    WHERE wv."ruleId" = f."ruleId"
+    WHERE wv."ruleId" = f."ruleId" ${created}
       AND wv."expiresAt" > ${at} AND (wv."revokedAt" IS NULL OR wv."revokedAt" > ${at})
       AND (wv.cluster IS NULL OR wv.cluster = c.name)
       AND (wv.namespace IS NULL OR wv.namespace = f.namespace)

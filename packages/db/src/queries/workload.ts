@@ -209,9 +209,12 @@ export async function getWorkloadDetail(
       labels: (w.labels ?? {}) as Record<string, string>,
       firstSeenAt: w.firstSeenAt,
       lastSeenAt: w.lastSeenAt,
-      lastChangedAt: facts
-        .filter((f) => f.validTo === null)
-        .reduce((at, f) => (f.validFrom > at ? f.validFrom : at), w.firstSeenAt),
+      lastChangedAt: new Date(
+        Math.max(
+          w.firstSeenAt.getTime(),
+          ...facts.filter((f) => f.validTo === null).map((f) => f.validFrom.getTime()),
+        ),
+      ),
       deletedAt: w.deletedAt,
     },
     containers: facts

@@ -4,20 +4,21 @@
 // findings.
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import {
+  type ClusterFilter,
+  type ContainerFactFilter,
+  clusterConditions,
+  factConditions,
+} from "./filters.ts";
 import type { SeverityName } from "./fleet.ts";
 import { factsConfirmedBy } from "./provenance.ts";
 import { waivedSql } from "./waivers.ts";
 
-export interface WorkloadFilter {
-  cluster?: string;
+export interface WorkloadFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
   kind?: string;
   ruleId?: string;
   severity?: SeverityName;
-  policy?: string;
-  policySource?: string;
-  tagKind?: string;
-  registry?: string;
   /** Free text over workload names, namespaces and container images (case-insensitive). */
   q?: string;
 }
@@ -75,15 +76,10 @@ export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
-  const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
-  if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
+  const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`, ...clusterConditions(filter)];
   if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
   if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
-  const cf: Prisma.Sql[] = [];
-  if (filter.policy) cf.push(Prisma.sql`cf."imagePullPolicy" = ${filter.policy}`);
-  if (filter.policySource) cf.push(Prisma.sql`cf."policySource" = ${filter.policySource}`);
-  if (filter.tagKind) cf.push(Prisma.sql`cf."tagKind" = ${filter.tagKind}`);
-  if (filter.registry) cf.push(Prisma.sql`cf.registry = ${filter.registry}`);
+  const cf = factConditions(filter);
   if (cf.length)
     parts.push(
       Prisma.sql`EXISTS (SELECT 1 FROM "ContainerFact" cf WHERE cf."workloadId" = wl.id AND cf."validTo" IS NULL AND ${Prisma.join(cf, " AND ")})`,

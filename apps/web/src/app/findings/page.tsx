@@ -1,4 +1,4 @@
-import { findingFilter } from "@pullsight/api";
+import { findingFilter, NOT_DIGEST } from "@pullsight/api";
 import type { Metadata } from "next";
 import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
 import {
@@ -6,6 +6,7 @@ import {
   Empty,
   ExportLink,
   Head,
+  input,
   Link,
   link,
   muted,
@@ -20,7 +21,7 @@ import {
   Warning,
 } from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
-import { date, num } from "~/lib/format.ts";
+import { date, dateTime, num } from "~/lib/format.ts";
 import { pick, type SearchParams, validFilters } from "~/lib/params.ts";
 import { api } from "~/server/caller.ts";
 
@@ -33,7 +34,7 @@ const PAGE = 50;
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const { filter, dropped } = validFilters(findingFilter, sp);
+  const { filter, raw, dropped } = validFilters(findingFilter, sp);
   const view = pick(sp, ["cursor", "page"] as const);
   const page = Math.max(1, Number(view.page ?? 1) || 1);
   const caller = await api();
@@ -50,15 +51,15 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   ]);
   const canWaive = me.role === "reviewer" || me.role === "admin";
   const titles = new Map(rules.rules.map((r) => [r.id, r.title]));
-  const exportQuery = new URLSearchParams(Object.entries(filter) as Array<[string, string]>).toString();
-  const params = { ...filter, ...view };
+  const exportQuery = new URLSearchParams(raw).toString();
+  const params = { ...raw, ...view };
   const first = (page - 1) * PAGE + 1;
 
   const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
     <FilterSelect
       name={name}
       label={label}
-      value={filter[name] as string | undefined}
+      value={raw[name]}
       options={options}
       {...(anyLabel ? { anyLabel } : {})}
     />
@@ -68,7 +69,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     <>
       <PageHeader
         title="Findings"
-        subtitle={`${num(list.total)} ${filter.status ?? "open and waived"} findings match`}
+        subtitle={`${num(list.total)} ${filter.status ?? "open and waived"} findings match${filter.asOf ? `, as they stood on ${dateTime(filter.asOf)}` : ""}`}
         actions={
           <ExportLink href={`/api/export/findings.csv${exportQuery ? `?${exportQuery}` : ""}`}>
             Export CSV
@@ -102,6 +103,24 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
           STATUSES.map((s) => ({ value: s, text: s })),
           "open and waived",
         )}
+        {select("tagKind", "Tag kind", [
+          { value: NOT_DIGEST, text: "not pinned by digest" },
+          ...(facets.tagKind ?? []).map((f) => ({ value: f.value, text: f.value })),
+        ])}
+        <label className="flex flex-col gap-1 text-sm">
+          <span className={muted}>Cluster labels</span>
+          <input
+            type="text"
+            name="clusterLabel"
+            defaultValue={raw.clusterLabel ?? ""}
+            placeholder="env=prod"
+            className={`${input} w-32`}
+          />
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          <span className={muted}>As of</span>
+          <input type="date" name="asOf" defaultValue={raw.asOf ?? ""} className={input} />
+        </label>
         <button type="submit" className={primaryButton}>
           Apply
         </button>
@@ -161,11 +180,24 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
                   </td>
                   <td className={td}>
                     {f.status}
-                    {f.status === "resolved" && (
+                    {f.status === "resolved" ? (
                       <span className={`block text-xs ${muted}`}>{date(f.resolved_at)}</span>
+                    ) : f.clearing_since ? (
+                      <span className={`block text-xs ${muted}`}>
+                        clearing: not seen since {date(f.clearing_since)}
+                      </span>
+                    ) : (
+                      f.collected_at && (
+                        <span className={`block text-xs ${muted}`}>confirmed {dateTime(f.collected_at)}</span>
+                      )
                     )}
                   </td>
-                  <td className={`${td} whitespace-nowrap`}>{date(f.opened_at)}</td>
+                  <td className={`${td} whitespace-nowrap`}>
+                    {date(f.opened_at)}
+                    {f.opened_from !== "snapshot" && (
+                      <span className={`block text-xs ${muted}`}>from {f.opened_from}</span>
+                    )}
+                  </td>
                   {canWaive && (
                     <td className={td}>
                       {f.status === "open" && (

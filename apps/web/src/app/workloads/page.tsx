@@ -1,4 +1,4 @@
-import { workloadFilter } from "@pullsight/api";
+import { NOT_DIGEST, workloadFilter } from "@pullsight/api";
 import { WORKLOAD_SORTS } from "@pullsight/db";
 import type { Metadata } from "next";
 import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
@@ -36,7 +36,7 @@ const PAGE = 50;
 
 export default async function WorkloadsPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const { filter, dropped } = validFilters(workloadFilter, sp);
+  const { filter, raw, dropped } = validFilters(workloadFilter, sp);
   const view = pick(sp, ["sort", "order", "cursor", "page"] as const);
   const sort: Sort = (WORKLOAD_SORTS as readonly string[]).includes(view.sort ?? "")
     ? (view.sort as Sort)
@@ -55,8 +55,8 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
     caller.workloads.facets(filter.cluster ? { cluster: filter.cluster } : undefined),
     caller.meta.rules(),
   ]);
-  const params = { ...filter, ...view, sort, order };
-  const filtersOnly = new URLSearchParams(Object.entries(filter) as Array<[string, string]>).toString();
+  const params = { ...raw, ...view, sort, order };
+  const filtersOnly = new URLSearchParams(raw).toString();
   const first = (page - 1) * PAGE + 1;
 
   const sortLink = (key: Sort, label: string, align = "") => {
@@ -92,7 +92,7 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
     <FilterSelect
       name={name}
       label={label}
-      value={filter[name] as string | undefined}
+      value={raw[name]}
       options={options}
       {...(anyLabel ? { anyLabel } : {})}
     />
@@ -134,8 +134,25 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
         {select("kind", "Kind", facet("kind"))}
         {select("policy", "Pull policy", facet("policy"))}
         {select("policySource", "Policy source", facet("policySource"))}
-        {select("tagKind", "Tag kind", facet("tagKind"))}
+        {select("tagKind", "Tag kind", [
+          { value: NOT_DIGEST, text: "not pinned by digest" },
+          ...facet("tagKind"),
+        ])}
         {select("registry", "Registry", facet("registry"))}
+        {select("visibility", "Visibility", [
+          { value: "public", text: "public" },
+          { value: "private", text: "private" },
+        ])}
+        <label className="flex flex-col gap-1 text-sm">
+          <span className={muted}>Cluster labels</span>
+          <input
+            type="text"
+            name="clusterLabel"
+            defaultValue={raw.clusterLabel ?? ""}
+            placeholder="env=prod"
+            className={`${input} w-32`}
+          />
+        </label>
         {select(
           "ruleId",
           "Open finding",
