@@ -3,8 +3,8 @@
 // (digests, waiting states) and the rules' findings under each namespace's profile.
 import { createHash } from "node:crypto";
 import {
+  assessContainer,
   type ContainerFacts,
-  evaluateContainer,
   isCompliant,
   type ProfilesFile,
   type PullSecretRef,
@@ -309,7 +309,8 @@ export function buildClusterFacts(
             failures: imageStats.failures,
             failuresByCause: imageStats.failuresByCause,
           };
-        const findings = evaluateContainer(facts, profile).map((f) => ({
+        const assessed = assessContainer(facts, profile);
+        const findings = assessed.results.map((f) => ({
           ...f,
           waived: waivers.some((w) => waiverMatches(w, f)),
         }));
@@ -333,6 +334,7 @@ export function buildClusterFacts(
           factHash: createHash("sha1").update(JSON.stringify(record)).digest("hex"),
           running: runtime ? runningOf(w.pods, name) : [],
           findings,
+          unevaluated: assessed.unevaluated,
           compliant: isCompliant(findings),
         });
       }

@@ -5,6 +5,7 @@
 // the snapshots up to that instant.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { RUNTIME_RESOLVE_HOURS } from "@pullsight/core";
 import { type Db, findingsQuery, inventoryQuery } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
@@ -44,7 +45,9 @@ describe("findings that stay true", () => {
       include: { history: { orderBy: { validFrom: "asc" } } },
     });
   const exportRow = async (db: Db, id: bigint) => {
-    const rows = await db.$queryRaw<Array<Record<string, unknown>>>(findingsQuery({ state: "all" }, new Date(sim.now)));
+    const rows = await db.$queryRaw<Array<Record<string, unknown>>>(
+      findingsQuery({ state: "all" }, new Date(sim.now)),
+    );
     return rows.find((r) => r.finding_id === id);
   };
   /** A StatefulSet (the simulator's daily rollouts touch Deployments only) with one tagged container. */
@@ -93,18 +96,21 @@ describe("findings that stay true", () => {
     const s2 = await collect(a.db);
     await collect(b.db);
     const [updated, ...more] = await findingsOf(a.db, changed, "PS001");
+    assert.ok(updated);
     assert.equal(more.length, 0, "still one finding");
     assert.equal(updated?.id, opened.id);
     assert.match(String(updated?.image), /:main$/);
-    assert.match(String((updated?.evidence as { message: string }).message), /:main/);
+    assert.match(String((updated.evidence as { message: string }).message), /:main/);
     assert.equal(updated?.evidenceSince?.getTime(), s2.at.getTime());
     assert.deepEqual(
       updated?.history.map((h) => [h.image?.endsWith(":latest"), h.validFrom.getTime(), h.validTo.getTime()]),
       [[true, s1.at.getTime(), s2.at.getTime()]],
     );
     const row2 = await exportRow(a.db, opened.id);
-    assert.equal(row2?.last_seen_snapshot_id, s2.id);
-    assert.equal((row2?.collected_at as Date).getTime(), s2.at.getTime());
+    assert.ok(row2);
+    assert.equal(row2.last_seen_snapshot_id, s2.id);
+    assert.equal(row2.confirmed_snapshot_id, s2.id);
+    assert.equal((row2.collected_at as Date).getTime(), s2.at.getTime());
 
     // StatefulSets cannot be listed: the fixed one's PS001 is neither confirmed nor resolved.
     await sim.setFaults(cluster.spec.name, { forbidResources: ["statefulsets"] });
@@ -115,12 +121,22 @@ describe("findings that stay true", () => {
     await collect(b.db);
     assert.equal(s3.status, "partial");
     const [held] = await findingsOf(a.db, fixed, "PS001");
-    assert.equal(held?.resolvedAt, null, "a partial snapshot that could not read StatefulSets resolves none of theirs");
-    assert.equal((await exportRow(a.db, held?.id as bigint))?.last_seen_snapshot_id, s2.id, "confirmed by s2, not s3");
+    assert.equal(
+      held?.resolvedAt,
+      null,
+      "a partial snapshot that could not read StatefulSets resolves none of theirs",
+    );
+    assert.equal(
+      (await exportRow(a.db, held?.id as bigint))?.last_seen_snapshot_id,
+      s2.id,
+      "confirmed by s2, not s3",
+    );
 
     // As of s3's instant, database A answers what database B (which saw only s1–s3) holds now.
     const rows = async (db: Db, asOf?: Date) => ({
-      findings: await db.$queryRaw<unknown[]>(findingsQuery({ state: "all", ...(asOf ? { asOf } : {}) }, s3.at)),
+      findings: await db.$queryRaw<unknown[]>(
+        findingsQuery({ state: "all", ...(asOf ? { asOf } : {}) }, s3.at),
+      ),
       inventory: await db.$queryRaw<unknown[]>(inventoryQuery(asOf ? { asOf } : {}, s3.at)),
     });
     const rebuilt = await rows(b.db);
@@ -172,17 +188,17 @@ describe("findings that stay true", () => {
     assert.equal(again[0]?.openedAt.getTime(), first.openedAt.getTime());
     assert.equal(again[0]?.clearingSince, null);
 
-    // Fixed for good: clearing, then resolved once 72 hours have passed without it.
+    // Fixed for good: clearing, then resolved once the window has passed without it.
     rollout(w, (c) => retag(c, original));
     sim.advanceBy(HOUR);
     const gone = await collect(a.db);
-    for (const hours of [24, 48]) {
+    for (let elapsed = 24; elapsed < RUNTIME_RESOLVE_HOURS; elapsed += 24) {
       sim.advanceBy(24 * HOUR);
       await collect(a.db);
       const [f] = await findingsOf(a.db, w, "PS009");
-      assert.equal(f?.resolvedAt, null, `still clearing after ${hours} h`);
+      assert.equal(f?.resolvedAt, null, `still clearing after ${elapsed} h`);
     }
-    sim.advanceBy(25 * HOUR);
+    sim.advanceBy(24 * HOUR);
     const last = await collect(a.db);
     const [done] = await findingsOf(a.db, w, "PS009");
     assert.equal(done?.resolvedAt?.getTime(), last.at.getTime());

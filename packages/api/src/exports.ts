@@ -250,11 +250,14 @@ export function exportFilename(kind: ExportKind, filters: Record<string, unknown
     .filter((v): v is string => typeof v === "string" && v !== "")
     .map((v) => v.replace(/[^A-Za-z0-9._-]+/g, "_"))
     .join("-");
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
-  return `pullsight-${kind}${scope ? `-${scope}` : "-fleet"}-${stamp}.csv`;
+  const iso = (d: Date) =>
+    d
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}Z$/, "Z");
+  // An as-of export says which instant it describes, beside when it was made.
+  const asOf = filters.asOf instanceof Date ? `-asof-${iso(filters.asOf)}` : "";
+  return `pullsight-${kind}${scope ? `-${scope}` : "-fleet"}${asOf}-${iso(at)}.csv`;
 }
 
 export interface CsvExport {

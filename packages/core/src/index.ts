@@ -27,7 +27,12 @@ export {
 } from "./registry.ts";
 export { RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
-export { buildRuleContext, evaluateContainer, findingFingerprint } from "./rules/evaluate.ts";
+export {
+  assessContainer,
+  buildRuleContext,
+  evaluateContainer,
+  findingFingerprint,
+} from "./rules/evaluate.ts";
 export {
   type FindingLifecycle,
   type LifecycleAction,

@@ -24,6 +24,7 @@ export const findingRow = z.object({
   last_seen_snapshot_id: z.bigint().nullable(),
   resolved_at: z.date().nullable(),
   resolved_snapshot_id: z.bigint().nullable(),
+  confirmed_snapshot_id: z.bigint().nullable(),
   collected_at: z.date().nullable(),
   collector_version: z.string().nullable(),
   rules_version: z.string().nullable(),

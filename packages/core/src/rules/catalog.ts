@@ -5,7 +5,8 @@ import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
 import { isMovingTagKind } from "../tag-kind.ts";
 import { runtimeLifecycle, SPEC_LIFECYCLE } from "./lifecycle.ts";
-import type { ConditionSince, RuleContext, RuleDefinition, RuntimeFacts } from "./types.ts";
+import type { FailureCause } from "../failure-cause.ts";
+import type { ConditionSince, RegistryHealth, RuleContext, RuleDefinition, RuntimeFacts } from "./types.ts";
 
 const K8S_IMAGES = "https://kubernetes.io/docs/concepts/containers/images/";
 const ref = {
@@ -52,6 +53,14 @@ function describeTag(ctx: RuleContext): string {
   if (ctx.tagKind === "floating-version") return `the floating version tag "${ctx.reference?.tag}"`;
   return `the mutable tag "${ctx.reference?.tag}"`;
 }
+
+/** Failures the registry caused (rate limits, network, TLS, timeouts). */
+const REGISTRY_SIDE: readonly FailureCause[] = ["rate-limited", "network", "tls", "timeout"];
+const registryFailures = (h: RegistryHealth) => REGISTRY_SIDE.reduce((n, c) => n + (h.failuresByCause[c] ?? 0), 0);
+
+/** Pods of the workload exist (running or waiting): their state can be read. */
+const hasPods = (ctx: RuleContext) =>
+  (ctx.facts.runtime?.running.length ?? 0) + (ctx.facts.runtime?.waiting.length ?? 0) > 0;
 
 const sinceField = (since: ConditionSince | undefined) => (since ? { since } : {});
 
@@ -174,6 +183,7 @@ export const RULES: readonly RuleDefinition[] = [
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which a pod of the workload waits in ErrImageNeverPull; opened at the first such failure in kubelet events where they know it",
     ),
+    hasData: hasPods,
     check(ctx) {
       const waiting = ctx.facts.runtime?.waiting.filter((w) => w.reason === "ErrImageNeverPull") ?? [];
       if (!waiting.length) return null;
@@ -222,13 +232,20 @@ export const RULES: readonly RuleDefinition[] = [
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which the registry's pulls over the last 24 hours of events fail, rate-limit or exceed the latency budget",
     ),
+    hasData: (ctx) => {
+      const h = ctx.facts.registryHealth;
+      return !!h && h.pulls + registryFailures(h) >= ctx.settings.minPullsForStats;
+    },
     check(ctx) {
       const health = ctx.facts.registryHealth;
       if (ctx.facts.imagePullPolicy !== "Always" || !health) return null;
       const s = ctx.settings;
-      if (health.pulls + health.failures < s.minPullsForStats) return null;
-      const attempts = health.pulls + health.failures;
-      const ratio = attempts ? health.failures / attempts : 0;
+      // Only failures on the registry's side: a missing tag or a missing credential is the
+      // workload's problem (PS009), not the registry's.
+      const failures = registryFailures(health);
+      const attempts = health.pulls + failures;
+      if (attempts < s.minPullsForStats) return null;
+      const ratio = attempts ? failures / attempts : 0;
       const rateLimited = health.failuresByCause["rate-limited"] ?? 0;
       const slow = health.p95Seconds !== null && health.p95Seconds > s.pullLatencyBudgetSeconds;
       if (ratio < s.registryFailureRatio && rateLimited === 0 && !slow) return null;
@@ -241,7 +258,7 @@ export const RULES: readonly RuleDefinition[] = [
       ].filter(Boolean);
       return {
         message: `${ctx.facts.image} is pulled on every start (Always) from ${ctx.registry}, where ${problems.join(", ")}.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry, ...health, failureRatio: ratio },
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry, ...health, registryFailures: failures, failureRatio: ratio },
       };
     },
   },
@@ -320,6 +337,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which a pod of the workload waits in ErrImagePull, ImagePullBackOff or InvalidImageName; opened at the first failed pull of those pods in kubelet events where they know it",
     ),
+    hasData: hasPods,
     check(ctx) {
       const failing =
         ctx.facts.runtime?.waiting.filter((w) =>
@@ -356,6 +374,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     lifecycle: runtimeLifecycle(
       "at the first snapshot that sees two digests running for one tag; opened when the second digest first started running (container start times in pod status)",
     ),
+    hasData: (ctx) => (ctx.facts.runtime?.running.length ?? 0) > 0,
     check(ctx) {
       if (ctx.tagKind === "digest") return null;
       const running = (ctx.facts.runtime?.running ?? []).filter((r) => r.digest !== null);
@@ -440,6 +459,8 @@ maxParallelImagePulls: 4`,
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which the image's p95 pull time over the last 24 hours of events exceeds the budget",
     ),
+    hasData: (ctx) =>
+      !!ctx.facts.pulls && ctx.facts.pulls.pulls >= ctx.settings.minPullsForStats && ctx.facts.pulls.p95Seconds !== null,
     check(ctx) {
       const pulls = ctx.facts.pulls;
       if (!pulls || pulls.pulls < ctx.settings.minPullsForStats || pulls.p95Seconds === null) return null;
@@ -467,6 +488,7 @@ maxParallelImagePulls: 4`,
     lifecycle: runtimeLifecycle(
       "at the first snapshot that places the private image with IfNotPresent on nodes shared with other namespaces",
     ),
+    hasData: (ctx) => ctx.facts.sharedNodes !== null && ctx.facts.sharedNodes !== undefined,
     check(ctx) {
       if (
         ctx.visibility !== "private" ||

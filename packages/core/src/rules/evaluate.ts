@@ -36,11 +36,28 @@ export function buildRuleContext(facts: ContainerFacts, settings: RuleSettings):
 
 /** Runs every rule the profile enables on one container. */
 export function evaluateContainer(facts: ContainerFacts, profile: ResolvedProfile): RuleResult[] {
+  return assessContainer(facts, profile).results;
+}
+
+/**
+ * Runs every rule the profile enables on one container, and names those whose inputs are not
+ * there (no pods to read, too few pulls for statistics): they cannot say their condition is
+ * absent, so a finding of theirs is held rather than cleared.
+ */
+export function assessContainer(
+  facts: ContainerFacts,
+  profile: ResolvedProfile,
+): { results: RuleResult[]; unevaluated: string[] } {
   const ctx = buildRuleContext(facts, profile.settings);
   const results: RuleResult[] = [];
+  const unevaluated: string[] = [];
   for (const rule of RULES) {
     const level = profile.levels[rule.id] ?? "off";
     if (level === "off") continue;
+    if (rule.hasData && !rule.hasData(ctx)) {
+      unevaluated.push(rule.id);
+      continue;
+    }
     const hit = rule.check(ctx);
     if (!hit) continue;
     results.push({
@@ -55,5 +72,5 @@ export function evaluateContainer(facts: ContainerFacts, profile: ResolvedProfil
       ...(hit.since ? { since: hit.since } : {}),
     });
   }
-  return results;
+  return { results, unevaluated };
 }

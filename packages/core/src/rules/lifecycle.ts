@@ -19,8 +19,12 @@ export interface FindingLifecycle {
   resolves: string;
 }
 
-/** Hours a runtime condition must stay gone before its finding resolves. */
-export const RUNTIME_RESOLVE_HOURS = 72;
+/**
+ * Hours a runtime condition must stay gone before its finding resolves: a week, the period a
+ * review reads, so a condition that recurs within the week a reviewer looks at is the same problem
+ * (tags move again, registries have their bad hours again), not a new finding.
+ */
+export const RUNTIME_RESOLVE_HOURS = 7 * 24;
 
 /** Spec rules read the manifest, which does not flicker: the first snapshot without the condition resolves. */
 export const SPEC_LIFECYCLE: FindingLifecycle = {

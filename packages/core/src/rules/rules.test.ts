@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RULES } from "./catalog.ts";
-import { evaluateContainer } from "./evaluate.ts";
+import { assessContainer, evaluateContainer } from "./evaluate.ts";
 import { DEFAULT_PROFILES, resolveProfile } from "./profiles.ts";
 import type { ContainerFacts } from "./types.ts";
 
@@ -120,6 +120,30 @@ describe("rules", () => {
         registryHealth: { pulls: 100, failures: 0, failuresByCause: {}, p95Seconds: 95 },
       }),
     );
+  });
+
+  it("PS006 counts only the registry's own failures: a missing tag or credential does not make a registry unreliable", () => {
+    const own = { pulls: 20, failures: 80, failuresByCause: { "not-found": 60, unauthorized: 20 }, p95Seconds: 2 };
+    quiet("PS006", facts({ imagePullPolicy: "Always", registryHealth: own }));
+    const theirs = { pulls: 20, failures: 80, failuresByCause: { timeout: 50, tls: 30 }, p95Seconds: 2 };
+    fires("PS006", facts({ imagePullPolicy: "Always", registryHealth: theirs }));
+  });
+
+  it("runtime rules without their inputs are unevaluated, not absent: no pods, no statistics, no placement", () => {
+    const bare = facts({ imagePullPolicy: "Always", runtime: { running: [], waiting: [] } });
+    const { results, unevaluated } = assessContainer(bare, everything);
+    assert.deepEqual(unevaluated.sort(), ["PS004", "PS006", "PS009", "PS010", "PS013", "PS014"]);
+    assert.ok(!results.some((r) => unevaluated.includes(r.ruleId)));
+    const read = facts({
+      imagePullPolicy: "Always",
+      runtime: { running: [{ digest: DIGEST, nodes: ["n1"], pods: 1 }], waiting: [] },
+      registryHealth: { pulls: 100, failures: 0, failuresByCause: {}, p95Seconds: 1 },
+      pulls: { pulls: 100, p50Seconds: 1, p95Seconds: 1, failures: 0, failuresByCause: {} },
+      sharedNodes: false,
+    });
+    assert.deepEqual(assessContainer(read, everything).unevaluated, []);
+    // Spec rules always have their inputs; rules a profile turns off are not listed.
+    assert.deepEqual(assessContainer(bare, development).unevaluated.includes("PS014"), false);
   });
 
   it("PS007 private image without a pull secret; public images and node credentials are fine", () => {

@@ -147,6 +147,11 @@ export interface RuleDefinition {
   needsRuntime: boolean;
   /** When its finding opens and resolves (hysteresis for conditions read from runtime data). */
   lifecycle: FindingLifecycle;
+  /**
+   * Whether this container's inputs are there (runtime rules: pods, pull statistics, placement).
+   * Without them the rule neither fires nor counts as not firing: an open finding is held, not cleared.
+   */
+  hasData?(ctx: RuleContext): boolean;
   check(ctx: RuleContext): RuleHit | null;
 }
 

@@ -13,7 +13,7 @@ import {
   findingOpenAt,
 } from "../queries/filters.ts";
 import type { SeverityName } from "../queries/fleet.ts";
-import { factsConfirmedBy, findingConfirmedBy } from "../queries/provenance.ts";
+import { factsConfirmedBy, findingConfirmedBy, findingLastSeenBy } from "../queries/provenance.ts";
 import { waivedSql } from "../queries/waivers.ts";
 import {
   likeEscape,
@@ -129,6 +129,7 @@ export const FINDING_COLUMNS = [
   "last_seen_snapshot_id",
   "resolved_at",
   "resolved_snapshot_id",
+  "confirmed_snapshot_id",
   "collected_at",
   "collector_version",
   "rules_version",
@@ -247,17 +248,22 @@ export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sq
   // Whether it was clearing then: the version of the finding valid at the instant says so.
   const clearingAt = Prisma.sql`(CASE WHEN h.id IS NULL THEN f."clearingSince" ELSE h."clearingSince" END)`;
   const clearing = at ? clearingAt : Prisma.sql`f."clearingSince"`;
+  // As of an instant: the latest snapshot by then that evaluated the finding, and the latest that
+  // saw its condition (before it started clearing).
+  const evaluatedBy = (bound: Prisma.Sql) => Prisma.sql`(
+    SELECT s.id FROM "Snapshot" s
+    WHERE s."clusterId" = f."clusterId" AND s.status <> 'failed' AND s."finishedAt" <= ${at ?? now} AND ${bound}
+      AND f."ruleId" = ANY(s."evaluableRules") AND (wl.kind IS NULL OR wl.kind = ANY(s."completeKinds"))
+    ORDER BY s."startedAt" DESC LIMIT 1)`;
   const history = at
     ? Prisma.sql`LEFT JOIN "FindingEvidence" h ON h."findingId" = f.id AND h."validFrom" <= ${at} AND h."validTo" > ${at}
-      LEFT JOIN LATERAL (
-        SELECT s.id FROM "Snapshot" s
-        WHERE s."clusterId" = f."clusterId" AND s.status <> 'failed' AND s."finishedAt" <= ${at}
-          AND f."ruleId" = ANY(s."evaluableRules") AND (wl.kind IS NULL OR wl.kind = ANY(s."completeKinds"))
-          AND (${clearingAt} IS NULL OR s."finishedAt" < ${clearingAt})
-        ORDER BY s."startedAt" DESC LIMIT 1) sa ON f."resolvedAt" IS NULL OR f."resolvedAt" > ${at}
-      LEFT JOIN "Snapshot" s ON s.id = COALESCE(sa.id, f."lastSeenSnapshotId")`
+      LEFT JOIN LATERAL (SELECT
+          CASE WHEN ${resolvedBy} THEN f."resolvedSnapshotId" ELSE ${evaluatedBy(Prisma.sql`true`)} END AS confirmed,
+          CASE WHEN ${resolvedBy} THEN f."lastSeenSnapshotId" WHEN ${clearingAt} IS NULL THEN ${evaluatedBy(Prisma.sql`true`)}
+            ELSE ${evaluatedBy(Prisma.sql`s."finishedAt" < ${clearingAt}`)} END AS seen) p ON true
+      LEFT JOIN "Snapshot" s ON s.id = p.confirmed`
     : Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}`;
-
+  const lastSeen = at ? Prisma.sql`p.seen` : findingLastSeenBy;
   return Prisma.sql`
     SELECT f.id AS finding_id, c.name AS cluster, f.namespace, wl.kind AS workload_kind, wl.name AS workload,
       f."containerName" AS container, f."ruleId" AS rule_id, ${severity}::text AS severity,
@@ -266,9 +272,10 @@ export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sq
       f."firstSeenAt" AS first_seen_at, f."openedSnapshotId" AS opened_snapshot_id,
       ${at ? Prisma.sql`(CASE WHEN h.id IS NULL THEN f."evidenceSince" ELSE h."evidenceSince" END)` : Prisma.sql`f."evidenceSince"`} AS evidence_since,
       ${clearing} AS clearing_since,
-      s.id AS last_seen_snapshot_id,
+      ${lastSeen} AS last_seen_snapshot_id,
       (CASE WHEN ${resolvedBy} THEN f."resolvedAt" END) AS resolved_at,
-      (CASE WHEN ${resolvedBy} THEN f."resolvedSnapshotId" END) AS resolved_snapshot_id, s."finishedAt" AS collected_at,
+      (CASE WHEN ${resolvedBy} THEN f."resolvedSnapshotId" END) AS resolved_snapshot_id,
+      s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
       wl.id AS workload_id -- for links in the UI; not an export column
     FROM "Finding" f

@@ -71,10 +71,14 @@ interface OpenRow {
   fingerprint: string;
   ruleId: string;
   workloadId: string | null;
+  containerName: string | null;
   kind: string | null;
   evidenceHash: string;
   clearingSince: Date | null;
 }
+
+const subjectKey = (workloadId: string | null, container: string | null, ruleId: string) =>
+  `${workloadId ?? ""}\u0000${container ?? ""}\u0000${ruleId}`;
 
 /** What a finding says, hashed: a change is a new version of its evidence. */
 export function evidenceHash(f: Pick<FindingInput, "severity" | "image" | "message" | "evidence">): string {
@@ -97,7 +101,7 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const { clusterId, snapshotId, now } = input;
   const open = (
     await c.query<OpenRow>(
-      `SELECT f.id, f.fingerprint, f."ruleId", f."workloadId", w.kind, f."evidenceHash", f."clearingSince"
+      `SELECT f.id, f.fingerprint, f."ruleId", f."workloadId", f."containerName", w.kind, f."evidenceHash", f."clearingSince"
        FROM "Finding" f LEFT JOIN "Workload" w ON w.id = f."workloadId"
        WHERE f."clusterId" = $1 AND f."resolvedAt" IS NULL`,
       [clusterId],
@@ -110,8 +114,11 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
     [];
   const changed: Array<{ id: string; f: FindingInput; hash: string }> = [];
   const continued: string[] = [];
+  const noData = new Set<string>();
   for (const w of input.workloads) {
     const workloadId = input.workloadIdOf(w) ?? null;
+    for (const ci of w.containers)
+      for (const rule of ci.unevaluated ?? []) noData.add(subjectKey(workloadId, ci.name, rule));
     // A workload whose kind was not read is seen through its pods only: enough to see that a
     // condition holds, not to replace evidence read from the workload itself.
     const trusted = complete.has(w.kind);
@@ -134,7 +141,7 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const observe = (f: OpenRow): Observation => {
     if (present.has(f.fingerprint)) return "present";
     if (f.workloadId !== null && input.gone.has(f.workloadId)) return "gone";
-    if (!evaluable.has(f.ruleId)) return "unknown";
+    if (!evaluable.has(f.ruleId) || noData.has(subjectKey(f.workloadId, f.containerName, f.ruleId))) return "unknown";
     if (f.workloadId === null) return "absent";
     return input.seen.has(f.workloadId) && f.kind !== null && complete.has(f.kind) ? "absent" : "unknown";
   };

@@ -47,6 +47,8 @@ export interface ContainerInput {
   factHash: string;
   running: Array<{ nodeName: string; image: string; digest: string | null; pods: number }>;
   findings: FindingInput[];
+  /** Rules that could not be evaluated on this container (their inputs were not there). */
+  unevaluated?: string[];
   compliant: boolean;
 }
 

@@ -24,10 +24,12 @@ export interface FindingRow {
   evidence_since: Date | null;
   /** Set while a runtime condition is gone but its hysteresis window has not passed. */
   clearing_since: Date | null;
-  /** The snapshot that last confirmed it (collected_at is that snapshot's time). */
+  /** The snapshot that last saw its condition. */
   last_seen_snapshot_id: bigint | null;
   resolved_at: Date | null;
   resolved_snapshot_id: bigint | null;
+  /** The snapshot that confirms the row's status (collected_at is its time). */
+  confirmed_snapshot_id: bigint | null;
   collected_at: Date | null;
   collector_version: string | null;
   rules_version: string | null;

@@ -1,16 +1,22 @@
 // Provenance: which snapshot last confirmed a row of current state. A snapshot confirms what it
-// could read: current facts of the workload kinds it read completely, open findings of the rules
-// it could evaluate on those kinds. The writer keeps the latest per part in Cluster.confirmations
+// could read: current facts of the workload kinds it read completely, findings of the rules it
+// could evaluate on those kinds. The writer keeps the latest per part in Cluster.confirmations
 // (ingest/findings.ts, Confirmations), so naming the snapshot costs a lookup, not a search.
 import { Prisma } from "../generated/prisma/client.ts";
 
+/** The latest snapshot that evaluated finding `f`'s rule on its workload's kind. Needs `c` and `wl` (left-joined). */
+const latestEvaluation = Prisma.sql`GREATEST(f."lastSeenSnapshotId", (c.confirmations ->> (f."ruleId" || '|' || COALESCE(wl.kind, '')))::bigint)`;
+
 /**
- * The snapshot that last confirmed finding `f`; needs `c` (its Cluster) and `wl` (its Workload,
- * left-joined). A clearing or resolved finding names the last snapshot that saw its condition.
+ * The snapshot that confirms what a row says of finding `f`: the latest that evaluated it while it
+ * is open (seeing the condition, or not seeing it while it clears), the one that resolved it.
  */
-export const findingConfirmedBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NULL AND f."clearingSince" IS NULL
-  THEN GREATEST(f."lastSeenSnapshotId", (c.confirmations ->> (f."ruleId" || '|' || COALESCE(wl.kind, '')))::bigint)
-  ELSE f."lastSeenSnapshotId" END)`;
+export const findingConfirmedBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NOT NULL THEN f."resolvedSnapshotId"
+  ELSE ${latestEvaluation} END)`;
+
+/** The snapshot that last saw finding `f`'s condition. */
+export const findingLastSeenBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NULL AND f."clearingSince" IS NULL
+  THEN ${latestEvaluation} ELSE f."lastSeenSnapshotId" END)`;
 
 /**
  * The snapshot that last confirmed the current facts of workload `wl` in cluster `c`: the latest

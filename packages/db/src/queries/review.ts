@@ -175,9 +175,12 @@ export async function getWeeklyReview(
   });
   const cur = points.find((p) => p.bucket.getTime() === start.getTime());
   const prev = points.find((p) => p.bucket.getTime() === addWeeks(start, -1).getTime());
-  const opened = Prisma.sql`f."openedAt" >= ${start} AND f."openedAt" < ${end} ${sc}`;
+  // New in a week means first seen that week (a week's review never changes afterwards, even when a
+  // finding's condition is later known to have begun earlier); age counts from when it began.
+  const firstSeen = Prisma.sql`COALESCE(f."firstSeenAt", f."openedAt")`;
+  const opened = Prisma.sql`${firstSeen} >= ${start} AND ${firstSeen} < ${end} ${sc}`;
   const resolved = Prisma.sql`f."resolvedAt" >= ${start} AND f."resolvedAt" < ${end} ${sc}`;
-  const openAtEnd = Prisma.sql`f."openedAt" < ${at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${at}) ${sc}`;
+  const openAtEnd = Prisma.sql`${firstSeen} < ${at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${at}) ${sc}`;
   const ageing = Prisma.sql`${openAtEnd} AND f."openedAt" < ${addDays(at, -AGEING_DAYS)}`;
   const bySeverity = Prisma.sql`array_position(ARRAY['critical','high','medium','low','info'], f.severity::text)`;
   const [
@@ -196,7 +199,7 @@ export async function getWeeklyReview(
     countBySeverity(db, ageing),
     db.$queryRaw<Array<{ n: number }>>`
         SELECT COUNT(*)::int AS n FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" WHERE ${openAtEnd}`,
-    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, f."openedAt" DESC, f.id`),
+    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, ${firstSeen} DESC, f.id`),
     findingsWhere(db, resolved, at, Prisma.sql`${bySeverity}, f."resolvedAt" DESC, f.id`),
     findingsWhere(db, ageing, at, Prisma.sql`f."openedAt", ${bySeverity}, f.id`),
     db.waiver.findMany({

@@ -173,6 +173,24 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
         )}
       </form>
 
+      <form
+        method="get"
+        action="/api/export/inventory.csv"
+        aria-label="Export the containers as of a date"
+        className="flex flex-wrap items-end gap-2"
+      >
+        {Object.entries(raw).map(([k, v]) => (
+          <input key={k} type="hidden" name={k} value={v} />
+        ))}
+        <label className="flex flex-col gap-1 text-sm">
+          <span className={muted}>These containers as of</span>
+          <input type="date" name="asOf" required className={input} />
+        </label>
+        <button type="submit" className={button}>
+          Export as of (CSV)
+        </button>
+      </form>
+
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
       {list.rows.length === 0 ? (
         <Empty title="No workload matches these filters.">

@@ -160,7 +160,17 @@ export default async function WorkloadPage({ params }: { params: Params }) {
                       )}
                     </div>
                     <p className={`mt-1 text-sm ${muted}`}>
-                      {f.container ? `Container ${f.container}` : "Workload"} · open since {date(f.openedAt)}
+                      {f.container ? `Container ${f.container}` : "Workload"} · open since{" "}
+                      {dateTime(f.openedAt)}
+                      {f.openedFrom !== "snapshot" ? ` (from ${f.openedFrom})` : ""}
+                      {f.clearingSince
+                        ? ` · clearing: not seen since ${dateTime(f.clearingSince)}`
+                        : f.confirmedAt
+                          ? ` · confirmed ${dateTime(f.confirmedAt)}`
+                          : ""}
+                      {f.evidenceSince && f.evidenceSince > f.openedAt
+                        ? ` · evidence as of ${dateTime(f.evidenceSince)}`
+                        : ""}
                     </p>
                     <p className="mt-2 text-sm">{f.message}</p>
                     <details className="mt-2 print:block" open={index === 0}>
