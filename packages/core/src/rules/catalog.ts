@@ -1,11 +1,12 @@
 // The rule catalogue: one definition per rule, the single source for the collector, the API,
 // the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
+
+import type { FailureCause } from "../failure-cause.ts";
 import { parsePullEvent } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
 import { isMovingTagKind } from "../tag-kind.ts";
 import { runtimeLifecycle, SPEC_LIFECYCLE } from "./lifecycle.ts";
-import type { FailureCause } from "../failure-cause.ts";
 import type { ConditionSince, RegistryHealth, RuleContext, RuleDefinition, RuntimeFacts } from "./types.ts";
 
 const K8S_IMAGES = "https://kubernetes.io/docs/concepts/containers/images/";
@@ -56,7 +57,8 @@ function describeTag(ctx: RuleContext): string {
 
 /** Failures the registry caused (rate limits, network, TLS, timeouts). */
 const REGISTRY_SIDE: readonly FailureCause[] = ["rate-limited", "network", "tls", "timeout"];
-const registryFailures = (h: RegistryHealth) => REGISTRY_SIDE.reduce((n, c) => n + (h.failuresByCause[c] ?? 0), 0);
+const registryFailures = (h: RegistryHealth) =>
+  REGISTRY_SIDE.reduce((n, c) => n + (h.failuresByCause[c] ?? 0), 0);
 
 /** Pods of the workload exist (running or waiting): their state can be read. */
 const hasPods = (ctx: RuleContext) =>
@@ -258,7 +260,13 @@ export const RULES: readonly RuleDefinition[] = [
       ].filter(Boolean);
       return {
         message: `${ctx.facts.image} is pulled on every start (Always) from ${ctx.registry}, where ${problems.join(", ")}.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry, ...health, registryFailures: failures, failureRatio: ratio },
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          ...health,
+          registryFailures: failures,
+          failureRatio: ratio,
+        },
       };
     },
   },
@@ -460,7 +468,9 @@ maxParallelImagePulls: 4`,
       "at the first snapshot in which the image's p95 pull time over the last 24 hours of events exceeds the budget",
     ),
     hasData: (ctx) =>
-      !!ctx.facts.pulls && ctx.facts.pulls.pulls >= ctx.settings.minPullsForStats && ctx.facts.pulls.p95Seconds !== null,
+      !!ctx.facts.pulls &&
+      ctx.facts.pulls.pulls >= ctx.settings.minPullsForStats &&
+      ctx.facts.pulls.p95Seconds !== null,
     check(ctx) {
       const pulls = ctx.facts.pulls;
       if (!pulls || pulls.pulls < ctx.settings.minPullsForStats || pulls.p95Seconds === null) return null;

@@ -123,7 +123,12 @@ describe("rules", () => {
   });
 
   it("PS006 counts only the registry's own failures: a missing tag or credential does not make a registry unreliable", () => {
-    const own = { pulls: 20, failures: 80, failuresByCause: { "not-found": 60, unauthorized: 20 }, p95Seconds: 2 };
+    const own = {
+      pulls: 20,
+      failures: 80,
+      failuresByCause: { "not-found": 60, unauthorized: 20 },
+      p95Seconds: 2,
+    };
     quiet("PS006", facts({ imagePullPolicy: "Always", registryHealth: own }));
     const theirs = { pulls: 20, failures: 80, failuresByCause: { timeout: 50, tls: 30 }, p95Seconds: 2 };
     fires("PS006", facts({ imagePullPolicy: "Always", registryHealth: theirs }));

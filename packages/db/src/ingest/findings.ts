@@ -141,7 +141,8 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const observe = (f: OpenRow): Observation => {
     if (present.has(f.fingerprint)) return "present";
     if (f.workloadId !== null && input.gone.has(f.workloadId)) return "gone";
-    if (!evaluable.has(f.ruleId) || noData.has(subjectKey(f.workloadId, f.containerName, f.ruleId))) return "unknown";
+    if (!evaluable.has(f.ruleId) || noData.has(subjectKey(f.workloadId, f.containerName, f.ruleId)))
+      return "unknown";
     if (f.workloadId === null) return "absent";
     return input.seen.has(f.workloadId) && f.kind !== null && complete.has(f.kind) ? "absent" : "unknown";
   };
