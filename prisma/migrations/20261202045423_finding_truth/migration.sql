@@ -12,6 +12,7 @@ ADD COLUMN     "evidenceSince" TIMESTAMPTZ(3),
 ADD COLUMN     "evidenceSnapshotId" BIGINT,
 ADD COLUMN     "firstSeenAt" TIMESTAMPTZ(3),
 ADD COLUMN     "openedFrom" TEXT NOT NULL DEFAULT 'snapshot',
+ADD COLUMN     "unverifiedSince" TIMESTAMPTZ(3),
 ADD COLUMN     "versionSince" TIMESTAMPTZ(3);
 
 -- CreateTable

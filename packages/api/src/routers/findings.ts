@@ -21,6 +21,7 @@ export const findingRow = z.object({
   opened_snapshot_id: z.bigint(),
   evidence_since: z.date().nullable(),
   clearing_since: z.date().nullable(),
+  unverified_since: z.date().nullable(),
   last_seen_snapshot_id: z.bigint().nullable(),
   resolved_at: z.date().nullable(),
   resolved_snapshot_id: z.bigint().nullable(),

@@ -14,7 +14,12 @@ const HOUR = 3_600_000;
 const START = Date.parse("2026-10-01T00:00:00Z");
 
 /** What one snapshot sees of one rule: the condition with one of three evidence variants, no condition, or nothing (rule not evaluable). */
-type Seen = { kind: "present"; variant: number } | { kind: "absent" } | { kind: "unknown" };
+type Seen =
+  | { kind: "present"; variant: number }
+  | { kind: "absent" }
+  | { kind: "unknown" }
+  /** Evaluable, but no data for this container (no pods, too few pulls). */
+  | { kind: "nodata" };
 interface Step {
   /** Hours since the previous snapshot. */
   gapHours: number;
@@ -30,6 +35,7 @@ const seenArb: fc.Arbitrary<Seen> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.constant({ kind: "absent" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "unknown" as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: "nodata" as const }) },
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({
   gapHours: fc.constantFrom(1, 6, 12, 24, 48, 80),
@@ -41,6 +47,7 @@ interface ModelEpisode {
   openedAt: number;
   resolvedAt: number | null;
   clearingSince: number | null;
+  unverifiedSince: number | null;
   /** Every version of what it said: [from, variant, clearing since]. */
   versions: Array<[number, number, number | null]>;
 }
@@ -57,7 +64,13 @@ function model(steps: Step[], rule: RuleId): ModelEpisode[] {
     const seen = step.seen[rule];
     if (seen.kind === "present") {
       if (!cur) {
-        cur = { openedAt: t, resolvedAt: null, clearingSince: null, versions: [[t, seen.variant, null]] };
+        cur = {
+          openedAt: t,
+          resolvedAt: null,
+          clearingSince: null,
+          unverifiedSince: null,
+          versions: [[t, seen.variant, null]],
+        };
         episodes.push(cur);
         continue;
       }
@@ -65,7 +78,11 @@ function model(steps: Step[], rule: RuleId): ModelEpisode[] {
       const variant = step.kindComplete ? seen.variant : last(cur)[1];
       if (cur.clearingSince !== null || variant !== last(cur)[1]) cur.versions.push([t, variant, null]);
       cur.clearingSince = null;
+      cur.unverifiedSince = null;
+    } else if (cur && seen.kind === "nodata") {
+      if (cur.unverifiedSince === null && cur.clearingSince === null) cur.unverifiedSince = t;
     } else if (cur && seen.kind === "absent" && step.kindComplete) {
+      cur.unverifiedSince = null;
       if (cur.clearingSince === null && windowMs > 0) {
         cur.clearingSince = t;
         cur.versions.push([t, last(cur)[1], t]);
@@ -130,7 +147,9 @@ function snapshotOf(cluster: string, at: number, step: Step): SnapshotInput {
         uid: "u",
         serviceAccount: "default",
         labels: {},
-        containers: [container(findings)],
+        containers: [
+          { ...container(findings), unevaluated: RULE_IDS.filter((r) => step.seen[r].kind === "nodata") },
+        ],
       },
     ],
     namespaces: [{ name: "prod", labels: {}, profile: "production" }],
@@ -167,6 +186,7 @@ describe("findings lifecycle", () => {
             openedAt: f.openedAt.getTime(),
             resolvedAt: f.resolvedAt?.getTime() ?? null,
             clearingSince: f.clearingSince?.getTime() ?? null,
+            unverifiedSince: f.unverifiedSince?.getTime() ?? null,
             versions: [
               ...f.history.map((h): [number, number, number | null] => [
                 h.validFrom.getTime(),

@@ -75,6 +75,7 @@ interface OpenRow {
   kind: string | null;
   evidenceHash: string;
   clearingSince: Date | null;
+  unverifiedSince: Date | null;
 }
 
 const subjectKey = (workloadId: string | null, container: string | null, ruleId: string) =>
@@ -101,7 +102,8 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const { clusterId, snapshotId, now } = input;
   const open = (
     await c.query<OpenRow>(
-      `SELECT f.id, f.fingerprint, f."ruleId", f."workloadId", f."containerName", w.kind, f."evidenceHash", f."clearingSince"
+      `SELECT f.id, f.fingerprint, f."ruleId", f."workloadId", f."containerName", w.kind, f."evidenceHash", f."clearingSince",
+         f."unverifiedSince"
        FROM "Finding" f LEFT JOIN "Workload" w ON w.id = f."workloadId"
        WHERE f."clusterId" = $1 AND f."resolvedAt" IS NULL`,
       [clusterId],
@@ -148,8 +150,15 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   };
   const clear: string[] = [];
   const resolve: string[] = [];
+  // Held without data from now on; checked again after a time without data.
+  const unverified: string[] = [];
+  const verified: string[] = [];
   for (const f of open) {
     const observation = observe(f);
+    const noDataNow = noData.has(subjectKey(f.workloadId, f.containerName, f.ruleId));
+    if (noDataNow && !f.unverifiedSince && !f.clearingSince && observation === "unknown")
+      unverified.push(f.id);
+    if (f.unverifiedSince && (observation === "present" || observation === "absent")) verified.push(f.id);
     if (observation === "present") continue;
     const lifecycle = RULES_BY_ID.get(f.ruleId)?.lifecycle ?? SPEC_LIFECYCLE;
     const step = stepOpenFinding(f.clearingSince, observation, now, lifecycle);
@@ -166,6 +175,7 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
       [continued, snapshotId],
     );
   await stopSeeing(c, clear, resolve, snapshotId, now, input.previouslyConfirmed);
+  await markVerification(c, unverified, verified, now, input.previouslyConfirmed);
   await insertFresh(c, clusterId, snapshotId, now, fresh);
   return {
     findingsOpened: fresh.length,
@@ -252,6 +262,29 @@ async function stopSeeing(
       JSON.stringify(confirmed),
     ],
   );
+}
+
+/**
+ * Findings whose rule has no data for their container now (unverified: the last snapshot that
+ * could check them is recorded as their last sighting), and those checked again.
+ */
+async function markVerification(
+  c: pg.ClientBase,
+  unverified: string[],
+  verified: string[],
+  now: Date,
+  confirmed: Confirmations,
+) {
+  if (unverified.length)
+    await c.query(
+      `UPDATE "Finding" f SET "unverifiedSince" = $2,
+         "lastSeenSnapshotId" = GREATEST(f."lastSeenSnapshotId", ($3::jsonb ->> (f."ruleId" || '|' || COALESCE(w.kind, '')))::bigint)
+       FROM "Finding" f0 LEFT JOIN "Workload" w ON w.id = f0."workloadId"
+       WHERE f.id = ANY($1::bigint[]) AND f0.id = f.id`,
+      [unverified, now, JSON.stringify(confirmed)],
+    );
+  if (verified.length)
+    await c.query(`UPDATE "Finding" SET "unverifiedSince" = NULL WHERE id = ANY($1::bigint[])`, [verified]);
 }
 
 async function insertFresh(

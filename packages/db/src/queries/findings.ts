@@ -24,6 +24,8 @@ export interface FindingRow {
   evidence_since: Date | null;
   /** Set while a runtime condition is gone but its hysteresis window has not passed. */
   clearing_since: Date | null;
+  /** Set while its rule has no data for the container (no pods, too few pulls): held as it was. */
+  unverified_since: Date | null;
   /** The snapshot that last saw its condition. */
   last_seen_snapshot_id: bigint | null;
   resolved_at: Date | null;

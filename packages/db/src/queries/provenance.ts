@@ -9,14 +9,15 @@ const latestEvaluation = Prisma.sql`GREATEST(f."lastSeenSnapshotId", (c.confirma
 
 /**
  * The snapshot that confirms what a row says of finding `f`: the latest that evaluated it while it
- * is open (seeing the condition, or not seeing it while it clears), the one that resolved it.
+ * is open (seeing the condition, or not seeing it while it clears), the one that resolved it; for
+ * one whose rule has no data for its container now, the last that could check it.
  */
 export const findingConfirmedBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NOT NULL THEN f."resolvedSnapshotId"
-  ELSE ${latestEvaluation} END)`;
+  WHEN f."unverifiedSince" IS NOT NULL THEN f."lastSeenSnapshotId" ELSE ${latestEvaluation} END)`;
 
 /** The snapshot that last saw finding `f`'s condition. */
 export const findingLastSeenBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NULL AND f."clearingSince" IS NULL
-  THEN ${latestEvaluation} ELSE f."lastSeenSnapshotId" END)`;
+  AND f."unverifiedSince" IS NULL THEN ${latestEvaluation} ELSE f."lastSeenSnapshotId" END)`;
 
 /**
  * The snapshot that last confirmed the current facts of workload `wl` in cluster `c`: the latest

@@ -186,6 +186,10 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
                       <span className={`block text-xs ${muted}`}>
                         clearing: not seen since {date(f.clearing_since)}
                       </span>
+                    ) : f.unverified_since ? (
+                      <span className={`block text-xs ${muted}`}>
+                        unverified: no data since {date(f.unverified_since)}
+                      </span>
                     ) : (
                       f.collected_at && (
                         <span className={`block text-xs ${muted}`}>confirmed {dateTime(f.collected_at)}</span>
