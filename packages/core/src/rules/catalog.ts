@@ -381,6 +381,8 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     needsRuntime: true,
     lifecycle: runtimeLifecycle(
       "at the first snapshot that sees two digests running for one tag; opened when the second digest first started running (container start times in pod status)",
+      28 * 24,
+      "drift comes back each time a moving tag moves again, every week or two, until the reference is pinned or the policy is Always: four weeks without it show the cause was dealt with",
     ),
     hasData: (ctx) => (ctx.facts.runtime?.running.length ?? 0) > 0,
     check(ctx) {

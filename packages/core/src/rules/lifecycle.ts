@@ -33,12 +33,16 @@ export const SPEC_LIFECYCLE: FindingLifecycle = {
   resolves: "at the first snapshot that read the workload and the rule's inputs and no longer shows it",
 };
 
-/** A runtime rule's lifecycle: opens at once, resolves after RUNTIME_RESOLVE_HOURS without the condition. */
-export function runtimeLifecycle(opens: string): FindingLifecycle {
+/**
+ * A runtime rule's lifecycle: opens at once, resolves after `hours` (a week unless the rule says
+ * why its condition recurs on a longer cycle) without the condition.
+ */
+export function runtimeLifecycle(opens: string, hours = RUNTIME_RESOLVE_HOURS, why = ""): FindingLifecycle {
+  const span = hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`;
   return {
-    resolveAfterHours: RUNTIME_RESOLVE_HOURS,
+    resolveAfterHours: hours,
     opens,
-    resolves: `after the condition has been absent for ${RUNTIME_RESOLVE_HOURS} hours in every snapshot that could see it (the finding shows "clearing" meanwhile); if it comes back within that window the same finding continues`,
+    resolves: `after the condition has been absent for ${span} in every snapshot that could see it (the finding shows "clearing" meanwhile); if it comes back within that window the same finding continues${why ? ` (${why})` : ""}`,
   };
 }
 

@@ -745,7 +745,8 @@ export class SimCluster {
     const { rng } = this;
     const start = day * DAY;
     const deployments = this.workloads.filter((w) => w.kind === "Deployment");
-    // Ordinary rollouts: version bumps.
+    // Ordinary rollouts: version bumps, which keep the kind of tag a team uses (a version moves to
+    // another version, a moving tag to another moving tag); the story's rollouts change the kind.
     for (let i = 0, n = Math.max(1, Math.round(deployments.length / 25)); i < n; i++) {
       const w = rng.pick(deployments);
       const at = start + rng.int(8 * 60, 18 * 60) * MINUTE;
@@ -757,7 +758,9 @@ export class SimCluster {
             w,
             (c) => {
               if (!c.repo || c.type !== "container") return;
-              const t = rng.pick(c.repo.tags);
+              const current = c.repo.tags.find((x) => x.tag === c.tag)?.kind ?? "full-version";
+              const same = c.repo.tags.filter((x) => x.kind === current);
+              const t = rng.pick(same.length ? same : c.repo.tags);
               c.tag = t.tag;
               c.missingTag = false;
               c.digest = c.digest ? this.currentDigest(c.repo, t.tag) : null;
