@@ -192,7 +192,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
                       </span>
                     ) : (
                       f.collected_at && (
-                        <span className={`block text-xs ${muted}`}>confirmed {dateTime(f.collected_at)}</span>
+                        <span className={`block text-xs ${muted}`}>confirmed {date(f.collected_at)}</span>
                       )
                     )}
                   </td>
