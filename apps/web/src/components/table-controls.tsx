@@ -7,6 +7,40 @@ export interface Option {
   text: string;
 }
 
+/** A labelled text filter in a GET form (its value as the URL has it); "" means no filter. */
+export function FilterText({
+  name,
+  label,
+  value,
+  placeholder,
+  type = "text",
+}: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  placeholder?: string;
+  type?: "text" | "date";
+}) {
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className={muted}>{label}</span>
+      <input
+        type={type}
+        name={name}
+        defaultValue={value ?? ""}
+        {...(placeholder ? { placeholder } : {})}
+        className={`${input} ${type === "text" ? "w-32" : ""}`}
+      />
+    </label>
+  );
+}
+
+/** The tag-kind menu: every stored kind, and "not pinned by digest". */
+export const tagKindOptions = (kinds: Option[], notDigest: string): Option[] => [
+  { value: notDigest, text: "not pinned by digest" },
+  ...kinds,
+];
+
 /** A labelled filter menu in a GET form; "" means no filter. */
 export function FilterSelect({
   name,

@@ -1,12 +1,17 @@
 import { findingFilter, NOT_DIGEST } from "@pullsight/api";
 import type { Metadata } from "next";
-import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
+import {
+  FilterSelect,
+  FilterText,
+  type Option,
+  Pager,
+  tagKindOptions,
+} from "~/components/table-controls.tsx";
 import {
   button,
   Empty,
   ExportLink,
   Head,
-  input,
   Link,
   link,
   muted,
@@ -103,24 +108,21 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
           STATUSES.map((s) => ({ value: s, text: s })),
           "open and waived",
         )}
-        {select("tagKind", "Tag kind", [
-          { value: NOT_DIGEST, text: "not pinned by digest" },
-          ...(facets.tagKind ?? []).map((f) => ({ value: f.value, text: f.value })),
-        ])}
-        <label className="flex flex-col gap-1 text-sm">
-          <span className={muted}>Cluster labels</span>
-          <input
-            type="text"
-            name="clusterLabel"
-            defaultValue={raw.clusterLabel ?? ""}
-            placeholder="env=prod"
-            className={`${input} w-32`}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          <span className={muted}>As of</span>
-          <input type="date" name="asOf" defaultValue={raw.asOf ?? ""} className={input} />
-        </label>
+        {select(
+          "tagKind",
+          "Tag kind",
+          tagKindOptions(
+            (facets.tagKind ?? []).map((f) => ({ value: f.value, text: f.value })),
+            NOT_DIGEST,
+          ),
+        )}
+        <FilterText
+          name="clusterLabel"
+          label="Cluster labels"
+          value={raw.clusterLabel}
+          placeholder="env=prod"
+        />
+        <FilterText name="asOf" label="As of" value={raw.asOf} type="date" />
         <button type="submit" className={primaryButton}>
           Apply
         </button>

@@ -1,7 +1,13 @@
 import { NOT_DIGEST, workloadFilter } from "@pullsight/api";
 import { WORKLOAD_SORTS } from "@pullsight/db";
 import type { Metadata } from "next";
-import { FilterSelect, type Option, Pager } from "~/components/table-controls.tsx";
+import {
+  FilterSelect,
+  FilterText,
+  type Option,
+  Pager,
+  tagKindOptions,
+} from "~/components/table-controls.tsx";
 import {
   button,
   Empty,
@@ -134,25 +140,18 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
         {select("kind", "Kind", facet("kind"))}
         {select("policy", "Pull policy", facet("policy"))}
         {select("policySource", "Policy source", facet("policySource"))}
-        {select("tagKind", "Tag kind", [
-          { value: NOT_DIGEST, text: "not pinned by digest" },
-          ...facet("tagKind"),
-        ])}
+        {select("tagKind", "Tag kind", tagKindOptions(facet("tagKind"), NOT_DIGEST))}
         {select("registry", "Registry", facet("registry"))}
         {select("visibility", "Visibility", [
           { value: "public", text: "public" },
           { value: "private", text: "private" },
         ])}
-        <label className="flex flex-col gap-1 text-sm">
-          <span className={muted}>Cluster labels</span>
-          <input
-            type="text"
-            name="clusterLabel"
-            defaultValue={raw.clusterLabel ?? ""}
-            placeholder="env=prod"
-            className={`${input} w-32`}
-          />
-        </label>
+        <FilterText
+          name="clusterLabel"
+          label="Cluster labels"
+          value={raw.clusterLabel}
+          placeholder="env=prod"
+        />
         {select(
           "ruleId",
           "Open finding",
