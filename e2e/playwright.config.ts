@@ -63,6 +63,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PULLSIGHT_PORT: String(port), PULLSIGHT_HOST: "127.0.0.1" },
+    env: { PULLSIGHT_PORT: String(port), PULLSIGHT_HOST: "127.0.0.1", PULLSIGHT_AUTH: "demo" },
   },
 });

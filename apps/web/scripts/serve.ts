@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { chooseIdentityMode } from "@pullsight/api";
 import type { Logger } from "@pullsight/collector";
 import { type Demo, startDemo } from "@pullsight/collector/demo";
 import { databaseEnvSchema, onShutdown, openDatabase, repoRoot } from "@pullsight/db/bootstrap";
@@ -29,6 +30,21 @@ const env = databaseEnvSchema
 
 const mode = env.PULLSIGHT_KUBECONFIG ? "live" : env.DATABASE_URL ? "serve" : "demo";
 const log = (line: string) => console.log(`[pullsight] ${line}`);
+
+// Decided before anything starts: a server that would make every visitor an admin does not start.
+let identity: ReturnType<typeof chooseIdentityMode>;
+try {
+  identity = chooseIdentityMode({
+    requested: process.env.PULLSIGHT_AUTH,
+    demoLaunch: mode === "demo",
+    host: env.PULLSIGHT_HOST,
+  });
+} catch (error) {
+  console.error(`[pullsight] not starting: ${(error as Error).message}`);
+  process.exit(2);
+}
+if (identity.warning) console.warn(`[pullsight] WARNING: ${identity.warning}`);
+log(`identity: ${identity.mode} mode`);
 const db = await openDatabase(env, mode === "demo" ? { log, name: "pullsight_demo", fresh: true } : { log });
 log(`database ready (${db.kind}${mode === "demo" ? ", demo database rebuilt" : ""})`);
 
@@ -41,7 +57,12 @@ const next = spawn(
   {
     cwd: appDir,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PULLSIGHT_AUTH: identity.mode,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
   },
 );
 

@@ -11,8 +11,10 @@ export {
 export { handleTrpcRequest, type TrpcHttpOptions } from "./http.ts";
 export {
   type AuthConfig,
+  chooseIdentityMode,
   DEMO_ROLE_COOKIE,
   type Identity,
+  isLoopback,
   ROLES,
   type Role,
   readAuthConfig,
