@@ -66,7 +66,7 @@ if (mode === "api") {
 
 if (mode === "export") {
   const db = createDb(databaseUrl as string);
-  const pool = createExportPool(databaseUrl as string, 2);
+  const pool = createExportPool(databaseUrl as string, { max: 2 });
   await db.exportLog.count(); // connections open, code loaded: the baseline is a warm process
   await pool.query("SELECT 1");
   global.gc?.();

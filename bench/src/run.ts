@@ -115,7 +115,7 @@ await withAdminClient(serverUrl, async (c) => {
 });
 await applyMigrations(dbUrl);
 const db = createDb(dbUrl);
-const pool = createExportPool(dbUrl, 2);
+const pool = createExportPool(dbUrl, { max: 2 });
 const dbSize = async () =>
   Number((await pool.query<{ n: string }>("SELECT pg_database_size(current_database()) AS n")).rows[0]?.n);
 
@@ -337,7 +337,7 @@ if (only.has("api")) {
   const historyUrl = hUrl.toString();
   await applyMigrations(historyUrl);
   const hdb = createDb(historyUrl, { max: 4 });
-  const hpool = createExportPool(historyUrl, 2);
+  const hpool = createExportPool(historyUrl, { max: 2 });
   // The fleet's facts, read by the collector's own reader and fact builder.
   const clusters: ClusterHistoryInput[] = [];
   for (const name of kubeconfigContexts(kubeconfig)) {

@@ -2,9 +2,10 @@
 // (the launcher, scripts/serve.ts, sets PULLSIGHT_AUTH; anyone running `next start` directly must).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { readAuthConfig } = await import("@pullsight/api");
+  const { readAuthConfig, readLimits } = await import("@pullsight/api");
   try {
     readAuthConfig(process.env);
+    readLimits(process.env);
   } catch (error) {
     console.error(`[pullsight] not starting: ${(error as Error).message}`);
     process.exit(2);

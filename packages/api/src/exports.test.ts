@@ -29,13 +29,47 @@ const HOSTILE = [
   "@SUM(A1:A9)",
   "\tleading tab",
   "\rleading return",
+  "   =1+1 after spaces",
+  "\u3000@SUM(A1) after an ideographic space",
+  "＝1+1 full-width",
+  "－2+3 full-width minus",
+  "a;=cmd|' /C calc'!A0",
+  "b\t+1",
   "unicode: Zürich 東京 🚀 \u202Eevil",
   "",
   '"',
 ];
 
+/**
+ * How a spreadsheet reads a cell it imports: it skips leading blanks and folds full-width and
+ * small forms (NFKC); a cell whose text then starts with = + - @ (or that starts with a tab or a
+ * carriage return) is a formula, unless it starts with the apostrophe that marks text.
+ */
+const spreadsheetRuns = (cell: string) =>
+  !cell.startsWith("'") &&
+  (/^[\t\r]/.test(cell) || /^[=+\-@]/.test(cell.normalize("NFKC").replace(/^\s+/u, "")));
+
 /** What the export must say for an original value: the value, or it with a leading apostrophe. */
-const expected = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+const expected = (v: string) => (spreadsheetRuns(v) ? `'${v}` : v);
+
+/** A CSV line split as a spreadsheet of a locale does: quote-aware, at that locale's separator. */
+function spreadsheetCells(line: string, separator: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) cells.push(cell), (cell = "");
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -50,7 +84,7 @@ describe("CSV exports", () => {
 
   before(async () => {
     t = await createTestDatabase("exports");
-    pool = createExportPool(t.url, 2);
+    pool = createExportPool(t.url, { max: 2 });
     await writeSnapshot(t.db, {
       cluster: { name: "prod-eu-1", server: null, kubernetesVersion: "v1.31.4" },
       startedAt: at,
@@ -257,7 +291,7 @@ describe("CSV exports", () => {
   it("csvRecord writes exactly what csv-stringify writes (line breaks of any kind quoted), for any cells (fast-check)", () => {
     const cell = fc.oneof(
       fc.string({ unit: "grapheme", maxLength: 12 }),
-      fc.constantFrom('"', ",", "\r\n", "\n", "\r", '""', " ", "a,b", 'say "hi"', ""),
+      fc.constantFrom('"', ",", "\r\n", "\n", "\r", '""', " ", "a,b", 'say "hi"', "", "a;b", "\t", "x\ty"),
       fc.double(),
       fc.integer(),
       fc.boolean(),
@@ -274,12 +308,44 @@ describe("CSV exports", () => {
               // Given a record delimiter, csv-stringify quotes only that sequence: a lone \n or \r in a
               // field went out unquoted and split the row for a reader (caught by this test).
               quote_record_delimiter: true,
+              quoted_match: /[;\t]/,
               cast: { boolean: (b) => String(b) },
             }),
           );
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("hostile cells (fast-check): inert in a spreadsheet of any separator, exact for a strict CSV parser", () => {
+    const trigger = fc.constantFrom("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "﹦", "﹢");
+    const blank = fc.constantFrom(" ", "  ", "\u00a0", "\u3000", "\n", "\ufeff", "");
+    const separator = fc.constantFrom(",", ";", "\t", "|");
+    const text = fc.string({ unit: "grapheme", maxLength: 8 });
+    const hostile = fc.oneof(
+      fc.tuple(blank, trigger, text).map((p) => p.join("")),
+      fc.tuple(text, separator, blank, trigger, text).map((p) => p.join("")),
+      fc.tuple(text, fc.constantFrom('"', '""', "\r\n"), trigger, text).map((p) => p.join("")),
+      fc.string({ unit: "binary", maxLength: 16 }),
+    );
+    fc.assert(
+      fc.property(fc.array(hostile, { minLength: 1, maxLength: 4 }), (values) => {
+        const line = csvRecord(values.map(csvCell)).replace(/\r\n$/, "");
+        for (const sep of [",", ";", "\t"])
+          for (const cell of spreadsheetCells(line, sep))
+            assert.ok(
+              !spreadsheetRuns(cell),
+              `${JSON.stringify(cell)} runs when split at ${JSON.stringify(sep)}`,
+            );
+        const [row] = parse(`${line}\r\n`, { relax_quotes: false }) as string[][];
+        assert.deepEqual(
+          row,
+          values.map((v) => (spreadsheetRuns(v) ? `'${v}` : v)),
+          "the exact value, after the documented apostrophe",
+        );
+      }),
+      { numRuns: 3000 },
     );
   });
 

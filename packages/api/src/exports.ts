@@ -1,8 +1,8 @@
 // CSV exports for audits, streamed: rows come from a database cursor in batches (memory stays
 // flat), each batch is formatted as RFC 4180 (CRLF, UTF-8: csvRecord writes exactly what
-// csv-stringify writes, a property test holds it to that) and hashed as it is sent; the export log records who, when, the filters, the row count and the SHA-256 of exactly
-// the bytes sent. Cells a spreadsheet would execute (starting with =, +, -, @, tab or carriage
-// return) are neutralised with a leading apostrophe, as OWASP recommends; numbers are left alone.
+// csv-stringify writes, a property test holds it to that) and hashed as it is sent; the export
+// log records who, when, the filters, the row count and the SHA-256 of exactly the bytes sent.
+// Cells a spreadsheet would execute are neutralised with a leading apostrophe (csvCell).
 import { createHash } from "node:crypto";
 import { RULES_VERSION } from "@pullsight/core";
 import {
@@ -29,6 +29,7 @@ import type pg from "pg";
 import { z } from "zod";
 import {
   findingFilter,
+  instant,
   inventoryFilter,
   isoWeek,
   name,
@@ -71,8 +72,8 @@ export const exportFilters = {
   latency: z
     .object({
       bucket: z.enum(["day", "week"]).default("day"),
-      from: z.coerce.date().optional(),
-      to: z.coerce.date().optional(),
+      from: instant.optional(),
+      to: instant.optional(),
       cluster: name.optional(),
       registry: z.string().max(253).optional(),
     })
@@ -88,8 +89,8 @@ export const exportFilters = {
     .object({
       cluster: name.optional(),
       status: snapshotStatus.optional(),
-      from: z.coerce.date().optional(),
-      to: z.coerce.date().optional(),
+      from: instant.optional(),
+      to: instant.optional(),
     })
     .strict(),
   findings: findingFilter,
@@ -211,24 +212,44 @@ export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
   review: REVIEW_COLUMNS,
 };
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_CHARS = "=+-@";
 
-/** A cell as text: ISO 8601 UTC for times, neutralised when a spreadsheet would run it. */
+/**
+ * True when a spreadsheet could read the text as a formula: it starts with a tab or carriage
+ * return, or its first non-blank character is = + - @ in any form that folds to one (full-width
+ * ＝＋－＠, small forms), since spreadsheets skip leading blanks and read full-width signs.
+ */
+export function startsLikeFormula(s: string): boolean {
+  const first = s.charCodeAt(0);
+  if (first === 0x09 || first === 0x0d) return true;
+  const m = /\S/u.exec(s);
+  if (!m) return false;
+  const c = m[0];
+  return FORMULA_CHARS.includes(c) || (c > "\x7f" && FORMULA_CHARS.includes(c.normalize("NFKC").charAt(0)));
+}
+
+/**
+ * A cell as text: ISO 8601 UTC for times; text a spreadsheet would run is neutralised with a
+ * leading apostrophe, as OWASP recommends (numbers are left alone).
+ */
 export function csvCell(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return v.toString();
   const s = typeof v === "string" ? v : JSON.stringify(v);
-  return FORMULA_START.test(s) ? `'${s}` : s;
+  return startsLikeFormula(s) ? `'${s}` : s;
 }
 
-const NEEDS_QUOTES = /[",\r\n]/;
+// Quotes, commas and line breaks by RFC 4180; semicolons and tabs too, because a spreadsheet in a
+// locale whose list separator is ";" (or a tab-separated import) would otherwise split the cell
+// there, and the piece after the split could start a formula.
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 /**
  * One CSV record, CRLF-terminated: byte for byte what csv-stringify writes for these cells with
- * `record_delimiter: "\r\n"`, `quote_record_delimiter: true` (any \r or \n in a field is quoted)
- * and booleans as true/false (exports.test.ts checks it for any cells).
+ * `record_delimiter: "\r\n"`, `quote_record_delimiter: true` (any \r or \n in a field is quoted),
+ * `quoted_match: /[;\t]/` and booleans as true/false (exports.test.ts checks it for any cells).
  * csv-stringify's general machinery (options, casts, callbacks per field) was the larger part
  * of an export's time and most of its garbage (bench figure 4); this is its default path only.
  */
@@ -408,9 +429,12 @@ async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters)["waiv
 }
 
 /**
- * Starts an export: validates the filters (throws a ZodError for bad ones), logs it, and returns
- * the stream of CSV bytes. Provenance columns come with the rows; the collector and rule-catalogue
- * versions of each row are those of the snapshot it comes from.
+ * Starts an export: validates the filters (throws a ZodError for bad ones), logs it, reads the
+ * first batch (so a filter naming nothing, a busy pool or a failing query is thrown here, before
+ * any byte is sent: RangeError, ExportPoolBusyError), and returns the stream of CSV bytes. A client
+ * that reads nothing for `idleMs` is cut off: the stream errors, the cursor's connection is
+ * released and the log says why. Provenance columns come with the rows; the collector and
+ * rule-catalogue versions of each row are those of the snapshot it comes from.
  */
 export async function startCsvExport(opts: {
   db: Db;
@@ -420,6 +444,8 @@ export async function startCsvExport(opts: {
   actor: string;
   now?: Date;
   batchSize?: number;
+  /** Cut off a client that reads nothing for this long (none: never). */
+  idleMs?: number;
 }): Promise<CsvExport> {
   const now = opts.now ?? new Date();
   const columns = EXPORT_COLUMNS[opts.kind];
@@ -435,35 +461,18 @@ export async function startCsvExport(opts: {
     },
     select: { id: true },
   });
-  type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
-  // 250 rows a fetch: 1M findings took 7.9 s with 31 MB of RSS growth, against 10.9 s and 142 MB
-  // at 2,000 (a batch alive across a young-generation GC is promoted, and old space grows until a
-  // full GC; bench figure 4, batch sizes 100–2,000 compared with BENCH_EXPORT_BATCH).
-  const cursor = (query: Parameters<typeof readWithCursor>[1]): Batches =>
-    readWithCursor<Record<string, unknown>>(opts.pool, query, opts.batchSize ?? 250);
-  // Large tables stream from a cursor; small ones (a page's worth) are read whole.
-  const sources: Record<ExportKind, () => Batches> = {
-    inventory: () => cursor(inventoryQuery(filters, now)),
-    workloads: () => cursor(workloadsQuery(filters, now)),
-    findings: () => cursor(findingsQuery(filters, now)),
-    "pull-events": () => cursor(pullEventsQuery(filters)),
-    snapshots: () => cursor(snapshotsQuery(filters)),
-    review: () => reviewRows(opts.db, filters as z.infer<(typeof exportFilters)["review"]>, now),
-    clusters: () => clusterRows(opts.db, filters as z.infer<(typeof exportFilters)["clusters"]>, now),
-    latency: () => latencyRows(opts.db, filters as z.infer<(typeof exportFilters)["latency"]>, now),
-    waivers: () => waiverRows(opts.db, filters as z.infer<(typeof exportFilters)["waivers"]>, now),
-    namespaces: () => namespaceRows(opts.db, filters as z.infer<(typeof exportFilters)["namespaces"]>, now),
-  };
-  const batches = sources[opts.kind]();
+  const batches = exportBatches(opts, filters, now);
   const hash = createHash("sha256");
   const encoder = new TextEncoder();
   let rows = 0;
   let bytes = 0;
+  let ended = false;
   let settle!: (v: Awaited<CsvExport["done"]>) => void;
   const done = new Promise<Awaited<CsvExport["done"]>>((r) => {
     settle = r;
   });
   const finish = async (completed: boolean, error: string | null) => {
+    ended = true;
     const sha256 = completed ? hash.digest("hex") : null;
     await opts.db.exportLog.update({
       where: { id: log.id },
@@ -471,19 +480,36 @@ export async function startCsvExport(opts: {
     });
     settle({ rows, bytes, sha256, completed });
   };
+  let pending: IteratorResult<Record<string, unknown>[]> | null;
+  try {
+    pending = await batches.next();
+  } catch (e) {
+    await finish(false, e instanceof Error ? e.message : String(e));
+    throw e;
+  }
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     const chunk = encoder.encode(text);
     hash.update(chunk);
     bytes += chunk.byteLength;
     controller.enqueue(chunk);
   };
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const cutOff = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (ended) return;
+    const why = `cut off: the client read nothing for ${opts.idleMs} ms`;
+    controller.error(new Error(why));
+    await batches.return(undefined);
+    await finish(false, why);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       send(controller, csvRecord(columns as string[]));
     },
     async pull(controller) {
+      clearTimeout(idle);
       try {
-        const next = await batches.next();
+        const next = pending ?? (await batches.next());
+        pending = null;
         if (next.done) {
           controller.close();
           await finish(true, null);
@@ -493,15 +519,48 @@ export async function startCsvExport(opts: {
         for (const row of next.value) text += csvRecord(columns.map((c) => csvCell(row[c])));
         rows += next.value.length;
         if (text) send(controller, text);
+        // The next pull comes when the client has taken this; if it never does, let go.
+        if (opts.idleMs) idle = setTimeout(() => void cutOff(controller), opts.idleMs);
       } catch (e) {
         controller.error(e);
         await finish(false, e instanceof Error ? e.message : String(e));
       }
     },
     async cancel(reason) {
+      clearTimeout(idle);
+      if (ended) return;
       await batches.return(undefined);
       await finish(false, `cancelled by the client${reason ? `: ${String(reason)}` : ""}`);
     },
   });
   return { filename, logId: log.id, stream, done };
+}
+
+type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
+
+/** An export's rows in batches: large tables from a cursor, small ones (a page's worth) whole. */
+function exportBatches(
+  opts: { db: Db; pool: pg.Pool; kind: ExportKind; batchSize?: number },
+  filters: Record<string, unknown>,
+  now: Date,
+): Batches {
+  // 250 rows a fetch: 1M findings took 7.9 s with 31 MB of RSS growth, against 10.9 s and 142 MB
+  // at 2,000 (a batch alive across a young-generation GC is promoted, and old space grows until a
+  // full GC; bench figure 4, batch sizes 100–2,000 compared with BENCH_EXPORT_BATCH).
+  const cursor = (query: Parameters<typeof readWithCursor>[1]): Batches =>
+    readWithCursor<Record<string, unknown>>(opts.pool, query, opts.batchSize ?? 250);
+  const f = filters as never;
+  const sources: Record<ExportKind, () => Batches> = {
+    inventory: () => cursor(inventoryQuery(filters, now)),
+    workloads: () => cursor(workloadsQuery(filters, now)),
+    findings: () => cursor(findingsQuery(filters, now)),
+    "pull-events": () => cursor(pullEventsQuery(filters)),
+    snapshots: () => cursor(snapshotsQuery(filters)),
+    review: () => reviewRows(opts.db, f, now),
+    clusters: () => clusterRows(opts.db, f, now),
+    latency: () => latencyRows(opts.db, f, now),
+    waivers: () => waiverRows(opts.db, f, now),
+    namespaces: () => namespaceRows(opts.db, f, now),
+  };
+  return sources[opts.kind]();
 }

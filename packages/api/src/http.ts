@@ -8,6 +8,7 @@ import type { Db } from "@pullsight/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import type { Identity } from "./identity.ts";
+import { checkJsonText, DEFAULT_LIMITS, type RequestLimits, RequestRefused } from "./limits.ts";
 import type { ReadCache } from "./read-cache.ts";
 import { appRouter } from "./root.ts";
 import { createContext } from "./trpc.ts";
@@ -17,6 +18,8 @@ export interface TrpcHttpOptions {
   db: Db;
   user: Identity | null;
   cache: ReadCache | null;
+  /** Body size, URL length, batch length and nesting depth (limits.ts); the defaults if absent. */
+  limits?: RequestLimits;
   onError?: Parameters<typeof fetchRequestHandler>[0]["onError"];
 }
 
@@ -27,12 +30,20 @@ interface KeptResponse {
 }
 
 export async function handleTrpcRequest(req: Request, opts: TrpcHttpOptions): Promise<Response> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  let checked: Request;
+  try {
+    checked = await withinLimits(req, opts.endpoint, limits);
+  } catch (e) {
+    if (e instanceof RequestRefused) return refused(e);
+    throw e;
+  }
   const respond = () =>
     fetchRequestHandler({
       endpoint: opts.endpoint,
-      req,
+      req: checked,
       router: appRouter,
-      createContext: () => createContext({ db: opts.db, user: opts.user, cache: opts.cache }),
+      createContext: () => createContext({ db: opts.db, user: opts.user, cache: opts.cache, limits }),
       ...(opts.onError ? { onError: opts.onError } : {}),
     });
   const cache = opts.cache;
@@ -47,4 +58,47 @@ export async function handleTrpcRequest(req: Request, opts: TrpcHttpOptions): Pr
     (r) => r.status === 200,
   );
   return new Response(kept.body, { status: kept.status, headers: kept.headers });
+}
+
+/**
+ * The request if it is within the limits (a POST's body read, bounded, into a new one), else a
+ * RequestRefused: before tRPC parses anything, so a deep or huge input never reaches a parser.
+ */
+async function withinLimits(req: Request, endpoint: string, limits: RequestLimits): Promise<Request> {
+  if (req.url.length > limits.urlChars)
+    throw new RequestRefused(414, `the URL is longer than ${limits.urlChars} characters`);
+  const url = new URL(req.url);
+  const paths = url.pathname.slice(url.pathname.indexOf(endpoint) + endpoint.length + 1);
+  if (paths.split(/,|%2c/i).length > limits.batch)
+    throw new RequestRefused(400, `a batch may hold at most ${limits.batch} calls`);
+  const input = url.searchParams.get("input");
+  if (input) checkJsonText(input, limits, "the input");
+  if (req.method !== "POST") return req;
+  const body = await boundedText(req, limits.bodyBytes);
+  checkJsonText(body, limits, "the body");
+  return new Request(req.url, { method: req.method, headers: req.headers, body });
+}
+
+async function boundedText(req: Request, max: number): Promise<string> {
+  const tooLarge = () => new RequestRefused(413, `the body is larger than ${max} bytes`);
+  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooLarge();
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A refusal in tRPC's error shape (superjson-wrapped), so a tRPC client reads its message. */
+function refused(e: RequestRefused): Response {
+  const code = e.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
+  const error = { message: e.message, code: -32600, data: { code, httpStatus: e.status } };
+  return Response.json(
+    { error: { json: error } },
+    { status: e.status, headers: { "cache-control": "no-store" } },
+  );
 }

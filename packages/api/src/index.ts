@@ -1,3 +1,4 @@
+export { type ExportHttpOptions, handleExportRequest } from "./export-http.ts";
 export {
   type CsvExport,
   csvCell,
@@ -20,6 +21,13 @@ export {
   readAuthConfig,
   resolveIdentity,
 } from "./identity.ts";
+export {
+  DEFAULT_EXPORT_LIMITS,
+  DEFAULT_LIMITS,
+  type ExportLimits,
+  type RequestLimits,
+  readLimits,
+} from "./limits.ts";
 export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { findingFilter, inventoryFilter, NOT_DIGEST, workloadFilter } from "./schemas.ts";

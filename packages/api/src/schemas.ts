@@ -1,5 +1,5 @@
 // Shared zod schemas: inputs every router validates and the output shapes they declare.
-import { NOT_DIGEST } from "@pullsight/db";
+import { isoWeekRange, NOT_DIGEST } from "@pullsight/db";
 import { z } from "zod";
 
 export { NOT_DIGEST };
@@ -9,9 +9,39 @@ export const severity = z.enum(["info", "low", "medium", "high", "critical"]);
 export const grade = z.enum(["A", "B", "C", "D", "F"]);
 export const snapshotStatus = z.enum(["running", "complete", "partial", "failed"]);
 export const labels = z.record(z.string(), z.string());
+/**
+ * Kubernetes labels in an answer: [key, value] pairs sorted by key. Not an object, because any
+ * valid label key must travel and superjson refuses objects with keys such as "constructor".
+ */
+export const labelPairs = labels.transform((r) =>
+  Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+);
 export const counts = z.record(z.string(), z.number());
 export const ruleId = z.string().regex(/^PS\d{3}$/, "a rule id like PS001");
-export const isoWeek = z.string().regex(/^\d{4}-W\d{2}$/, "an ISO week like 2026-W47");
+export const isoWeek = z
+  .string()
+  .regex(/^\d{4}-W\d{2}$/, "an ISO week like 2026-W47")
+  .superRefine((week, ctx) => {
+    try {
+      const { start } = isoWeekRange(week);
+      if (start.getUTCFullYear() < 1970) ctx.addIssue({ code: "custom", message: "a week from 1970 on" });
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  });
+
+/** An instant within what PostgreSQL and people can mean: 1970 to 9999. */
+export const instant = z.coerce
+  .date()
+  .refine((d) => d.getTime() >= 0 && d.getUTCFullYear() <= 9999, { message: "a date between 1970 and 9999" });
+
+/** A row id of a 32-bit integer column (waivers). */
+export const rowId = z.number().int().positive().max(2_147_483_647);
+/** A row id of a 64-bit column (workloads, findings, snapshots): a number or its decimal text. */
+export const bigId = z.coerce
+  .bigint({ error: "an id: a whole number" })
+  .positive()
+  .max(2n ** 63n - 1n);
 export const scopeKey = z
   .string()
   .regex(
@@ -34,7 +64,7 @@ export const findingCounts = z.object({
 export const clusterSummary = z.object({
   id: z.number().int(),
   name: z.string(),
-  labels,
+  labels: labelPairs,
   kubernetesVersion: z.string().nullable(),
   lastSnapshotId: z.bigint().nullable(),
   lastSnapshotAt: z.date().nullable(),
@@ -68,11 +98,6 @@ export const clusterList = z.preprocess(
       : v,
   z.array(name).min(1).max(200),
 );
-
-/** An instant within what PostgreSQL and people can mean: 1970 to 9999. */
-export const instant = z.coerce
-  .date()
-  .refine((d) => d.getTime() >= 0 && d.getUTCFullYear() <= 9999, { message: "a date between 1970 and 9999" });
 
 /** How a container is stored, whatever the profiles: the auditor's filters. */
 const factFilter = {
@@ -123,8 +148,8 @@ export const pullEventFilter = z
     namespace: name.optional(),
     reason: z.string().max(64).optional(),
     registry: z.string().max(253).optional(),
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
+    from: instant.optional(),
+    to: instant.optional(),
   })
   .strict();
 
@@ -137,8 +162,8 @@ export const trendScope = z
 export const range = z
   .object({
     days: z.number().int().min(1).max(731).optional(),
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
+    from: instant.optional(),
+    to: instant.optional(),
   })
   .strict()
   .refine((r) => !(r.from && r.to) || r.from < r.to, { message: "from must be before to" });

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { type Identity, type Role, roleRank } from "./identity.ts";
+import { DEFAULT_LIMITS, type RequestLimits, unsafeInput } from "./limits.ts";
 import type { ReadCache } from "./read-cache.ts";
 
 export interface Context {
@@ -14,6 +15,8 @@ export interface Context {
   now: () => Date;
   /** Answers of queries kept until the data changes (read-cache.ts); none: every query runs. */
   cache: ReadCache | null;
+  /** What an input may be (limits.ts). */
+  limits: RequestLimits;
 }
 
 /** Builds the per-request context. The caller owns the database client's (and cache's) lifetime. */
@@ -22,22 +25,29 @@ export function createContext(opts: {
   user?: Identity | null;
   now?: () => Date;
   cache?: ReadCache | null;
+  limits?: RequestLimits;
 }): Context {
   return {
     db: opts.db,
     user: opts.user === undefined ? null : opts.user,
     now: opts.now ?? (() => new Date()),
     cache: opts.cache ?? null,
+    limits: opts.limits ?? DEFAULT_LIMITS,
   };
 }
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
+    // A failure of ours says so and no more: its message may carry SQL or a driver's internals
+    // (the server's onError logs it whole).
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
+      message: internal ? "internal error: the server could not answer; it is logged" : shape.message,
       data: {
-        ...shape.data,
+        ...data,
         // Input validation failures come back as a readable reason, not a stack.
         zodError: error.cause instanceof ZodError ? z.prettifyError(error.cause) : null,
       },
@@ -62,8 +72,7 @@ const cached = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
       cache.invalidate();
     }
   }
-  // superjson, not JSON: server components pass inputs as they are (a workload id is a bigint).
-  const key = superjson.stringify([ctx.user?.name, ctx.user?.role, path, (await getRawInput()) ?? null]);
+  const key = cacheKey([ctx.user?.name, ctx.user?.role, path, (await getRawInput()) ?? null]);
   return cache.read(
     key,
     () => next(),
@@ -71,8 +80,24 @@ const cached = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
   );
 });
 
+/** Input that no procedure could take (text PostgreSQL cannot store, nesting beyond the limit). */
+const storableInput = t.middleware(async ({ ctx, getRawInput, next }) => {
+  const why = unsafeInput(await getRawInput(), ctx.limits);
+  if (why) throw new TRPCError({ code: "BAD_REQUEST", message: why });
+  return next();
+});
+
+/**
+ * An input as a cache key. Not superjson: it refuses objects with keys such as "constructor",
+ * which are valid Kubernetes label keys. Bigints (server components pass a workload id as one)
+ * are tagged so that 5n and "5" differ.
+ */
+export const cacheKey = (value: unknown) =>
+  JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+
 /** Anyone the server can identify (every role). */
 export const publicProcedure = t.procedure
+  .use(storableInput)
   .use(({ ctx, next }) => {
     if (!ctx.user)
       throw new TRPCError({ code: "UNAUTHORIZED", message: "no identity: sign in through the proxy" });

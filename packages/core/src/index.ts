@@ -98,3 +98,4 @@ export {
   type TagKind,
   tagKindOf,
 } from "./tag-kind.ts";
+export { unstorableText } from "./text.ts";

@@ -1,7 +1,12 @@
 // Safe to bundle (Next.js): the Prisma client and the read/write functions over it.
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
 export { closeDb, createDb, type Db, poolOf } from "./client.ts";
-export { createExportPool, readWithCursor } from "./exports/cursor.ts";
+export {
+  createExportPool,
+  ExportPoolBusyError,
+  type ExportPoolOptions,
+  readWithCursor,
+} from "./exports/cursor.ts";
 export {
   FINDING_COLUMNS,
   type FindingExportFilter,

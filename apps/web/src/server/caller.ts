@@ -4,7 +4,9 @@ import { createDb, createExportPool, type Db } from "@pullsight/db";
 import { headers } from "next/headers";
 import type pg from "pg";
 import { cache } from "react";
-import { authConfig, serverEnv } from "./env.ts";
+import { authConfig, limits, serverEnv } from "./env.ts";
+
+export { limits };
 
 // One client and one export pool per server process (Next may evaluate this module more than once in dev).
 const globalForDb = globalThis as unknown as {
@@ -20,7 +22,14 @@ export function getDb(): Db {
 
 /** Connections for export cursors (Prisma's pool cannot lend one for a cursor). */
 export function getExportPool(): pg.Pool {
-  globalForDb.pullsightExportPool ??= createExportPool(serverEnv().DATABASE_URL);
+  const l = limits().exports;
+  globalForDb.pullsightExportPool ??= createExportPool(serverEnv().DATABASE_URL, {
+    max: l.connections,
+    waitMs: l.waitMs,
+    statementMs: l.statementMs,
+    // The server's backstop behind the stream's own idle cut-off.
+    idleInTransactionMs: l.idleMs + 30_000,
+  });
   return globalForDb.pullsightExportPool;
 }
 
@@ -44,6 +53,11 @@ export function identityOf(h: Headers): Identity | null {
 /** tRPC caller for server components, one per request, as the requesting user. */
 export const api = cache(async () =>
   createCaller(
-    createContext({ db: getDb(), user: identityOf(await headers()), cache: await getReadCache() }),
+    createContext({
+      db: getDb(),
+      user: identityOf(await headers()),
+      cache: await getReadCache(),
+      limits: limits().request,
+    }),
   ),
 );

@@ -1,5 +1,5 @@
 import "server-only";
-import { type AuthConfig, readAuthConfig } from "@pullsight/api";
+import { type AuthConfig, readAuthConfig, readLimits } from "@pullsight/api";
 import { z } from "zod";
 
 // The web server's environment, validated once. The launcher (scripts/serve.ts) always sets
@@ -21,4 +21,12 @@ export function serverEnv(): z.infer<typeof schema> {
 export function authConfig(): AuthConfig {
   auth ??= readAuthConfig(process.env);
   return auth;
+}
+
+let limitsRead: ReturnType<typeof readLimits> | undefined;
+
+/** Request and export limits (PULLSIGHT_MAX_*, PULLSIGHT_EXPORT_*): see packages/api/src/limits.ts. */
+export function limits(): ReturnType<typeof readLimits> {
+  limitsRead ??= readLimits(process.env);
+  return limitsRead;
 }

@@ -1,7 +1,7 @@
 import { getClusterDetail } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { clusterSummary, findingCounts, grade, labels, name, snapshotStatus } from "../schemas.ts";
+import { clusterSummary, findingCounts, grade, labelPairs, name, snapshotStatus } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const snapshotSummary = z.object({
@@ -24,7 +24,7 @@ export const clusterDetail = z.object({
     z.object({
       name: z.string(),
       team: z.string().nullable(),
-      labels,
+      labels: labelPairs,
       profile: z.string().nullable(),
       workloads: z.number().int(),
       containers: z.number().int(),

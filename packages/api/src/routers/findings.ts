@@ -1,6 +1,6 @@
 import { listFindings } from "@pullsight/db";
 import { z } from "zod";
-import { findingFilter, severity } from "../schemas.ts";
+import { bigId, findingFilter, severity } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 export const findingRow = z.object({
@@ -40,7 +40,7 @@ export const findingsRouter = router({
         .object({
           filter: findingFilter.optional(),
           limit: z.number().int().min(1).max(500).optional(),
-          cursor: z.coerce.bigint().nonnegative().nullish(),
+          cursor: bigId.nullish(),
         })
         .strict(),
     )

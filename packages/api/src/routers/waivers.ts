@@ -1,7 +1,7 @@
 import { createWaiver, getWaiver, listWaivers, revokeWaiver } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { name, ruleId } from "../schemas.ts";
+import { instant, name, rowId, ruleId } from "../schemas.ts";
 import { publicProcedure, reviewerProcedure, router } from "../trpc.ts";
 
 const MAX_WAIVER_DAYS = 366;
@@ -53,7 +53,7 @@ export const waiversRouter = router({
           imagePattern: z.string().min(1).max(512).optional(),
           reason: z.string().trim().min(10, "say why, in at least 10 characters").max(2000),
           owner: z.string().trim().min(1).max(200),
-          expiresAt: z.coerce.date(),
+          expiresAt: instant,
         })
         .strict()
         .refine((w) => !w.workloadName || w.workloadKind, { message: "a workload needs its kind" }),
@@ -73,7 +73,7 @@ export const waiversRouter = router({
 
   /** Ends a waiver early: its creator or an admin. */
   revoke: reviewerProcedure
-    .input(z.object({ id: z.number().int().positive(), reason: z.string().trim().min(3).max(2000) }).strict())
+    .input(z.object({ id: rowId, reason: z.string().trim().min(3).max(2000) }).strict())
     .output(waiverRow)
     .mutation(async ({ ctx, input }) => {
       const now = ctx.now();

@@ -7,7 +7,7 @@ import {
 } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { labels, name, severity, workloadFilter } from "../schemas.ts";
+import { bigId, labelPairs, name, severity, workloadFilter } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const workloadRow = z.object({
@@ -35,7 +35,7 @@ const workloadDetail = z.object({
     name: z.string(),
     uid: z.string().nullable(),
     serviceAccount: z.string().nullable(),
-    labels,
+    labels: labelPairs,
     firstSeenAt: z.date(),
     lastSeenAt: z.date(),
     lastChangedAt: z.date(),
@@ -170,7 +170,7 @@ export const workloadsRouter = router({
 
   /** Everything about one workload. */
   detail: publicProcedure
-    .input(z.object({ id: z.coerce.bigint().positive() }).strict())
+    .input(z.object({ id: bigId }).strict())
     .output(workloadDetail)
     .query(async ({ ctx, input }) => {
       const detail = await getWorkloadDetail(ctx.db, input.id, { now: ctx.now() });

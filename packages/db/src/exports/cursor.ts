@@ -7,9 +7,43 @@ import pg from "pg";
 import Cursor from "pg-cursor";
 import type { Prisma } from "../generated/prisma/client.ts";
 
-/** A small pool of its own: Prisma's pool cannot hand out a connection for a cursor. */
-export function createExportPool(url: string, max = 4): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, application_name: "pullsight-export" });
+export interface ExportPoolOptions {
+  /** Connections, so exports at once (the rest wait). */
+  max?: number;
+  /** How long an export waits for a connection before it is refused (ExportPoolBusyError). */
+  waitMs?: number;
+  /** The longest one statement (a cursor fetch) may run. */
+  statementMs?: number;
+  /** The longest a transaction may sit idle between fetches: the server's own backstop. */
+  idleInTransactionMs?: number;
+}
+
+/**
+ * A small pool of its own: Prisma's pool cannot hand out a connection for a cursor. Every limit
+ * is bounded, so no client, however slow, holds a connection (and vacuum) for ever.
+ */
+export function createExportPool(url: string, opts: ExportPoolOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    application_name: "pullsight-export",
+    connectionTimeoutMillis: opts.waitMs ?? 5_000,
+    statement_timeout: opts.statementMs ?? 60_000,
+    idle_in_transaction_session_timeout: opts.idleInTransactionMs ?? 120_000,
+  });
+}
+
+/** Every export connection is in use and none came free within the pool's wait. */
+export class ExportPoolBusyError extends Error {}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (e) {
+    if (e instanceof Error && /timeout exceeded when trying to connect/.test(e.message))
+      throw new ExportPoolBusyError("every export connection is busy; try again shortly");
+    throw e;
+  }
 }
 
 const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
@@ -42,7 +76,7 @@ export async function* readWithCursor<T>(
   query: Prisma.Sql,
   batchSize = 250,
 ): AsyncGenerator<T[], void, undefined> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   let cursor: Cursor<T> | null = null;
   let finished = false;
   try {

@@ -167,7 +167,9 @@ export async function getFleetOverview(db: Db, opts: FleetOptions = {}): Promise
     orderBy: { name: "asc" },
   });
   const wanted = Object.entries(opts.labels ?? {});
-  const clusters = all.filter((c) => wanted.every(([k, v]) => labelsOf(c.labels)[k] === v));
+  const clusters = all.filter((c) =>
+    wanted.every(([k, v]) => Object.hasOwn(labelsOf(c.labels), k) && labelsOf(c.labels)[k] === v),
+  );
   const lastIds = clusters.flatMap((c) => (c.lastSnapshotId === null ? [] : [c.lastSnapshotId]));
   const [snapshots, workloadCounts, rollups, findings] = await Promise.all([
     db.snapshot.findMany({

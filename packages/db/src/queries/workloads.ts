@@ -2,6 +2,7 @@
 // OFFSET), so it stays fast on a 100,000-workload fleet. Container filters apply to one and the
 // same current container (policy X *and* tag kind Y); finding filters count open, unwaived
 // findings.
+import { unstorableText } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import {
@@ -100,7 +101,8 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-const SORT_SQL: Record<WorkloadSort, { expr: string; type: "text" | "int" | "timestamptz" }> = {
+type SortType = "text" | "int" | "timestamptz";
+const SORT_SQL: Record<WorkloadSort, { expr: string; type: SortType }> = {
   name: { expr: "name", type: "text" },
   namespace: { expr: "namespace", type: "text" },
   cluster: { expr: "cluster", type: "text" },
@@ -119,10 +121,28 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("bas
 
 export class InvalidCursorError extends Error {}
 
-function decodeCursor(s: string): Cursor {
+const MAX_BIGINT = 2n ** 63n - 1n;
+const MAX_INT = 2_147_483_647;
+
+/** A value of the sort's type that PostgreSQL can take, or nothing. */
+function cursorValueFits(v: unknown, type: SortType): boolean {
+  switch (type) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= MAX_INT;
+    case "timestamptz": {
+      const t = typeof v === "string" ? Date.parse(v) : Number.NaN;
+      return t >= 0 && t < Date.UTC(10_000, 0, 1);
+    }
+    case "text":
+      return typeof v === "string" && v.length <= 1000 && unstorableText(v) === null;
+  }
+}
+
+/** A cursor this list handed out for this sort; anything else (forged, stale) is refused. */
+function decodeCursor(s: string, type: SortType): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
-    if ((typeof c.v !== "string" && typeof c.v !== "number") || !/^\d+$/.test(String(c.id)))
+    if (!cursorValueFits(c?.v, type) || !/^\d{1,19}$/.test(String(c.id)) || BigInt(c.id) > MAX_BIGINT)
       throw new Error();
     return c;
   } catch {
@@ -173,7 +193,7 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
   const dir = Prisma.raw(desc ? "DESC" : "ASC");
   let after = Prisma.empty;
   if (input.cursor) {
-    const c = decodeCursor(input.cursor);
+    const c = decodeCursor(input.cursor, sort.type);
     after = Prisma.sql`WHERE (${sortExpr}, id) ${cmp} (${c.v}::${Prisma.raw(sort.type)}, ${BigInt(c.id)})`;
   }
   const [rows, total] = await Promise.all([

@@ -51,8 +51,7 @@ export default async function ClustersPage({ searchParams }: { searchParams: Sea
   );
   const labelValues = new Map<string, Set<string>>();
   for (const c of all.clusters)
-    for (const [k, v] of Object.entries(c.labels))
-      labelValues.set(k, (labelValues.get(k) ?? new Set()).add(v));
+    for (const [k, v] of c.labels) labelValues.set(k, (labelValues.get(k) ?? new Set()).add(v));
 
   const a = one(sp.a);
   const b = one(sp.b);
@@ -136,9 +135,7 @@ export default async function ClustersPage({ searchParams }: { searchParams: Sea
                     </Link>
                   </th>
                   <td className={`${td} text-xs`}>
-                    {Object.entries(c.labels)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(", ") || <span className={muted}>none</span>}
+                    {c.labels.map(([k, v]) => `${k}=${v}`).join(", ") || <span className={muted}>none</span>}
                   </td>
                   <td className={td}>
                     <Grade score={c.score} grade={c.grade} />

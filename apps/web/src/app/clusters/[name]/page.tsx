@@ -54,10 +54,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
           <>
             Kubernetes {cluster.kubernetesVersion ?? "unknown"} · last collected{" "}
             {ago(cluster.lastSnapshotAt, now)} ({dateTime(cluster.lastSnapshotAt)})
-            {Object.keys(cluster.labels).length > 0 &&
-              ` · ${Object.entries(cluster.labels)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(", ")}`}
+            {cluster.labels.length > 0 && ` · ${cluster.labels.map(([k, v]) => `${k}=${v}`).join(", ")}`}
           </>
         }
         actions={

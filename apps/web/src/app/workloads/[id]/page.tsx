@@ -204,7 +204,7 @@ export default async function WorkloadPage({ params }: { params: Params }) {
                             workloadKind: w.kind,
                             workloadName: w.name,
                           }}
-                          defaultOwner={w.labels.team ?? me.name}
+                          defaultOwner={w.labels.find(([k]) => k === "team")?.[1] ?? me.name}
                         />
                       </div>
                     )}

@@ -1,5 +1,5 @@
 import { handleTrpcRequest } from "@pullsight/api";
-import { getDb, getReadCache, identityOf } from "~/server/caller.ts";
+import { getDb, getReadCache, identityOf, limits } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +9,7 @@ const handler = async (req: Request) =>
     db: getDb(),
     user: identityOf(req.headers),
     cache: await getReadCache(),
+    limits: limits().request,
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },
