@@ -45,6 +45,42 @@ describe("projection of listed objects", () => {
     assert.ok(size(projected) < size(whole) / 2, `pods: ${size(projected)} of ${size(whole)} bytes`);
   });
 
+  it("keeps nothing of a Secret but its name: kubectl's last-applied copy of its data never reaches what the reader holds", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "project-")), "kubeconfig");
+    writeFileSync(kubeconfig, sim.kubeconfig());
+    const name = sim.clusters[0]?.name as string;
+    const client = createClusterClient(
+      name,
+      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }),
+    );
+    // What the API server hands a metadata-only list: the annotation, with the data inside.
+    const raw = (
+      await client.getJson<{ items: RawSnapshot["objects"]["secrets"] & object }>("/api/v1/secrets", {
+        accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+      })
+    ).items;
+    const secretData = raw.map((s) => {
+      const annotations = (s.metadata.annotations ?? {}) as Record<string, string>;
+      const applied = JSON.parse(annotations["kubectl.kubernetes.io/last-applied-configuration"] ?? "{}");
+      return applied.data?.[".dockerconfigjson"] as string;
+    });
+    assert.ok(
+      secretData.length > 0 && secretData.every(Boolean),
+      "the simulator's Secrets carry kubectl's copy",
+    );
+    const read = await readCluster(client, { pageSize: 100 });
+    assert.equal(read.objects.secrets?.length, raw.length);
+    for (const s of read.objects.secrets ?? [])
+      assert.deepEqual(Object.keys(s.metadata).sort(), ["name", "namespace", "uid"]);
+    // Everything the reader returns (and so everything it keeps): no trace of any secret's data.
+    const held = JSON.stringify(read);
+    for (const data of secretData) assert.ok(!held.includes(data), "a secret's data is held");
+    assert.ok(!held.includes("dockerconfigjson"));
+  });
+
   it("keeps every input of a policy's source, for any object (fast-check)", () => {
     const name = fc.constantFrom("app", "sidecar", "init");
     const container = fc.record(

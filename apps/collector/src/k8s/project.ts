@@ -23,10 +23,15 @@ function pick(o: unknown, keys: readonly string[]): unknown {
 
 const mapItems = (v: unknown, f: (item: unknown) => unknown) => (Array.isArray(v) ? v.map(f) : v);
 
-function metadata(m: unknown): unknown {
+/**
+ * The last-applied configuration is kept only where it can say whether a container's pull policy
+ * was written (core/policy-source.ts): on objects with containers. Elsewhere it is a copy of the
+ * whole object as applied; on a Secret, that copy holds the secret's data.
+ */
+function metadata(m: unknown, withContainers: boolean): unknown {
   if (!isObj(m)) return m;
   const out = pick(m, ["name", "namespace", "uid", "labels", "ownerReferences"]) as Obj;
-  if (isObj(m.annotations) && LAST_APPLIED in m.annotations)
+  if (withContainers && isObj(m.annotations) && LAST_APPLIED in m.annotations)
     out.annotations = { [LAST_APPLIED]: m.annotations[LAST_APPLIED] };
   // Only server-side apply entries are evidence of a policy's source (core/policy-source.ts).
   if (Array.isArray(m.managedFields)) {
@@ -92,6 +97,16 @@ function ownedPodMetadata(m: Obj): Obj {
   return hash === undefined ? rest : { ...rest, labels: { "pod-template-hash": hash } };
 }
 
+/** A pod's spec, or a workload's with a pod template (CronJob: in its job template). */
+function hasContainers(s: unknown): boolean {
+  if (!isObj(s)) return false;
+  if (CONTAINER_LISTS.some((k) => k in s)) return true;
+  return (
+    (isObj(s.template) && isObj(s.template.spec)) ||
+    (isObj(s.jobTemplate) && isObj(s.jobTemplate.spec) && isObj(s.jobTemplate.spec.template))
+  );
+}
+
 const isPod = (o: Obj) => isObj(o.spec) && CONTAINER_LISTS.some((k) => k in (o.spec as Obj));
 const hasController = (m: unknown) =>
   isObj(m) && Array.isArray(m.ownerReferences) && m.ownerReferences.some((r) => isObj(r) && r.controller);
@@ -100,11 +115,21 @@ export function projectObject<T>(o: T): T {
   if (!isObj(o)) return o;
   const out: Obj = {};
   if ("metadata" in o) {
-    const m = metadata(o.metadata);
+    const m = metadata(o.metadata, "spec" in o && hasContainers(o.spec));
     out.metadata = isPod(o) && hasController(m) ? ownedPodMetadata(m as Obj) : m;
   }
   if ("spec" in o) out.spec = spec(o.spec);
   if ("status" in o) out.status = status(o.status);
   if ("imagePullSecrets" in o) out.imagePullSecrets = o.imagePullSecrets; // ServiceAccount
   return out as T;
+}
+
+/**
+ * A kind listed as metadata only (Secrets): its name and namespace, nothing else. Not its
+ * annotations (kubectl's last-applied configuration of a Secret holds its data), labels or
+ * managed fields (they name the data's keys): facts only ask whether a secret of that name exists.
+ */
+export function projectMetadataOnly<T>(o: T): T {
+  if (!isObj(o)) return o;
+  return { metadata: pick(o.metadata, ["name", "namespace", "uid"]) } as T;
 }

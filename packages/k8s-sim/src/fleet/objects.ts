@@ -522,11 +522,22 @@ export function secretObject(ns: SimNamespace, name: string, uid: string, create
   const config = JSON.stringify({
     auths: { "registry.acme.internal": { auth: Buffer.from(`robot:${uid}`).toString("base64") } },
   });
+  const type = "kubernetes.io/dockerconfigjson";
+  const data = { ".dockerconfigjson": Buffer.from(config).toString("base64") };
+  // As `kubectl apply` leaves it: the whole Secret, data included, in an annotation that a
+  // metadata-only list still returns.
+  const applied = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: ns.name }, type, data };
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name, namespace: ns.name, uid, creationTimestamp: iso(createdAt) },
-    type: "kubernetes.io/dockerconfigjson",
-    data: { ".dockerconfigjson": Buffer.from(config).toString("base64") },
+    metadata: {
+      name,
+      namespace: ns.name,
+      uid,
+      creationTimestamp: iso(createdAt),
+      annotations: { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(applied) },
+    },
+    type,
+    data,
   };
 }
