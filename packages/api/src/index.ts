@@ -28,6 +28,7 @@ export {
   type RequestLimits,
   readLimits,
 } from "./limits.ts";
+export { type FetchHandler, fetchServer, listen } from "./node-http.ts";
 export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { findingFilter, inventoryFilter, NOT_DIGEST, workloadFilter } from "./schemas.ts";

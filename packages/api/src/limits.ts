@@ -7,8 +7,8 @@ import { z } from "zod";
 const limitsSchema = z.object({
   /** Bytes of a POST body (tRPC mutations and batches). */
   PULLSIGHT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  /** Characters of a URL (a GET's input travels in it). */
-  PULLSIGHT_MAX_URL_CHARS: z.coerce.number().int().min(1024).default(16_384),
+  /** Characters of a URL (a GET's input travels in it); below Node's 16 kB header limit, so the reason is ours. */
+  PULLSIGHT_MAX_URL_CHARS: z.coerce.number().int().min(1024).max(16_000).default(8_192),
   /** Procedures in one batched tRPC request. */
   PULLSIGHT_MAX_BATCH: z.coerce.number().int().min(1).default(16),
   /** Levels of nested arrays and objects in an input. */
