@@ -4,13 +4,14 @@
 //
 //   pnpm bench [--clusters 10] [--pods 10000] [--csv-rows 1000000] [--event-rate 500]
 //              [--event-seconds 60] [--history-days 365] [--churn-hours 168] [--api-seconds 10]
-//              [--only snapshot,api,csv,events]
+//              [--load-seconds 60] [--load-connections 200] [--only snapshot,api,csv,events,load]
 //
 // Figures: (1) a full snapshot against the floor (paging and JSON-parsing every list the collector
 // reads, with the same client), peak RSS of each in its own process; (2) an unchanged re-snapshot's
 // rows written; (3) API latency at 50 concurrent clients (autocannon) after a year of hourly
 // history (history.ts); (4) the findings CSV export against COPY … TO STDOUT of the same rows;
-// (5) the event watch under steady load; (6) database size. The measured processes (floor,
+// (5) the event watch under steady load; (6) database size; (7) the demo as `npm start` runs it,
+// at 200 connections of pages, API calls and exports with 5 stalled export clients (load.ts). The measured processes (floor,
 // snapshot, export, API server) run bundled as plain JavaScript, as deployed (bundle.ts).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -39,6 +40,7 @@ import { to as copyTo } from "pg-copy-streams";
 import superjson from "superjson";
 import { bundle } from "./bundle.ts";
 import { type ClusterHistoryInput, seedHistory } from "./history.ts";
+import { runLoadFigure } from "./load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +52,8 @@ const { values } = parseArgs({
     "history-days": { type: "string", default: "365" },
     "churn-hours": { type: "string", default: "168" },
     "api-seconds": { type: "string", default: "10" },
+    "load-seconds": { type: "string", default: "60" },
+    "load-connections": { type: "string", default: "200" },
     only: { type: "string" },
   },
 });
@@ -61,7 +65,7 @@ const EVENT_SECONDS = Number(values["event-seconds"]);
 const HISTORY_DAYS = Number(values["history-days"]);
 const CHURN_HOURS = Number(values["churn-hours"]);
 const API_SECONDS = Number(values["api-seconds"]);
-const only = new Set((values.only ?? "snapshot,api,csv,events").split(","));
+const only = new Set((values.only ?? "snapshot,api,csv,events,load").split(","));
 
 interface Figure {
   figure: string;
@@ -692,6 +696,18 @@ if (only.has("csv")) {
     value: Math.round((await dbSize()) / 2 ** 20),
     unit: "MB",
   });
+}
+
+// ---- 7: the demo under load, with stalled exports (load.ts) ------------------------------------------
+if (only.has("load")) {
+  console.log("7 load: starting the demo (3 clusters × 700 pods, 56 days of history; about 4 minutes)");
+  for (const f of await runLoadFigure({
+    pods: 700,
+    days: 56,
+    seconds: Number(values["load-seconds"]),
+    connections: Number(values["load-connections"]),
+  }))
+    report(f);
 }
 
 // ---- results --------------------------------------------------------------------------------------
