@@ -58,15 +58,17 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   expect(openFindings).toBeGreaterThan(0);
   await expect(page.getByRole("heading", { name: `Open findings (${openFindings})` })).toBeVisible();
 
-  // The first finding shows why and how to fix it, with YAML to copy.
-  const finding = page
-    .getByRole("region", { name: /^Open findings/ })
-    .getByRole("article")
-    .first();
+  // The first finding shows why and how to fix it; a spec finding's fix is YAML to copy (a runtime
+  // finding's, such as a registry failure, is the commands that show the cause).
+  const open = page.getByRole("region", { name: /^Open findings/ });
+  const finding = open.getByRole("article").first();
   await expect(finding.getByRole("heading", { name: "How to fix" })).toBeVisible();
-  const yaml = finding.getByRole("code").or(finding.locator("pre code")).first();
-  await expect(yaml).toContainText("image:");
-  await expect(finding.getByRole("button", { name: "Copy YAML" })).toBeVisible();
+  await expect(finding.locator("pre code").first()).not.toBeEmpty();
+  const withYaml = page.locator("pre code", { hasText: "image:" });
+  const specFinding = open.getByRole("article").filter({ has: withYaml }).first();
+  const yaml = specFinding.locator("pre code", { hasText: "image:" }).first();
+  await expect(yaml).toBeVisible();
+  await expect(specFinding.getByRole("button", { name: "Copy YAML" })).toBeVisible();
   // The snippet is made concrete: it names one of this workload's containers.
   const containers = await db.containerFact.findMany({
     where: { workloadId: workload.id, validTo: null },

@@ -4,14 +4,14 @@
 // change commits, per user): a dashboard's large answers (a year of daily trend points is ~200 kB)
 // are then sent as they are instead of being serialized again for every asker, which was a third
 // of the API's CPU at 1,000 answers/s (bench figure 3).
-import type { Db } from "@pullsight/db";
+import type { Db, Table } from "@pullsight/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import type { Identity } from "./identity.ts";
 import { checkJsonText, DEFAULT_LIMITS, type RequestLimits, RequestRefused } from "./limits.ts";
 import type { ReadCache } from "./read-cache.ts";
 import { appRouter } from "./root.ts";
-import { createContext } from "./trpc.ts";
+import { createContext, type Meta } from "./trpc.ts";
 
 export interface TrpcHttpOptions {
   endpoint: string;
@@ -56,8 +56,22 @@ export async function handleTrpcRequest(req: Request, opts: TrpcHttpOptions): Pr
       return { status: res.status, headers: [...res.headers], body: await res.text() };
     },
     (r) => r.status === 200,
+    readsOfPaths(req.url, opts.endpoint),
   );
   return new Response(kept.body, { status: kept.status, headers: kept.headers });
+}
+
+/** The tables a request's procedures read (a batch: all of theirs); null if one does not say. */
+function readsOfPaths(url: string, endpoint: string): Table[] | null {
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>;
+  const { pathname } = new URL(url);
+  const reads = new Set<Table>();
+  for (const path of pathname.slice(pathname.indexOf(endpoint) + endpoint.length + 1).split(/,|%2c/i)) {
+    const declared = procedures[path]?._def.meta?.reads;
+    if (!declared) return null;
+    for (const t of declared) reads.add(t);
+  }
+  return [...reads].sort();
 }
 
 /**

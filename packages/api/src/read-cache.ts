@@ -1,13 +1,15 @@
 // Answers of read procedures, kept until the data changes.
 //
-// Every table has a statement trigger that sends NOTIFY pullsight_changed (migration
-// 20261121203000_change_notify); PostgreSQL delivers it after the writing transaction commits,
-// whoever wrote (the collector, another web process, psql). The cache LISTENs on a connection of
-// its own and forgets every answer on each notification, so an answer is never served after a
-// change to the data it was computed from became visible:
-//   - each answer is stored with the generation it started in; a notification moves the
-//     generation on, so an answer still being computed when the change commits is not served to
-//     anyone who asks after the notification;
+// Every table has a statement trigger that sends NOTIFY pullsight_changed with the table's name
+// (migrations 20261121203000_change_notify, 20261202090000_change_notify_table); PostgreSQL
+// delivers it after the writing transaction commits, whoever wrote (the collector, another web
+// process, psql). The cache LISTENs on a connection of its own and forgets, on each notification,
+// the answers that read that table (an answer says which tables it reads; one that does not say
+// depends on all of them), so an answer is never served after a change to the data it was
+// computed from became visible:
+//   - each answer is stored with the generations of what it read when it started; a notification
+//     moves its table's generation on, so an answer still being computed when the change commits
+//     is not served to anyone who asks after the notification;
 //   - while the listening connection is down (PostgreSQL restarted, network), nothing is cached
 //     or served from the cache; it reconnects in the background and starts empty;
 //   - a write through this process (a tRPC mutation) empties the cache as soon as it returns, so
@@ -31,7 +33,9 @@ export interface ReadCacheOptions {
 }
 
 interface Entry {
-  generation: number;
+  /** The generations of what the answer read when it started (see #stamp). */
+  stamp: string;
+  reads: readonly string[] | null;
   answer: Promise<unknown>;
 }
 
@@ -41,7 +45,11 @@ export class ReadCache {
   readonly #log: (message: string) => void;
   readonly #entries: LRUCache<string, Entry>;
   #client: pg.Client | null = null;
+  /** Moves on with every change heard and every full invalidation. */
   #generation = 0;
+  /** Moves on only with a full invalidation (a mutation here, a reconnection, an unnamed change). */
+  #epoch = 0;
+  readonly #tables = new Map<string, number>();
   #live = false;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
@@ -71,19 +79,33 @@ export class ReadCache {
     return this.#generation;
   }
 
-  /** The answer for `key`: a kept one from this generation, or `compute()` (shared by concurrent askers). */
-  read<T>(key: string, compute: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
+  /** What an answer that read `reads` (null: everything) depends on, as it stands now. */
+  #stamp(reads: readonly string[] | null): string {
+    if (!reads) return `${this.#generation}`;
+    return `${this.#epoch}:${reads.map((t) => this.#tables.get(t) ?? 0).join(",")}`;
+  }
+
+  /**
+   * The answer for `key`: a kept one computed since the last change to what it reads (`reads`,
+   * table names; null or absent: every table), or `compute()` (shared by concurrent askers).
+   */
+  read<T>(
+    key: string,
+    compute: () => Promise<T>,
+    keep: (answer: T) => boolean = () => true,
+    reads: readonly string[] | null = null,
+  ): Promise<T> {
     if (!this.#live) {
       this.stats.bypassed += 1;
       return compute();
     }
     const found = this.#entries.get(key);
-    if (found && found.generation === this.#generation) {
+    if (found && found.stamp === this.#stamp(found.reads)) {
       this.stats.hits += 1;
       return found.answer as Promise<T>;
     }
     this.stats.misses += 1;
-    const entry: Entry = { generation: this.#generation, answer: compute() };
+    const entry: Entry = { stamp: this.#stamp(reads), reads, answer: compute() };
     this.#entries.set(key, entry);
     const forget = () => {
       if (this.#entries.peek(key) === entry) this.#entries.delete(key);
@@ -97,8 +119,16 @@ export class ReadCache {
   /** Forgets every answer (a change was committed, or may have been). */
   invalidate(): void {
     this.#generation += 1;
+    this.#epoch += 1;
     this.stats.invalidations += 1;
     this.#entries.clear();
+  }
+
+  /** Forgets the answers that read `table` (and those that read everything). */
+  invalidateTable(table: string): void {
+    this.#generation += 1;
+    this.#tables.set(table, (this.#tables.get(table) ?? 0) + 1);
+    this.stats.invalidations += 1;
   }
 
   async close(): Promise<void> {
@@ -126,7 +156,10 @@ export class ReadCache {
       this.#timer.unref();
     };
     client.on("notification", (n) => {
-      if (n.channel === CHANGE_CHANNEL) this.invalidate();
+      if (n.channel !== CHANGE_CHANNEL) return;
+      // A notification without a table (an older trigger, a hand-sent NOTIFY) may be anything.
+      if (n.payload) this.invalidateTable(n.payload);
+      else this.invalidate();
     });
     client.on("error", (e) => lost(e.message));
     client.on("end", () => lost("connection ended"));

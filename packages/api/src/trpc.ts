@@ -1,5 +1,5 @@
 // The one tRPC bootstrap: context, router factory, procedures by role.
-import type { Db } from "@pullsight/db";
+import type { Db, Table } from "@pullsight/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
@@ -36,24 +36,33 @@ export function createContext(opts: {
   };
 }
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    // A failure of ours says so and no more: its message may carry SQL or a driver's internals
-    // (the server's onError logs it whole).
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    const { stack: _stack, ...data } = shape.data;
-    return {
-      ...shape,
-      message: internal ? "internal error: the server could not answer; it is logged" : shape.message,
-      data: {
-        ...data,
-        // Input validation failures come back as a readable reason, not a stack.
-        zodError: error.cause instanceof ZodError ? z.prettifyError(error.cause) : null,
-      },
-    };
-  },
-});
+/** What a procedure says of itself: the tables its answer reads (its cached answers are forgotten
+ * when one of them changes; a procedure that does not say depends on every table). */
+export interface Meta {
+  reads?: readonly Table[];
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      // A failure of ours says so and no more: its message may carry SQL or a driver's internals
+      // (the server's onError logs it whole).
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const { stack: _stack, ...data } = shape.data;
+      return {
+        ...shape,
+        message: internal ? "internal error: the server could not answer; it is logged" : shape.message,
+        data: {
+          ...data,
+          // Input validation failures come back as a readable reason, not a stack.
+          zodError: error.cause instanceof ZodError ? z.prettifyError(error.cause) : null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -62,7 +71,7 @@ export const createCallerFactory = t.createCallerFactory;
  * Queries are answered from the read cache when the context has one, per user, procedure and
  * input; a mutation empties it when it returns (the writer reads its own write at once).
  */
-const cached = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
+const cached = t.middleware(async ({ ctx, type, path, meta, getRawInput, next }) => {
   const cache = ctx.cache;
   if (!cache) return next();
   if (type !== "query") {
@@ -77,6 +86,7 @@ const cached = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
     key,
     () => next(),
     (result) => result.ok,
+    meta?.reads ?? null,
   );
 });
 

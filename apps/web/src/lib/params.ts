@@ -1,3 +1,4 @@
+import { unstorableText } from "@pullsight/core";
 import type { z } from "zod";
 // Search params as the pages receive them (Next passes string | string[] | undefined).
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -34,8 +35,9 @@ export function validFilters<S extends z.ZodObject>(
   for (const [key, field] of Object.entries(schema.shape)) {
     const value = one(sp[key]);
     if (value === undefined) continue;
-    const parsed = (field as z.ZodType).safeParse(value);
-    if (parsed.success && parsed.data !== undefined) {
+    // Text no query could take (a NUL, a lone surrogate) is dropped like any other bad value.
+    const parsed = unstorableText(value) === null ? (field as z.ZodType).safeParse(value) : null;
+    if (parsed?.success && parsed.data !== undefined) {
       filter[key] = parsed.data;
       raw[key] = value;
     } else dropped.push(key);

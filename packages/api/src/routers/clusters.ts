@@ -40,6 +40,7 @@ export const clusterDetail = z.object({
 export const clustersRouter = router({
   /** One cluster: summary, namespaces with scores and owners, recent snapshots with failures. */
   detail: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Snapshot", "Waiver", "Workload"] })
     .input(z.object({ name, snapshots: z.number().int().min(1).max(200).optional() }).strict())
     .output(clusterDetail)
     .query(async ({ ctx, input }) => {

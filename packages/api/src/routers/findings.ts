@@ -35,6 +35,7 @@ export const findingRow = z.object({
 export const findingsRouter = router({
   /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
   list: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "FindingEvidence", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
         .object({

@@ -22,6 +22,7 @@ export const fleetOverview = z.object({
 export const fleetRouter = router({
   /** Fleet totals, score and grade, and every cluster with its last snapshot, freshness and grade. */
   overview: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "PostureRollup", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
         .object({

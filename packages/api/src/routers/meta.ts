@@ -8,11 +8,13 @@ const level = z.enum(["off", "info", "low", "medium", "high", "critical"]);
 export const metaRouter = router({
   /** Who is asking, and their role. */
   me: publicProcedure
+    .meta({ reads: [] })
     .output(z.object({ name: z.string(), role: z.enum(ROLES), source: z.enum(["proxy", "demo"]) }))
     .query(({ ctx }) => ctx.user),
 
   /** The rule catalogue, as packages/core defines it. */
   rules: publicProcedure
+    .meta({ reads: [] })
     .output(
       z.object({
         version: z.string(),
@@ -39,6 +41,7 @@ export const metaRouter = router({
 
   /** Recent CSV exports: who took what, when, how many rows, and the SHA-256 of the bytes sent. */
   exportLog: publicProcedure
+    .meta({ reads: ["ExportLog"] })
     .input(
       z
         .object({ limit: z.number().int().min(1).max(500).optional() })

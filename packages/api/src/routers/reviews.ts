@@ -60,6 +60,7 @@ const asBadRequest = (e: unknown): never => {
 export const reviewsRouter = router({
   /** The review of an ISO week (default: the week before this one) for a scope. */
   get: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "PostureRollup", "Review", "Waiver", "Workload"] })
     .input(z.object({ week: isoWeek.optional(), scope: scopeKey.default("fleet") }).strict())
     .output(
       z.object({
@@ -123,6 +124,7 @@ export const reviewsRouter = router({
 
   /** Past signed reviews, newest week first. */
   list: publicProcedure
+    .meta({ reads: ["Review"] })
     .input(
       z
         .object({ scope: scopeKey.optional(), limit: z.number().int().min(1).max(520).optional() })

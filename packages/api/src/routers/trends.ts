@@ -8,6 +8,7 @@ const bucket = z.enum(["day", "week"]);
 export const trendsRouter = router({
   /** Score, policy mix, tag kinds and digest/pinned adoption per day or ISO week. */
   posture: publicProcedure
+    .meta({ reads: ["Cluster", "PostureRollup"] })
     .input(
       z.object({ scope: trendScope.optional(), bucket: bucket.optional(), range: range.optional() }).strict(),
     )
@@ -39,6 +40,7 @@ export const trendsRouter = router({
 
   /** Pull latency (p50/p95/max), pulls and failures by cause, per registry (and cluster). */
   latency: publicProcedure
+    .meta({ reads: ["Cluster", "PullLatencyDaily"] })
     .input(
       z
         .object({

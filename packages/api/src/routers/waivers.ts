@@ -27,6 +27,7 @@ const waiverRow = z.object({
 
 export const waiversRouter = router({
   list: publicProcedure
+    .meta({ reads: ["Waiver"] })
     .input(
       z
         .object({

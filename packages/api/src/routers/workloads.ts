@@ -139,6 +139,7 @@ const workloadDetail = z.object({
 export const workloadsRouter = router({
   /** The workloads table: filtered, sorted and paginated by the database (keyset cursor). */
   list: publicProcedure
+    .meta({ reads: ["Cluster", "ContainerFact", "Finding", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
         .object({
@@ -164,12 +165,25 @@ export const workloadsRouter = router({
 
   /** The values each filter can take (with container counts), for the filter menus. */
   facets: publicProcedure
+    .meta({ reads: ["Cluster", "ContainerFact", "Workload"] })
     .input(z.object({ cluster: name.optional() }).strict().optional())
     .output(z.record(z.string(), z.array(z.object({ value: z.string(), containers: z.number().int() }))))
     .query(({ ctx, input }) => getWorkloadFacets(ctx.db, input?.cluster)),
 
   /** Everything about one workload. */
   detail: publicProcedure
+    .meta({
+      reads: [
+        "Cluster",
+        "ContainerFact",
+        "Finding",
+        "PullEvent",
+        "RunningImage",
+        "Snapshot",
+        "Waiver",
+        "Workload",
+      ],
+    })
     .input(z.object({ id: bigId }).strict())
     .output(workloadDetail)
     .query(async ({ ctx, input }) => {

@@ -1,3 +1,4 @@
+import { unstorableText } from "@pullsight/core";
 import type { Metadata } from "next";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import { Sparkline } from "~/components/sparkline.tsx";
@@ -27,8 +28,9 @@ import { api } from "~/server/caller.ts";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Clusters" };
 
+/** "key=value" (or key:value) from a URL; text no query could take is no label. */
 const parseLabel = (s: string): [string, string] | null => {
-  const m = /^([^=:]+)[=:](.*)$/.exec(s);
+  const m = unstorableText(s) === null ? /^([^=:]+)[=:](.*)$/.exec(s) : null;
   return m ? [m[1] as string, m[2] as string] : null;
 };
 

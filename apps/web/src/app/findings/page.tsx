@@ -47,7 +47,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     caller.findings.list({
       filter,
       limit: PAGE,
-      cursor: view.cursor ? BigInt(view.cursor.replace(/\D/g, "") || "0") : null,
+      // A cursor is a finding id this list handed out; anything else starts from the top.
+      cursor: /^[1-9]\d{0,17}$/.test(view.cursor ?? "") ? BigInt(view.cursor as string) : null,
     }),
     caller.meta.me(),
     caller.meta.rules(),

@@ -48,19 +48,22 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
     ? (view.sort as Sort)
     : "name";
   const order = view.order === "desc" ? "desc" : "asc";
-  const page = Math.max(1, Number(view.page ?? 1) || 1);
   const caller = await api();
+  const listFrom = (cursor: string | null) =>
+    caller.workloads.list({ filter, sort, order, limit: PAGE, cursor });
   const [list, facets, rules] = await Promise.all([
-    caller.workloads.list({
-      filter,
-      sort,
-      order,
-      limit: PAGE,
-      cursor: view.cursor ?? null,
+    // A cursor this list did not hand out (edited, or for another sort) starts from the top.
+    listFrom(view.cursor ?? null).catch((e: { code?: string }) => {
+      if (e.code !== "BAD_REQUEST" || !view.cursor) throw e;
+      dropped.push("cursor");
+      view.cursor = undefined;
+      view.page = undefined;
+      return listFrom(null);
     }),
     caller.workloads.facets(filter.cluster ? { cluster: filter.cluster } : undefined),
     caller.meta.rules(),
   ]);
+  const page = Math.max(1, Number(view.page ?? 1) || 1);
   const params = { ...raw, ...view, sort, order };
   const filtersOnly = new URLSearchParams(raw).toString();
   const first = (page - 1) * PAGE + 1;
