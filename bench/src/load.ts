@@ -10,16 +10,7 @@ import path from "node:path";
 import { freePort, repoRoot } from "@pullsight/db/bootstrap";
 import autocannon from "autocannon";
 import superjson from "superjson";
-
-export interface LoadFigure {
-  figure: string;
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  note?: string;
-}
+import type { Figure } from "./figure.ts";
 
 const trpc = (p: string, input?: unknown) =>
   `/api/trpc/${p}${input === undefined ? "" : `?input=${encodeURIComponent(superjson.stringify(input))}`}`;
@@ -126,7 +117,7 @@ export async function runLoadFigure(opts: {
   days: number;
   seconds: number;
   connections: number;
-}): Promise<LoadFigure[]> {
+}): Promise<Figure[]> {
   const { url, child } = await startDemo(opts.pods, opts.days);
   try {
     const fleet = (await (await fetch(`${url}${trpc("fleet.overview")}`)).json()) as {

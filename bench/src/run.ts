@@ -39,6 +39,7 @@ import autocannon from "autocannon";
 import { to as copyTo } from "pg-copy-streams";
 import superjson from "superjson";
 import { bundle } from "./bundle.ts";
+import type { Figure } from "./figure.ts";
 import { type ClusterHistoryInput, seedHistory } from "./history.ts";
 import { runLoadFigure } from "./load.ts";
 
@@ -67,15 +68,6 @@ const CHURN_HOURS = Number(values["churn-hours"]);
 const API_SECONDS = Number(values["api-seconds"]);
 const only = new Set((values.only ?? "snapshot,api,csv,events,load").split(","));
 
-interface Figure {
-  figure: string;
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  note?: string;
-}
 const figures: Figure[] = [];
 function report(f: Figure) {
   figures.push(f);

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_PROFILES, policySource } from "@pullsight/core";
 import { Simulator } from "@pullsight/k8s-sim";
@@ -15,18 +18,16 @@ describe("projection of listed objects", () => {
     sim = await Simulator.start({ clusters: 1, podsPerCluster: 300, seed: 5 });
   });
   after(() => sim.stop());
-
-  it("facts from projected objects equal the facts from whole objects, at a fraction of the size", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
+  /** The real client, through a kubeconfig file, for the simulator's cluster. */
+  const clientOfFirstCluster = () => {
     const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "project-")), "kubeconfig");
     writeFileSync(kubeconfig, sim.kubeconfig());
     const name = sim.clusters[0]?.name as string;
-    const client = createClusterClient(
-      name,
-      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }),
-    );
+    return createClusterClient(name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }));
+  };
+
+  it("facts from projected objects equal the facts from whole objects, at a fraction of the size", async () => {
+    const client = clientOfFirstCluster();
     const projected = await readCluster(client, { pageSize: 100 });
     assert.deepEqual(projected.failures, []);
     // The same lists read whole (Secrets stay metadata-only: the projected read's are reused).
@@ -46,16 +47,7 @@ describe("projection of listed objects", () => {
   });
 
   it("keeps nothing of a Secret but its name: kubectl's last-applied copy of its data never reaches what the reader holds", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "project-")), "kubeconfig");
-    writeFileSync(kubeconfig, sim.kubeconfig());
-    const name = sim.clusters[0]?.name as string;
-    const client = createClusterClient(
-      name,
-      loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: name }),
-    );
+    const client = clientOfFirstCluster();
     // What the API server hands a metadata-only list: the annotation, with the data inside.
     const raw = (
       await client.getJson<{ items: RawSnapshot["objects"]["secrets"] & object }>("/api/v1/secrets", {
