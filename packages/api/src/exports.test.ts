@@ -16,7 +16,8 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import type pg from "pg";
-import { csvCell, csvRecord, EXPORT_COLUMNS, exportFilename, startCsvExport } from "./exports.ts";
+import { csvCell, csvRecord } from "./csv.ts";
+import { EXPORT_COLUMNS, exportFilename, startCsvExport } from "./exports.ts";
 
 const HOSTILE = [
   'a,b "quoted" and, commas',

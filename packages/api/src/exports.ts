@@ -2,22 +2,16 @@
 // flat), each batch is formatted as RFC 4180 (CRLF, UTF-8: csvRecord writes exactly what
 // csv-stringify writes, a property test holds it to that) and hashed as it is sent; the export
 // log records who, when, the filters, the row count and the SHA-256 of exactly the bytes sent.
-// Cells a spreadsheet would execute are neutralised with a leading apostrophe (csvCell).
+// Cells a spreadsheet would execute are neutralised with a leading apostrophe (csv.ts).
 import { createHash } from "node:crypto";
 import { RULES_VERSION } from "@pullsight/core";
 import {
   type Db,
   FINDING_COLUMNS,
   findingsQuery,
-  getClusterDetail,
-  getFleetOverview,
-  getLatencyTrend,
-  getWeeklyReview,
   INVENTORY_COLUMNS,
   inventoryQuery,
-  listWaivers,
   PULL_EVENT_COLUMNS,
-  parseScopeKey,
   pullEventsQuery,
   readWithCursor,
   SNAPSHOT_COLUMNS,
@@ -27,6 +21,8 @@ import {
 } from "@pullsight/db";
 import type pg from "pg";
 import { z } from "zod";
+import { csvCell, csvRecord } from "./csv.ts";
+import { clusterRows, latencyRows, namespaceRows, reviewRows, waiverRows } from "./export-rows.ts";
 import {
   findingFilter,
   instant,
@@ -128,12 +124,6 @@ const FINDING_COUNT_COLUMNS = [
   "low",
   "info",
 ] as const;
-const findingCountCells = (f: { open: number; waived: number; bySeverity: Record<string, number> }) => ({
-  open_findings: f.open,
-  waived_findings: f.waived,
-  ...f.bySeverity,
-});
-
 export const CLUSTER_COLUMNS = [
   "cluster",
   "labels",
@@ -212,59 +202,6 @@ export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
   review: REVIEW_COLUMNS,
 };
 
-const FORMULA_CHARS = "=+-@";
-
-/**
- * True when a spreadsheet could read the text as a formula: it starts with a tab or carriage
- * return, or its first non-blank character is = + - @ in any form that folds to one (full-width
- * ＝＋－＠, small forms), since spreadsheets skip leading blanks and read full-width signs.
- */
-export function startsLikeFormula(s: string): boolean {
-  const first = s.charCodeAt(0);
-  if (first === 0x09 || first === 0x0d) return true;
-  const m = /\S/u.exec(s);
-  if (!m) return false;
-  const c = m[0];
-  return FORMULA_CHARS.includes(c) || (c > "\x7f" && FORMULA_CHARS.includes(c.normalize("NFKC").charAt(0)));
-}
-
-/**
- * A cell as text: ISO 8601 UTC for times; text a spreadsheet would run is neutralised with a
- * leading apostrophe, as OWASP recommends (numbers are left alone).
- */
-export function csvCell(v: unknown): string | number | boolean | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === "number" || typeof v === "boolean") return v;
-  if (typeof v === "bigint") return v.toString();
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return startsLikeFormula(s) ? `'${s}` : s;
-}
-
-// Quotes, commas and line breaks by RFC 4180; semicolons and tabs too, because a spreadsheet in a
-// locale whose list separator is ";" (or a tab-separated import) would otherwise split the cell
-// there, and the piece after the split could start a formula.
-const NEEDS_QUOTES = /[",;\t\r\n]/;
-
-/**
- * One CSV record, CRLF-terminated: byte for byte what csv-stringify writes for these cells with
- * `record_delimiter: "\r\n"`, `quote_record_delimiter: true` (any \r or \n in a field is quoted),
- * `quoted_match: /[;\t]/` and booleans as true/false (exports.test.ts checks it for any cells).
- * csv-stringify's general machinery (options, casts, callbacks per field) was the larger part
- * of an export's time and most of its garbage (bench figure 4); this is its default path only.
- */
-export function csvRecord(cells: ReadonlyArray<string | number | boolean | null>): string {
-  let line = "";
-  for (let i = 0; i < cells.length; i++) {
-    if (i > 0) line += ",";
-    const cell = cells[i];
-    if (cell === null || cell === undefined || cell === "") continue;
-    const text = typeof cell === "string" ? cell : String(cell);
-    line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  }
-  return `${line}\r\n`;
-}
-
 /** A filename that names the export, its scope and the time: pullsight-findings-prod-eu-1-20261121T101500Z.csv */
 export function exportFilename(kind: ExportKind, filters: Record<string, unknown>, at: Date): string {
   const scope = [filters.cluster, filters.namespace, filters.week, filters.scope]
@@ -287,145 +224,6 @@ export interface CsvExport {
   stream: ReadableStream<Uint8Array>;
   /** Resolves when the stream ended (sent, cancelled or failed) and the log row is written. */
   done: Promise<{ rows: number; bytes: number; sha256: string | null; completed: boolean }>;
-}
-
-async function* reviewRows(db: Db, filters: z.infer<(typeof exportFilters)["review"]>, now: Date) {
-  const scope = parseScopeKey(filters.scope);
-  if (!scope) throw new RangeError(`not a review scope: ${filters.scope}`);
-  const r = await getWeeklyReview(db, filters.week, scope, now);
-  const base = {
-    week: r.week,
-    scope: r.scope,
-    signed_by: r.signed?.reviewer ?? null,
-    signed_at: r.signed?.signedAt ?? null,
-  };
-  const rows: Record<string, unknown>[] = [];
-  for (const [section, list] of [
-    ["new", r.newFindings],
-    ["resolved", r.resolvedFindings],
-    ["ageing", r.ageingFindings],
-  ] as const)
-    for (const f of list)
-      rows.push({
-        ...base,
-        section,
-        finding_id: f.id,
-        cluster: f.cluster,
-        namespace: f.namespace,
-        workload: f.workload,
-        container: f.container,
-        rule_id: f.ruleId,
-        severity: f.severity,
-        image: f.image,
-        opened_at: f.openedAt,
-        resolved_at: f.resolvedAt,
-        age_days: f.ageDays,
-        waived: f.waived,
-      });
-  for (const w of r.waiversExpiring)
-    rows.push({
-      ...base,
-      section: "waiver-expiring",
-      rule_id: w.ruleId,
-      namespace: w.scope,
-      resolved_at: w.expiresAt,
-    });
-  yield rows;
-}
-
-async function* clusterRows(db: Db, filters: z.infer<(typeof exportFilters)["clusters"]>, now: Date) {
-  const labels = filters.label
-    ? Object.fromEntries(
-        filters.label.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-      )
-    : undefined;
-  const fleet = await getFleetOverview(db, { now, ...(labels ? { labels } : {}) });
-  yield fleet.clusters.map((c) => ({
-    cluster: c.name,
-    labels: Object.entries(c.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(";"),
-    kubernetes_version: c.kubernetesVersion,
-    score: c.score,
-    grade: c.grade,
-    containers: c.containers,
-    compliant: c.compliant,
-    workloads: c.workloads,
-    ...findingCountCells(c.findings),
-    last_snapshot_status: c.lastSnapshotStatus,
-    last_snapshot_failures: c.failures.map((f) => `${f.kind}: ${f.reason}`).join("; "),
-    stale: c.stale,
-    last_snapshot_id: c.lastSnapshotId,
-    collected_at: c.lastSnapshotAt,
-  }));
-}
-
-async function* namespaceRows(db: Db, filters: z.infer<(typeof exportFilters)["namespaces"]>, now: Date) {
-  const detail = await getClusterDetail(db, filters.cluster, { now, snapshots: 1 });
-  if (!detail) throw new RangeError(`no cluster named ${filters.cluster}`);
-  yield detail.namespaces.map((n) => ({
-    cluster: detail.cluster.name,
-    namespace: n.name,
-    team: n.team,
-    profile: n.profile,
-    score: n.score,
-    grade: n.grade,
-    workloads: n.workloads,
-    containers: n.containers,
-    compliant: n.compliant,
-    ...findingCountCells(n.findings),
-    last_snapshot_id: detail.cluster.lastSnapshotId,
-    collected_at: detail.cluster.lastSnapshotAt,
-  }));
-}
-
-/** Pull latency per registry (per cluster when one is named), per day or ISO week: the fleet page's table. */
-async function* latencyRows(db: Db, filters: z.infer<(typeof exportFilters)["latency"]>, now: Date) {
-  const to = filters.to ?? now;
-  const rows = await getLatencyTrend(db, {
-    bucket: filters.bucket,
-    from: filters.from ?? new Date(to.getTime() - 7 * 86_400_000),
-    to,
-    ...(filters.cluster ? { scope: { cluster: filters.cluster }, byCluster: true } : {}),
-    ...(filters.registry ? { registry: filters.registry } : {}),
-  });
-  yield rows.map((r) => ({
-    bucket_start: r.bucket,
-    bucket: filters.bucket,
-    cluster: r.cluster,
-    registry: r.registry,
-    pulls: r.pulls,
-    failures: r.failures,
-    p50_ms: r.p50Ms,
-    p95_ms: r.p95Ms,
-    max_ms: r.maxMs,
-    exact: r.exact,
-    failures_by_cause: Object.entries(r.failuresByCause)
-      .map(([cause, n]) => `${cause}=${n}`)
-      .join(";"),
-  }));
-}
-
-async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters)["waivers"]>, now: Date) {
-  const waivers = await listWaivers(db, filters, now);
-  yield waivers.map((w) => ({
-    waiver_id: w.id,
-    rule_id: w.ruleId,
-    cluster: w.cluster,
-    namespace: w.namespace,
-    workload_kind: w.workloadKind,
-    workload: w.workloadName,
-    image_pattern: w.imagePattern,
-    reason: w.reason,
-    owner: w.owner,
-    expires_at: w.expiresAt,
-    created_by: w.createdBy,
-    created_at: w.createdAt,
-    revoked_at: w.revokedAt,
-    revoked_by: w.revokedBy,
-    revoke_reason: w.revokeReason,
-    state: w.state,
-  }));
 }
 
 /**

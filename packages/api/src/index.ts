@@ -1,7 +1,7 @@
+export { csvCell } from "./csv.ts";
 export { type ExportHttpOptions, handleExportRequest } from "./export-http.ts";
 export {
   type CsvExport,
-  csvCell,
   EXPORT_COLUMNS,
   EXPORT_KINDS,
   type ExportKind,
