@@ -61,12 +61,16 @@ export async function handleTrpcRequest(req: Request, opts: TrpcHttpOptions): Pr
   return new Response(kept.body, { status: kept.status, headers: kept.headers });
 }
 
+/** The procedures a tRPC URL names: one, or a batch's, separated by commas. */
+function procedurePaths(url: URL, endpoint: string): string[] {
+  return url.pathname.slice(url.pathname.indexOf(endpoint) + endpoint.length + 1).split(/,|%2c/i);
+}
+
 /** The tables a request's procedures read (a batch: all of theirs); null if one does not say. */
 function readsOfPaths(url: string, endpoint: string): Table[] | null {
   const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>;
-  const { pathname } = new URL(url);
   const reads = new Set<Table>();
-  for (const path of pathname.slice(pathname.indexOf(endpoint) + endpoint.length + 1).split(/,|%2c/i)) {
+  for (const path of procedurePaths(new URL(url), endpoint)) {
     const declared = procedures[path]?._def.meta?.reads;
     if (!declared) return null;
     for (const t of declared) reads.add(t);
@@ -82,8 +86,7 @@ async function withinLimits(req: Request, endpoint: string, limits: RequestLimit
   if (req.url.length > limits.urlChars)
     throw new RequestRefused(414, `the URL is longer than ${limits.urlChars} characters`);
   const url = new URL(req.url);
-  const paths = url.pathname.slice(url.pathname.indexOf(endpoint) + endpoint.length + 1);
-  if (paths.split(/,|%2c/i).length > limits.batch)
+  if (procedurePaths(url, endpoint).length > limits.batch)
     throw new RequestRefused(400, `a batch may hold at most ${limits.batch} calls`);
   const input = url.searchParams.get("input");
   if (input) checkJsonText(input, limits, "the input");
