@@ -1,7 +1,6 @@
 // Safe to bundle (Next.js): the Prisma client and the read/write functions over it.
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
 export { closeDb, createDb, type Db, poolOf } from "./client.ts";
-export { type Table, TABLES } from "./tables.ts";
 export {
   createExportPool,
   ExportPoolBusyError,
@@ -114,3 +113,4 @@ export {
   type WorkloadRow,
   type WorkloadSort,
 } from "./queries/workloads.ts";
+export { TABLES, type Table } from "./tables.ts";
