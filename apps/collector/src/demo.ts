@@ -90,7 +90,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const build = async (): Promise<BackfillResult[]> => {
     const results: BackfillResult[] = [];
     const phase = async (until: Date, snapshotEveryMinutes: number) => {
-      if (until.getTime() <= sim.now) return;
+      if (until.getTime() <= sim.now || service.signal.aborted) return;
       results.push(await service.backfill({ clock, until, snapshotEveryMinutes, onSnapshot: progress }));
     };
     await phase(new Date(now() - recentDays * DAY), every.older);

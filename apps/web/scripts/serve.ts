@@ -156,12 +156,12 @@ if (demo) {
     log(`demo: building the history failed: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
-  if (built) {
+  if (built && !stopping) {
     const snapshots = built.reduce((n, r) => n + r.snapshots, 0);
     log(`demo: ${snapshots} snapshot rounds collected; now collecting live every minute`);
   }
 }
-log(`Pullsight is running at ${url}  (Ctrl-C to stop)`);
+if (!stopping) log(`Pullsight is running at ${url}  (Ctrl-C to stop)`);
 
 function bigints(_key: string, value: unknown) {
   return typeof value === "bigint" ? String(value) : value;
