@@ -5,18 +5,26 @@ import { createHash } from "node:crypto";
 import {
   assessContainer,
   type ContainerFacts,
+  type CredentialSources,
+  containersOf,
   isCompliant,
   type ProfilesFile,
   type PullSecretRef,
   parseImageID,
+  podSpecOf,
   policySource,
   profileNameFor,
+  pullSecretsOf,
   type ResolvedProfile,
   RULES,
+  type RuleInput,
   type RuleResult,
   type RuntimeFacts,
   registryVisibility,
   resolveProfile,
+  type SpecContainer,
+  serviceAccountOf,
+  serviceAccountPullSecrets,
   tagKindOf,
   tryParseImageReference,
   type WaiverScope,
@@ -50,20 +58,6 @@ const controllerOf = (o: RawObject): Obj | undefined =>
   Array.isArray(o.metadata.ownerReferences)
     ? (o.metadata.ownerReferences as Obj[]).find((r) => r.controller)
     : undefined;
-
-/** The object at a path of keys, if every step is an object. */
-function dig(o: unknown, ...keys: string[]): Obj {
-  let cur: unknown = o;
-  for (const k of keys) cur = isObj(cur) ? cur[k] : undefined;
-  return isObj(cur) ? cur : {};
-}
-
-/** Pod spec inside a workload object. */
-function podSpecOf(kind: string, o: RawObject): Obj {
-  if (kind === "Pod") return dig(o, "spec");
-  if (kind === "CronJob") return dig(o, "spec", "jobTemplate", "spec", "template", "spec");
-  return dig(o, "spec", "template", "spec");
-}
 
 const WORKLOAD_KINDS: Array<
   [key: "deployments" | "statefulsets" | "daemonsets" | "cronjobs" | "jobs" | "replicasets", kind: string]
@@ -110,6 +104,15 @@ interface PullStatsEntry {
   p95Seconds: number | null;
 }
 
+/** A workload as found: its object (when its kind was read) and the pods it owns. */
+interface WorkloadEntry {
+  namespace: string;
+  kind: string;
+  name: string;
+  obj: RawObject | null;
+  pods: RawObject[];
+}
+
 export function buildClusterFacts(
   raw: RawSnapshot,
   profiles: ProfilesFile,
@@ -144,14 +147,7 @@ export function buildClusterFacts(
     return { kind: String(ref.kind), name: String(ref.name) };
   };
 
-  interface Entry {
-    namespace: string;
-    kind: string;
-    name: string;
-    obj: RawObject | null;
-    pods: RawObject[];
-  }
-  const workloads = new Map<string, Entry>();
+  const workloads = new Map<string, WorkloadEntry>();
   for (const [k, kind] of WORKLOAD_KINDS) {
     for (const obj of o[k] ?? []) {
       if (topOwner(obj)) continue; // owned by another workload (RS of a Deployment, Job of a CronJob)
@@ -185,15 +181,17 @@ export function buildClusterFacts(
   }
 
   // Pull secrets: ServiceAccounts and which secrets exist (metadata only).
-  const saSecrets = new Map<string, string[]>();
-  for (const sa of o.serviceaccounts ?? []) {
-    const list = Array.isArray(sa.imagePullSecrets)
-      ? (sa.imagePullSecrets as Obj[]).map((s) => String(s.name))
-      : [];
-    saSecrets.set(`${sa.metadata.namespace}/${sa.metadata.name}`, list);
-  }
-  const secretsRead = !!o.secrets;
-  const secretNames = new Set((o.secrets ?? []).map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
+  const credentials: CredentialSources = {
+    serviceAccountSecrets: failed.has("serviceaccounts")
+      ? null
+      : new Map(
+          (o.serviceaccounts ?? []).map((sa) => [
+            `${sa.metadata.namespace}/${sa.metadata.name}`,
+            serviceAccountPullSecrets(sa),
+          ]),
+        ),
+    secrets: o.secrets ? new Set(o.secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)) : null,
+  };
 
   // Nodes shared between namespaces (DaemonSet pods excluded: they run everywhere).
   const nsPerNode = new Map<string, Set<string>>();
@@ -236,109 +234,28 @@ export function buildClusterFacts(
   for (const w of workloads.values()) {
     const template = w.obj ?? w.pods[0];
     if (!template) continue;
-    const podSpec = podSpecOf(w.obj ? w.kind : "Pod", template);
-    const sa = (podSpec.serviceAccountName as string | undefined) ?? "default";
+    // A workload of a kind without a known pod spec path is read through its pods.
+    const podSpec =
+      podSpecOf(w.obj ? w.kind : "Pod", template) ?? (w.pods[0] ? podSpecOf("Pod", w.pods[0]) : null) ?? {};
+    const sa = serviceAccountOf(podSpec);
     const profile = profileFor(w.namespace);
-    const podSecrets = Array.isArray(podSpec.imagePullSecrets)
-      ? (podSpec.imagePullSecrets as Obj[]).map((s) => String(s.name))
-      : [];
-    const fromSa = failed.has("serviceaccounts") ? [] : (saSecrets.get(`${w.namespace}/${sa}`) ?? []);
-    const pullSecrets: PullSecretRef[] = [];
-    for (const name of podSecrets)
-      pullSecrets.push({
-        name,
-        source: "pod",
-        exists: secretsRead ? secretNames.has(`${w.namespace}/${name}`) : null,
-      });
-    for (const name of fromSa)
-      if (!podSecrets.includes(name))
-        pullSecrets.push({
-          name,
-          source: "serviceAccount",
-          exists: secretsRead ? secretNames.has(`${w.namespace}/${name}`) : null,
-        });
+    const pullSecrets = pullSecretsOf(podSpec, w.namespace, credentials);
     const shared = runtimeComplete
       ? w.pods.some((p) => (nsPerNode.get(String((p.spec as Obj | undefined)?.nodeName))?.size ?? 0) > 1)
       : null;
 
-    const lists: Array<[string, "container" | "init" | "ephemeral"]> = [
-      ["containers", "container"],
-      ["initContainers", "init"],
-      ...(w.kind === "Pod" ? [["ephemeralContainers", "ephemeral"] as [string, "ephemeral"]] : []),
-    ];
-    const containers: ContainerRecord[] = [];
-    for (const [list, type] of lists) {
-      for (const c of (podSpec[list] as Obj[] | undefined) ?? []) {
-        const name = String(c.name);
-        const image = String(c.image ?? "");
-        const ref = tryParseImageReference(image);
-        const source = policySource(template, name);
-        const runtime = runtimeComplete
-          ? runtimeOf(w.pods, name, pullStats?.failureStarts ?? new Map())
-          : undefined;
-        const facts: ContainerFacts = {
-          subject: {
-            cluster: raw.cluster,
-            namespace: w.namespace,
-            kind: w.kind,
-            name: w.name,
-            container: name,
-            containerType: type,
-          },
-          image,
-          imagePullPolicy: (c.imagePullPolicy ?? "IfNotPresent") as ContainerFacts["imagePullPolicy"],
-          policySource: source,
-          pullSecrets,
-          ...(runtime ? { runtime } : {}),
-          sharedNodes: shared,
-        };
-        const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
-        if (registryStats)
-          facts.registryHealth = {
-            pulls: registryStats.pulls,
-            failures: registryStats.failures,
-            failuresByCause: registryStats.failuresByCause,
-            p95Seconds: registryStats.p95Seconds,
-          };
-        const imageStats = pullStats?.byImage.get(image);
-        if (imageStats)
-          facts.pulls = {
-            pulls: imageStats.pulls,
-            p50Seconds: imageStats.p50Seconds,
-            p95Seconds: imageStats.p95Seconds,
-            failures: imageStats.failures,
-            failuresByCause: imageStats.failuresByCause,
-          };
-        const assessed = assessContainer(facts, profile);
-        const findings = assessed.results.map((f) => ({
-          ...f,
-          waived: waivers.some((w) => waiverMatches(w, f)),
-        }));
-        const record = {
-          name,
-          type,
-          image,
-          registry: ref ? ref.domain || "docker.io" : "invalid",
-          repository: ref ? ref.path : image,
-          tag: ref?.tag ?? null,
-          digest: ref?.digest ?? null,
-          tagKind: tagKindOf(ref, profile.settings.mutableTags),
-          registryVisibility: ref ? registryVisibility(ref, profile.settings.publicRegistries) : "private",
-          imagePullPolicy: facts.imagePullPolicy,
-          policySource: source.source,
-          policyEvidence: source.evidence,
-          pullSecrets: pullSecrets.map((s) => s.name).sort(),
-        };
-        containers.push({
-          ...record,
-          factHash: createHash("sha1").update(JSON.stringify(record)).digest("hex"),
-          running: runtime ? runningOf(w.pods, name) : [],
-          findings,
-          unevaluated: assessed.unevaluated,
-          compliant: isCompliant(findings),
-        });
-      }
-    }
+    const scope: WorkloadScope = {
+      cluster: raw.cluster,
+      workload: w,
+      template,
+      profile,
+      pullSecrets,
+      sharedNodes: shared,
+      runtimeComplete,
+      pullStats,
+      waivers,
+    };
+    const containers = containersOf(podSpec).map((c) => containerRecord(c, scope));
     records.push({
       namespace: w.namespace,
       kind: w.kind,
@@ -351,10 +268,13 @@ export function buildClusterFacts(
     });
   }
 
-  const evaluable = new Set(RULES.map((r) => r.id));
-  if (!runtimeComplete) for (const r of RULES) if (r.needsRuntime) evaluable.delete(r.id);
-  if (failed.has("serviceaccounts")) for (const id of ["PS007", "PS008", "PS014"]) evaluable.delete(id);
-  if (!secretsRead) evaluable.delete("PS008");
+  // Pull statistics come from stored events and are judged with the pods they explain.
+  const read = new Set<RuleInput>([
+    ...(runtimeComplete ? (["pods", "pullEvents"] as const) : []),
+    ...(credentials.serviceAccountSecrets ? (["serviceAccounts"] as const) : []),
+    ...(credentials.secrets ? (["secrets"] as const) : []),
+  ]);
+  const evaluable = RULES.filter((r) => r.inputs.every((i) => read.has(i))).map((r) => r.id);
   const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet"].filter(
     (k) =>
       !failed.has(WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never) &&
@@ -369,7 +289,93 @@ export function buildClusterFacts(
     namespaces: [...namespaces.values()],
     completeKinds: runtimeComplete ? [...workloadKinds, "Pod", ...throughPods] : workloadKinds,
     runtimeComplete,
-    evaluableRules: [...evaluable],
+    evaluableRules: evaluable,
+  };
+}
+
+/** What every container of one workload shares. */
+interface WorkloadScope {
+  cluster: string;
+  workload: WorkloadEntry;
+  /** The object whose pod spec was read (the workload, or its first pod). */
+  template: RawObject;
+  profile: ResolvedProfile;
+  pullSecrets: PullSecretRef[];
+  sharedNodes: boolean | null;
+  runtimeComplete: boolean;
+  pullStats: PullStatsInput | undefined;
+  waivers: readonly WaiverScope[];
+}
+
+/** One container's facts, findings and what nodes run for it. */
+function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecord {
+  const { name, image, type } = c;
+  const { workload: w, profile, pullSecrets, pullStats } = scope;
+  const ref = tryParseImageReference(image);
+  const source = policySource(scope.template, name, c.list);
+  const runtime = scope.runtimeComplete
+    ? runtimeOf(w.pods, name, pullStats?.failureStarts ?? new Map())
+    : undefined;
+  const facts: ContainerFacts = {
+    subject: {
+      cluster: scope.cluster,
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      container: name,
+      containerType: type,
+    },
+    image,
+    imagePullPolicy: (c.imagePullPolicy ?? "IfNotPresent") as ContainerFacts["imagePullPolicy"],
+    policySource: source,
+    pullSecrets,
+    ...(runtime ? { runtime } : {}),
+    sharedNodes: scope.sharedNodes,
+  };
+  const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
+  if (registryStats)
+    facts.registryHealth = {
+      pulls: registryStats.pulls,
+      failures: registryStats.failures,
+      failuresByCause: registryStats.failuresByCause,
+      p95Seconds: registryStats.p95Seconds,
+    };
+  const imageStats = pullStats?.byImage.get(image);
+  if (imageStats)
+    facts.pulls = {
+      pulls: imageStats.pulls,
+      p50Seconds: imageStats.p50Seconds,
+      p95Seconds: imageStats.p95Seconds,
+      failures: imageStats.failures,
+      failuresByCause: imageStats.failuresByCause,
+    };
+  const assessed = assessContainer(facts, profile);
+  const findings = assessed.results.map((f) => ({
+    ...f,
+    waived: scope.waivers.some((w) => waiverMatches(w, f)),
+  }));
+  const record = {
+    name,
+    type,
+    image,
+    registry: ref ? ref.domain || "docker.io" : "invalid",
+    repository: ref ? ref.path : image,
+    tag: ref?.tag ?? null,
+    digest: ref?.digest ?? null,
+    tagKind: tagKindOf(ref, profile.settings),
+    registryVisibility: ref ? registryVisibility(ref, profile.settings) : "unknown",
+    imagePullPolicy: facts.imagePullPolicy,
+    policySource: source.source,
+    policyEvidence: source.evidence,
+    pullSecrets: pullSecrets.map((s) => s.name).sort(),
+  };
+  return {
+    ...record,
+    factHash: createHash("sha1").update(JSON.stringify(record)).digest("hex"),
+    running: runtime ? runningOf(w.pods, name) : [],
+    findings,
+    unevaluated: assessed.unevaluated,
+    compliant: isCompliant(findings),
   };
 }
 

@@ -11,6 +11,30 @@ export {
   tryParseImageReference,
 } from "./image-reference.ts";
 export {
+  evaluateManifest,
+  InvalidManifestError,
+  type ManifestContainer,
+  type ManifestEvaluation,
+  type ManifestOptions,
+  manifestObjects,
+} from "./manifest.ts";
+export {
+  BUILTIN_POD_SPEC_PATHS,
+  CONTAINER_LISTS,
+  CONTAINER_TYPES,
+  type ContainerList,
+  type ContainerType,
+  type CredentialSources,
+  containersOf,
+  DEFAULT_CUSTOM_POD_SPEC_PATHS,
+  type PodSpecPaths,
+  podSpecOf,
+  pullSecretsOf,
+  type SpecContainer,
+  serviceAccountOf,
+  serviceAccountPullSecrets,
+} from "./pod-spec.ts";
+export {
   findContainer,
   type PolicySource,
   type PolicySourceKind,
@@ -20,16 +44,21 @@ export {
 export { PULL_EVENT_REASONS, type PullEventFacts, parsePullEvent } from "./pull-event.ts";
 export { defaultPullPolicy, isPullPolicy, PULL_POLICIES, type PullPolicy } from "./pull-policy.ts";
 export {
+  DEFAULT_PRIVATE_REGISTRIES,
   DEFAULT_PUBLIC_REGISTRIES,
+  DEFAULT_VISIBILITY_LISTS,
+  REGISTRY_VISIBILITIES,
   type RegistryVisibility,
   registryMatches,
   registryVisibility,
+  type VisibilityLists,
 } from "./registry.ts";
 export { RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
 export {
   assessContainer,
   buildRuleContext,
+  EXCLUSIVE_RULE_PAIRS,
   evaluateContainer,
   findingFingerprint,
 } from "./rules/evaluate.ts";
@@ -75,13 +104,14 @@ export type {
   RuleContext,
   RuleDefinition,
   RuleHit,
+  RuleInput,
   RuleLevel,
   RuleResult,
   RuleSettings,
   RuntimeFacts,
   Severity,
 } from "./rules/types.ts";
-export { SEVERITIES, severityRank } from "./rules/types.ts";
+export { RULE_INPUTS, SEVERITIES, severityRank } from "./rules/types.ts";
 export {
   globToLike,
   isWaiverActive,
@@ -93,9 +123,13 @@ export {
   classifyImage,
   classifyTag,
   DEFAULT_MUTABLE_TAGS,
+  DEFAULT_TAG_VOCABULARY,
+  DEFAULT_VARIANT_TAGS,
   isMovingTagKind,
   TAG_KINDS,
   type TagKind,
+  type TagVocabulary,
   tagKindOf,
+  tagWords,
 } from "./tag-kind.ts";
 export { unstorableText } from "./text.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { policySource } from "./policy-source.ts";
+import { findContainer, policySource } from "./policy-source.ts";
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -215,5 +215,17 @@ describe("policySource", () => {
     const broken = deployment({ image: "a:1", policy: "IfNotPresent" });
     (broken.metadata.annotations as Record<string, string>)[LAST_APPLIED] = "{not json";
     assert.equal(policySource(broken, "app").source, "unknown");
+  });
+});
+
+describe("findContainer", () => {
+  const spec = {
+    containers: [{ name: "app", image: "app:1.0.0" }],
+    ephemeralContainers: [{ name: "app", image: "busybox:1.36" }],
+  };
+  it("addresses a container by list and name", () => {
+    assert.equal(findContainer(spec, "app")?.list, "containers");
+    assert.equal(findContainer(spec, "app", "ephemeralContainers")?.container.image, "busybox:1.36");
+    assert.equal(findContainer(spec, "app", "initContainers"), null);
   });
 });

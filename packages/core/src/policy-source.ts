@@ -48,10 +48,14 @@ function at(object: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-/** The container named `name` in a pod spec, and which list it is in. */
-export function findContainer(podSpec: unknown, name: string): { container: Obj; list: string } | null {
+/** The container named `name` in a pod spec (in `list` when given), and which list it is in. */
+export function findContainer(
+  podSpec: unknown,
+  name: string,
+  only?: ListName,
+): { container: Obj; list: ListName } | null {
   if (!isObj(podSpec)) return null;
-  for (const list of CONTAINER_LISTS) {
+  for (const list of only ? [only] : CONTAINER_LISTS) {
     const items = podSpec[list];
     if (!Array.isArray(items)) continue;
     const container = items.find((c) => isObj(c) && c.name === name);
@@ -60,10 +64,12 @@ export function findContainer(podSpec: unknown, name: string): { container: Obj;
   return null;
 }
 
+type ListName = (typeof CONTAINER_LISTS)[number];
+
 interface Current {
   policy: string | null;
   image: string | null;
-  list: string;
+  list: ListName;
 }
 
 function defaultNote(current: Current): string {
@@ -83,7 +89,7 @@ function fromLastApplied(object: Obj, path: string[], name: string, current: Cur
   } catch {
     return null;
   }
-  const appliedContainer = findContainer(at(applied, path), name);
+  const appliedContainer = findContainer(at(applied, path), name, current.list);
   if (!appliedContainer) return null;
   const appliedPolicy = appliedContainer.container.imagePullPolicy;
   if (typeof appliedPolicy === "string" && appliedPolicy !== "") {
@@ -192,7 +198,7 @@ function fromManagedFields(object: Obj, path: string[], name: string, current: C
  * cannot be told, for any object as the API returns it (a Pod, or a workload whose
  * spec.template, or a CronJob whose spec.jobTemplate.spec.template, holds the pod spec).
  */
-export function policySource(object: unknown, containerName: string): PolicySource {
+export function policySource(object: unknown, containerName: string, list?: ListName): PolicySource {
   const path = podSpecPath(object);
   if (!isObj(object) || !path) {
     return {
@@ -201,7 +207,7 @@ export function policySource(object: unknown, containerName: string): PolicySour
         "not an object with a pod spec (spec, spec.template.spec or spec.jobTemplate.spec.template.spec)",
     };
   }
-  const found = findContainer(at(object, path), containerName);
+  const found = findContainer(at(object, path), containerName, list);
   if (!found)
     return {
       source: "unknown",

@@ -1,3 +1,5 @@
+import { DEFAULT_PRIVATE_REGISTRIES, DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
+import { DEFAULT_MUTABLE_TAGS, DEFAULT_VARIANT_TAGS } from "../tag-kind.ts";
 import { RULES, RULES_VERSION } from "./catalog.ts";
 import { RUNTIME_RESOLVE_HOURS } from "./lifecycle.ts";
 import { COMPLIANCE_THRESHOLD, GRADE_FLOORS } from "./score.ts";
@@ -45,13 +47,14 @@ export function renderRuleCatalog(): string {
     "start of the container that ran a second digest), else the first snapshot that saw it; exports say which.",
     "Findings of a workload that was deleted resolve at once.",
     "",
+    ...vocabularySection(),
     "## Rules",
     "",
-    "| id | rule | production | development | needs runtime data |",
+    "| id | rule | production | development | reads |",
     "| --- | --- | --- | --- | --- |",
     ...RULES.map(
       (r) =>
-        `| [${r.id}](#${r.id.toLowerCase()}-${r.slug}) | ${r.title} | ${r.defaults.production} | ${r.defaults.development} | ${r.needsRuntime ? "yes" : "no"} |`,
+        `| [${r.id}](#${r.id.toLowerCase()}-${r.slug}) | ${r.title} | ${r.defaults.production} | ${r.defaults.development} | ${["spec", ...r.inputs].join(", ")} |`,
     ),
     "",
   ];
@@ -63,6 +66,12 @@ export function renderRuleCatalog(): string {
       "",
       `**Why it matters.** ${r.why}`,
       "",
+      `**Severity.** ${r.severityWhy}`,
+      "",
+      ...(r.quietWhen?.length
+        ? [`**Not raised together with** ${r.quietWhen.join(", ")} (they call the same policy risky).`, ""]
+        : []),
+      ...(r.grouped ? ["**Shown grouped**: one line per scope with a count; the rows on demand.", ""] : []),
       `**How to fix.** ${r.fix}`,
       "",
       `**Opens** ${r.lifecycle.opens}. **Resolves** ${r.lifecycle.resolves}.`,
@@ -76,4 +85,37 @@ export function renderRuleCatalog(): string {
     );
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+const code = (items: readonly string[]) => items.map((i) => `\`${i}\``).join(", ");
+
+/** How references are classified and registries judged: the words the rules' messages use. */
+function vocabularySection(): string[] {
+  return [
+    "## Tags and registries",
+    "",
+    "**Tag kinds.** A digest decides what runs. A *full version* has three or more numeric components",
+    "(`1.27.3`, `v2.1.0-alpine`); a *floating version* one or two (`7.2`, `18-alpine`) and moves with",
+    "patch releases of its line. A tag is *mutable* when it is a moving name, alone or as a component",
+    "without a build number (`main-latest`, `latest_release`, `master-head`), or made only of moving",
+    "names and variant names (`alpine`, `stable-alpine`, `bookworm-slim`). No tag means `latest`.",
+    "Other tags (build ids, git SHAs, dates) pin by convention. Comparison ignores case; `-`, `_` and",
+    "`.` separate components. Profiles replace both lists (`mutableTags`, `variantTags`).",
+    "",
+    `Moving names: ${code(DEFAULT_MUTABLE_TAGS)}.`,
+    "",
+    `Variant names: ${code(DEFAULT_VARIANT_TAGS)}.`,
+    "",
+    "**Registry visibility** is *public*, *private* or *unknown*. A registry on the list of well-known",
+    "public registries is public; one on the list of registries that always need credentials is",
+    "private; where both match, the longer pattern wins (`gcr.io/distroless` is public, the rest of",
+    "`gcr.io` private). Anything else is unknown until the profile declares it under",
+    "`publicRegistries` or `privateRegistries` (settings of a profile; patterns are `domain` or",
+    "`domain/path`, `*` within one DNS label). PS007 judges known-private registries, PS018 unknown ones.",
+    "",
+    `Well-known public: ${code(DEFAULT_PUBLIC_REGISTRIES)}.`,
+    "",
+    `Always private: ${code(DEFAULT_PRIVATE_REGISTRIES)}.`,
+    "",
+  ];
 }

@@ -50,10 +50,33 @@ const ref = {
 };
 
 function describeTag(ctx: RuleContext): string {
+  const tag = ctx.reference?.tag ?? "";
   if (ctx.tagKind === "untagged") return "no tag (which means latest)";
-  if (ctx.tagKind === "floating-version") return `the floating version tag "${ctx.reference?.tag}"`;
-  return `the mutable tag "${ctx.reference?.tag}"`;
+  if (ctx.tagKind === "floating-version") return `the floating version tag "${tag}"`;
+  if (ctx.tagKind === "full-version") return `the version tag "${tag}"`;
+  const named = ctx.settings.mutableTags.some((m) => m.toLowerCase() === tag.toLowerCase());
+  return named ? `the mutable tag "${tag}"` : `the moving tag "${tag}" (it names no version)`;
 }
+
+/** Moves like `latest` for the stale-cache rules: named mutable tags, no tag, and floating versions where the profile says so. */
+const movesLikeLatest = (ctx: RuleContext) =>
+  isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable });
+
+/** Caches that keep an image under its reference: the kubelet pulls it at most once per node. */
+const CACHING_POLICIES: readonly string[] = ["IfNotPresent", "Never"];
+
+const matchesAny = (patterns: readonly string[], ctx: RuleContext) =>
+  !!ctx.reference &&
+  patterns.some((p) => registryMatches(p, ctx.reference?.domain || "docker.io", ctx.reference?.path ?? ""));
+
+/** How to tell Pullsight what a registry is, for messages about visibility. */
+const DECLARE_REGISTRY = "declare it under publicRegistries or privateRegistries in the profile's settings";
+
+/** No pull secret on the pod or its ServiceAccount, and no node credential provider for the registry. */
+const needsCredentials = (ctx: RuleContext) =>
+  !!ctx.reference &&
+  ctx.facts.pullSecrets.length === 0 &&
+  !matchesAny(ctx.settings.nodeCredentialRegistries, ctx);
 
 /** Failures the registry caused (rate limits, network, TLS, timeouts). */
 const REGISTRY_SIDE: readonly FailureCause[] = ["rate-limited", "network", "tls", "timeout"];
@@ -107,7 +130,10 @@ export const RULES: readonly RuleDefinition[] = [
     imagePullPolicy: IfNotPresent`,
     references: [ref.updating, ref.pullPolicy],
     defaults: { production: "high", development: "info" },
+    severityWhy:
+      "High in production: the image behind the name can change without any deploy, so what runs cannot be known or rolled back. Polaris (tagNotSpecified), kube-score (container-image-tag), Kubescape and Datree all flag `latest` and missing tags. Info in development, where moving tags are how teams iterate.",
     needsRuntime: false,
+    inputs: [],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.tagKind !== "mutable" && ctx.tagKind !== "untagged") return null;
@@ -130,11 +156,13 @@ export const RULES: readonly RuleDefinition[] = [
 #   imagePullPolicy: Always`,
     references: [ref.pullPolicy, ref.updating],
     defaults: { production: "high", development: "low" },
+    severityWhy:
+      "High in production for `latest`, no tag and named moving tags (`main`, `stable`, `alpine`): they move with every push, so replicas and nodes diverge within days; the Kubernetes documentation warns against exactly this pairing, and kube-score requires `Always` for `latest`. Floating versions move only within a release line and have their own, lower rule (PS016). Low in development.",
     needsRuntime: false,
+    inputs: [],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
-      if (ctx.facts.imagePullPolicy !== "IfNotPresent") return null;
-      if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
+      if (ctx.facts.imagePullPolicy !== "IfNotPresent" || !movesLikeLatest(ctx)) return null;
       return {
         message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy IfNotPresent: nodes keep whatever they cached.`,
         evidence: { ...baseEvidence(ctx), policySource: ctx.facts.policySource.source },
@@ -154,11 +182,13 @@ export const RULES: readonly RuleDefinition[] = [
     imagePullPolicy: Never`,
     references: [ref.pullPolicy],
     defaults: { production: "high", development: "medium" },
+    severityWhy:
+      "High in production: a node never learns that the tag moved, and a node without the image cannot start the pod at all. Medium in development, where nodes are rebuilt often.",
     needsRuntime: false,
+    inputs: [],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
-      if (ctx.facts.imagePullPolicy !== "Never") return null;
-      if (!isMovingTagKind(ctx.tagKind, { includeFloating: ctx.settings.floatingIsMutable })) return null;
+      if (ctx.facts.imagePullPolicy !== "Never" || !movesLikeLatest(ctx)) return null;
       return {
         message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy Never: it never gets a newer image.`,
         evidence: baseEvidence(ctx),
@@ -181,7 +211,10 @@ export const RULES: readonly RuleDefinition[] = [
     imagePullPolicy: Never`,
     references: [ref.pullPolicy],
     defaults: { production: "critical", development: "high" },
+    severityWhy:
+      "Critical in production: pods are down now and will not recover by retrying. High in development.",
     needsRuntime: true,
+    inputs: ["pods"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which a pod of the workload waits in ErrImageNeverPull; opened at the first such failure in kubelet events where they know it",
     ),
@@ -210,7 +243,11 @@ export const RULES: readonly RuleDefinition[] = [
     imagePullPolicy: IfNotPresent`,
     references: [ref.updating, ref.reference],
     defaults: { production: "low", development: "off" },
+    severityWhy:
+      "Low in production: true of most workloads and a hardening step rather than a defect; Polaris and Kubescape do not require digests by default and Kyverno's require-image-digest policy is opt-in. It fires on most containers, so views group it per scope instead of listing it row by row. Off in development.",
     needsRuntime: false,
+    inputs: [],
+    grouped: true,
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.tagKind === "digest" || ctx.tagKind === "invalid") return null;
@@ -230,7 +267,10 @@ export const RULES: readonly RuleDefinition[] = [
     imagePullPolicy: IfNotPresent`,
     references: [ref.pullPolicy, ref.hubLimits, ref.serialPulls],
     defaults: { production: "medium", development: "low" },
+    severityWhy:
+      "Medium in production: restarts and scale-ups stall while the registry misbehaves, but running pods are unaffected. Low in development.",
     needsRuntime: true,
+    inputs: ["pods", "pullEvents"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which the registry's pulls over the last 24 hours of events fail, rate-limit or exceed the latency budget",
     ),
@@ -285,21 +325,16 @@ imagePullSecrets:
 - name: registry-example-com`,
     references: [ref.privateRegistry, ref.saPullSecrets, ref.credentialProvider],
     defaults: { production: "medium", development: "low" },
+    severityWhy:
+      "Medium in production for registries known to need credentials: the pod starts only where the image is cached or the node has credentials. Only for known-private registries: one whose visibility is unknown gets PS018 at low, because most unknown registries in published manifests are projects' public registries. Peers do not check this (it needs the ServiceAccount). Low in development.",
     needsRuntime: false,
+    inputs: ["serviceAccounts"],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
-      if (!ctx.reference || ctx.visibility !== "private" || ctx.facts.pullSecrets.length > 0) return null;
-      const reference = ctx.reference;
-      if (
-        ctx.settings.nodeCredentialRegistries.some((p) =>
-          registryMatches(p, reference.domain, reference.path),
-        )
-      ) {
-        return null;
-      }
+      if (ctx.visibility !== "private" || !needsCredentials(ctx)) return null;
       return {
-        message: `${ctx.facts.image} comes from the private registry ${ctx.registry}, and neither the pod nor its ServiceAccount has a pull secret.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry },
+        message: `${ctx.facts.image} comes from ${ctx.registry}, a registry that needs credentials, and neither the pod nor its ServiceAccount has a pull secret.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry, visibility: ctx.visibility },
       };
     },
   },
@@ -315,7 +350,10 @@ imagePullSecrets:
   --docker-username=<user> --docker-password=<token>`,
     references: [ref.privateRegistry, ref.saPullSecrets],
     defaults: { production: "high", development: "medium" },
+    severityWhy:
+      "High in production: someone meant pulls to carry credentials and they do not, which fails or falls back to anonymous rate limits at the next pull. Medium in development.",
     needsRuntime: false,
+    inputs: ["serviceAccounts", "secrets"],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       const missing = ctx.facts.pullSecrets.filter((s) => s.exists === false);
@@ -341,7 +379,10 @@ imagePullSecrets:
 kubectl -n <namespace> get events --field-selector reason=Failed`,
     references: [ref.backoff, ref.privateRegistry],
     defaults: { production: "critical", development: "medium" },
+    severityWhy:
+      "Critical in production: the container is not running. Medium in development, where broken images are part of the work.",
     needsRuntime: true,
+    inputs: ["pods"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which a pod of the workload waits in ErrImagePull, ImagePullBackOff or InvalidImageName; opened at the first failed pull of those pods in kubelet events where they know it",
     ),
@@ -378,7 +419,10 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     fixYaml: `kubectl -n <namespace> rollout restart deployment/<name>   # after pinning or setting Always`,
     references: [ref.updating, ref.pullPolicy],
     defaults: { production: "high", development: "low" },
+    severityWhy:
+      "High in production: replicas run different code now, observed rather than predicted. Low in development.",
     needsRuntime: true,
+    inputs: ["pods"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot that sees two digests running for one tag; opened when the second digest first started running (container start times in pod status)",
       28 * 24,
@@ -413,7 +457,11 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     # imagePullPolicy: IfNotPresent   # the default for a non-latest tag`,
     references: [ref.defaults],
     defaults: { production: "info", development: "off" },
+    severityWhy:
+      "Info: harmless by definition, reported so reviewers see that a default was chosen on purpose. It is not raised where another rule calls the same policy risky (PS002, PS003, PS006, PS014, PS016, PS017): a finding must not call harmless what another calls dangerous. Off in development.",
     needsRuntime: false,
+    inputs: [],
+    quietWhen: ["PS002", "PS003", "PS006", "PS014", "PS016", "PS017"],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.policySource.source !== "explicit") return null;
@@ -437,7 +485,10 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     imagePullPolicy: IfNotPresent`,
     references: [ref.defaults, ref.pullPolicy],
     defaults: { production: "medium", development: "low" },
+    severityWhy:
+      "Medium in production: the workload behaves unlike its manifest suggests (pulls on every start, or keeps a stale cache) and nobody chose it. Low in development.",
     needsRuntime: false,
+    inputs: [],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.facts.policySource.source !== "defaulted") return null;
@@ -465,7 +516,10 @@ serializeImagePulls: false
 maxParallelImagePulls: 4`,
     references: [ref.serialPulls],
     defaults: { production: "medium", development: "low" },
+    severityWhy:
+      "Medium in production: slow pulls stretch rollouts and recovery but nothing is broken. Low in development.",
     needsRuntime: true,
+    inputs: ["pods", "pullEvents"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which the image's p95 pull time over the last 24 hours of events exceeds the budget",
     ),
@@ -496,7 +550,10 @@ maxParallelImagePulls: 4`,
     imagePullPolicy: Always   # credentials are checked on every start`,
     references: [ref.kep2535, ref.alwaysPull],
     defaults: { production: "medium", development: "off" },
+    severityWhy:
+      "Medium in production: a real access-control gap that needs another tenant's pod on the same node to be exploited; only known-private registries count. Off in development, where namespaces rarely separate tenants.",
     needsRuntime: true,
+    inputs: ["pods", "serviceAccounts"],
     lifecycle: runtimeLifecycle(
       "at the first snapshot that places the private image with IfNotPresent on nodes shared with other namespaces",
     ),
@@ -527,7 +584,10 @@ maxParallelImagePulls: 4`,
     image: registry.example.com/team/app:1.42.3`,
     references: [ref.reference, ref.backoff],
     defaults: { production: "critical", development: "high" },
+    severityWhy:
+      "Critical in production: the kubelet refuses the name and the container can never start. High in development.",
     needsRuntime: false,
+    inputs: [],
     lifecycle: SPEC_LIFECYCLE,
     check(ctx) {
       if (ctx.reference) return null;
@@ -537,9 +597,92 @@ maxParallelImagePulls: 4`,
       };
     },
   },
+  {
+    id: "PS016",
+    slug: "floating-version-cached",
+    title: "Floating version with a cached policy",
+    category: "policy",
+    why: "A floating version (`redis:7.2`, `postgres:15`, `node:20-alpine`) is re-pushed with every patch release of its line. With `IfNotPresent` (or `Never`) each node keeps the patch it pulled first, so replicas can differ by patch level and a security fix reaches only new nodes.",
+    fix: "Pin the full version (`redis:7.2.5`) or the digest, and let your update tooling move it; or use `Always` if the line should follow patches.",
+    fixYaml: `containers:
+  - name: cache
+    image: redis:7.2.5   # the full version: the same image on every node
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.pullPolicy, ref.updating],
+    defaults: { production: "low", development: "info" },
+    severityWhy:
+      "Low in production: the risk is real (patch drift between nodes) but bounded to one release line, unlike `latest`; none of Polaris, kube-score, Kubescape or Datree singles floating versions out. A profile can raise it, or set floatingIsMutable to judge floating versions like named mutable tags (PS002, PS003). Info in development.",
+    needsRuntime: false,
+    inputs: [],
+    lifecycle: SPEC_LIFECYCLE,
+    check(ctx) {
+      if (ctx.tagKind !== "floating-version" || ctx.settings.floatingIsMutable) return null;
+      if (!CACHING_POLICIES.includes(ctx.facts.imagePullPolicy)) return null;
+      return {
+        message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy ${ctx.facts.imagePullPolicy}: each node keeps the patch release it pulled first.`,
+        evidence: { ...baseEvidence(ctx), policySource: ctx.facts.policySource.source },
+      };
+    },
+  },
+  {
+    id: "PS017",
+    slug: "overwritable-version-cached",
+    title: "Full version on a registry that allows overwriting tags",
+    category: "policy",
+    why: "Where a registry lets a tag be pushed again (no tag immutability), even a full version such as `1.42.3` can be rebuilt under the same name, and nodes that cached the first build keep it. The profile says which registries allow this.",
+    fix: "Turn on tag immutability in the registry (ECR, ACR, GAR and Harbor support it), pin the digest, or use `Always`.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3@sha256:<digest>
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.updating, ref.pullPolicy],
+    defaults: { production: "low", development: "info" },
+    severityWhy:
+      "Fires only for registries a profile lists under overwritableTagRegistries (none by default): on most registries a full version is re-pushed rarely and by mistake, so flagging every version everywhere would be noise. Where teams do re-push, low in production, like a floating version; info in development.",
+    needsRuntime: false,
+    inputs: [],
+    lifecycle: SPEC_LIFECYCLE,
+    check(ctx) {
+      if (ctx.tagKind !== "full-version" || !CACHING_POLICIES.includes(ctx.facts.imagePullPolicy))
+        return null;
+      if (!matchesAny(ctx.settings.overwritableTagRegistries, ctx)) return null;
+      return {
+        message: `${ctx.facts.image} uses ${describeTag(ctx)} with imagePullPolicy ${ctx.facts.imagePullPolicy} on ${ctx.registry}, where the profile says tags can be overwritten.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry },
+      };
+    },
+  },
+  {
+    id: "PS018",
+    slug: "unknown-registry-without-pull-secret",
+    title: "Registry of unknown visibility without a pull secret",
+    category: "secrets",
+    why: "Pullsight does not know whether this registry needs credentials: it is neither a well-known public registry nor one that always needs them, and the profile does not declare it. If it is private, pods start only where the image is cached or the node has credentials.",
+    fix: "Declare the registry in the profile's settings (publicRegistries or privateRegistries); if it is private, add an imagePullSecret to the ServiceAccount.",
+    fixYaml: `# profiles.yaml
+profiles:
+  - name: production
+    settings:
+      publicRegistries: [registry.example.org]    # anyone may pull
+      privateRegistries: [registry.example.com]   # needs credentials`,
+    references: [ref.privateRegistry, ref.credentialProvider],
+    defaults: { production: "low", development: "info" },
+    severityWhy:
+      "Low in production: a question to answer once per registry, not a defect; most unknown registries in published manifests are public project registries. Declaring the registry turns it into PS007 (medium) or nothing. Info in development.",
+    needsRuntime: false,
+    inputs: ["serviceAccounts"],
+    lifecycle: SPEC_LIFECYCLE,
+    check(ctx) {
+      if (ctx.visibility !== "unknown" || !needsCredentials(ctx)) return null;
+      return {
+        message: `${ctx.facts.image} comes from ${ctx.registry}, whose visibility Pullsight does not know, and no pull secret is configured: ${DECLARE_REGISTRY}.`,
+        evidence: { ...baseEvidence(ctx), registry: ctx.registry, visibility: ctx.visibility },
+      };
+    },
+  },
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.12.1";
+export const RULES_VERSION = "2026.12.2";

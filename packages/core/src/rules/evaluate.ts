@@ -4,7 +4,14 @@ import { registryVisibility } from "../registry.ts";
 import { tagKindOf } from "../tag-kind.ts";
 import { RULES } from "./catalog.ts";
 import type { ResolvedProfile } from "./profiles.ts";
-import type { ContainerFacts, ContainerSubject, RuleContext, RuleResult, RuleSettings } from "./types.ts";
+import type {
+  ContainerFacts,
+  ContainerSubject,
+  RuleContext,
+  RuleHit,
+  RuleResult,
+  RuleSettings,
+} from "./types.ts";
 
 /** Stable identity of a rule on a container across snapshots (what findings and waivers key on). */
 export function findingFingerprint(subject: ContainerSubject, ruleId: string): string {
@@ -27,9 +34,9 @@ export function buildRuleContext(facts: ContainerFacts, settings: RuleSettings):
     facts,
     reference,
     invalidReason,
-    tagKind: tagKindOf(reference, settings.mutableTags),
+    tagKind: tagKindOf(reference, settings),
     registry: reference ? reference.domain || "docker.io" : "invalid",
-    visibility: reference ? registryVisibility(reference, settings.publicRegistries) : "private",
+    visibility: reference ? registryVisibility(reference, settings) : "unknown",
     settings,
   };
 }
@@ -42,24 +49,31 @@ export function evaluateContainer(facts: ContainerFacts, profile: ResolvedProfil
 /**
  * Runs every rule the profile enables on one container, and names those whose inputs are not
  * there (no pods to read, too few pulls for statistics): they cannot say their condition is
- * absent, so a finding of theirs is held rather than cleared.
+ * absent, so a finding of theirs is held rather than cleared. A rule is not raised where a rule
+ * it contradicts fires (`quietWhen`), whether or not the profile reports that one.
  */
 export function assessContainer(
   facts: ContainerFacts,
   profile: ResolvedProfile,
 ): { results: RuleResult[]; unevaluated: string[] } {
   const ctx = buildRuleContext(facts, profile.settings);
-  const results: RuleResult[] = [];
+  const hits = new Map<string, RuleHit>();
   const unevaluated: string[] = [];
+  const enabled = (id: string) => (profile.levels[id] ?? "off") !== "off";
   for (const rule of RULES) {
-    const level = profile.levels[rule.id] ?? "off";
-    if (level === "off") continue;
+    if (!enabled(rule.id) && !QUIETING.has(rule.id)) continue;
     if (rule.hasData && !rule.hasData(ctx)) {
-      unevaluated.push(rule.id);
+      if (enabled(rule.id)) unevaluated.push(rule.id);
       continue;
     }
     const hit = rule.check(ctx);
-    if (!hit) continue;
+    if (hit) hits.set(rule.id, hit);
+  }
+  const results: RuleResult[] = [];
+  for (const rule of RULES) {
+    const hit = hits.get(rule.id);
+    const level = profile.levels[rule.id] ?? "off";
+    if (!hit || level === "off" || rule.quietWhen?.some((id) => hits.has(id))) continue;
     results.push({
       ruleId: rule.id,
       title: rule.title,
@@ -74,3 +88,11 @@ export function assessContainer(
   }
   return { results, unevaluated };
 }
+
+/** Rules some other rule is quiet for: checked even where the profile does not report them. */
+const QUIETING: ReadonlySet<string> = new Set(RULES.flatMap((r) => r.quietWhen ?? []));
+
+/** Pairs of rules that never fire on the same container (the first is quiet where the second fires). */
+export const EXCLUSIVE_RULE_PAIRS: ReadonlyArray<readonly [string, string]> = RULES.flatMap((r) =>
+  (r.quietWhen ?? []).map((other) => [r.id, other] as const),
+);

@@ -3,8 +3,8 @@
 // extended. The first assignment that matches a namespace decides its profile.
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
-import { DEFAULT_MUTABLE_TAGS } from "../tag-kind.ts";
+import { DEFAULT_PRIVATE_REGISTRIES, DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
+import { DEFAULT_MUTABLE_TAGS, DEFAULT_VARIANT_TAGS } from "../tag-kind.ts";
 import { RULES, RULES_BY_ID } from "./catalog.ts";
 import type { RuleLevel, RuleSettings, Severity } from "./types.ts";
 
@@ -13,9 +13,12 @@ export type BuiltinProfile = (typeof BUILTIN_PROFILES)[number];
 
 export const DEFAULT_SETTINGS: RuleSettings = {
   mutableTags: [...DEFAULT_MUTABLE_TAGS],
+  variantTags: [...DEFAULT_VARIANT_TAGS],
   publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES],
+  privateRegistries: [...DEFAULT_PRIVATE_REGISTRIES],
   nodeCredentialRegistries: ["*.dkr.ecr.*.amazonaws.com", "*.pkg.dev", "*.azurecr.io", "gcr.io", "*.gcr.io"],
-  floatingIsMutable: true,
+  overwritableTagRegistries: [],
+  floatingIsMutable: false,
   pullLatencyBudgetSeconds: 30,
   registryFailureRatio: 0.1,
   minPullsForStats: 5,
@@ -38,10 +41,31 @@ const selector = z
 
 const settingsSchema = z
   .object({
-    mutableTags: z.array(z.string().min(1)).optional(),
-    publicRegistries: z.array(z.string().min(1)).optional(),
+    mutableTags: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Words that make a tag mutable, alone or as a component (`latest`, `main-latest`)."),
+    variantTags: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Variant names that, without a version, follow the newest release (`alpine`, `slim`)."),
+    publicRegistries: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Registries anyone may pull from (`domain` or `domain/path`, `*` within one DNS label)."),
+    privateRegistries: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Registries that need credentials. A registry on neither list has unknown visibility."),
     nodeCredentialRegistries: z.array(z.string().min(1)).optional(),
-    floatingIsMutable: z.boolean().optional(),
+    overwritableTagRegistries: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Registries that let a full version tag be pushed again (PS017 fires for them)."),
+    floatingIsMutable: z
+      .boolean()
+      .optional()
+      .describe("Judge floating versions like named mutable tags (PS002, PS003) instead of PS016."),
     pullLatencyBudgetSeconds: z.number().positive().optional(),
     registryFailureRatio: z.number().min(0).max(1).optional(),
     minPullsForStats: z.number().int().min(1).optional(),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { RULES } from "./catalog.ts";
-import { assessContainer, evaluateContainer } from "./evaluate.ts";
+import { assessContainer, EXCLUSIVE_RULE_PAIRS, evaluateContainer } from "./evaluate.ts";
 import { DEFAULT_PROFILES, resolveProfile } from "./profiles.ts";
 import type { ContainerFacts } from "./types.ts";
 
@@ -21,7 +22,7 @@ function facts(overrides: Partial<ContainerFacts> = {}): ContainerFacts {
       container: "app",
       containerType: "container",
     },
-    image: "registry.example.com/team/api:1.4.2",
+    image: "registry.acme.internal/team/api:1.4.2",
     imagePullPolicy: "IfNotPresent",
     policySource: { source: "defaulted", evidence: "test" },
     pullSecrets: [{ name: "regcred", source: "serviceAccount", exists: true }],
@@ -36,7 +37,7 @@ const quiet = (id: string, f: ContainerFacts) => assert.ok(!ids(f).includes(id),
 describe("rules", () => {
   it("a well-pinned private image with a pull secret raises nothing but the digest reminder", () => {
     assert.deepEqual(ids(facts()), ["PS005"]);
-    assert.deepEqual(ids(facts({ image: `registry.example.com/team/api:1.4.2@${DIGEST}` })), []);
+    assert.deepEqual(ids(facts({ image: `registry.acme.internal/team/api:1.4.2@${DIGEST}` })), []);
   });
 
   it("PS001 mutable reference: latest, untagged, mutable names; not versions or digests", () => {
@@ -48,14 +49,40 @@ describe("rules", () => {
 
   it("PS002 stale cache: moving tag with IfNotPresent; Always or a digest is fine", () => {
     fires("PS002", facts({ image: "app:latest", imagePullPolicy: "IfNotPresent" }));
-    fires("PS002", facts({ image: "app:1.27", imagePullPolicy: "IfNotPresent" }));
+    fires("PS002", facts({ image: "app:alpine", imagePullPolicy: "IfNotPresent" }));
+    // Floating versions have their own, lower rule unless the profile judges them like `latest`.
+    quiet("PS002", facts({ image: "app:1.27", imagePullPolicy: "IfNotPresent" }));
     quiet("PS002", facts({ image: "app:latest", imagePullPolicy: "Always" }));
     quiet("PS002", facts({ image: "app:1.27.3", imagePullPolicy: "IfNotPresent" }));
     // A digest-pinned image is never flagged for its pull policy.
     quiet("PS002", facts({ image: `app:latest@${DIGEST}`, imagePullPolicy: "IfNotPresent" }));
     quiet("PS003", facts({ image: `app:latest@${DIGEST}`, imagePullPolicy: "Never" }));
-    const noFloating = { ...everything, settings: { ...everything.settings, floatingIsMutable: false } };
-    assert.ok(!evaluateContainer(facts({ image: "app:1.27" }), noFloating).some((r) => r.ruleId === "PS002"));
+    const floating = { ...everything, settings: { ...everything.settings, floatingIsMutable: true } };
+    const floatingIds = evaluateContainer(facts({ image: "app:1.27" }), floating).map((r) => r.ruleId);
+    assert.ok(floatingIds.includes("PS002") && !floatingIds.includes("PS016"), floatingIds.join());
+  });
+
+  it("PS016 floating version cached, at a lower severity of its own", () => {
+    fires("PS016", facts({ image: "redis:7.2", imagePullPolicy: "IfNotPresent" }));
+    fires("PS016", facts({ image: "node:20-alpine", imagePullPolicy: "Never" }));
+    quiet("PS016", facts({ image: "redis:7.2", imagePullPolicy: "Always" }));
+    quiet("PS016", facts({ image: "redis:7.2.5", imagePullPolicy: "IfNotPresent" }));
+    const f = facts({ image: "redis:7.2", imagePullPolicy: "IfNotPresent" });
+    const severity = (id: string) => evaluateContainer(f, production).find((r) => r.ruleId === id)?.severity;
+    assert.equal(severity("PS016"), "low");
+    assert.equal(severity("PS002"), undefined);
+  });
+
+  it("PS017 full version only where the profile says the registry lets tags be overwritten", () => {
+    const f = facts({ image: "registry.acme.internal/team/api:1.4.2", imagePullPolicy: "IfNotPresent" });
+    quiet("PS017", f);
+    const declared = {
+      ...everything,
+      settings: { ...everything.settings, overwritableTagRegistries: ["registry.acme.internal"] },
+    };
+    assert.ok(evaluateContainer(f, declared).some((r) => r.ruleId === "PS017"));
+    const pinned = facts({ image: `registry.acme.internal/team/api:1.4.2@${DIGEST}` });
+    assert.ok(!evaluateContainer(pinned, declared).some((r) => r.ruleId === "PS017"));
   });
 
   it("PS003 Never with a moving tag", () => {
@@ -153,11 +180,28 @@ describe("rules", () => {
 
   it("PS007 private image without a pull secret; public images and node credentials are fine", () => {
     fires("PS007", facts({ pullSecrets: [] }));
+    quiet("PS007", facts({ pullSecrets: [], image: "registry.istio.io/release/pilot:1.24.1" }));
+    quiet("PS007", facts({ pullSecrets: [], image: "registry.example.com/team/api:1.0.0" }));
     quiet("PS007", facts({ pullSecrets: [], image: "nginx:1.27.3" }));
     quiet(
       "PS007",
       facts({ pullSecrets: [], image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.0.0" }),
     );
+  });
+
+  it("PS018 unknown visibility without a pull secret says how to declare the registry", () => {
+    const unknown = facts({ pullSecrets: [], image: "registry.example.com/team/api:1.0.0" });
+    const r = evaluateContainer(unknown, production).find((x) => x.ruleId === "PS018");
+    assert.equal(r?.severity, "low");
+    assert.match(r?.message ?? "", /publicRegistries or privateRegistries/);
+    quiet("PS018", facts({ image: "registry.example.com/team/api:1.0.0" }));
+    quiet("PS018", facts({ pullSecrets: [] }));
+    const declared = {
+      ...everything,
+      settings: { ...everything.settings, privateRegistries: ["registry.example.com"] },
+    };
+    const ids = evaluateContainer(unknown, declared).map((x) => x.ruleId);
+    assert.ok(ids.includes("PS007") && !ids.includes("PS018"), ids.join());
   });
 
   it("PS008 referenced secret missing, naming where it was referenced", () => {
@@ -190,6 +234,15 @@ describe("rules", () => {
       facts({ policySource: { source: "explicit", evidence: "" }, imagePullPolicy: "IfNotPresent" }),
     );
     quiet("PS011", facts({ policySource: { source: "explicit", evidence: "" }, imagePullPolicy: "Always" }));
+    // Harmless is not said of a policy another rule calls risky, even where that rule is off.
+    const risky = facts({
+      image: "redis:alpine",
+      policySource: { source: "explicit", evidence: "" },
+      imagePullPolicy: "IfNotPresent",
+    });
+    quiet("PS011", risky);
+    const ps002Off = { ...production, levels: { ...production.levels, PS002: "off" as const } };
+    assert.ok(!evaluateContainer(risky, ps002Off).some((r) => r.ruleId === "PS011"));
     fires("PS012", facts({ policySource: { source: "defaulted", evidence: "" }, imagePullPolicy: "Always" }));
     quiet("PS012", facts({ policySource: { source: "unknown", evidence: "" }, imagePullPolicy: "Always" }));
   });
@@ -250,6 +303,66 @@ describe("rules", () => {
         r.why.length > 40 && r.fix.length > 20 && r.fixYaml.length > 10 && r.references.length > 0,
         r.id,
       );
+      assert.ok(r.severityWhy.length > 40, `${r.id} states why its severities are what they are`);
+      assert.equal(r.needsRuntime, r.inputs.includes("pods") || r.inputs.includes("pullEvents"), r.id);
+      for (const id of r.quietWhen ?? [])
+        assert.ok(
+          RULES.some((o) => o.id === id),
+          `${r.id}: ${id}`,
+        );
     }
+  });
+});
+
+describe("rules that may not fire together", () => {
+  const image = fc.constantFrom(
+    "nginx",
+    "nginx:latest",
+    "redis:alpine",
+    "redis:7.2",
+    "redis:7.2.5",
+    "app:main-latest",
+    "registry.acme.internal/team/api:1.4.2",
+    "registry.example.com/team/api:main",
+    `nginx:1.27.3@${DIGEST}`,
+    "Not/Valid",
+  );
+  const containerFacts = fc.record({
+    image,
+    imagePullPolicy: fc.constantFrom("Always", "IfNotPresent", "Never" as const),
+    source: fc.constantFrom("explicit", "defaulted", "unknown" as const),
+    secrets: fc.boolean(),
+    sharedNodes: fc.constantFrom(true, false, null),
+    registryFailures: fc.nat(50),
+  });
+
+  it("declares the contradictions the catalogue names", () => {
+    const pairs = EXCLUSIVE_RULE_PAIRS.map(([a, b]) => `${a}/${b}`);
+    for (const pair of ["PS011/PS002", "PS011/PS003", "PS011/PS016"]) assert.ok(pairs.includes(pair), pair);
+  });
+
+  it("no container carries both rules of an exclusive pair, under any profile", () => {
+    fc.assert(
+      fc.property(containerFacts, fc.constantFrom(everything, production, development), (g, profile) => {
+        const f = facts({
+          image: g.image,
+          imagePullPolicy: g.imagePullPolicy,
+          policySource: { source: g.source, evidence: "" },
+          pullSecrets: g.secrets ? [{ name: "regcred", source: "pod", exists: true }] : [],
+          sharedNodes: g.sharedNodes,
+          runtime: { running: [{ digest: DIGEST, nodes: ["n1"], pods: 1 }], waiting: [] },
+          registryHealth: {
+            pulls: 50,
+            failures: g.registryFailures,
+            failuresByCause: { timeout: g.registryFailures },
+            p95Seconds: 2,
+          },
+        });
+        const fired = new Set(evaluateContainer(f, profile).map((r) => r.ruleId));
+        for (const [a, b] of EXCLUSIVE_RULE_PAIRS)
+          assert.ok(!(fired.has(a) && fired.has(b)), `${a} with ${b}`);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { FailureCause } from "../failure-cause.ts";
 import type { ImageReference } from "../image-reference.ts";
+import type { ContainerType } from "../pod-spec.ts";
 import type { PolicySource } from "../policy-source.ts";
 import type { PullPolicy } from "../pull-policy.ts";
 import type { RegistryVisibility } from "../registry.ts";
@@ -22,7 +23,7 @@ export interface ContainerSubject {
   kind: string;
   name: string;
   container: string;
-  containerType: "container" | "init" | "ephemeral";
+  containerType: ContainerType;
 }
 
 export interface PullSecretRef {
@@ -64,6 +65,13 @@ export interface RegistryHealth {
   p95Seconds: number | null;
 }
 
+/**
+ * What a rule reads besides the container spec; a snapshot that could not read one of them
+ * cannot resolve the rule's findings by their absence.
+ */
+export type RuleInput = "pods" | "pullEvents" | "serviceAccounts" | "secrets";
+export const RULE_INPUTS: readonly RuleInput[] = ["pods", "pullEvents", "serviceAccounts", "secrets"];
+
 /** Everything the rules may look at for one container. Only `subject`, `image`, policy and secrets are required. */
 export interface ContainerFacts {
   subject: ContainerSubject;
@@ -80,13 +88,25 @@ export interface ContainerFacts {
 
 /** Tunables a profile sets for every rule. */
 export interface RuleSettings {
-  /** Tag names treated as mutable (case-insensitive). */
+  /** Words that make a tag mutable, alone or as a component (case-insensitive). */
   mutableTags: string[];
-  /** Registry patterns treated as public (see registry.ts). */
+  /** Variant names that, without a version, follow the newest release (`alpine`, `slim`). */
+  variantTags: string[];
+  /** Registry patterns known to be public (see registry.ts). */
   publicRegistries: string[];
+  /** Registry patterns known to need credentials; a registry on neither list is unknown. */
+  privateRegistries: string[];
   /** Registries whose credentials come from the node (kubelet credential providers: ECR, GAR, ACR). */
   nodeCredentialRegistries: string[];
-  /** Whether floating versions (1.25, 18-alpine) count as moving references. */
+  /**
+   * Registries that let a full version tag be overwritten (no tag immutability): a full version
+   * cached with IfNotPresent can go stale there too (PS017).
+   */
+  overwritableTagRegistries: string[];
+  /**
+   * Whether floating versions (1.25, 18-alpine) are judged like named mutable tags by the
+   * stale-cache rules (PS002, PS003) instead of by their own rule (PS016).
+   */
   floatingIsMutable: boolean;
   /** Pull-latency budget: p95 above it is slow. */
   pullLatencyBudgetSeconds: number;
@@ -143,8 +163,19 @@ export interface RuleDefinition {
   references: RuleReference[];
   /** Severity in the built-in profiles. */
   defaults: { production: RuleLevel; development: RuleLevel };
+  /** Why those severities: the risk weighed, and what peer tools do with the same condition. */
+  severityWhy: string;
   /** Needs pod status, events or node data, not only the spec. */
   needsRuntime: boolean;
+  /** What it reads besides the container spec (pods, pull events, ServiceAccounts, Secrets). */
+  inputs: readonly RuleInput[];
+  /**
+   * Rules whose firing contradicts this one's message (it calls a policy harmless that they call
+   * risky): it is not raised on a container where any of them fires, whatever their level.
+   */
+  quietWhen?: readonly string[];
+  /** Fires on most containers: views show it as one line per scope with a count, rows on demand. */
+  grouped?: boolean;
   /** When its finding opens and resolves (hysteresis for conditions read from runtime data). */
   lifecycle: FindingLifecycle;
   /**

@@ -1,0 +1,133 @@
+// Where an object keeps its pod spec, which containers it declares, and where their pull
+// credentials come from: the parts of reading a workload that do not depend on how it was
+// obtained (a live object from the API server or a manifest from a repository).
+import type { PullSecretRef } from "./rules/types.ts";
+
+export type ContainerType = "container" | "init" | "ephemeral";
+export const CONTAINER_TYPES: readonly ContainerType[] = ["container", "init", "ephemeral"];
+
+/** The pod spec's container lists, with the type of container each holds. */
+export const CONTAINER_LISTS = [
+  { list: "containers", type: "container" },
+  { list: "initContainers", type: "init" },
+  { list: "ephemeralContainers", type: "ephemeral" },
+] as const satisfies ReadonlyArray<{ list: string; type: ContainerType }>;
+export type ContainerList = (typeof CONTAINER_LISTS)[number]["list"];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const TEMPLATE = ["spec", "template", "spec"];
+
+/** Pod spec paths of the built-in kinds. Custom resources are added per kind (`PodSpecPaths`). */
+export const BUILTIN_POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ["spec"],
+  PodTemplate: ["template", "spec"],
+  Deployment: TEMPLATE,
+  StatefulSet: TEMPLATE,
+  DaemonSet: TEMPLATE,
+  ReplicaSet: TEMPLATE,
+  ReplicationController: TEMPLATE,
+  Job: TEMPLATE,
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+/**
+ * Where custom resources keep pod templates, by kind: Argo Rollouts and OpenKruise CloneSets
+ * keep one at spec.template.spec like a Deployment. Operators add their own kinds here.
+ */
+export const DEFAULT_CUSTOM_POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Rollout: TEMPLATE,
+  CloneSet: TEMPLATE,
+  AdvancedStatefulSet: TEMPLATE,
+  BroadcastJob: TEMPLATE,
+};
+
+export type PodSpecPaths = Readonly<Record<string, readonly string[]>>;
+
+export function valueAt(object: unknown, path: readonly string[]): unknown {
+  let cur: unknown = object;
+  for (const key of path) cur = isObj(cur) ? cur[key] : undefined;
+  return cur;
+}
+
+/** The pod spec of an object of a kind that has one (built-in or configured), else null. */
+export function podSpecOf(
+  kind: string,
+  object: unknown,
+  custom: PodSpecPaths = DEFAULT_CUSTOM_POD_SPEC_PATHS,
+): Obj | null {
+  const path = BUILTIN_POD_SPEC_PATHS[kind] ?? custom[kind];
+  if (!path) return null;
+  const spec = valueAt(object, path);
+  return isObj(spec) ? spec : null;
+}
+
+/** One container as a pod spec declares it. */
+export interface SpecContainer {
+  name: string;
+  image: string;
+  /** As written; null when absent (a manifest that relies on defaulting). */
+  imagePullPolicy: string | null;
+  list: ContainerList;
+  type: ContainerType;
+}
+
+/** Every container of a pod spec, addressed by list and name. */
+export function containersOf(podSpec: Obj): SpecContainer[] {
+  const out: SpecContainer[] = [];
+  for (const { list, type } of CONTAINER_LISTS) {
+    const items = podSpec[list];
+    if (!Array.isArray(items)) continue;
+    for (const c of items) {
+      if (!isObj(c)) continue;
+      out.push({
+        name: String(c.name ?? ""),
+        image: typeof c.image === "string" ? c.image : "",
+        imagePullPolicy: typeof c.imagePullPolicy === "string" ? c.imagePullPolicy : null,
+        list,
+        type,
+      });
+    }
+  }
+  return out;
+}
+
+/** The ServiceAccount a pod runs as: `default` when the spec names none. */
+export function serviceAccountOf(podSpec: Obj): string {
+  const name = podSpec.serviceAccountName ?? podSpec.serviceAccount;
+  return typeof name === "string" && name !== "" ? name : "default";
+}
+
+const secretNames = (list: unknown): string[] =>
+  Array.isArray(list) ? list.filter(isObj).map((s) => String(s.name ?? "")) : [];
+
+/** What is known of a namespace's ServiceAccounts and Secrets (metadata only). */
+export interface CredentialSources {
+  /** Pull secrets per ServiceAccount, keyed `namespace/name`; null when ServiceAccounts were not read. */
+  serviceAccountSecrets: ReadonlyMap<string, readonly string[]> | null;
+  /** Secrets that exist, keyed `namespace/name`; null when Secrets were not read. */
+  secrets: ReadonlySet<string> | null;
+}
+
+/** The ServiceAccount's imagePullSecrets, as `CredentialSources` keys them. */
+export function serviceAccountPullSecrets(serviceAccount: unknown): string[] {
+  return isObj(serviceAccount) ? secretNames(serviceAccount.imagePullSecrets) : [];
+}
+
+/**
+ * The pull secrets a pod's image pulls carry: the pod's own, then its ServiceAccount's (the
+ * ServiceAccount admission plugin adds those only to pods that list none, but a pod that does is
+ * still pulled with whatever its spec names, so both count as configured).
+ */
+export function pullSecretsOf(podSpec: Obj, namespace: string, sources: CredentialSources): PullSecretRef[] {
+  const exists = (name: string) => (sources.secrets ? sources.secrets.has(`${namespace}/${name}`) : null);
+  const own = secretNames(podSpec.imagePullSecrets);
+  const fromSa = sources.serviceAccountSecrets?.get(`${namespace}/${serviceAccountOf(podSpec)}`) ?? [];
+  return [
+    ...own.map((name) => ({ name, source: "pod" as const, exists: exists(name) })),
+    ...fromSa
+      .filter((name) => !own.includes(name))
+      .map((name) => ({ name, source: "serviceAccount" as const, exists: exists(name) })),
+  ];
+}
