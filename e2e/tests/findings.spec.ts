@@ -114,3 +114,34 @@ async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
+
+test("a rule that fires on most containers is one line per namespace, its rows on demand", async ({
+  page,
+}) => {
+  await page.goto("/findings?severity=low");
+  const summary = page.locator("details summary", { hasText: "PS005" });
+  await expect(summary).toBeVisible();
+  // The table lists the other rules' rows; PS005's are counted, not listed.
+  await expect(
+    page.getByRole("table", { name: /^Findings/ }).locator("tbody th", { hasText: "PS005" }),
+  ).toHaveCount(0);
+  await summary.click();
+  const line = page
+    .getByRole("list", { name: "Grouped findings by namespace" })
+    .getByRole("listitem")
+    .first();
+  const count = Number(
+    ((await line.textContent()) ?? "").match(/PS005: ([\d,]+) finding/)?.[1]?.replace(/,/g, ""),
+  );
+  expect(count).toBeGreaterThan(0);
+  await line.getByRole("link").click();
+  await expect(page).toHaveURL(/ruleId=PS005/);
+  const subtitle = await page.getByText(/findings match$/).textContent();
+  expect(Number((subtitle ?? "").replace(/[^\d]/g, ""))).toBe(count);
+  const rules = await page
+    .getByRole("table", { name: /^Findings/ })
+    .locator("tbody th")
+    .allTextContents();
+  expect(rules.length).toBeGreaterThan(0);
+  for (const r of rules) expect(r).toContain("PS005");
+});

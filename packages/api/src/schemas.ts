@@ -1,4 +1,5 @@
 // Shared zod schemas: inputs every router validates and the output shapes they declare.
+import { REGISTRY_VISIBILITIES } from "@pullsight/core";
 import { isoWeekRange, NOT_DIGEST } from "@pullsight/db";
 import { z } from "zod";
 
@@ -106,7 +107,7 @@ const factFilter = {
   /** A stored tag kind, or "not-digest" for every kind but digest-pinned. */
   tagKind: z.string().max(32).optional(),
   registry: z.string().max(253).optional(),
-  visibility: z.enum(["public", "private"]).optional(),
+  visibility: z.enum(REGISTRY_VISIBILITIES).optional(),
 };
 
 const clusterScope = {

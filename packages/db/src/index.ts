@@ -55,7 +55,7 @@ export {
   NOT_DIGEST,
   parseLabelSelector,
 } from "./queries/filters.ts";
-export { type FindingRow, listFindings } from "./queries/findings.ts";
+export { type FindingGroup, type FindingRow, listFindings } from "./queries/findings.ts";
 export {
   type ClusterSummary,
   emptyFindingCounts,

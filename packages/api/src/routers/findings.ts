@@ -1,3 +1,4 @@
+import { RULES } from "@pullsight/core";
 import { listFindings } from "@pullsight/db";
 import { z } from "zod";
 import { bigId, findingFilter, severity } from "../schemas.ts";
@@ -32,6 +33,18 @@ export const findingRow = z.object({
   workload_id: z.bigint().nullable(),
 });
 
+/** A rule that fires on most containers, counted per namespace (rows on demand). */
+const findingGroup = z.object({
+  rule_id: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  severity,
+  findings: z.number().int(),
+  workloads: z.number().int(),
+});
+
+const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
+
 export const findingsRouter = router({
   /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
   list: publicProcedure
@@ -46,11 +59,18 @@ export const findingsRouter = router({
         .strict(),
     )
     .output(
-      z.object({ rows: z.array(findingRow), total: z.number().int(), nextCursor: z.bigint().nullable() }),
+      z.object({
+        rows: z.array(findingRow),
+        total: z.number().int(),
+        nextCursor: z.bigint().nullable(),
+        /** Grouped rules' findings per namespace; their rows are listed only when the filter names the rule. */
+        groups: z.array(findingGroup),
+      }),
     )
     .query(({ ctx, input }) =>
       listFindings(ctx.db, input.filter ?? {}, {
         now: ctx.now(),
+        groupRules: GROUPED_RULES,
         ...(input.limit ? { limit: input.limit } : {}),
         ...(input.cursor ? { cursor: input.cursor } : {}),
       }),

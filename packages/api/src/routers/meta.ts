@@ -1,4 +1,4 @@
-import { RULES, RULES_VERSION } from "@pullsight/core";
+import { RULE_INPUTS, RULES, RULES_VERSION } from "@pullsight/core";
 import { z } from "zod";
 import { ROLES } from "../identity.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -29,14 +29,22 @@ export const metaRouter = router({
             fixYaml: z.string(),
             references: z.array(z.object({ title: z.string(), url: z.string() })),
             defaults: z.object({ production: level, development: level }),
+            severityWhy: z.string(),
             needsRuntime: z.boolean(),
+            inputs: z.array(z.enum(RULE_INPUTS)),
+            quietWhen: z.array(z.string()).optional(),
+            grouped: z.boolean().optional(),
           }),
         ),
       }),
     )
     .query(() => ({
       version: RULES_VERSION,
-      rules: RULES.map(({ check: _check, ...r }) => r),
+      rules: RULES.map(({ check: _check, hasData: _hasData, lifecycle: _lifecycle, quietWhen, ...r }) => ({
+        ...r,
+        inputs: [...r.inputs],
+        ...(quietWhen ? { quietWhen: [...quietWhen] } : {}),
+      })),
     })),
 
   /** Recent CSV exports: who took what, when, how many rows, and the SHA-256 of the bytes sent. */

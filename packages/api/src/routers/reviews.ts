@@ -57,6 +57,14 @@ const asBadRequest = (e: unknown): never => {
   throw e;
 };
 
+/** A grouped rule's findings in one namespace (the rows are on the findings page and in the CSV). */
+const reviewGroup = z.object({
+  ruleId: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  findings: z.number().int(),
+});
+
 export const reviewsRouter = router({
   /** The review of an ISO week (default: the week before this one) for a scope. */
   get: publicProcedure
@@ -85,6 +93,11 @@ export const reviewsRouter = router({
         newFindings: z.array(reviewFinding),
         resolvedFindings: z.array(reviewFinding),
         ageingFindings: z.array(reviewFinding),
+        grouped: z.object({
+          new: z.array(reviewGroup),
+          resolved: z.array(reviewGroup),
+          ageing: z.array(reviewGroup),
+        }),
         waiversExpiring: z.array(
           z.object({
             id: z.number().int(),
@@ -101,7 +114,7 @@ export const reviewsRouter = router({
     .query(({ ctx, input }) => {
       const now = ctx.now();
       const week = input.week ?? isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
-      return getWeeklyReview(ctx.db, week, scopeOf(input.scope), now).catch(asBadRequest);
+      return getWeeklyReview(ctx.db, week, scopeOf(input.scope), now, { group: true }).catch(asBadRequest);
     }),
 
   /** Signs off a week's review (reviewers and admins). Once signed it cannot change. */

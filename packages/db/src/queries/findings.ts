@@ -1,7 +1,9 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
 // cannot disagree), a page at a time by finding id.
+
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "./fleet.ts";
 
 export interface FindingRow {
@@ -39,24 +41,53 @@ export interface FindingRow {
   workload_id: bigint | null;
 }
 
+/** Findings of a rule that fires on most containers, counted for one namespace instead of listed. */
+export interface FindingGroup {
+  rule_id: string;
+  cluster: string;
+  namespace: string;
+  severity: SeverityName;
+  findings: number;
+  workloads: number;
+}
+
 export async function listFindings(
   db: Db,
   filter: FindingExportFilter,
-  opts: { cursor?: bigint | null; limit?: number; now?: Date } = {},
-): Promise<{ rows: FindingRow[]; total: number; nextCursor: bigint | null }> {
+  opts: {
+    cursor?: bigint | null;
+    limit?: number;
+    now?: Date;
+    /** Rules shown as one line per namespace with a count, unless the filter names the rule. */
+    groupRules?: readonly string[];
+  } = {},
+): Promise<{ rows: FindingRow[]; total: number; nextCursor: bigint | null; groups: FindingGroup[] }> {
   const now = opts.now ?? new Date();
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
   const inner = findingsQuery(filter, now);
-  const [rows, total] = await Promise.all([
+  const grouped = (opts.groupRules ?? []).filter((id) => id !== filter.ruleId);
+  const listed = grouped.length ? Prisma.sql`NOT (q.rule_id IN (${Prisma.join(grouped)}))` : Prisma.sql`TRUE`;
+  const [rows, total, groups] = await Promise.all([
     db.$queryRaw<FindingRow[]>`
-      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n}
+      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n} AND ${listed}
       ORDER BY q.finding_id LIMIT ${limit + 1}`,
-    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q`,
+    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
+    grouped.length
+      ? db.$queryRaw<FindingGroup[]>`
+          SELECT q.rule_id, q.cluster, q.namespace,
+                 (ARRAY_AGG(q.severity ORDER BY q.finding_id DESC))[1] AS severity,
+                 COUNT(*)::int AS findings,
+                 COUNT(DISTINCT (q.workload_kind, q.workload))::int AS workloads
+          FROM (${inner}) q WHERE q.rule_id IN (${Prisma.join(grouped)})
+          GROUP BY q.rule_id, q.cluster, q.namespace
+          ORDER BY findings DESC, q.cluster, q.namespace`
+      : Promise.resolve([]),
   ]);
   const page = rows.slice(0, limit);
   return {
     rows: page,
     total: total[0]?.n ?? 0,
     nextCursor: rows.length > limit ? (page[page.length - 1]?.finding_id ?? null) : null,
+    groups,
   };
 }

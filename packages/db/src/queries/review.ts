@@ -3,6 +3,7 @@
 // expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
 // signed review cannot change (the database ignores updates and deletes of its rows).
 import { UTCDate } from "@date-fns/utc";
+import { RULES } from "@pullsight/core";
 import { addDays, addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -88,9 +89,12 @@ export interface WeeklyReview {
     ageing: Record<SeverityName, number>;
     openAtEnd: number;
   };
+  /** The rows of each list, without the grouped rules' (those are counted in `grouped`). */
   newFindings: ReviewFinding[];
   resolvedFindings: ReviewFinding[];
   ageingFindings: ReviewFinding[];
+  /** Rules that fire on most containers, per namespace with a count, for each list. */
+  grouped: { new: ReviewGroup[]; resolved: ReviewGroup[]; ageing: ReviewGroup[] };
   waiversExpiring: Array<{
     id: number;
     ruleId: string;
@@ -100,6 +104,28 @@ export interface WeeklyReview {
     expiresAt: Date;
   }>;
   signed: SignedReview | null;
+}
+
+export interface ReviewGroup {
+  ruleId: string;
+  cluster: string;
+  namespace: string;
+  findings: number;
+}
+
+/** Rules the catalogue shows grouped (they fire on most containers). */
+const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
+const groupedSql = GROUPED_RULES.length
+  ? Prisma.sql`f."ruleId" IN (${Prisma.join(GROUPED_RULES)})`
+  : Prisma.sql`FALSE`;
+
+async function groupsWhere(db: Db, where: Prisma.Sql, group: boolean): Promise<ReviewGroup[]> {
+  if (!group || !GROUPED_RULES.length) return [];
+  return db.$queryRaw<ReviewGroup[]>`
+    SELECT f."ruleId", c.name AS cluster, f.namespace, COUNT(*)::int AS findings
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+    WHERE ${where} AND ${groupedSql}
+    GROUP BY 1, 2, 3 ORDER BY findings DESC, 2, 3`;
 }
 
 export interface SignedReview {
@@ -128,12 +154,13 @@ async function findingsWhere(
   where: Prisma.Sql,
   at: Date,
   order: Prisma.Sql,
+  group: boolean,
 ): Promise<ReviewFinding[]> {
   const rows = await db.$queryRaw<Array<Omit<ReviewFinding, "ageDays">>>`
     SELECT f.id, c.name AS cluster, f.namespace, wl.name AS workload, f."workloadId", f."containerName" AS container,
       f."ruleId", f.severity::text AS severity, f.image, f."openedAt", f."resolvedAt", ${waivedSql(at)} AS waived
     FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    WHERE ${where}
+    WHERE ${where} AND NOT (${group ? groupedSql : Prisma.sql`FALSE`})
     ORDER BY ${order}
     LIMIT ${LIST_LIMIT}`;
   return rows.map((r) => ({
@@ -157,7 +184,10 @@ export async function getWeeklyReview(
   week: string,
   scope: ReviewScope,
   now = new Date(),
+  /** Count the grouped rules' findings per namespace instead of listing them (pages; exports list every row). */
+  opts: { group?: boolean } = {},
 ): Promise<WeeklyReview> {
+  const group = opts.group ?? false;
   const { start, end } = isoWeekRange(week);
   const at = end < now ? end : now;
   const sc = scopeSql(scope);
@@ -193,15 +223,18 @@ export async function getWeeklyReview(
     ageingFindings,
     waivers,
     signed,
+    newGroups,
+    resolvedGroups,
+    ageingGroups,
   ] = await Promise.all([
     countBySeverity(db, opened),
     countBySeverity(db, resolved),
     countBySeverity(db, ageing),
     db.$queryRaw<Array<{ n: number }>>`
         SELECT COUNT(*)::int AS n FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" WHERE ${openAtEnd}`,
-    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, ${firstSeen} DESC, f.id`),
-    findingsWhere(db, resolved, at, Prisma.sql`${bySeverity}, f."resolvedAt" DESC, f.id`),
-    findingsWhere(db, ageing, at, Prisma.sql`f."openedAt", ${bySeverity}, f.id`),
+    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, ${firstSeen} DESC, f.id`, group),
+    findingsWhere(db, resolved, at, Prisma.sql`${bySeverity}, f."resolvedAt" DESC, f.id`, group),
+    findingsWhere(db, ageing, at, Prisma.sql`f."openedAt", ${bySeverity}, f.id`, group),
     db.waiver.findMany({
       where: {
         revokedAt: null,
@@ -214,6 +247,9 @@ export async function getWeeklyReview(
       orderBy: { expiresAt: "asc" },
     }),
     db.review.findUnique({ where: { isoWeek_scope: { isoWeek: week, scope: scopeKey(scope) } } }),
+    groupsWhere(db, opened, group),
+    groupsWhere(db, resolved, group),
+    groupsWhere(db, ageing, group),
   ]);
   const current = cur?.score ?? null;
   const previous = prev?.score ?? null;
@@ -239,6 +275,7 @@ export async function getWeeklyReview(
     newFindings,
     resolvedFindings,
     ageingFindings,
+    grouped: { new: newGroups, resolved: resolvedGroups, ageing: ageingGroups },
     waiversExpiring: waivers.map((w) => ({
       id: w.id,
       ruleId: w.ruleId,

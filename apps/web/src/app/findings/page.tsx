@@ -1,4 +1,5 @@
 import { findingFilter, NOT_DIGEST } from "@pullsight/api";
+import type { Severity } from "@pullsight/core";
 import type { Metadata } from "next";
 import {
   FilterSelect,
@@ -9,6 +10,7 @@ import {
 } from "~/components/table-controls.tsx";
 import {
   button,
+  card,
   Empty,
   ExportLink,
   Head,
@@ -60,6 +62,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   const exportQuery = new URLSearchParams(raw).toString();
   const params = { ...raw, ...view };
   const first = (page - 1) * PAGE + 1;
+  const grouped = list.groups.reduce((n, g) => n + g.findings, 0);
 
   const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
     <FilterSelect
@@ -75,7 +78,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     <>
       <PageHeader
         title="Findings"
-        subtitle={`${num(list.total)} ${filter.status ?? "open and waived"} findings match${filter.asOf ? `, as they stood on ${dateTime(filter.asOf)}` : ""}`}
+        subtitle={`${num(list.total + grouped)} ${filter.status ?? "open and waived"} findings match${filter.asOf ? `, as they stood on ${dateTime(filter.asOf)}` : ""}`}
         actions={
           <ExportLink href={`/api/export/findings.csv${exportQuery ? `?${exportQuery}` : ""}`}>
             Export CSV
@@ -135,6 +138,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
       </form>
 
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
+      {list.groups.length > 0 && <GroupedFindings groups={list.groups} titles={titles} raw={raw} />}
       {list.rows.length === 0 ? (
         <Empty title="No finding matches these filters." />
       ) : (
@@ -281,5 +285,67 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
         )}
       </section>
     </>
+  );
+}
+
+/**
+ * Rules that fire on most containers (PS005), one line per namespace with a count: listed one by
+ * one they would drown everything else. Each line opens its rows.
+ */
+function GroupedFindings({
+  groups,
+  titles,
+  raw,
+}: {
+  groups: Array<{
+    rule_id: string;
+    cluster: string;
+    namespace: string;
+    severity: Severity;
+    findings: number;
+    workloads: number;
+  }>;
+  titles: ReadonlyMap<string, string>;
+  raw: Record<string, string | undefined>;
+}) {
+  const total = groups.reduce((n, g) => n + g.findings, 0);
+  const rules = [...new Set(groups.map((g) => g.rule_id))];
+  return (
+    <details className={`${card} p-3 text-sm`}>
+      <summary className="cursor-pointer">
+        <span className="font-medium">
+          {num(total)} {rules.map((id) => `${id} ${titles.get(id) ?? ""}`).join(", ")}
+        </span>{" "}
+        <span className={muted}>
+          findings in {num(groups.length)} namespace{groups.length === 1 ? "" : "s"}, grouped because the rule
+          fires on most containers
+        </span>
+      </summary>
+      <ul className="mt-2 space-y-1" aria-label="Grouped findings by namespace">
+        {groups.map((g) => {
+          const q = new URLSearchParams({
+            ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+            ruleId: g.rule_id,
+            cluster: g.cluster,
+            namespace: g.namespace,
+          } as Record<string, string>);
+          return (
+            <li
+              key={`${g.rule_id}/${g.cluster}/${g.namespace}`}
+              className="flex flex-wrap items-center gap-2"
+            >
+              <SeverityBadge severity={g.severity} />
+              <Link href={`/findings?${q}`} className={link}>
+                {g.cluster}/{g.namespace}
+              </Link>
+              <span className={muted}>
+                {g.rule_id}: {num(g.findings)} finding{g.findings === 1 ? "" : "s"} in {num(g.workloads)}{" "}
+                workload{g.workloads === 1 ? "" : "s"}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </details>
   );
 }

@@ -1,4 +1,4 @@
-import { isoWeekOf } from "@pullsight/db";
+import { isoWeekOf } from "@pullsight/api";
 import type { Metadata } from "next";
 import { PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
@@ -190,9 +190,24 @@ function ReviewBody({ review, canSign }: { review: Review; canSign: boolean }) {
         </table>
       </div>
 
-      <FindingList title="New findings" rows={review.newFindings} total={total(c.new)} />
-      <FindingList title="Resolved findings" rows={review.resolvedFindings} total={total(c.resolved)} />
-      <FindingList title="Ageing findings" rows={review.ageingFindings} total={total(c.ageing)} />
+      <FindingList
+        title="New findings"
+        rows={review.newFindings}
+        groups={review.grouped.new}
+        total={total(c.new)}
+      />
+      <FindingList
+        title="Resolved findings"
+        rows={review.resolvedFindings}
+        groups={review.grouped.resolved}
+        total={total(c.resolved)}
+      />
+      <FindingList
+        title="Ageing findings"
+        rows={review.ageingFindings}
+        groups={review.grouped.ageing}
+        total={total(c.ageing)}
+      />
 
       <Section title="Waivers expiring this week or next">
         {review.waiversExpiring.length === 0 ? (
@@ -235,12 +250,15 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2,
 function FindingList({
   title,
   rows: all,
+  groups,
   total,
 }: {
   title: string;
   rows: Review["newFindings"];
+  groups: Review["grouped"]["new"];
   total: number;
 }) {
+  const grouped = groups.reduce((n, g) => n + g.findings, 0);
   const rows = [...all]
     .sort(
       (a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.ageDays - a.ageDays,
@@ -248,8 +266,11 @@ function FindingList({
     .slice(0, SHOWN);
   return (
     <Section title={`${title} (${num(total)})`}>
+      {groups.length > 0 && <GroupLines groups={groups} total={grouped} />}
       {rows.length === 0 ? (
-        <Empty title="None." />
+        groups.length > 0 ? null : (
+          <Empty title="None." />
+        )
       ) : (
         <div className={tableWrap}>
           <table className={table}>
@@ -284,13 +305,42 @@ function FindingList({
               ))}
             </tbody>
           </table>
-          {rows.length < total && (
+          {rows.length < total - grouped && (
             <p className={`px-3 py-2 text-xs ${muted}`}>
-              Showing the {num(rows.length)} most severe of {num(total)}; the CSV export has them all.
+              Showing the {num(rows.length)} most severe of {num(total - grouped)}; the CSV export has them
+              all.
             </p>
           )}
         </div>
       )}
     </Section>
+  );
+}
+
+/** Rules that fire on most containers (PS005): one line per namespace with a count, rows on demand. */
+function GroupLines({ groups, total }: { groups: Review["grouped"]["new"]; total: number }) {
+  const rules = [...new Set(groups.map((g) => g.ruleId))].join(", ");
+  return (
+    <details className="mb-2 text-sm">
+      <summary className="cursor-pointer">
+        {num(total)} {rules} findings in {num(groups.length)} namespace{groups.length === 1 ? "" : "s"}{" "}
+        <span className={muted}>(grouped: the rule fires on most containers)</span>
+      </summary>
+      <ul className="mt-1 space-y-1 pl-4">
+        {groups.map((g) => (
+          <li key={`${g.ruleId}/${g.cluster}/${g.namespace}`}>
+            <Link
+              href={`/findings?${new URLSearchParams({ ruleId: g.ruleId, cluster: g.cluster, namespace: g.namespace })}`}
+              className={link}
+            >
+              {g.cluster}/{g.namespace}
+            </Link>{" "}
+            <span className={muted}>
+              {g.ruleId}: {num(g.findings)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

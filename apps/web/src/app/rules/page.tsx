@@ -14,6 +14,32 @@ export default async function RulesPage() {
         title="Rules"
         subtitle={`The rule catalogue (version ${version}): what each rule checks, why it matters, how to fix it, and its default severity per namespace profile.`}
       />
+      <section id="visibility" aria-labelledby="visibility-title" className={`${card} mb-4 p-4 text-sm`}>
+        <h2 id="visibility-title" className="text-base font-semibold">
+          Registry visibility
+        </h2>
+        <p className="mt-1">
+          A registry is <strong>public</strong> when it is on the list of well-known public registries (Docker
+          Hub, ghcr.io, quay.io, registry.k8s.io, the vendors' and projects' registries),{" "}
+          <strong>private</strong> when it always needs credentials (cloud registries of one account, names
+          that only resolve inside a network), and <strong>unknown</strong> otherwise. PS007 (medium) judges
+          private registries without a pull secret; PS018 (low) asks about unknown ones.
+        </p>
+        <p className="mt-2">
+          Declare a registry in the profiles file, under a profile's <code>settings</code>:
+        </p>
+        <YamlSnippet
+          yaml={`profiles:
+  - name: production
+    settings:
+      publicRegistries: [registry.example.org]    # anyone may pull
+      privateRegistries: [registry.example.com]   # needs credentials`}
+        />
+        <p className={`mt-2 text-xs ${muted}`}>
+          Patterns are <code>domain</code> or <code>domain/path</code>; <code>*</code> matches within one DNS
+          label. RULES.md lists both built-in lists.
+        </p>
+      </section>
       <ul className="space-y-4">
         {rules.map((r) => (
           <li key={r.id} id={r.id} className={`${card} p-4`}>
@@ -24,7 +50,7 @@ export default async function RulesPage() {
                 </h2>
                 <span className={`text-xs ${muted}`}>
                   {r.category} · {r.slug}
-                  {r.needsRuntime ? " · needs runtime data" : ""}
+                  {r.inputs.length ? ` · reads ${r.inputs.join(", ")}` : " · reads the spec"}
                 </span>
               </div>
               <dl className="mt-2 flex flex-wrap gap-4 text-sm">
@@ -51,6 +77,18 @@ export default async function RulesPage() {
               </dl>
               <h3 className="mt-3 text-sm font-medium">Why it matters</h3>
               <p className="text-sm">{r.why}</p>
+              <h3 className="mt-3 text-sm font-medium">Why this severity</h3>
+              <p className="text-sm">{r.severityWhy}</p>
+              {r.quietWhen?.length ? (
+                <p className={`mt-1 text-xs ${muted}`}>
+                  Not raised where {r.quietWhen.join(", ")} fires: they call the same policy risky.
+                </p>
+              ) : null}
+              {r.grouped ? (
+                <p className={`mt-1 text-xs ${muted}`}>
+                  Fires on most containers, so lists show it as one line per namespace with a count.
+                </p>
+              ) : null}
               <h3 className="mt-3 text-sm font-medium">How to fix</h3>
               <p className="text-sm">{r.fix}</p>
               <YamlSnippet yaml={r.fixYaml} />

@@ -1,5 +1,5 @@
-import { NOT_DIGEST, workloadFilter } from "@pullsight/api";
-import { WORKLOAD_SORTS } from "@pullsight/db";
+import { NOT_DIGEST, WORKLOAD_SORTS, workloadFilter } from "@pullsight/api";
+import { REGISTRY_VISIBILITIES } from "@pullsight/core";
 import type { Metadata } from "next";
 import {
   FilterSelect,
@@ -145,10 +145,11 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
         {select("policySource", "Policy source", facet("policySource"))}
         {select("tagKind", "Tag kind", tagKindOptions(facet("tagKind"), NOT_DIGEST))}
         {select("registry", "Registry", facet("registry"))}
-        {select("visibility", "Visibility", [
-          { value: "public", text: "public" },
-          { value: "private", text: "private" },
-        ])}
+        {select(
+          "visibility",
+          "Visibility",
+          REGISTRY_VISIBILITIES.map((v) => ({ value: v, text: v })),
+        )}
         <FilterText
           name="clusterLabel"
           label="Cluster labels"

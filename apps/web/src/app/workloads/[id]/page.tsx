@@ -104,6 +104,17 @@ export default async function WorkloadPage({ params }: { params: Params }) {
                 <dt className={muted}>Registry</dt>
                 <dd className="font-mono text-xs">
                   {c.registry} <span className={muted}>({c.registryVisibility})</span>
+                  {c.registryVisibility === "unknown" && (
+                    <p className={`mt-1 font-sans ${muted}`}>
+                      Not a well-known public registry, nor one that always needs credentials. Declare it
+                      under <code>publicRegistries</code> or <code>privateRegistries</code> in the profile's
+                      settings (see{" "}
+                      <Link href="/rules#visibility" className={link}>
+                        registry visibility
+                      </Link>
+                      ).
+                    </p>
+                  )}
                 </dd>
                 <dt className={muted}>Repository</dt>
                 <dd className="break-all font-mono text-xs">{c.repository}</dd>
