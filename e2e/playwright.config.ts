@@ -1,6 +1,7 @@
 // End-to-end tests in a real Chromium against the real product (next start on a real
 // PostgreSQL). Run through `pnpm test`, which creates the database and sets DATABASE_URL.
-// Browsers are never downloaded: Debian's chromium is used (CHROMIUM_PATH overrides).
+// Browsers are never downloaded: `pnpm test` finds one (support/chromium.ts) and passes
+// CHROMIUM_PATH; run directly, the system's Chromium is used.
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
@@ -8,8 +9,8 @@ const port = Number(process.env.PULLSIGHT_E2E_PORT ?? 3210);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(executablePath)) {
   throw new Error(
-    `No Chromium at ${executablePath}. On Debian: apt-get install -y chromium (or set CHROMIUM_PATH). ` +
-      "Never run `playwright install` here: it downloads a browser.",
+    `No Chromium at ${executablePath}. Run the tests through \`pnpm test:e2e\`, which finds or unpacks one, ` +
+      "or set CHROMIUM_PATH. Never run `playwright install` here: it downloads a browser.",
   );
 }
 

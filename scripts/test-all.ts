@@ -19,6 +19,7 @@ import {
   startEmbeddedPostgres,
   withAdminClient,
 } from "@pullsight/db/bootstrap";
+import { type Browser, obtainChromium } from "../e2e/support/chromium.ts";
 
 const root = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const resultsDir = path.join(root, ".test-results");
@@ -143,7 +144,7 @@ async function nodeTests(templateUrl: string) {
   banner("unit and integration tests (node --test)");
   const targets = fileArgs.length
     ? fileArgs.map((f) => path.resolve(f))
-    : ["packages", "apps"].map((d) => path.join(root, d));
+    : ["packages", "apps", "scripts"].map((d) => path.join(root, d));
   const files = targets.flatMap((t) => findTests(t));
   if (files.length === 0) {
     console.error("no test files found");
@@ -183,6 +184,15 @@ async function e2eTests(serverUrl: string) {
   ]);
   if (!built) return;
   banner("end-to-end tests (Playwright, Chromium)");
+  let chromium: Browser;
+  try {
+    chromium = await obtainChromium();
+  } catch (error) {
+    console.error(`no browser for the end-to-end tests: ${(error as Error).message}`);
+    tallies.push({ stage: "e2e", passed: 0, failed: 1, skipped: 0 });
+    return;
+  }
+  console.log(`browser: ${chromium.path} (${chromium.source})`);
   const dbName = `pullsight_e2e_${process.pid}`;
   await ensureDatabase(serverUrl, dbName, "pullsight_template");
   const url = new URL(serverUrl);
@@ -193,6 +203,7 @@ async function e2eTests(serverUrl: string) {
     ["test", "--reporter=list,json"],
     {
       DATABASE_URL: url.toString(),
+      CHROMIUM_PATH: chromium.path,
       PULLSIGHT_E2E_PORT: String(await freePort()),
       PLAYWRIGHT_JSON_OUTPUT_NAME: json,
     },

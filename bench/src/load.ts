@@ -26,23 +26,19 @@ async function startDemo(pods: number, days: number): Promise<{ url: string; chi
     },
   );
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(repoRoot, "apps/web/scripts/serve.ts")],
-    {
-      cwd: path.join(repoRoot, "apps/web"),
-      env: {
-        ...process.env,
-        DATABASE_URL: "",
-        PULLSIGHT_PORT: String(port),
-        PULLSIGHT_PG_PORT: String(await freePort()),
-        PULLSIGHT_DATA_DIR: path.join(repoRoot, ".data/bench/load"),
-        PULLSIGHT_DEMO_PODS: String(pods),
-        PULLSIGHT_DEMO_DAYS: String(days),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "apps/demo/src/start.ts")], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      PULLSIGHT_PORT: String(port),
+      PULLSIGHT_PG_PORT: String(await freePort()),
+      PULLSIGHT_DATA_DIR: path.join(repoRoot, ".data/bench/load"),
+      PULLSIGHT_DEMO_PODS: String(pods),
+      PULLSIGHT_DEMO_DAYS: String(days),
     },
-  );
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (d: Buffer) => {

@@ -1,6 +1,6 @@
 // Fills the product's database the way production does: a simulated fleet (three clusters, three
 // weeks of the demo story) read by the real collector through the real Kubernetes client.
-import { startDemo } from "@pullsight/collector/demo";
+import { startDemo } from "@pullsight/demo";
 import { test as setup } from "../support/fixtures.ts";
 
 setup("collect three weeks of a simulated fleet", async ({ db }) => {

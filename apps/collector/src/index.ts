@@ -1,4 +1,10 @@
-export { type BackfillOptions, backfill, type DrivableClock, simulatorClock } from "./backfill.ts";
+export {
+  type BackfillOptions,
+  type BackfillResult,
+  backfill,
+  type DrivableClock,
+  simulatorClock,
+} from "./backfill.ts";
 export {
   type ClusterOutcome,
   COLLECTOR_VERSION,

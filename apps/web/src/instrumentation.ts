@@ -1,11 +1,12 @@
-// Runs once when the server starts: a server without a valid identity mode does not serve
-// (the launcher, scripts/serve.ts, sets PULLSIGHT_AUTH; anyone running `next start` directly must).
+// Runs once when the server starts: a server without a valid identity mode or limits does not serve
+// (the launcher, scripts/launcher.ts, sets PULLSIGHT_AUTH; anyone running `next start` directly must).
+import { isNodeRuntime } from "./runtime-env.ts";
+
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { readAuthConfig, readLimits } = await import("@pullsight/api");
+  if (!isNodeRuntime()) return;
+  const { validateServerEnv } = await import("./server/env.ts");
   try {
-    readAuthConfig(process.env);
-    readLimits(process.env);
+    validateServerEnv();
   } catch (error) {
     console.error(`[pullsight] not starting: ${(error as Error).message}`);
     process.exit(2);

@@ -109,9 +109,9 @@ describe("identity", () => {
     for (const k of ["PULLSIGHT_AUTH", "DATABASE_URL", "PULLSIGHT_KUBECONFIG"]) delete env[k];
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(repoRoot, "apps/web/scripts/serve.ts")],
+      ["--import", "tsx", path.join(repoRoot, "apps/demo/src/start.ts")],
       {
-        cwd: path.join(repoRoot, "apps/web"),
+        cwd: repoRoot,
         env,
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -26,3 +26,8 @@ export function readDatabaseEnv(env: Record<string, string | undefined>): Databa
   }
   return parsed.data;
 }
+
+/** The environment a child process (Prisma's CLI) inherits, with `overrides` on top. */
+export function childProcessEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { childProcessEnv } from "./env.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -11,13 +12,12 @@ export async function runPrismaCli(args: string[], url: string): Promise<string>
   const config = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../prisma.config.ts");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args, "--config", config], {
-      env: {
-        ...process.env,
+      env: childProcessEnv({
         DATABASE_URL: url,
         PRISMA_HIDE_UPDATE_MESSAGE: "1",
         CHECKPOINT_DISABLE: "1",
         PRISMA_DISABLE_WARNINGS: "1",
-      },
+      }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

@@ -1,10 +1,18 @@
 import "server-only";
-import { createCaller, createContext, type Identity, ReadCache, resolveIdentity } from "@pullsight/api";
-import { createDb, createExportPool, type Db } from "@pullsight/db";
+import {
+  createCaller,
+  createContext,
+  createDb,
+  createExportPool,
+  type Db,
+  type Identity,
+  ReadCache,
+  resolveIdentity,
+} from "@pullsight/api";
 import { headers } from "next/headers";
 import type pg from "pg";
 import { cache } from "react";
-import { authConfig, limits, serverEnv } from "./env.ts";
+import { authConfig, limits, readCacheEnabled, serverEnv } from "./env.ts";
 
 export { limits };
 
@@ -38,10 +46,9 @@ export function getExportPool(): pg.Pool {
  * PULLSIGHT_READ_CACHE=off runs every query.
  */
 export function getReadCache(): Promise<ReadCache | null> {
-  globalForDb.pullsightReadCache ??=
-    process.env.PULLSIGHT_READ_CACHE === "off"
-      ? Promise.resolve(null)
-      : ReadCache.start(serverEnv().DATABASE_URL);
+  globalForDb.pullsightReadCache ??= readCacheEnabled()
+    ? ReadCache.start(serverEnv().DATABASE_URL)
+    : Promise.resolve(null);
   return globalForDb.pullsightReadCache;
 }
 

@@ -2,7 +2,8 @@ import "server-only";
 import { type AuthConfig, readAuthConfig, readLimits } from "@pullsight/api";
 import { z } from "zod";
 
-// The web server's environment, validated once. The launcher (scripts/serve.ts) always sets
+// The web server's environment, validated once (the one module of the app that reads it). The
+// launcher (scripts/launcher.ts) always sets
 // DATABASE_URL: to the embedded database it started, or to the operator's own.
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }),
@@ -29,4 +30,15 @@ let limitsRead: ReturnType<typeof readLimits> | undefined;
 export function limits(): ReturnType<typeof readLimits> {
   limitsRead ??= readLimits(process.env);
   return limitsRead;
+}
+
+/** PULLSIGHT_READ_CACHE=off runs every query instead of keeping answers until the data changes. */
+export function readCacheEnabled(): boolean {
+  return process.env.PULLSIGHT_READ_CACHE !== "off";
+}
+
+/** Reads every setting the server needs, so that a wrong one stops it at start, with the reason. */
+export function validateServerEnv(): void {
+  authConfig();
+  limits();
 }

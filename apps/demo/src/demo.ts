@@ -3,12 +3,20 @@
 // The simulated clock is driven forward to now with snapshots along the way (older weeks less
 // often, the last week more often), then runs in real time while the collector snapshots every
 // `intervalMs`, as a deployed collector would.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  type BackfillResult,
+  type ClusterClient,
+  CollectorService,
+  createClusterClient,
+  DbHandle,
+  type DrivableClock,
+  type Logger,
+  loadKubeConfig,
+} from "@pullsight/collector";
 import { Simulator } from "@pullsight/k8s-sim";
-import type { BackfillResult, DrivableClock } from "./backfill.ts";
-import { DbHandle } from "./db-handle.ts";
-import type { Logger } from "./log.ts";
-import { CollectorService } from "./service.ts";
-import { simClients, writeSimKubeconfig } from "./testing.ts";
 
 const DAY = 86_400_000;
 
@@ -51,6 +59,15 @@ export function demoClusterLabels(names: string[]): Record<string, Record<string
   );
 }
 
+/** One client per simulated cluster, through a kubeconfig file as a deployed collector reads it. */
+function simClients(sim: Simulator): ClusterClient[] {
+  const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "pullsight-demo-")), "kubeconfig");
+  writeFileSync(kubeconfig, sim.kubeconfig());
+  return sim.clusters.map((c) =>
+    createClusterClient(c.name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: c.name })),
+  );
+}
+
 /** The simulator's clock, driven in this process. */
 function inProcessClock(sim: Simulator): DrivableClock {
   return {
@@ -76,8 +93,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     startTime: start,
     bookmarkIntervalMs: 100,
   });
-  const kubeconfig = writeSimKubeconfig(sim, "pullsight-demo-");
-  const clients = simClients(sim, kubeconfig);
+  const clients = simClients(sim);
   const log = opts.log;
   const handle = new DbHandle(opts.databaseUrl, log ? { log } : {});
   const service = new CollectorService(handle, clients, {
