@@ -44,11 +44,16 @@ const HOSTILE = [
 /**
  * How a spreadsheet reads a cell it imports: it skips leading blanks and folds full-width and
  * small forms (NFKC); a cell whose text then starts with = + - @ (or that starts with a tab or a
- * carriage return) is a formula, unless it starts with the apostrophe that marks text.
+ * carriage return) is a formula, unless it starts with the apostrophe that marks text. The first
+ * character as written counts as well as its folded form: "=" followed by a combining mark starts
+ * a formula, although NFKC composes the pair into "≠".
  */
-const spreadsheetRuns = (cell: string) =>
-  !cell.startsWith("'") &&
-  (/^[\t\r]/.test(cell) || /^[=+\-@]/.test(cell.normalize("NFKC").replace(/^\s+/u, "")));
+const spreadsheetRuns = (cell: string) => {
+  if (cell.startsWith("'")) return false;
+  if (/^[\t\r]/.test(cell)) return true;
+  const first = [...cell.replace(/^\s+/u, "")][0] ?? "";
+  return /^[=+\-@]/.test(first) || /^[=+\-@]/.test(first.normalize("NFKC"));
+};
 
 /** What the export must say for an original value: the value, or it with a leading apostrophe. */
 const expected = (v: string) => (spreadsheetRuns(v) ? `'${v}` : v);

@@ -1,12 +1,12 @@
 // Shared zod schemas: inputs every router validates and the output shapes they declare.
-import { REGISTRY_VISIBILITIES } from "@pullsight/core";
+import { FINDING_STATUSES, REGISTRY_VISIBILITIES, SEVERITIES } from "@pullsight/core";
 import { isoWeekRange, NOT_DIGEST } from "@pullsight/db";
 import { z } from "zod";
 
 export { NOT_DIGEST };
 
 export const name = z.string().trim().min(1).max(253);
-export const severity = z.enum(["info", "low", "medium", "high", "critical"]);
+export const severity = z.enum(SEVERITIES);
 export const grade = z.enum(["A", "B", "C", "D", "F"]);
 export const snapshotStatus = z.enum(["running", "complete", "partial", "failed"]);
 export const labels = z.record(z.string(), z.string());
@@ -137,7 +137,7 @@ export const findingFilter = z
     namespace: name.optional(),
     ruleId: ruleId.optional(),
     severity: severity.optional(),
-    status: z.enum(["open", "waived", "resolved"]).optional(),
+    status: z.enum(FINDING_STATUSES).optional(),
     ...factFilter,
     asOf: instant.optional(),
   })

@@ -98,6 +98,7 @@ export type {
   ConditionSince,
   ContainerFacts,
   ContainerSubject,
+  FindingStatus,
   PullSecretRef,
   PullStats,
   RegistryHealth,
@@ -111,7 +112,14 @@ export type {
   RuntimeFacts,
   Severity,
 } from "./rules/types.ts";
-export { RULE_INPUTS, SEVERITIES, severityRank } from "./rules/types.ts";
+export {
+  FINDING_STATUSES,
+  RULE_INPUTS,
+  RULE_LEVELS,
+  SEVERITIES,
+  SEVERITIES_MOST_SEVERE_FIRST,
+  severityRank,
+} from "./rules/types.ts";
 export {
   globToLike,
   isWaiverActive,

@@ -3,8 +3,8 @@
 // obtained (a live object from the API server or a manifest from a repository).
 import type { PullSecretRef } from "./rules/types.ts";
 
-export type ContainerType = "container" | "init" | "ephemeral";
-export const CONTAINER_TYPES: readonly ContainerType[] = ["container", "init", "ephemeral"];
+export const CONTAINER_TYPES = ["container", "init", "ephemeral"] as const;
+export type ContainerType = (typeof CONTAINER_TYPES)[number];
 
 /** The pod spec's container lists, with the type of container each holds. */
 export const CONTAINER_LISTS = [

@@ -1,4 +1,5 @@
 // The few building blocks every page shares. Colour is never the only signal: badges carry text.
+import { SEVERITIES_MOST_SEVERE_FIRST } from "@pullsight/core";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
@@ -88,7 +89,8 @@ const severityStyle: Record<string, string> = {
   low: "bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100",
   info: "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
 };
-export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+/** Most severe first, as pages list them. */
+export const SEVERITIES = SEVERITIES_MOST_SEVERE_FIRST;
 
 export function SeverityBadge({ severity }: { severity: string | null }) {
   if (!severity) return <span className={muted}>none</span>;

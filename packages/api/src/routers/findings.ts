@@ -1,4 +1,4 @@
-import { RULES } from "@pullsight/core";
+import { FINDING_STATUSES, RULES } from "@pullsight/core";
 import { listFindings } from "@pullsight/db";
 import { z } from "zod";
 import { bigId, findingFilter, severity } from "../schemas.ts";
@@ -13,7 +13,7 @@ export const findingRow = z.object({
   container: z.string().nullable(),
   rule_id: z.string(),
   severity,
-  status: z.enum(["open", "waived", "resolved"]),
+  status: z.enum(FINDING_STATUSES),
   image: z.string().nullable(),
   message: z.string().nullable(),
   opened_at: z.date(),

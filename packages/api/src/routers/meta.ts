@@ -1,9 +1,9 @@
-import { RULE_INPUTS, RULES, RULES_VERSION } from "@pullsight/core";
+import { RULE_INPUTS, RULE_LEVELS, RULES, RULES_VERSION } from "@pullsight/core";
 import { z } from "zod";
 import { ROLES } from "../identity.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
-const level = z.enum(["off", "info", "low", "medium", "high", "critical"]);
+const level = z.enum(RULE_LEVELS);
 
 export const metaRouter = router({
   /** Who is asking, and their role. */

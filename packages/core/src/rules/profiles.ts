@@ -6,7 +6,7 @@ import { z } from "zod";
 import { DEFAULT_PRIVATE_REGISTRIES, DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
 import { DEFAULT_MUTABLE_TAGS, DEFAULT_VARIANT_TAGS } from "../tag-kind.ts";
 import { RULES, RULES_BY_ID } from "./catalog.ts";
-import type { RuleLevel, RuleSettings, Severity } from "./types.ts";
+import { RULE_LEVELS, type RuleLevel, type RuleSettings } from "./types.ts";
 
 export const BUILTIN_PROFILES = ["production", "development"] as const;
 export type BuiltinProfile = (typeof BUILTIN_PROFILES)[number];
@@ -24,7 +24,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   minPullsForStats: 5,
 };
 
-const level = z.enum(["info", "low", "medium", "high", "critical", "off"] satisfies (Severity | "off")[]);
+const level = z.enum(RULE_LEVELS);
 const ruleId = z
   .string()
   .refine((id) => RULES_BY_ID.has(id), { error: (i) => `unknown rule id ${JSON.stringify(i.input)}` });

@@ -7,13 +7,22 @@ import type { RegistryVisibility } from "../registry.ts";
 import type { TagKind } from "../tag-kind.ts";
 import type { FindingLifecycle } from "./lifecycle.ts";
 
-export type Severity = "info" | "low" | "medium" | "high" | "critical";
-export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
-export type RuleLevel = Severity | "off";
+/** Severities from least to most severe: the one declaration every layer imports. */
+export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** Most severe first: the order lists, reviews and exports show them in. */
+export const SEVERITIES_MOST_SEVERE_FIRST: readonly Severity[] = [...SEVERITIES].reverse();
+/** What a profile sets per rule: a severity, or off. */
+export const RULE_LEVELS = ["off", ...SEVERITIES] as const;
+export type RuleLevel = (typeof RULE_LEVELS)[number];
 
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);
 }
+
+/** Where a finding stands for a reader: open, open but waived, or resolved. */
+export const FINDING_STATUSES = ["open", "waived", "resolved"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 /** Which container a result is about; also what a waiver matches. */
 export interface ContainerSubject {

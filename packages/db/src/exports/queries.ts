@@ -2,6 +2,7 @@
 // names, in this order) and the query behind it, with the same filters as the UI. Every row
 // carries its provenance: the snapshot(s) it comes from, when that was collected, and the
 // collector and rule-catalogue versions that produced it.
+import type { FindingStatus } from "@pullsight/core";
 import { Prisma } from "../generated/prisma/client.ts";
 import {
   type ClusterFilter,
@@ -30,7 +31,7 @@ export interface FindingExportFilter extends ClusterFilter, ContainerFactFilter 
   /** open (waived included, marked), resolved, or all. Default open. */
   state?: "open" | "resolved" | "all";
   /** Exactly this status; overrides `state`. */
-  status?: "open" | "waived" | "resolved";
+  status?: FindingStatus;
   /** The findings as they stood at this instant (within retention): open then, saying what they said then. */
   asOf?: Date;
 }

@@ -10,7 +10,7 @@
 // written with one INSERT … SELECT FROM unnest(…) per chunk (one array parameter per column),
 // which PostgreSQL takes at ~100k rows/s where Prisma's createMany spent most of a snapshot
 // preparing values (README, Benchmarks, has the numbers).
-import type { ConditionSince, Severity } from "@pullsight/core";
+import type { ConditionSince, ContainerType, Severity } from "@pullsight/core";
 import type pg from "pg";
 import { type Db, poolOf } from "../client.ts";
 import { linkPullEventsToWorkloads } from "./events.ts";
@@ -32,7 +32,7 @@ export interface FindingInput {
 
 export interface ContainerInput {
   name: string;
-  type: "container" | "init" | "ephemeral";
+  type: ContainerType;
   image: string;
   registry: string;
   repository: string;

@@ -1,6 +1,7 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
 // cannot disagree), a page at a time by finding id.
 
+import type { FindingStatus } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -15,7 +16,7 @@ export interface FindingRow {
   container: string | null;
   rule_id: string;
   severity: SeverityName;
-  status: "open" | "waived" | "resolved";
+  status: FindingStatus;
   image: string | null;
   message: string | null;
   opened_at: Date;

@@ -1,14 +1,20 @@
 // The fleet at a glance: every cluster with its last snapshot's status, score and grade, and
 // fleet totals. Scores come from each cluster's newest whole-cluster rollup (never from raw
 // history); a cluster whose last snapshot failed keeps its last known score, marked as such.
-import { complianceScore, type Grade, gradeFor } from "@pullsight/core";
+import {
+  complianceScore,
+  type Grade,
+  gradeFor,
+  SEVERITIES_MOST_SEVERE_FIRST,
+  type Severity,
+} from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { waivedSql } from "./waivers.ts";
 
 export type SnapshotStatusName = "running" | "complete" | "partial" | "failed";
-export type SeverityName = "info" | "low" | "medium" | "high" | "critical";
-export const SEVERITY_NAMES: readonly SeverityName[] = ["critical", "high", "medium", "low", "info"];
+export type SeverityName = Severity;
+export const SEVERITY_NAMES: readonly SeverityName[] = SEVERITIES_MOST_SEVERE_FIRST;
 
 export interface FindingCounts {
   /** Open findings by severity, waived ones excluded. */

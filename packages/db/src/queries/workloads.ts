@@ -2,7 +2,7 @@
 // OFFSET), so it stays fast on a 100,000-workload fleet. Container filters apply to one and the
 // same current container (policy X *and* tag kind Y); finding filters count open, unwaived
 // findings.
-import { unstorableText } from "@pullsight/core";
+import { SEVERITIES, unstorableText } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import {
@@ -70,7 +70,8 @@ export interface WorkloadPage {
   nextCursor: string | null;
 }
 
-export const SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"];
+/** Least to most severe, as a SQL array parameter (array_position gives the rank). */
+export const SEVERITY_ORDER: string[] = [...SEVERITIES];
 
 /** Escapes LIKE wildcards so user text is matched literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

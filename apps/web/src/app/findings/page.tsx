@@ -1,5 +1,5 @@
 import { findingFilter, NOT_DIGEST } from "@pullsight/api";
-import type { Severity } from "@pullsight/core";
+import { FINDING_STATUSES, type Severity } from "@pullsight/core";
 import type { Metadata } from "next";
 import {
   FilterSelect,
@@ -36,7 +36,6 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Findings" };
 
 type FilterKey = keyof typeof findingFilter.shape;
-const STATUSES = ["open", "waived", "resolved"] as const;
 const PAGE = 50;
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
@@ -109,7 +108,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
         {select(
           "status",
           "Status",
-          STATUSES.map((s) => ({ value: s, text: s })),
+          FINDING_STATUSES.map((s) => ({ value: s, text: s })),
           "open and waived",
         )}
         {select(
