@@ -1,0 +1,65 @@
+// Container facts, kept as slowly changing rows: a container gets a new row only when the hash of
+// its facts changes (the old row is closed at this snapshot); containers of a workload that was
+// seen or deleted and are no longer there are closed too.
+import { insertRows, pgTextArray, updateByIds } from "../rows.ts";
+import type { ContainerInput } from "../snapshot.ts";
+import type { StepContext, WorkloadIndex } from "./context.ts";
+
+const containerKey = (workloadId: string, container: string) => `${workloadId}\u0000${container}`;
+
+export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex): Promise<number> {
+  const { c, clusterId, input, now, snapshotId } = ctx;
+  const current = (
+    await c.query<{ id: string; workloadId: string; containerName: string; factHash: string }>(
+      `SELECT f.id, f."workloadId", f."containerName", f."factHash" FROM "ContainerFact" f
+       JOIN "Workload" w ON w.id = f."workloadId" WHERE f."validTo" IS NULL AND w."clusterId" = $1`,
+      [clusterId],
+    )
+  ).rows;
+  const currentByKey = new Map(current.map((f) => [containerKey(f.workloadId, f.containerName), f]));
+  const toClose: string[] = [];
+  const toCreate: Array<{ workloadId: string; c: ContainerInput }> = [];
+  const wanted = new Set<string>();
+  for (const w of input.workloads) {
+    const workloadId = index.idOf(w);
+    if (!workloadId) continue;
+    for (const ci of w.containers) {
+      const k = containerKey(workloadId, ci.name);
+      wanted.add(k);
+      const cur = currentByKey.get(k);
+      if (cur?.factHash === ci.factHash) continue;
+      if (cur) toClose.push(cur.id);
+      toCreate.push({ workloadId, c: ci });
+    }
+  }
+  for (const f of current) {
+    const k = containerKey(f.workloadId, f.containerName);
+    if (!wanted.has(k) && (index.gone.has(f.workloadId) || index.seen.has(f.workloadId))) toClose.push(f.id);
+  }
+  await updateByIds(c, "ContainerFact", `"validTo" = $2, "validToSnapshot" = $3`, toClose, [now, snapshotId]);
+  await insertRows(
+    c,
+    "ContainerFact",
+    [
+      ["workloadId", "bigint", (r) => r.workloadId],
+      ["containerName", "text", (r) => r.c.name],
+      ["containerType", "text", (r) => r.c.type, `"ContainerType"`],
+      ["image", "text", (r) => r.c.image],
+      ["registry", "text", (r) => r.c.registry],
+      ["repository", "text", (r) => r.c.repository],
+      ["tag", "text", (r) => r.c.tag],
+      ["digest", "text", (r) => r.c.digest],
+      ["tagKind", "text", (r) => r.c.tagKind],
+      ["registryVisibility", "text", (r) => r.c.registryVisibility],
+      ["imagePullPolicy", "text", (r) => r.c.imagePullPolicy],
+      ["policySource", "text", (r) => r.c.policySource],
+      ["policyEvidence", "text", (r) => r.c.policyEvidence],
+      ["pullSecrets", "text", (r) => pgTextArray(r.c.pullSecrets), "text[]"],
+      ["factHash", "text", (r) => r.c.factHash],
+      ["validFrom", "timestamptz", () => now],
+      ["validFromSnapshot", "bigint", () => snapshotId],
+    ],
+    toCreate,
+  );
+  return toClose.length + toCreate.length;
+}
