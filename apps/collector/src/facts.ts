@@ -10,7 +10,6 @@ import {
   isCompliant,
   type ProfilesFile,
   type PullSecretRef,
-  parseImageID,
   podSpecOf,
   policySource,
   profileNameFor,
@@ -19,7 +18,6 @@ import {
   RULES,
   type RuleInput,
   type RuleResult,
-  type RuntimeFacts,
   registryVisibility,
   resolveProfile,
   type SpecContainer,
@@ -30,8 +28,12 @@ import {
   type WaiverScope,
   waiverMatches,
 } from "@pullsight/core";
-import { type ContainerInput, podContainerKey, type WorkloadInput } from "@pullsight/db";
+import type { ContainerInput, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
+import { runningOf, runtimeOf } from "./runtime.ts";
+
+export { summarizeKubelet } from "./kubelet.ts";
+export { podsWaitingOnPulls } from "./runtime.ts";
 
 /** A container as stored (packages/db's ContainerInput), with the full rule results. */
 export type ContainerRecord = ContainerInput & { findings: RuleResult[] };
@@ -78,24 +80,6 @@ export interface PullStatsInput {
   failureStarts?: ReadonlyMap<string, Date>;
 }
 
-/** Waiting reasons of a container whose image could not be pulled. */
-const PULL_WAITING_REASONS = new Set([
-  "ErrImagePull",
-  "ImagePullBackOff",
-  "ErrImageNeverPull",
-  "InvalidImageName",
-]);
-
-/** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
-export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
-  return (raw.objects.pods ?? [])
-    .filter((pod) =>
-      allStatuses(pod).some((s) =>
-        PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason)),
-      ),
-    )
-    .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
-}
 interface PullStatsEntry {
   pulls: number;
   failures: number;
@@ -377,113 +361,4 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     unevaluated: assessed.unevaluated,
     compliant: isCompliant(findings),
   };
-}
-
-function allStatuses(pod: RawObject): Obj[] {
-  const status = (pod.status ?? {}) as Obj;
-  return [...((status.containerStatuses as Obj[]) ?? []), ...((status.initContainerStatuses as Obj[]) ?? [])];
-}
-
-function statusesOf(pod: RawObject, container: string): Obj[] {
-  return allStatuses(pod).filter((s) => s.name === container);
-}
-
-/** The earlier of two ISO 8601 instants (either may be missing). */
-const earlier = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
-
-/** When a running container started (on the image it runs). */
-function startedAt(s: Obj): string | undefined {
-  const at = ((s.state as Obj | undefined)?.running as Obj | undefined)?.startedAt;
-  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function runtimeOf(
-  pods: RawObject[],
-  container: string,
-  failureStarts: ReadonlyMap<string, Date>,
-): RuntimeFacts {
-  const waiting = new Map<string, RuntimeFacts["waiting"][number]>();
-  const running = new Map<string | null, RuntimeFacts["running"][number]>();
-  for (const pod of pods) {
-    const ns = pod.metadata.namespace ?? "";
-    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
-    for (const s of statusesOf(pod, container)) {
-      const { digest } = parseImageID(String(s.imageID ?? ""));
-      if (digest) {
-        const entry = running.get(digest) ?? { digest, nodes: [], pods: 0 };
-        entry.pods += 1;
-        if (!entry.nodes.includes(nodeName)) entry.nodes.push(nodeName);
-        const since = earlier(entry.since, startedAt(s));
-        if (since) entry.since = since;
-        running.set(digest, entry);
-      }
-      const w = (s.state as Obj | undefined)?.waiting as Obj | undefined;
-      if (!w?.reason) continue;
-      const k = `${w.reason}\u0000${w.message ?? ""}`;
-      const entry = waiting.get(k) ?? { reason: String(w.reason), message: String(w.message ?? ""), pods: 0 };
-      entry.pods += 1;
-      const failed =
-        failureStarts.get(podContainerKey(ns, pod.metadata.name, container)) ??
-        failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
-      const since = earlier(entry.since, failed?.toISOString());
-      if (since) entry.since = since;
-      waiting.set(k, entry);
-    }
-  }
-  // Sorted, so that evidence built from them changes only when the facts do.
-  for (const r of running.values()) r.nodes.sort();
-  return {
-    running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
-    waiting: [...waiting.values()].sort(
-      (a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message),
-    ),
-  };
-}
-
-function runningOf(pods: RawObject[], container: string): ContainerRecord["running"] {
-  const byKey = new Map<string, ContainerRecord["running"][number]>();
-  for (const pod of pods) {
-    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
-    for (const s of statusesOf(pod, container)) {
-      const { digest } = parseImageID(String(s.imageID ?? ""));
-      if (!digest) continue;
-      const k = `${nodeName}\u0000${digest}`;
-      const entry = byKey.get(k) ?? { nodeName, image: String(s.image ?? ""), digest, pods: 0 };
-      entry.pods += 1;
-      byKey.set(k, entry);
-    }
-  }
-  return [...byKey.values()].sort(
-    (a, b) => a.nodeName.localeCompare(b.nodeName) || String(a.digest).localeCompare(String(b.digest)),
-  );
-}
-
-/**
- * The pull-related kubelet settings of a cluster's nodes, counted by value (a snapshot's
- * `stats.kubelet`): how many nodes pull one image at a time, how many in parallel and how many.
- */
-export function summarizeKubelet(
-  configs: ReadonlyArray<{ node: string; config: Record<string, unknown> }>,
-  nodes: number,
-) {
-  const SETTINGS = [
-    "serializeImagePulls",
-    "maxParallelImagePulls",
-    "registryPullQPS",
-    "registryBurst",
-    "imageGCHighThresholdPercent",
-    "imageMaximumGCAge",
-  ] as const;
-  const bySetting: Record<string, Record<string, number>> = {};
-  for (const setting of SETTINGS) {
-    const counts: Record<string, number> = {};
-    for (const { config } of configs) {
-      // Absent means the kubelet's default: serial pulls, no parallel limit, 5 QPS, burst 10.
-      const key = String(config[setting] ?? "default");
-      counts[key] = (counts[key] ?? 0) + 1;
-    }
-    bySetting[setting] = counts;
-  }
-  return { nodes, read: configs.length, ...bySetting };
 }

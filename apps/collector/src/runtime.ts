@@ -1,0 +1,107 @@
+// What nodes report for a workload's containers (pod status): the digests running and since when,
+// the containers waiting and why, and which pods wait on a pull.
+import { parseImageID, type RuntimeFacts } from "@pullsight/core";
+import { podContainerKey } from "@pullsight/db";
+import type { ContainerRecord } from "./facts.ts";
+import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
+
+type Obj = Record<string, unknown>;
+
+/** Waiting reasons of a container whose image could not be pulled. */
+const PULL_WAITING_REASONS = new Set([
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "ErrImageNeverPull",
+  "InvalidImageName",
+]);
+
+/** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
+export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
+  return (raw.objects.pods ?? [])
+    .filter((pod) =>
+      allStatuses(pod).some((s) =>
+        PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason)),
+      ),
+    )
+    .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
+}
+
+function allStatuses(pod: RawObject): Obj[] {
+  const status = (pod.status ?? {}) as Obj;
+  return [...((status.containerStatuses as Obj[]) ?? []), ...((status.initContainerStatuses as Obj[]) ?? [])];
+}
+
+function statusesOf(pod: RawObject, container: string): Obj[] {
+  return allStatuses(pod).filter((s) => s.name === container);
+}
+
+/** The earlier of two ISO 8601 instants (either may be missing). */
+const earlier = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
+
+/** When a running container started (on the image it runs). */
+function startedAt(s: Obj): string | undefined {
+  const at = ((s.state as Obj | undefined)?.running as Obj | undefined)?.startedAt;
+  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export function runtimeOf(
+  pods: RawObject[],
+  container: string,
+  failureStarts: ReadonlyMap<string, Date>,
+): RuntimeFacts {
+  const waiting = new Map<string, RuntimeFacts["waiting"][number]>();
+  const running = new Map<string | null, RuntimeFacts["running"][number]>();
+  for (const pod of pods) {
+    const ns = pod.metadata.namespace ?? "";
+    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
+    for (const s of statusesOf(pod, container)) {
+      const { digest } = parseImageID(String(s.imageID ?? ""));
+      if (digest) {
+        const entry = running.get(digest) ?? { digest, nodes: [], pods: 0 };
+        entry.pods += 1;
+        if (!entry.nodes.includes(nodeName)) entry.nodes.push(nodeName);
+        const since = earlier(entry.since, startedAt(s));
+        if (since) entry.since = since;
+        running.set(digest, entry);
+      }
+      const w = (s.state as Obj | undefined)?.waiting as Obj | undefined;
+      if (!w?.reason) continue;
+      const k = `${w.reason}\u0000${w.message ?? ""}`;
+      const entry = waiting.get(k) ?? { reason: String(w.reason), message: String(w.message ?? ""), pods: 0 };
+      entry.pods += 1;
+      const failed =
+        failureStarts.get(podContainerKey(ns, pod.metadata.name, container)) ??
+        failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
+      const since = earlier(entry.since, failed?.toISOString());
+      if (since) entry.since = since;
+      waiting.set(k, entry);
+    }
+  }
+  // Sorted, so that evidence built from them changes only when the facts do.
+  for (const r of running.values()) r.nodes.sort();
+  return {
+    running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
+    waiting: [...waiting.values()].sort(
+      (a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message),
+    ),
+  };
+}
+
+export function runningOf(pods: RawObject[], container: string): ContainerRecord["running"] {
+  const byKey = new Map<string, ContainerRecord["running"][number]>();
+  for (const pod of pods) {
+    const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
+    for (const s of statusesOf(pod, container)) {
+      const { digest } = parseImageID(String(s.imageID ?? ""));
+      if (!digest) continue;
+      const k = `${nodeName}\u0000${digest}`;
+      const entry = byKey.get(k) ?? { nodeName, image: String(s.image ?? ""), digest, pods: 0 };
+      entry.pods += 1;
+      byKey.set(k, entry);
+    }
+  }
+  return [...byKey.values()].sort(
+    (a, b) => a.nodeName.localeCompare(b.nodeName) || String(a.digest).localeCompare(String(b.digest)),
+  );
+}
