@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { evaluateContainer } from "./evaluate.ts";
 import {
   DEFAULT_PROFILES,
   globMatches,
@@ -10,6 +11,7 @@ import {
   resolveProfile,
 } from "./profiles.ts";
 import { complianceScore, gradeFor, isCompliant } from "./score.ts";
+import type { ContainerFacts } from "./types.ts";
 
 const YAML = `
 apiVersion: pullsight.dev/v1
@@ -77,6 +79,50 @@ describe("profiles", () => {
         ),
       InvalidProfilesError,
     );
+  });
+
+  it("declares registries and tag words per profile, and the rules judge by them", () => {
+    const file = parseProfiles(`
+apiVersion: pullsight.dev/v1
+kind: Profiles
+profiles:
+  - name: corp
+    settings:
+      privateRegistries: [harbor.corp.example, ghcr.io/acme]
+      publicRegistries: [cr.example.org]
+      variantTags: [wolfi]
+      overwritableTagRegistries: [harbor.corp.example]
+defaultProfile: corp
+`);
+    const corp = resolveProfile(file, "corp");
+    const ids = (image: string, pullSecrets: ContainerFacts["pullSecrets"] = []) =>
+      evaluateContainer(
+        {
+          subject: {
+            cluster: "c",
+            namespace: "n",
+            kind: "Deployment",
+            name: "w",
+            container: "app",
+            containerType: "container",
+          },
+          image,
+          imagePullPolicy: "IfNotPresent",
+          policySource: { source: "defaulted", evidence: "" },
+          pullSecrets,
+        },
+        corp,
+      ).map((r) => r.ruleId);
+    assert.ok(ids("harbor.corp.example/team/api:1.2.3").includes("PS007"));
+    assert.ok(ids("harbor.corp.example/team/api:1.2.3").includes("PS017"));
+    assert.ok(!ids("cr.example.org/tool:1.2.3").some((id) => id === "PS007" || id === "PS018"));
+    assert.ok(ids("other.example.net/tool:1.2.3").includes("PS018"));
+    assert.ok(ids("cr.example.org/tool:wolfi").includes("PS001"));
+    // Declared registries add to the built-in lists: Docker Hub is still public, and a more
+    // specific pattern overrides a built-in one (ghcr.io is public, ghcr.io/acme private).
+    assert.ok(!ids("nginx:1.27.3").some((id) => id === "PS007" || id === "PS018"));
+    assert.ok(ids("ghcr.io/acme/api:1.0.0").includes("PS007"));
+    assert.ok(!ids("ghcr.io/other/api:1.0.0").includes("PS007"));
   });
 
   it("defaults: env=dev namespaces are development, everything else production", () => {

@@ -52,11 +52,15 @@ const settingsSchema = z
     publicRegistries: z
       .array(z.string().min(1))
       .optional()
-      .describe("Registries anyone may pull from (`domain` or `domain/path`, `*` within one DNS label)."),
+      .describe(
+        "Registries anyone may pull from (`domain` or `domain/path`, `*` within one DNS label), added to the built-in list.",
+      ),
     privateRegistries: z
       .array(z.string().min(1))
       .optional()
-      .describe("Registries that need credentials. A registry on neither list has unknown visibility."),
+      .describe(
+        "Registries that need credentials, added to the built-in list; the longer matching pattern wins. A registry on neither list has unknown visibility.",
+      ),
     nodeCredentialRegistries: z.array(z.string().min(1)).optional(),
     overwritableTagRegistries: z
       .array(z.string().min(1))
@@ -210,10 +214,22 @@ export function resolveProfile(file: ProfilesFile, name: string): ResolvedProfil
   return apply({ ...base, name }, profile);
 }
 
+/**
+ * Registry lists a profile adds to what it extends (built-ins included): declaring one registry
+ * must not forget Docker Hub. A more specific pattern in the other list overrides a built-in
+ * (`privateRegistries: [ghcr.io/acme]`). Every other list replaces the one it extends.
+ */
+const ADDITIVE_SETTINGS = new Set(["publicRegistries", "privateRegistries"]);
+
 function apply(base: ResolvedProfile, profile: z.infer<typeof profileSchema>): ResolvedProfile {
   const settings = { ...base.settings };
   for (const [key, value] of Object.entries(profile.settings ?? {})) {
-    if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
+    if (value === undefined) continue;
+    const inherited = (settings as Record<string, unknown>)[key];
+    (settings as Record<string, unknown>)[key] =
+      ADDITIVE_SETTINGS.has(key) && Array.isArray(inherited) && Array.isArray(value)
+        ? [...new Set([...inherited, ...value])]
+        : value;
   }
   return { name: profile.name, levels: { ...base.levels, ...(profile.rules ?? {}) }, settings };
 }

@@ -36,8 +36,9 @@ export default async function RulesPage() {
       privateRegistries: [registry.example.com]   # needs credentials`}
         />
         <p className={`mt-2 text-xs ${muted}`}>
-          Patterns are <code>domain</code> or <code>domain/path</code>; <code>*</code> matches within one DNS
-          label. RULES.md lists both built-in lists.
+          Declared registries are added to the built-in lists; a more specific pattern overrides a built-in
+          one. Patterns are <code>domain</code> or <code>domain/path</code>; <code>*</code> matches within one
+          DNS label. RULES.md lists both built-in lists.
         </p>
       </section>
       <ul className="space-y-4">
