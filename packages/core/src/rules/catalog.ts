@@ -1,4 +1,4 @@
-// The rule catalogue: one definition per rule, the single source for the collector, the API,
+// Long by design: the rule catalogue, one definition per rule, the single source for the collector, the API,
 // the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
 
 import type { FailureCause } from "../failure-cause.ts";
