@@ -205,6 +205,7 @@ describe("api on collected data", () => {
     const grouped = openList.groups.reduce((n, g) => n + g.findings, 0);
     assert.ok(grouped > 0 && openList.groups.every((g) => g.rule_id === "PS005"));
     assert.equal(openList.total + grouped, after?.findings.open);
+    assert.equal(after?.findings.grouped, grouped, "the fleet's grouped count is the list's");
     const ps005 = await as(viewer).findings.list({
       filter: { cluster: c.name, status: "open", ruleId: "PS005" },
     });

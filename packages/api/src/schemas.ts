@@ -60,6 +60,8 @@ export const findingCounts = z.object({
   }),
   open: z.number().int(),
   waived: z.number().int(),
+  /** Of `open`, findings of rules shown grouped (PS005). */
+  grouped: z.number().int(),
 });
 
 export const clusterSummary = z.object({

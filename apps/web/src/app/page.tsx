@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { BarsChart, TimeChart } from "~/components/charts.tsx";
+import { GroupedNote } from "~/components/grouped-note.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import {
   card,
@@ -180,6 +181,7 @@ export default async function FleetPage() {
             </li>
           ))}
         </ul>
+        <GroupedNote count={fleet.totals.findings.grouped} href="/findings?status=open" />
       </Section>
 
       <div className="grid gap-4 lg:grid-cols-2">

@@ -5,6 +5,7 @@ import {
   complianceScore,
   type Grade,
   gradeFor,
+  RULES,
   SEVERITIES_MOST_SEVERE_FIRST,
   type Severity,
 } from "@pullsight/core";
@@ -21,7 +22,15 @@ export interface FindingCounts {
   bySeverity: Record<SeverityName, number>;
   open: number;
   waived: number;
+  /** Of `open`, findings of rules shown grouped (they fire on most containers: PS005). */
+  grouped: number;
 }
+
+/** Rules the catalogue shows grouped; their counts are also given apart. */
+const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
+const isGrouped = GROUPED_RULES.length
+  ? Prisma.sql`f."ruleId" IN (${Prisma.join(GROUPED_RULES)})`
+  : Prisma.sql`FALSE`;
 
 export interface ClusterSummary {
   id: number;
@@ -78,6 +87,7 @@ export const emptyFindingCounts = (): FindingCounts => ({
   bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
   open: 0,
   waived: 0,
+  grouped: 0,
 });
 
 /** Open findings per cluster by severity, split into waived and not, at `now`. */
@@ -100,8 +110,11 @@ async function countOpenFindings<K extends number | string>(
   key: Prisma.Sql,
   where: Prisma.Sql,
 ): Promise<Map<K, FindingCounts>> {
-  const rows = await db.$queryRaw<Array<{ key: K; severity: SeverityName; waived: boolean; n: number }>>`
-    SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n
+  const rows = await db.$queryRaw<
+    Array<{ key: K; severity: SeverityName; waived: boolean; n: number; grouped: number }>
+  >`
+    SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n,
+      (COUNT(*) FILTER (WHERE ${isGrouped}))::int AS grouped
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
@@ -118,6 +131,7 @@ async function countOpenFindings<K extends number | string>(
     else {
       counts.bySeverity[r.severity] += r.n;
       counts.open += r.n;
+      counts.grouped += r.grouped;
     }
   }
   return out;
@@ -127,6 +141,7 @@ export function addFindingCounts(into: FindingCounts, add: FindingCounts): Findi
   for (const s of SEVERITY_NAMES) into.bySeverity[s] += add.bySeverity[s];
   into.open += add.open;
   into.waived += add.waived;
+  into.grouped += add.grouped;
   return into;
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { TimeChart } from "~/components/charts.tsx";
+import { GroupedNote } from "~/components/grouped-note.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import {
   Empty,
@@ -97,6 +98,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
           hint={cluster.findings.waived ? `${num(cluster.findings.waived)} more waived` : undefined}
         />
       </dl>
+      <GroupedNote count={cluster.findings.grouped} href={`/findings?cluster=${q}&status=open`} />
 
       <TimeChart
         title="Compliance score"
