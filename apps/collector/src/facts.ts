@@ -10,6 +10,7 @@ import {
   isCompliant,
   type ProfilesFile,
   type PullSecretRef,
+  type PullStats,
   podSpecOf,
   policySource,
   profileNameFor,
@@ -18,6 +19,7 @@ import {
   RULES,
   type RuleInput,
   type RuleResult,
+  registryHealthOf,
   registryVisibility,
   resolveProfile,
   type SpecContainer,
@@ -74,18 +76,10 @@ const WORKLOAD_KINDS: Array<
 
 /** What stored events tell the rules: recent pull statistics (PS006, PS013) and when failures began (PS004, PS009). */
 export interface PullStatsInput {
-  byRegistry: ReadonlyMap<string, PullStatsEntry>;
-  byImage: ReadonlyMap<string, PullStatsEntry>;
+  byRegistry: ReadonlyMap<string, PullStats>;
+  byImage: ReadonlyMap<string, PullStats>;
   /** First failed pull per pod container (db's podContainerKey), for the pods waiting on pulls. */
   failureStarts?: ReadonlyMap<string, Date>;
-}
-
-interface PullStatsEntry {
-  pulls: number;
-  failures: number;
-  failuresByCause: Record<string, number>;
-  p50Seconds: number | null;
-  p95Seconds: number | null;
 }
 
 /** A workload as found: its object (when its kind was read) and the pods it owns. */
@@ -317,22 +311,9 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     sharedNodes: scope.sharedNodes,
   };
   const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
-  if (registryStats)
-    facts.registryHealth = {
-      pulls: registryStats.pulls,
-      failures: registryStats.failures,
-      failuresByCause: registryStats.failuresByCause,
-      p95Seconds: registryStats.p95Seconds,
-    };
+  if (registryStats) facts.registryHealth = registryHealthOf(registryStats);
   const imageStats = pullStats?.byImage.get(image);
-  if (imageStats)
-    facts.pulls = {
-      pulls: imageStats.pulls,
-      p50Seconds: imageStats.p50Seconds,
-      p95Seconds: imageStats.p95Seconds,
-      failures: imageStats.failures,
-      failuresByCause: imageStats.failuresByCause,
-    };
+  if (imageStats) facts.pulls = imageStats;
   const assessed = assessContainer(facts, profile);
   const findings = assessed.results.map((f) => ({
     ...f,

@@ -61,6 +61,7 @@ export {
   EXCLUSIVE_RULE_PAIRS,
   evaluateContainer,
   findingFingerprint,
+  registryHealthOf,
 } from "./rules/evaluate.ts";
 export {
   type FindingLifecycle,

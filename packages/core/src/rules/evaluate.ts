@@ -7,6 +7,8 @@ import type { ResolvedProfile } from "./profiles.ts";
 import type {
   ContainerFacts,
   ContainerSubject,
+  PullStats,
+  RegistryHealth,
   RuleContext,
   RuleHit,
   RuleResult,
@@ -18,6 +20,16 @@ export function findingFingerprint(subject: ContainerSubject, ruleId: string): s
   return [subject.cluster, subject.namespace, subject.kind, subject.name, subject.container, ruleId].join(
     "/",
   );
+}
+
+/** A registry's health as the rules read it: its pull statistics without the median. */
+export function registryHealthOf(stats: PullStats): RegistryHealth {
+  return {
+    pulls: stats.pulls,
+    failures: stats.failures,
+    failuresByCause: stats.failuresByCause,
+    p95Seconds: stats.p95Seconds,
+  };
 }
 
 /** Derives reference, tag kind, registry and visibility once for all rules. */

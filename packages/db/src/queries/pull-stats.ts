@@ -1,15 +1,11 @@
 // Pull statistics over a recent window, as rule inputs: per registry (is it slow, failing,
 // rate-limiting?) and per image (are its pulls slow?). The window ends at the cluster's newest
 // event, so it follows the cluster's clock.
+import type { FailureCause, PullStats } from "@pullsight/core";
 import type { Db } from "../client.ts";
 
-export interface PullStatsRow {
-  pulls: number;
-  failures: number;
-  failuresByCause: Record<string, number>;
-  p50Seconds: number | null;
-  p95Seconds: number | null;
-}
+/** Core's pull statistics, as the rules read them. */
+export type PullStatsRow = PullStats;
 
 export interface ClusterPullStats {
   byRegistry: Map<string, PullStatsRow>;
@@ -59,12 +55,13 @@ export async function getClusterPullStats(
     GROUP BY k.scope, k.key, c.by_cause`;
   const out: ClusterPullStats = { byRegistry: new Map(), byImage: new Map() };
   for (const r of rows) {
-    const stats = {
+    const stats: PullStats = {
       pulls: r.pulls,
-      failures: r.failures,
-      failuresByCause: r.by_cause ?? {},
       p50Seconds: r.p50,
       p95Seconds: r.p95,
+      failures: r.failures,
+      // Stored causes are core's FailureCause values (classifyPullFailure wrote them).
+      failuresByCause: (r.by_cause ?? {}) as Partial<Record<FailureCause, number>>,
     };
     (r.scope === "registry" ? out.byRegistry : out.byImage).set(r.key, stats);
   }
