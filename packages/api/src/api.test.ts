@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collectFleet, createClusterClient, loadKubeConfig } from "@pullsight/collector";
+import { isoWeekOf } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { TRPCError } from "@trpc/server";
@@ -238,6 +239,20 @@ describe("api on collected data", () => {
     );
     const restored = (await as(viewer).fleet.overview()).clusters.find((x) => x.name === c.name);
     assert.equal(restored?.findings.waived, 0);
+  });
+
+  it("weekly review: PS005 is counted per namespace, the other rules listed; together they are the week's total", async () => {
+    // The week the fixture's collection happened in (not "now": a run can cross a week boundary).
+    const first = await t.db.finding.findFirst({ orderBy: { id: "asc" } });
+    assert.ok(first);
+    const week = isoWeekOf(first.firstSeenAt ?? first.openedAt);
+    const review = await as(viewer).reviews.get({ week, scope: "fleet" });
+    const total = Object.values(review.counts.new).reduce((n, x) => n + x, 0);
+    const grouped = review.grouped.new.reduce((n, g) => n + g.findings, 0);
+    assert.ok(grouped > 0, "the collected fleet has new PS005 findings this week");
+    assert.ok(review.grouped.new.every((g) => g.ruleId === "PS005"));
+    assert.ok(review.newFindings.every((f) => f.ruleId !== "PS005"));
+    assert.equal(review.newFindings.length + grouped, total);
   });
 
   it("weekly review: signed by a reviewer, refused for a viewer, immutable, listed afterwards", async () => {

@@ -1,8 +1,8 @@
-import { RULES } from "@pullsight/core";
+import { GROUPED_RULE_IDS, RULES_BY_ID } from "@pullsight/core";
 import { Link, link, muted } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
-const GROUPED = RULES.filter((r) => r.grouped);
+const GROUPED = GROUPED_RULE_IDS.flatMap((id) => RULES_BY_ID.get(id) ?? []);
 
 /**
  * How many of a scope's open findings belong to rules that fire on most containers (PS005), and

@@ -1,4 +1,4 @@
-import { FINDING_STATUSES, RULES } from "@pullsight/core";
+import { FINDING_STATUSES, GROUPED_RULE_IDS } from "@pullsight/core";
 import { listFindings } from "@pullsight/db";
 import { z } from "zod";
 import { bigId, findingFilter, severity } from "../schemas.ts";
@@ -43,8 +43,6 @@ const findingGroup = z.object({
   workloads: z.number().int(),
 });
 
-const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
-
 export const findingsRouter = router({
   /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
   list: publicProcedure
@@ -70,7 +68,7 @@ export const findingsRouter = router({
     .query(({ ctx, input }) =>
       listFindings(ctx.db, input.filter ?? {}, {
         now: ctx.now(),
-        groupRules: GROUPED_RULES,
+        groupRules: GROUPED_RULE_IDS,
         ...(input.limit ? { limit: input.limit } : {}),
         ...(input.cursor ? { cursor: input.cursor } : {}),
       }),

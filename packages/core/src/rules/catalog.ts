@@ -684,5 +684,8 @@ profiles:
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
 
+/** Rules that fire on most containers: views count them per scope and list their rows on demand. */
+export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
+
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
 export const RULES_VERSION = "2026.12.2";

@@ -5,12 +5,12 @@ import {
   complianceScore,
   type Grade,
   gradeFor,
-  RULES,
   SEVERITIES_MOST_SEVERE_FIRST,
   type Severity,
 } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { isGroupedFinding } from "./grouped.ts";
 import { waivedSql } from "./waivers.ts";
 
 export type SnapshotStatusName = "running" | "complete" | "partial" | "failed";
@@ -25,12 +25,6 @@ export interface FindingCounts {
   /** Of `open`, findings of rules shown grouped (they fire on most containers: PS005). */
   grouped: number;
 }
-
-/** Rules the catalogue shows grouped; their counts are also given apart. */
-const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
-const isGrouped = GROUPED_RULES.length
-  ? Prisma.sql`f."ruleId" IN (${Prisma.join(GROUPED_RULES)})`
-  : Prisma.sql`FALSE`;
 
 export interface ClusterSummary {
   id: number;
@@ -114,7 +108,7 @@ async function countOpenFindings<K extends number | string>(
     Array<{ key: K; severity: SeverityName; waived: boolean; n: number; grouped: number }>
   >`
     SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n,
-      (COUNT(*) FILTER (WHERE ${isGrouped}))::int AS grouped
+      (COUNT(*) FILTER (WHERE ${isGroupedFinding}))::int AS grouped
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"

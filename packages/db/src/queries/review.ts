@@ -3,11 +3,12 @@
 // expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
 // signed review cannot change (the database ignores updates and deletes of its rows).
 import { UTCDate } from "@date-fns/utc";
-import { RULES } from "@pullsight/core";
+import { GROUPED_RULE_IDS } from "@pullsight/core";
 import { addDays, addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "./fleet.ts";
+import { isGroupedFinding } from "./grouped.ts";
 import { getPostureTrend } from "./trends.ts";
 import { waivedSql } from "./waivers.ts";
 
@@ -113,18 +114,12 @@ export interface ReviewGroup {
   findings: number;
 }
 
-/** Rules the catalogue shows grouped (they fire on most containers). */
-const GROUPED_RULES = RULES.filter((r) => r.grouped).map((r) => r.id);
-const groupedSql = GROUPED_RULES.length
-  ? Prisma.sql`f."ruleId" IN (${Prisma.join(GROUPED_RULES)})`
-  : Prisma.sql`FALSE`;
-
 async function groupsWhere(db: Db, where: Prisma.Sql, group: boolean): Promise<ReviewGroup[]> {
-  if (!group || !GROUPED_RULES.length) return [];
+  if (!group || !GROUPED_RULE_IDS.length) return [];
   return db.$queryRaw<ReviewGroup[]>`
     SELECT f."ruleId", c.name AS cluster, f.namespace, COUNT(*)::int AS findings
     FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-    WHERE ${where} AND ${groupedSql}
+    WHERE ${where} AND ${isGroupedFinding}
     GROUP BY 1, 2, 3 ORDER BY findings DESC, 2, 3`;
 }
 
@@ -160,7 +155,7 @@ async function findingsWhere(
     SELECT f.id, c.name AS cluster, f.namespace, wl.name AS workload, f."workloadId", f."containerName" AS container,
       f."ruleId", f.severity::text AS severity, f.image, f."openedAt", f."resolvedAt", ${waivedSql(at)} AS waived
     FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    WHERE ${where} AND NOT (${group ? groupedSql : Prisma.sql`FALSE`})
+    WHERE ${where} AND NOT (${group ? isGroupedFinding : Prisma.sql`FALSE`})
     ORDER BY ${order}
     LIMIT ${LIST_LIMIT}`;
   return rows.map((r) => ({
