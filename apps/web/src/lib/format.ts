@@ -15,6 +15,8 @@ export const num = (n: number | bigint | null | undefined) =>
   n === null || n === undefined ? "–" : n.toLocaleString("en");
 export const pct = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined ? "–" : `${(n * 100).toFixed(digits)}%`;
+/** A share that is a percentage (0–100) already, as trends report them. */
+export const share = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v}%`);
 export const ago = (d: Date | null | undefined, now: Date) =>
   d ? `${formatDistanceStrict(d, now)} ago` : "never";
 export const ms = (n: number | null | undefined) =>

@@ -1,0 +1,116 @@
+import { BarsChart, TimeChart } from "~/components/charts.tsx";
+import { date, num, share } from "~/lib/format.ts";
+import { POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Posture = Outputs["trends"]["posture"];
+type Latency = Outputs["trends"]["latency"];
+type Clusters = Outputs["fleet"]["overview"]["clusters"];
+
+/** Containers per pull policy per day, one key per policy seen in the range. */
+function policyMixOf(posture: Posture) {
+  const names = [...new Set(posture.flatMap((p) => Object.keys(p.byPolicy)))].sort();
+  const points = posture.map((p) => ({
+    t: p.bucket.getTime(),
+    ...Object.fromEntries(names.map((n) => [n, p.byPolicy[n] ?? 0])),
+  }));
+  return { names, points };
+}
+
+/** Failed pulls per day and cause, summed over registries. */
+function failuresOf(latency: Latency) {
+  const causes = [...new Set(latency.flatMap((r) => Object.keys(r.failuresByCause)))].sort();
+  const byDay = new Map<number, Record<string, number>>();
+  for (const r of latency) {
+    const t = r.bucket.getTime();
+    const m = byDay.get(t) ?? Object.fromEntries(causes.map((c) => [c, 0]));
+    for (const [c, n] of Object.entries(r.failuresByCause)) m[c] = (m[c] ?? 0) + n;
+    byDay.set(t, m);
+  }
+  const points = [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([t, m]) => ({ t, ...m }));
+  const total = [...byDay.values()].reduce((n, m) => n + Object.values(m).reduce((a, b) => a + b, 0), 0);
+  return { causes, points, total };
+}
+
+/** The fleet's trends over the page's range and the clusters side by side. */
+export function FleetCharts({
+  posture,
+  latency,
+  clusters,
+}: {
+  posture: Posture;
+  latency: Latency;
+  clusters: Clusters;
+}) {
+  const latest = posture.at(-1);
+  const firstScored = posture.find((p) => p.score !== null);
+  const policyMix = policyMixOf(posture);
+  const failures = failuresOf(latency);
+  const p95 = pivot(
+    latency,
+    (r) => r.bucket,
+    (r) => r.registry,
+    (r) => r.p95Ms,
+  );
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      <TimeChart
+        title="Compliance score"
+        summary={
+          latest?.score != null && firstScored?.score != null
+            ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.`
+            : "Not enough history yet."
+        }
+        data={posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }))}
+        series={[{ key: "score", label: "Score", color: "#0284c7" }]}
+        format="score"
+        domain={[0, 100]}
+      />
+      <TimeChart
+        title="Pull policy mix"
+        summary={`Share of containers by imagePullPolicy per day; now ${policyMix.names
+          .map((n) => `${n} ${num(latest?.byPolicy[n] ?? 0)}`)
+          .join(", ")}.`}
+        data={policyMix.points}
+        series={seriesOf(policyMix.names, POLICY_COLORS)}
+        format="pct"
+        kind="area"
+        stacked="expand"
+      />
+      <TimeChart
+        title="Digest and pinned-version adoption"
+        summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.`}
+        data={posture.map((p) => ({ t: p.bucket.getTime(), digest: p.digestShare, pinned: p.pinnedShare }))}
+        series={[
+          { key: "digest", label: "By digest", color: "#059669" },
+          { key: "pinned", label: "Digest or full version", color: "#7c3aed", dashed: true },
+        ]}
+        format="score"
+        domain={[0, 100]}
+      />
+      <TimeChart
+        title="Pull latency p95 by registry"
+        summary={`Daily 95th percentile of image pull time, ${p95.names.length} registries.`}
+        data={p95.points}
+        series={seriesOf(p95.names)}
+        format="ms"
+      />
+      <TimeChart
+        title="Pull failures by cause"
+        summary={`Failed pulls per day: ${num(failures.total)} since ${date(posture[0]?.bucket ?? latency[0]?.bucket)}.`}
+        data={failures.points}
+        series={seriesOf(failures.causes)}
+        format="count"
+        kind="area"
+        stacked="sum"
+      />
+      <BarsChart
+        title="Clusters by score"
+        summary={clusters.map((c) => `${c.name} ${c.score ?? "–"}%`).join(", ")}
+        data={clusters.map((c) => ({ label: c.name, score: c.score ?? 0 }))}
+        series={[{ key: "score", label: "Score", color: "#0284c7" }]}
+        format="score"
+      />
+    </div>
+  );
+}

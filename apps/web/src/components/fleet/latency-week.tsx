@@ -1,0 +1,83 @@
+import { Empty, ExportLink, Head, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { ms, num, pct } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Row = Outputs["trends"]["latency"][number];
+
+/** This ISO week's pulls per registry (the newest week bucket), busiest first. */
+export function LatencyThisWeek({ latencyWeek }: { latencyWeek: Row[] }) {
+  const newestWeek = Math.max(0, ...latencyWeek.map((r) => r.bucket.getTime()));
+  const registries = latencyWeek
+    .filter((r) => r.bucket.getTime() === newestWeek && r.pulls + r.failures > 0)
+    .sort((a, b) => b.pulls - a.pulls);
+  return (
+    <Section title="Pull latency this week">
+      {registries.length === 0 ? (
+        <Empty title="No image pulls recorded this week." />
+      ) : (
+        <>
+          <div className="flex justify-end">
+            <ExportLink
+              href={`/api/export/latency.csv?bucket=week&from=${new Date(newestWeek).toISOString()}`}
+            >
+              Export CSV
+            </ExportLink>
+          </div>
+          <RegistryTable registries={registries} />
+        </>
+      )}
+    </Section>
+  );
+}
+
+function RegistryTable({ registries }: { registries: Row[] }) {
+  const right = `${td} text-right tabular-nums`;
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">Pull latency per registry this ISO week</caption>
+        <Head
+          columns={[
+            "Registry",
+            ["Pulls", "right"],
+            ["Failures", "right"],
+            ["p50", "right"],
+            ["p95", "right"],
+            ["Slowest", "right"],
+          ]}
+        />
+        <tbody>
+          {registries.map((r) => (
+            <tr key={r.registry} className={tr}>
+              <th scope="row" className={`${td} font-mono font-normal`}>
+                {r.registry}
+              </th>
+              <td className={right}>{num(r.pulls)}</td>
+              <td className={right}>
+                {num(r.failures)}
+                <span className={`ml-1 text-xs ${muted}`}>
+                  ({pct(r.failures / (r.pulls + r.failures), 1)})
+                </span>
+              </td>
+              <td className={right}>
+                {r.exact ? "" : "≈ "}
+                {ms(r.p50Ms)}
+              </td>
+              <td className={right}>
+                {r.exact ? "" : "≈ "}
+                {ms(r.p95Ms)}
+              </td>
+              <td className={right}>{ms(r.maxMs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {registries.some((r) => !r.exact) && (
+        <p className={`px-3 pb-2 text-xs ${muted}`}>
+          ≈ combines several days or clusters: a pull-weighted mean of their percentiles, not an exact
+          percentile.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import { Empty, Head, link, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { dateTime, ms, num } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Detail = Outputs["workloads"]["detail"];
+
+const EVENTS_SHOWN = 50;
+
+/** The workload's recent pull events, newest first, with a link to all of them. */
+export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["workload"] }) {
+  return (
+    <Section title="Pull events">
+      {d.events.length === 0 ? (
+        <Empty title="No pull events recorded for this workload." />
+      ) : (
+        <div className={tableWrap}>
+          <table className={table}>
+            <caption className="sr-only">Pull events, newest first</caption>
+            <Head
+              columns={[
+                "Last seen",
+                "Reason",
+                "Container",
+                "Node",
+                ["Pull time", "right"],
+                ["Count", "right"],
+                "Message",
+              ]}
+            />
+            <tbody>
+              {d.events.slice(0, EVENTS_SHOWN).map((e) => (
+                <tr key={String(e.id)} className={tr}>
+                  <td className={`${td} whitespace-nowrap text-xs`}>{dateTime(e.lastTimestamp)}</td>
+                  <td className={td}>
+                    <span className={e.failureCause ? "font-medium text-red-800 dark:text-red-200" : ""}>
+                      {e.reason}
+                    </span>
+                    {e.failureCause && <span className={`block text-xs ${muted}`}>{e.failureCause}</span>}
+                    {e.alreadyPresent && <span className={`block text-xs ${muted}`}>already present</span>}
+                  </td>
+                  <td className={td}>{e.container ?? "–"}</td>
+                  <td className={`${td} text-xs`}>{e.node ?? "–"}</td>
+                  <td className={`${td} text-right tabular-nums`}>{ms(e.pullDurationMs)}</td>
+                  <td className={`${td} text-right tabular-nums`}>{num(e.count)}</td>
+                  <td className={`${td} max-w-md break-words text-xs`}>{e.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {d.events.length > EVENTS_SHOWN && (
+            <p className={`px-3 py-2 text-xs ${muted}`}>
+              The {EVENTS_SHOWN} newest of {num(d.events.length)} recent events; all of this namespace&apos;s
+              events:{" "}
+              <a
+                className={link}
+                href={`/api/export/pull-events.csv?cluster=${encodeURIComponent(w.cluster)}&namespace=${encodeURIComponent(w.namespace)}`}
+              >
+                pull events CSV
+              </a>
+              .
+            </p>
+          )}
+        </div>
+      )}
+    </Section>
+  );
+}
