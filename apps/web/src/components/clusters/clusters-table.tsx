@@ -1,0 +1,67 @@
+import { SnapshotStatus } from "~/components/snapshot-status.tsx";
+import { Sparkline } from "~/components/sparkline.tsx";
+import { Grade, Head, Link, link, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { ago, dateTime, num } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Clusters = Outputs["fleet"]["overview"]["clusters"];
+type Posture = Outputs["trends"]["posture"];
+
+/** The clusters with labels, grade, a 30-day sparkline (trends[i] belongs to clusters[i]) and last snapshot. */
+export function ClustersTable({ clusters, trends }: { clusters: Clusters; trends: Posture[] }) {
+  const now = new Date();
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">Clusters with grade, trend and last snapshot</caption>
+        <Head
+          columns={[
+            "Cluster",
+            "Labels",
+            "Score",
+            "30-day trend",
+            "Kubernetes",
+            "Last snapshot",
+            ["Workloads", "right"],
+            ["Open findings", "right"],
+          ]}
+        />
+        <tbody>
+          {clusters.map((c, i) => (
+            <tr key={c.id} className={tr}>
+              <th scope="row" className={`${td} font-medium`}>
+                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className={link}>
+                  {c.name}
+                </Link>
+              </th>
+              <td className={`${td} text-xs`}>
+                {c.labels.map(([k, v]) => `${k}=${v}`).join(", ") || <span className={muted}>none</span>}
+              </td>
+              <td className={td}>
+                <Grade score={c.score} grade={c.grade} />
+              </td>
+              <td className={td}>
+                <Sparkline
+                  values={(trends[i] ?? []).map((p) => p.score)}
+                  label={`${c.name} score, 30 days`}
+                />
+              </td>
+              <td className={td}>{c.kubernetesVersion ?? "unknown"}</td>
+              <td className={td}>
+                <SnapshotStatus status={c.lastSnapshotStatus} />
+                {c.stale && c.lastSnapshotStatus && (
+                  <span className="ml-1 text-xs text-amber-800 dark:text-amber-200">stale</span>
+                )}
+                <span className={`block text-xs ${muted}`} title={dateTime(c.lastSnapshotAt)}>
+                  {ago(c.lastSnapshotAt, now)}
+                </span>
+              </td>
+              <td className={`${td} text-right tabular-nums`}>{num(c.workloads)}</td>
+              <td className={`${td} text-right tabular-nums`}>{num(c.findings.open)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

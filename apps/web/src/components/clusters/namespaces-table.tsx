@@ -1,0 +1,94 @@
+import {
+  Empty,
+  ExportLink,
+  Grade,
+  Head,
+  Link,
+  link,
+  muted,
+  Section,
+  table,
+  tableWrap,
+  td,
+  tr,
+} from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Detail = Outputs["clusters"]["detail"];
+
+/** A cluster's namespaces with owner, profile, score and findings, each linking to its rows. */
+export function NamespacesTable({
+  cluster,
+  namespaces,
+}: {
+  cluster: Detail["cluster"];
+  namespaces: Detail["namespaces"];
+}) {
+  const q = encodeURIComponent(cluster.name);
+  return (
+    <Section title="Namespaces">
+      <div className="flex justify-end">
+        <ExportLink href={`/api/export/namespaces.csv?cluster=${q}`}>Export CSV</ExportLink>
+      </div>
+      {namespaces.length === 0 ? (
+        <Empty title="No namespaces collected." />
+      ) : (
+        <div className={tableWrap}>
+          <table className={table}>
+            <caption className="sr-only">
+              Namespaces of {cluster.name} with scores, owners and findings
+            </caption>
+            <Head
+              columns={[
+                "Namespace",
+                "Owner (team)",
+                "Profile",
+                "Score",
+                ["Workloads", "right"],
+                ["Containers", "right"],
+                ["Open findings", "right"],
+                ["High + critical", "right"],
+              ]}
+            />
+            <tbody>
+              {namespaces.map((n) => (
+                <tr key={n.name} className={tr}>
+                  <th scope="row" className={`${td} font-medium`}>
+                    <Link
+                      href={`/workloads?cluster=${q}&namespace=${encodeURIComponent(n.name)}`}
+                      className={link}
+                    >
+                      {n.name}
+                    </Link>
+                  </th>
+                  <td className={td}>{n.team ?? <span className={muted}>unlabelled</span>}</td>
+                  <td className={td}>{n.profile ?? "–"}</td>
+                  <td className={td}>
+                    <Grade score={n.score} grade={n.grade} />
+                  </td>
+                  <td className={`${td} text-right tabular-nums`}>{num(n.workloads)}</td>
+                  <td className={`${td} text-right tabular-nums`}>{num(n.containers)}</td>
+                  <td className={`${td} text-right tabular-nums`}>
+                    <Link
+                      href={`/findings?cluster=${q}&namespace=${encodeURIComponent(n.name)}`}
+                      className={link}
+                    >
+                      {num(n.findings.open)}
+                    </Link>
+                    {n.findings.waived > 0 && (
+                      <span className={`ml-1 text-xs ${muted}`}>(+{n.findings.waived} waived)</span>
+                    )}
+                  </td>
+                  <td className={`${td} text-right tabular-nums`}>
+                    {num(n.findings.bySeverity.high + n.findings.bySeverity.critical)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}

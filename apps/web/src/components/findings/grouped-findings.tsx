@@ -1,0 +1,65 @@
+import type { Severity } from "@pullsight/core";
+import { card, Link, link, muted, SeverityBadge } from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
+
+/**
+ * Rules that fire on most containers (PS005), one line per namespace with a count: listed one by
+ * one they would drown everything else. Each line opens its rows.
+ */
+export function GroupedFindings({
+  groups,
+  titles,
+  raw,
+}: {
+  groups: Array<{
+    rule_id: string;
+    cluster: string;
+    namespace: string;
+    severity: Severity;
+    findings: number;
+    workloads: number;
+  }>;
+  titles: ReadonlyMap<string, string>;
+  raw: Record<string, string | undefined>;
+}) {
+  const total = groups.reduce((n, g) => n + g.findings, 0);
+  const rules = [...new Set(groups.map((g) => g.rule_id))];
+  return (
+    <details className={`${card} p-3 text-sm`}>
+      <summary className="cursor-pointer">
+        <span className="font-medium">
+          {num(total)} {rules.map((id) => `${id} ${titles.get(id) ?? ""}`).join(", ")}
+        </span>{" "}
+        <span className={muted}>
+          findings in {num(groups.length)} namespace{groups.length === 1 ? "" : "s"}, grouped because the rule
+          fires on most containers
+        </span>
+      </summary>
+      <ul className="mt-2 space-y-1" aria-label="Grouped findings by namespace">
+        {groups.map((g) => {
+          const q = new URLSearchParams({
+            ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+            ruleId: g.rule_id,
+            cluster: g.cluster,
+            namespace: g.namespace,
+          } as Record<string, string>);
+          return (
+            <li
+              key={`${g.rule_id}/${g.cluster}/${g.namespace}`}
+              className="flex flex-wrap items-center gap-2"
+            >
+              <SeverityBadge severity={g.severity} />
+              <Link href={`/findings?${q}`} className={link}>
+                {g.cluster}/{g.namespace}
+              </Link>
+              <span className={muted}>
+                {g.rule_id}: {num(g.findings)} finding{g.findings === 1 ? "" : "s"} in {num(g.workloads)}{" "}
+                workload{g.workloads === 1 ? "" : "s"}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </details>
+  );
+}

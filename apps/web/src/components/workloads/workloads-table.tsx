@@ -1,0 +1,141 @@
+import type { WORKLOAD_SORTS } from "@pullsight/api";
+import {
+  hrefWith,
+  Link,
+  link,
+  muted,
+  SeverityBadge,
+  table,
+  tableWrap,
+  td,
+  th,
+  thead,
+  tr,
+} from "~/components/ui.tsx";
+import { dateTime, num } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type Sort = (typeof WORKLOAD_SORTS)[number];
+type Order = "asc" | "desc";
+type Row = Outputs["workloads"]["list"]["rows"][number];
+type View = { sort: Sort; order: Order; params: Record<string, string | undefined> };
+
+/** A column header that sorts by its key; counts sort largest first on the first click. */
+function SortHeader({
+  view,
+  column: key,
+  label,
+  align = "",
+}: {
+  view: View;
+  column: Sort;
+  label: string;
+  align?: string;
+}) {
+  const { sort, order, params } = view;
+  const active = sort === key;
+  const nextOrder =
+    active && order === "asc"
+      ? "desc"
+      : active
+        ? "asc"
+        : key === "findings" || key === "severity"
+          ? "desc"
+          : "asc";
+  return (
+    <th
+      scope="col"
+      className={`${th} ${align}`}
+      aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
+    >
+      <Link
+        href={hrefWith("/workloads", params, { sort: key, order: nextOrder, cursor: null, page: null })}
+        className="inline-flex items-center gap-1 hover:underline"
+      >
+        {label}
+        <span aria-hidden="true" className="text-xs">
+          {active ? (order === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </Link>
+    </th>
+  );
+}
+
+/** One page of workloads with sortable headers. */
+export function WorkloadsTable({
+  rows,
+  first,
+  total,
+  view,
+}: {
+  rows: Row[];
+  first: number;
+  total: number;
+  view: View;
+}) {
+  const { sort, order } = view;
+  const sortLink = (key: Sort, label: string, align = "") => (
+    <SortHeader view={view} column={key} label={label} align={align} />
+  );
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">
+          Workloads {first} to {first + rows.length - 1} of {total}, sorted by {sort}{" "}
+          {order === "asc" ? "ascending" : "descending"}
+        </caption>
+        <thead className={thead}>
+          <tr>
+            {sortLink("name", "Workload")}
+            {sortLink("cluster", "Cluster")}
+            {sortLink("namespace", "Namespace")}
+            {sortLink("kind", "Kind")}
+            <th scope="col" className={th}>
+              Images
+            </th>
+            <th scope="col" className={th}>
+              Pull policies
+            </th>
+            {sortLink("containers", "Containers", "text-right")}
+            {sortLink("findings", "Open findings", "text-right")}
+            {sortLink("severity", "Worst")}
+            {sortLink("lastSeen", "Changed")}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((w) => (
+            <tr key={String(w.id)} className={tr}>
+              <th scope="row" className={`${td} font-medium`}>
+                <Link href={`/workloads/${w.id}`} className={link}>
+                  {w.name}
+                </Link>
+              </th>
+              <td className={td}>{w.cluster}</td>
+              <td className={td}>{w.namespace}</td>
+              <td className={td}>{w.kind}</td>
+              <td className={`${td} font-mono text-xs`}>
+                <ul>
+                  {w.images.map((image) => (
+                    <li key={image} className="max-w-[22rem] truncate" title={image}>
+                      {image}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td className={td}>{w.policies.join(", ")}</td>
+              <td className={`${td} text-right tabular-nums`}>{num(w.containers)}</td>
+              <td className={`${td} text-right tabular-nums`}>
+                {num(w.findings)}
+                {w.waived > 0 && <span className={`ml-1 text-xs ${muted}`}>(+{w.waived} waived)</span>}
+              </td>
+              <td className={td}>
+                <SeverityBadge severity={w.maxSeverity} />
+              </td>
+              <td className={`${td} whitespace-nowrap text-xs`}>{dateTime(w.lastChangedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
