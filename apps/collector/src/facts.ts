@@ -4,10 +4,15 @@
 import { createHash } from "node:crypto";
 import {
   assessContainer,
+  CONTROLLER_KINDS,
   type ContainerFacts,
   type CredentialSources,
   containersOf,
+  groupWorkloads,
   isCompliant,
+  labelsOf,
+  nodeOf,
+  nodesSharedAcrossNamespaces,
   type ProfilesFile,
   type PullSecretRef,
   type PullStats,
@@ -28,6 +33,7 @@ import {
   tagKindOf,
   tryParseImageReference,
   type WaiverScope,
+  type WorkloadGroup,
   waiverMatches,
 } from "@pullsight/core";
 import type { ContainerInput, WorkloadInput } from "@pullsight/db";
@@ -54,25 +60,15 @@ export interface ClusterFactsResult {
   evaluableRules: string[];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const labelsOf = (o: RawObject): Record<string, string> =>
-  isObj(o.metadata.labels) ? (o.metadata.labels as Record<string, string>) : {};
-const controllerOf = (o: RawObject): Obj | undefined =>
-  Array.isArray(o.metadata.ownerReferences)
-    ? (o.metadata.ownerReferences as Obj[]).find((r) => r.controller)
-    : undefined;
-
-const WORKLOAD_KINDS: Array<
-  [key: "deployments" | "statefulsets" | "daemonsets" | "cronjobs" | "jobs" | "replicasets", kind: string]
-> = [
-  ["deployments", "Deployment"],
-  ["statefulsets", "StatefulSet"],
-  ["daemonsets", "DaemonSet"],
-  ["cronjobs", "CronJob"],
-  ["jobs", "Job"],
-  ["replicasets", "ReplicaSet"],
-];
+/** The snapshot's list for each controller kind. */
+const CONTROLLER_LISTS = {
+  Deployment: "deployments",
+  StatefulSet: "statefulsets",
+  DaemonSet: "daemonsets",
+  CronJob: "cronjobs",
+  Job: "jobs",
+  ReplicaSet: "replicasets",
+} as const satisfies Record<(typeof CONTROLLER_KINDS)[number], string>;
 
 /** What stored events tell the rules: recent pull statistics (PS006, PS013) and when failures began (PS004, PS009). */
 export interface PullStatsInput {
@@ -82,14 +78,7 @@ export interface PullStatsInput {
   failureStarts?: ReadonlyMap<string, Date>;
 }
 
-/** A workload as found: its object (when its kind was read) and the pods it owns. */
-interface WorkloadEntry {
-  namespace: string;
-  kind: string;
-  name: string;
-  obj: RawObject | null;
-  pods: RawObject[];
-}
+type NamespaceRecord = ClusterFactsResult["namespaces"][number];
 
 export function buildClusterFacts(
   raw: RawSnapshot,
@@ -101,65 +90,55 @@ export function buildClusterFacts(
 ): ClusterFactsResult {
   const o = raw.objects;
   const failed = new Set(raw.failures.map((f) => f.kind));
-  const key = (ns: string | undefined, kind: string, name: string) => `${ns ?? ""}/${kind}/${name}`;
+  const controllers = CONTROLLER_KINDS.map((kind) => ({ kind, objects: o[CONTROLLER_LISTS[kind]] ?? [] }));
+  const workloads = groupWorkloads(controllers, o.pods ?? []);
+  const credentials = credentialSourcesOf(raw, failed);
+  const runtimeComplete = !failed.has("pods") && !!o.pods;
+  const sharedNodes = nodesSharedAcrossNamespaces(o.pods ?? []);
+  const profileFor = namespaceProfiles(raw, profiles, clusterLabels);
 
-  // Controllers by uid, to climb owner references.
-  const byUid = new Map<string, { kind: string; obj: RawObject }>();
-  for (const [k, kind] of WORKLOAD_KINDS)
-    for (const obj of o[k] ?? []) if (obj.metadata.uid) byUid.set(obj.metadata.uid, { kind, obj });
-
-  /** The workload that owns an object: RS → Deployment, Job → CronJob; null when it is its own. */
-  const topOwner = (obj: RawObject): { kind: string; name: string; obj?: RawObject } | null => {
-    const ref = controllerOf(obj);
-    if (!ref) return null;
-    const owner = byUid.get(String(ref.uid));
-    if (owner)
-      return topOwner(owner.obj) ?? { kind: owner.kind, name: owner.obj.metadata.name, obj: owner.obj };
-    // The owner's kind was not read: ReplicaSet names carry their Deployment's name.
-    if (ref.kind === "ReplicaSet") {
-      const hash = labelsOf(obj)["pod-template-hash"];
-      const name = String(ref.name);
-      if (hash && name.endsWith(`-${hash}`))
-        return { kind: "Deployment", name: name.slice(0, -hash.length - 1) };
-    }
-    return { kind: String(ref.kind), name: String(ref.name) };
+  const records: WorkloadRecord[] = [];
+  for (const w of workloads) {
+    const template = w.obj ?? w.pods[0];
+    if (!template) continue;
+    // A workload of a kind without a known pod spec path is read through its pods.
+    const podSpec =
+      podSpecOf(w.obj ? w.kind : "Pod", template) ?? (w.pods[0] ? podSpecOf("Pod", w.pods[0]) : null) ?? {};
+    const scope: WorkloadScope = {
+      cluster: raw.cluster,
+      workload: w,
+      template,
+      profile: profileFor(w.namespace).resolved,
+      pullSecrets: pullSecretsOf(podSpec, w.namespace, credentials),
+      sharedNodes: runtimeComplete ? w.pods.some((p) => sharedNodes.has(nodeOf(p) ?? "")) : null,
+      runtimeComplete,
+      pullStats,
+      waivers,
+    };
+    records.push({
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      uid: w.obj?.metadata.uid ?? null,
+      serviceAccount: serviceAccountOf(podSpec),
+      labels: w.obj ? labelsOf(w.obj) : {},
+      pods: w.pods.map((p) => p.metadata.name),
+      containers: containersOf(podSpec).map((c) => containerRecord(c, scope)),
+    });
+  }
+  return {
+    workloads: records,
+    namespaces: profileFor.all(),
+    completeKinds: completeKindsOf(raw, failed, records, runtimeComplete),
+    runtimeComplete,
+    evaluableRules: evaluableRules(runtimeComplete, credentials),
   };
+}
 
-  const workloads = new Map<string, WorkloadEntry>();
-  for (const [k, kind] of WORKLOAD_KINDS) {
-    for (const obj of o[k] ?? []) {
-      if (topOwner(obj)) continue; // owned by another workload (RS of a Deployment, Job of a CronJob)
-      workloads.set(key(obj.metadata.namespace, kind, obj.metadata.name), {
-        namespace: obj.metadata.namespace ?? "",
-        kind,
-        name: obj.metadata.name,
-        obj,
-        pods: [],
-      });
-    }
-  }
-  for (const pod of o.pods ?? []) {
-    const owner = topOwner(pod);
-    const kind = owner?.kind ?? "Pod";
-    const name = owner?.name ?? pod.metadata.name;
-    const k = key(pod.metadata.namespace, kind, name);
-    let entry = workloads.get(k);
-    if (!entry) {
-      // A bare pod, or one whose controller was not read (or is not a kind we list).
-      entry = {
-        namespace: pod.metadata.namespace ?? "",
-        kind,
-        name,
-        obj: owner ? (owner.obj ?? null) : pod,
-        pods: [],
-      };
-      workloads.set(k, entry);
-    }
-    entry.pods.push(pod);
-  }
-
-  // Pull secrets: ServiceAccounts and which secrets exist (metadata only).
-  const credentials: CredentialSources = {
+/** Pull secrets through ServiceAccounts, and which secrets exist (metadata only); null when not read. */
+function credentialSourcesOf(raw: RawSnapshot, failed: ReadonlySet<string>): CredentialSources {
+  const o = raw.objects;
+  return {
     serviceAccountSecrets: failed.has("serviceaccounts")
       ? null
       : new Map(
@@ -170,111 +149,65 @@ export function buildClusterFacts(
         ),
     secrets: o.secrets ? new Set(o.secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)) : null,
   };
+}
 
-  // Nodes shared between namespaces (DaemonSet pods excluded: they run everywhere).
-  const nsPerNode = new Map<string, Set<string>>();
-  for (const pod of o.pods ?? []) {
-    const node = (pod.spec as Obj | undefined)?.nodeName as string | undefined;
-    if (!node || controllerOf(pod)?.kind === "DaemonSet") continue;
-    let set = nsPerNode.get(node);
-    if (!set) {
-      set = new Set();
-      nsPerNode.set(node, set);
-    }
-    set.add(pod.metadata.namespace ?? "");
-  }
-
-  const nsLabels = new Map((o.namespaces ?? []).map((n) => [n.metadata.name, labelsOf(n)]));
-  const profileCache = new Map<string, ResolvedProfile>();
-  const namespaces = new Map<string, { name: string; labels: Record<string, string>; profile: string }>();
+/** Each namespace's profile (resolved once per profile name); `all()` lists every namespace met. */
+function namespaceProfiles(raw: RawSnapshot, profiles: ProfilesFile, clusterLabels: Record<string, string>) {
+  const nsLabels = new Map((raw.objects.namespaces ?? []).map((n) => [n.metadata.name, labelsOf(n)]));
+  const resolvedByName = new Map<string, ResolvedProfile>();
+  const namespaces = new Map<string, NamespaceRecord>();
   const profileFor = (ns: string) => {
     let entry = namespaces.get(ns);
     if (!entry) {
       const labels = nsLabels.get(ns) ?? {};
-      entry = {
-        name: ns,
-        labels,
-        profile: profileNameFor(profiles, { name: raw.cluster, labels: clusterLabels }, { name: ns, labels }),
-      };
+      const cluster = { name: raw.cluster, labels: clusterLabels };
+      entry = { name: ns, labels, profile: profileNameFor(profiles, cluster, { name: ns, labels }) };
       namespaces.set(ns, entry);
     }
-    let resolved = profileCache.get(entry.profile);
+    let resolved = resolvedByName.get(entry.profile);
     if (!resolved) {
       resolved = resolveProfile(profiles, entry.profile);
-      profileCache.set(entry.profile, resolved);
+      resolvedByName.set(entry.profile, resolved);
     }
-    return resolved;
+    return { entry, resolved };
   };
   for (const ns of nsLabels.keys()) profileFor(ns);
+  return Object.assign(profileFor, { all: () => [...namespaces.values()] });
+}
 
-  const runtimeComplete = !failed.has("pods") && !!o.pods;
-  const records: WorkloadRecord[] = [];
-  for (const w of workloads.values()) {
-    const template = w.obj ?? w.pods[0];
-    if (!template) continue;
-    // A workload of a kind without a known pod spec path is read through its pods.
-    const podSpec =
-      podSpecOf(w.obj ? w.kind : "Pod", template) ?? (w.pods[0] ? podSpecOf("Pod", w.pods[0]) : null) ?? {};
-    const sa = serviceAccountOf(podSpec);
-    const profile = profileFor(w.namespace);
-    const pullSecrets = pullSecretsOf(podSpec, w.namespace, credentials);
-    const shared = runtimeComplete
-      ? w.pods.some((p) => (nsPerNode.get(String((p.spec as Obj | undefined)?.nodeName))?.size ?? 0) > 1)
-      : null;
-
-    const scope: WorkloadScope = {
-      cluster: raw.cluster,
-      workload: w,
-      template,
-      profile,
-      pullSecrets,
-      sharedNodes: shared,
-      runtimeComplete,
-      pullStats,
-      waivers,
-    };
-    const containers = containersOf(podSpec).map((c) => containerRecord(c, scope));
-    records.push({
-      namespace: w.namespace,
-      kind: w.kind,
-      name: w.name,
-      uid: (w.obj?.metadata.uid as string | undefined) ?? null,
-      serviceAccount: sa,
-      labels: w.obj ? labelsOf(w.obj) : {},
-      pods: w.pods.map((p) => p.metadata.name),
-      containers,
-    });
-  }
-
+/** Rules whose every input was read: only their findings may be resolved by absence. */
+function evaluableRules(runtimeComplete: boolean, credentials: CredentialSources): string[] {
   // Pull statistics come from stored events and are judged with the pods they explain.
   const read = new Set<RuleInput>([
     ...(runtimeComplete ? (["pods", "pullEvents"] as const) : []),
     ...(credentials.serviceAccountSecrets ? (["serviceAccounts"] as const) : []),
     ...(credentials.secrets ? (["secrets"] as const) : []),
   ]);
-  const evaluable = RULES.filter((r) => r.inputs.every((i) => read.has(i))).map((r) => r.id);
-  const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet"].filter(
-    (k) =>
-      !failed.has(WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never) &&
-      o[WORKLOAD_KINDS.find(([, kind]) => kind === k)?.[0] as never],
+  return RULES.filter((r) => r.inputs.every((i) => read.has(i))).map((r) => r.id);
+}
+
+/** Workload kinds read completely, so that a workload of such a kind that is absent was deleted. */
+function completeKindsOf(
+  raw: RawSnapshot,
+  failed: ReadonlySet<string>,
+  records: readonly WorkloadRecord[],
+  runtimeComplete: boolean,
+): string[] {
+  const listed = CONTROLLER_KINDS.filter(
+    (k) => !failed.has(CONTROLLER_LISTS[k]) && raw.objects[CONTROLLER_LISTS[k]],
   );
+  if (!runtimeComplete) return listed;
   // Workloads of kinds not listed (a Rollout, a custom controller) are known only through their
   // pods: with every pod read, those kinds were read completely too.
-  const listed = new Set(WORKLOAD_KINDS.map(([, kind]) => kind));
-  const throughPods = [...new Set(records.map((r) => r.kind))].filter((k) => !listed.has(k) && k !== "Pod");
-  return {
-    workloads: records,
-    namespaces: [...namespaces.values()],
-    completeKinds: runtimeComplete ? [...workloadKinds, "Pod", ...throughPods] : workloadKinds,
-    runtimeComplete,
-    evaluableRules: evaluable,
-  };
+  const known = new Set<string>(CONTROLLER_KINDS);
+  const throughPods = [...new Set(records.map((r) => r.kind))].filter((k) => !known.has(k) && k !== "Pod");
+  return [...listed, "Pod", ...throughPods];
 }
 
 /** What every container of one workload shares. */
 interface WorkloadScope {
   cluster: string;
-  workload: WorkloadEntry;
+  workload: WorkloadGroup<RawObject>;
   /** The object whose pod spec was read (the workload, or its first pod). */
   template: RawObject;
   profile: ResolvedProfile;

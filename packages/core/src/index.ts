@@ -19,6 +19,16 @@ export {
   manifestObjects,
 } from "./manifest.ts";
 export {
+  CONTROLLER_KINDS,
+  controllerOf,
+  groupWorkloads,
+  labelsOf,
+  nodeOf,
+  nodesSharedAcrossNamespaces,
+  type OwnedObject,
+  type WorkloadGroup,
+} from "./owners.ts";
+export {
   BUILTIN_POD_SPEC_PATHS,
   CONTAINER_LISTS,
   CONTAINER_TYPES,

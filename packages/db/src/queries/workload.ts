@@ -109,6 +109,12 @@ export interface WorkloadDetail {
   }>;
 }
 
+type Detail = WorkloadDetail;
+type FindingRow = Omit<
+  Detail["findings"][number],
+  "title" | "container" | "message" | "why" | "fix" | "fixYaml" | "references"
+> & { containerName: string | null };
+
 export async function getWorkloadDetail(
   db: Db,
   id: bigint,
@@ -138,30 +144,7 @@ export async function getWorkloadDetail(
       where: { workloadId: id },
       orderBy: [{ validFrom: "asc" }, { containerName: "asc" }],
     }),
-    db.$queryRaw<
-      Array<{
-        id: bigint;
-        ruleId: string;
-        severity: SeverityName;
-        containerName: string | null;
-        image: string | null;
-        evidence: Record<string, unknown>;
-        openedAt: Date;
-        openedFrom: string;
-        evidenceSince: Date | null;
-        clearingSince: Date | null;
-        confirmedAt: Date | null;
-        resolvedAt: Date | null;
-        waived: boolean;
-      }>
-    >`
-      SELECT f.id, f."ruleId", f.severity::text AS severity, f."containerName", f.image, f.evidence, f."openedAt",
-        f."openedFrom", f."evidenceSince", f."clearingSince", s."finishedAt" AS "confirmedAt", f."resolvedAt",
-        (f."resolvedAt" IS NULL AND ${waivedSql(now)}) AS waived
-      FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-      LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
-      WHERE f."workloadId" = ${id} AND (f."resolvedAt" IS NULL OR f."resolvedAt" > ${new Date(now.getTime() - 30 * 86_400_000)})
-      ORDER BY f."resolvedAt" IS NOT NULL, array_position(ARRAY['critical','high','medium','low','info'], f.severity::text), f."ruleId", f."containerName"`,
+    findingsOf(db, id, now),
     db.runningImage.findMany({
       where: { workloadId: id, validTo: null },
       orderBy: [{ containerName: "asc" }, { digest: "asc" }, { nodeName: "asc" }],
@@ -171,18 +154,114 @@ export async function getWorkloadDetail(
       orderBy: { lastTimestamp: "desc" },
       take: opts.events ?? 200,
     }),
-    db.$queryRaw<WorkloadDetail["latency"]>`
-      SELECT COALESCE(image, 'unknown') AS image,
-        (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
-        (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p50Ms",
-        percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p95Ms",
-        MAX("pullDurationMs") AS "maxMs"
-      FROM "PullEvent" WHERE "workloadId" = ${id} AND "lastTimestamp" >= ${since}
-      GROUP BY 1 ORDER BY 1`,
+    latencyOf(db, id, since),
   ]);
-  const byContainer = new Map<string, WorkloadDetail["running"][number]>();
-  for (const r of running) {
+  const current = facts.filter((f) => f.validTo === null);
+  return {
+    workload: {
+      id: w.id,
+      cluster: w.cluster.name,
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      uid: w.uid,
+      serviceAccount: w.serviceAccount,
+      labels: (w.labels ?? {}) as Record<string, string>,
+      firstSeenAt: w.firstSeenAt,
+      lastSeenAt: w.lastSeenAt,
+      lastChangedAt: new Date(
+        Math.max(w.firstSeenAt.getTime(), ...current.map((f) => f.validFrom.getTime())),
+      ),
+      deletedAt: w.deletedAt,
+    },
+    containers: current.map(containerOf),
+    findings: findings.map(findingOf),
+    running: runningByContainer(running),
+    events: events.map(eventOf),
+    latency,
+    history: facts.map((f) => ({
+      container: f.containerName,
+      validFrom: f.validFrom,
+      validTo: f.validTo,
+      image: f.image,
+      imagePullPolicy: f.imagePullPolicy,
+      policySource: f.policySource,
+      tagKind: f.tagKind,
+    })),
+  };
+}
+
+/** Open findings and those resolved in the last 30 days, most severe first, with waiver and confirmation. */
+function findingsOf(db: Db, id: bigint, now: Date) {
+  return db.$queryRaw<FindingRow[]>`
+    SELECT f.id, f."ruleId", f.severity::text AS severity, f."containerName", f.image, f.evidence, f."openedAt",
+      f."openedFrom", f."evidenceSince", f."clearingSince", s."finishedAt" AS "confirmedAt", f."resolvedAt",
+      (f."resolvedAt" IS NULL AND ${waivedSql(now)}) AS waived
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+    LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
+    WHERE f."workloadId" = ${id} AND (f."resolvedAt" IS NULL OR f."resolvedAt" > ${new Date(now.getTime() - 30 * 86_400_000)})
+    ORDER BY f."resolvedAt" IS NOT NULL, array_position(ARRAY['critical','high','medium','low','info'], f.severity::text), f."ruleId", f."containerName"`;
+}
+
+/** Pulls, failures and pull-time percentiles per image since a date. */
+function latencyOf(db: Db, id: bigint, since: Date) {
+  return db.$queryRaw<Detail["latency"]>`
+    SELECT COALESCE(image, 'unknown') AS image,
+      (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
+      (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p50Ms",
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p95Ms",
+      MAX("pullDurationMs") AS "maxMs"
+    FROM "PullEvent" WHERE "workloadId" = ${id} AND "lastTimestamp" >= ${since}
+    GROUP BY 1 ORDER BY 1`;
+}
+
+type FactRow = Awaited<ReturnType<Db["containerFact"]["findMany"]>>[number];
+type RunningRow = Awaited<ReturnType<Db["runningImage"]["findMany"]>>[number];
+type EventRow = Awaited<ReturnType<Db["pullEvent"]["findMany"]>>[number];
+
+function containerOf(f: FactRow): Detail["containers"][number] {
+  return {
+    name: f.containerName,
+    type: f.containerType,
+    image: f.image,
+    registry: f.registry,
+    repository: f.repository,
+    tag: f.tag,
+    digest: f.digest,
+    tagKind: f.tagKind,
+    registryVisibility: f.registryVisibility,
+    imagePullPolicy: f.imagePullPolicy,
+    policySource: f.policySource,
+    policyEvidence: f.policyEvidence,
+    pullSecrets: f.pullSecrets,
+    since: f.validFrom,
+    snapshotId: f.validFromSnapshot,
+  };
+}
+
+/** A finding with its rule's words (why, fix, references) and the message pulled out of its evidence. */
+function findingOf(f: FindingRow): Detail["findings"][number] {
+  const rule = RULES_BY_ID.get(f.ruleId);
+  const { message, ...evidence } = (f.evidence ?? {}) as Record<string, unknown>;
+  const { containerName, ...rest } = f;
+  return {
+    ...rest,
+    title: rule?.title ?? f.ruleId,
+    container: containerName,
+    message: typeof message === "string" ? message : "",
+    evidence,
+    why: rule?.why ?? "",
+    fix: rule?.fix ?? "",
+    fixYaml: rule?.fixYaml ?? "",
+    references: rule?.references ?? [],
+  };
+}
+
+/** Running images grouped per container and digest, with the nodes running each; two digests are drift. */
+function runningByContainer(rows: RunningRow[]): Detail["running"] {
+  const byContainer = new Map<string, Detail["running"][number]>();
+  for (const r of rows) {
     let entry = byContainer.get(r.containerName);
     if (!entry) {
       entry = { container: r.containerName, drift: false, digests: [] };
@@ -197,94 +276,22 @@ export async function getWorkloadDetail(
     if (r.validFrom < d.since) d.since = r.validFrom;
   }
   for (const e of byContainer.values()) e.drift = e.digests.filter((d) => d.digest).length > 1;
+  return [...byContainer.values()];
+}
+
+function eventOf(e: EventRow): Detail["events"][number] {
   return {
-    workload: {
-      id: w.id,
-      cluster: w.cluster.name,
-      namespace: w.namespace,
-      kind: w.kind,
-      name: w.name,
-      uid: w.uid,
-      serviceAccount: w.serviceAccount,
-      labels: (w.labels ?? {}) as Record<string, string>,
-      firstSeenAt: w.firstSeenAt,
-      lastSeenAt: w.lastSeenAt,
-      lastChangedAt: new Date(
-        Math.max(
-          w.firstSeenAt.getTime(),
-          ...facts.filter((f) => f.validTo === null).map((f) => f.validFrom.getTime()),
-        ),
-      ),
-      deletedAt: w.deletedAt,
-    },
-    containers: facts
-      .filter((f) => f.validTo === null)
-      .map((f) => ({
-        name: f.containerName,
-        type: f.containerType,
-        image: f.image,
-        registry: f.registry,
-        repository: f.repository,
-        tag: f.tag,
-        digest: f.digest,
-        tagKind: f.tagKind,
-        registryVisibility: f.registryVisibility,
-        imagePullPolicy: f.imagePullPolicy,
-        policySource: f.policySource,
-        policyEvidence: f.policyEvidence,
-        pullSecrets: f.pullSecrets,
-        since: f.validFrom,
-        snapshotId: f.validFromSnapshot,
-      })),
-    findings: findings.map((f) => {
-      const rule = RULES_BY_ID.get(f.ruleId);
-      const { message, ...evidence } = (f.evidence ?? {}) as Record<string, unknown>;
-      return {
-        id: f.id,
-        ruleId: f.ruleId,
-        title: rule?.title ?? f.ruleId,
-        severity: f.severity,
-        container: f.containerName,
-        image: f.image,
-        message: typeof message === "string" ? message : "",
-        evidence,
-        why: rule?.why ?? "",
-        fix: rule?.fix ?? "",
-        fixYaml: rule?.fixYaml ?? "",
-        references: rule?.references ?? [],
-        openedAt: f.openedAt,
-        openedFrom: f.openedFrom,
-        evidenceSince: f.evidenceSince,
-        clearingSince: f.clearingSince,
-        confirmedAt: f.confirmedAt,
-        resolvedAt: f.resolvedAt,
-        waived: f.waived,
-      };
-    }),
-    running: [...byContainer.values()],
-    events: events.map((e) => ({
-      id: e.id,
-      reason: e.reason,
-      container: e.containerName,
-      node: e.nodeName,
-      image: e.image,
-      message: e.message,
-      count: e.count,
-      firstTimestamp: e.firstTimestamp,
-      lastTimestamp: e.lastTimestamp,
-      pullDurationMs: e.pullDurationMs,
-      alreadyPresent: e.alreadyPresent,
-      failureCause: e.failureCause,
-    })),
-    latency,
-    history: facts.map((f) => ({
-      container: f.containerName,
-      validFrom: f.validFrom,
-      validTo: f.validTo,
-      image: f.image,
-      imagePullPolicy: f.imagePullPolicy,
-      policySource: f.policySource,
-      tagKind: f.tagKind,
-    })),
+    id: e.id,
+    reason: e.reason,
+    container: e.containerName,
+    node: e.nodeName,
+    image: e.image,
+    message: e.message,
+    count: e.count,
+    firstTimestamp: e.firstTimestamp,
+    lastTimestamp: e.lastTimestamp,
+    pullDurationMs: e.pullDurationMs,
+    alreadyPresent: e.alreadyPresent,
+    failureCause: e.failureCause,
   };
 }

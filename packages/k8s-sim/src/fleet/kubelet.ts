@@ -1,5 +1,10 @@
-// What the kubelet writes: event messages in each version's wording, Go duration strings,
-// imageID in each runtime's format, registry errors by cause.
+// The simulated kubelet: whether it pulls (by policy and node cache), what it writes (event
+// messages in each version's wording, Go duration strings, imageID in each runtime's format,
+// registry errors by cause) and its configuration as /configz reports it.
+import type { SimContainer, SimNode, SimPod } from "./model.ts";
+import type { Random } from "./random.ts";
+import type { EventRecorder } from "./recorder.ts";
+import type { SimRegistry } from "./registry.ts";
 
 /** Go's time.Duration.String for a whole number of nanoseconds. */
 export function goDuration(ns: number): string {
@@ -79,4 +84,125 @@ export type Runtime = "containerd" | "docker" | "cri-o";
 export function imageID(runtime: Runtime, written: string, canonical: string, digest: string): string {
   if (runtime === "docker") return `docker-pullable://${written}@${digest}`;
   return `${canonical}@${digest}`;
+}
+
+/** What a pull decision needs from its cluster. */
+export interface PullContext {
+  minor: number;
+  registry: SimRegistry;
+  rng: Random;
+  recorder: EventRecorder;
+  /** The pull secrets of a pod's ServiceAccount that exist. */
+  validSecrets(p: SimPod): string[];
+}
+
+export interface PullOutcome {
+  digest: string | null;
+  waiting: { reason: string; message: string } | null;
+}
+
+/** The kubelet's decision for one container: pull or not, by policy and node cache; events. */
+export function kubeletPull(
+  ctx: PullContext,
+  p: SimPod,
+  node: SimNode,
+  c: SimContainer,
+  at: number,
+): PullOutcome {
+  const src = { pod: p, node, container: c };
+  const ev = (
+    reason: string,
+    type: "Normal" | "Warning",
+    message: string,
+    pullNs: number | null = null,
+    aggregate = false,
+  ) => ctx.recorder.emit(src, { reason, type, message, at, pullNs }, aggregate);
+  if (!c.repo) {
+    const msg = `Failed to apply default image tag ${q(c.image)}: couldn't parse image reference ${q(c.image)}: invalid reference format: repository name (${c.image.split(":")[0]}) must be lowercase`;
+    ev("InspectFailed", "Warning", msg, null, true);
+    ev("Failed", "Warning", "Error: InvalidImageName", null, true);
+    return { digest: null, waiting: { reason: "InvalidImageName", message: msg } };
+  }
+  const repo = c.repo;
+  const refKey = `${repo.canonical}:${c.tag || "latest"}`;
+  const present = c.digest ? node.images.has(`${repo.canonical}@${c.digest}`) : node.tags.has(refKey);
+  const cachedDigest = c.digest ?? node.tags.get(refKey) ?? null;
+  if (c.policy === "Never" || (c.policy === "IfNotPresent" && present)) {
+    if (present) {
+      ev("Pulled", "Normal", alreadyPresentMessage(c.image, ctx.minor));
+      const img = node.images.get(`${repo.canonical}@${cachedDigest}`);
+      if (img) img.lastUsed = at;
+      return { digest: cachedDigest, waiting: null };
+    }
+    const msg = `Container image ${q(c.image)} is not present with pull policy of Never`;
+    ev("ErrImageNeverPull", "Warning", msg, null, true);
+    ev("Failed", "Warning", "Error: ErrImageNeverPull", null, true);
+    return { digest: null, waiting: { reason: "ErrImageNeverPull", message: msg } };
+  }
+  const incident = ctx.registry.incidentAt(repo.registry, at);
+  let failure: SimFailure | null = null;
+  if (c.missingTag) failure = "not-found";
+  else if (repo.private && !repo.nodeCredentials && ctx.validSecrets(p).length === 0)
+    failure = "unauthorized";
+  else if (incident?.failure) failure = incident.failure;
+  ev("Pulling", "Normal", pullingMessage(c.image));
+  if (failure) {
+    const err = registryError(c.image, repo.canonical, c.tag, failure);
+    ev("Failed", "Warning", `Failed to pull image ${q(c.image)}: ${err}`, null, true);
+    ev("Failed", "Warning", "Error: ErrImagePull", null, true);
+    ev("BackOff", "Normal", `Back-off pulling image ${q(c.image)}`, null, true);
+    return {
+      digest: present ? cachedDigest : null,
+      waiting: {
+        reason: "ImagePullBackOff",
+        message: `Back-off pulling image ${q(c.image)}: ErrImagePull: ${err}`,
+      },
+    };
+  }
+  const digest = c.digest ?? ctx.registry.digestOf(repo, c.tag);
+  const slow = incident?.slowdown ?? 1;
+  const pullNs = Math.round(repo.pullSeconds * node.speed * slow * ctx.rng.logNormal(1, 0.35) * 1e9);
+  const waitNs = Math.round(pullNs * (1 + ctx.rng.next() * 0.3));
+  ev(
+    "Pulled",
+    "Normal",
+    pulledMessage(c.image, ctx.minor, pullNs, waitNs, repo.sizeBytes),
+    reportedPullNs(ctx.minor, pullNs),
+  );
+  node.tags.set(refKey, digest);
+  const names = [`${repo.canonical}@${digest}`, ...(c.tag ? [`${repo.canonical}:${c.tag}`] : [])];
+  node.images.set(`${repo.canonical}@${digest}`, { names, sizeBytes: repo.sizeBytes, lastUsed: at });
+  return { digest, waiting: null };
+}
+
+/**
+ * The pull time a Pulled message states: none before 1.19, nanoseconds until 1.28, whole
+ * milliseconds from then on.
+ */
+export function reportedPullNs(minor: number, pullNs: number): number | null {
+  if (minor < 19) return null;
+  return minor >= 28 ? Math.floor(pullNs / 1e6) * 1e6 : pullNs;
+}
+
+/**
+ * A node's kubelet configuration as `/api/v1/nodes/{name}/proxy/configz` reports it (the
+ * `kubeletconfig` object), by the node's position in the cluster. Every fourth node pulls in
+ * parallel; maxParallelImagePulls exists from 1.27.
+ */
+export function kubeletConfig(index: number, minor: number, runtime: Runtime): Record<string, unknown> {
+  const parallel = index % 4 === 3;
+  return {
+    enableServer: true,
+    serializeImagePulls: !parallel,
+    ...(minor >= 27 ? { maxParallelImagePulls: parallel ? 5 : null } : {}),
+    registryPullQPS: 5,
+    registryBurst: 10,
+    imageGCHighThresholdPercent: 85,
+    imageGCLowThresholdPercent: 80,
+    imageMinimumGCAge: "2m0s",
+    ...(minor >= 29 ? { imageMaximumGCAge: "0s" } : {}),
+    runtimeRequestTimeout: "2m0s",
+    containerRuntimeEndpoint:
+      runtime === "docker" ? "unix:///var/run/dockershim.sock" : "unix:///run/containerd/containerd.sock",
+  };
 }

@@ -1,6 +1,23 @@
 import type { SimRepository, SimTagKind } from "./catalog.ts";
 import type { Runtime, SimFailure } from "./kubelet.ts";
 
+export interface ClusterSpec {
+  name: string;
+  gitVersion: string;
+  pods: number;
+  seed: number;
+  /** Simulated time at generation (ms since epoch). */
+  startTime: number;
+  /** Kubernetes' event TTL. */
+  eventTtlMs?: number;
+  /** Chance per pod per simulated minute that it is replaced. */
+  churnPerMinute?: number;
+  /** Whether to follow the demo story (regression, fix, incident, moved tag). */
+  story?: boolean;
+  /** How many emitted events the ground truth keeps (totals are always exact). */
+  maxTruthEvents?: number;
+}
+
 export type Policy = "Always" | "IfNotPresent" | "Never";
 /** How the manifest reached the API server, which decides what evidence the object carries. */
 export type Writer = "client-side-apply" | "server-side-apply" | "helm";

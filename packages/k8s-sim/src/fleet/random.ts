@@ -56,4 +56,17 @@ export class Random {
     const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     return median * Math.exp(sigma * z);
   }
+
+  /** A Poisson-distributed count (Knuth's method; lambda is capped at 500). */
+  poisson(lambda: number): number {
+    if (lambda <= 0) return 0;
+    let k = 0;
+    let p = 1;
+    const l = Math.exp(-Math.min(lambda, 500));
+    do {
+      k++;
+      p *= this.next();
+    } while (p > l);
+    return k - 1;
+  }
 }
