@@ -51,7 +51,7 @@ const fleet = fc
       if (s.kind !== "Rollout") lists[s.kind]?.push(obj(s.ns, name, uid));
       const middle = s.kind === "CronJob" ? "Job" : s.kind === "StatefulSet" ? null : "ReplicaSet";
       for (let c = 0; c < (middle ? s.children : 1); c++) {
-        let parent = { kind: s.kind, name, uid };
+        let parent: { kind: string; name: string; uid: string } = { kind: s.kind, name, uid };
         if (middle) {
           const hash = `h${c}x`;
           const child = { kind: middle, name: `${name}-${hash}`, uid: `${uid}-${c}` };
