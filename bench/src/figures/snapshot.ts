@@ -1,0 +1,74 @@
+import { type Bench, cpuNote } from "../context.ts";
+
+/** (1) a full snapshot against the floor, (2) an unchanged re-snapshot, (6) the database size after each. */
+export async function snapshotFigures(b: Bench) {
+  const { dbSize, report, child } = b;
+  // The floor twice, the faster counts (a warm API server, as the snapshot gets).
+  const floors = [child("floor"), child("floor")];
+  const floor = floors.reduce((a, b) => (a.wallMs <= b.wallMs ? a : b));
+  const first = child("snapshot");
+  const sizeAfterFirst = await dbSize();
+  if (first.statuses.some((s) => s !== "complete"))
+    throw new Error(`snapshot not complete: ${first.statuses}`);
+  report({
+    figure: "1 snapshot",
+    name: "floor: list + JSON.parse every page",
+    value: Math.round(floor.wallMs),
+    unit: "ms",
+    note: `${floor.items} objects; ${cpuNote(floor, "reader")}`,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "full snapshot with storage",
+    value: Math.round(first.wallMs),
+    unit: "ms",
+    note: `${first.rows} rows; ${cpuNote(first, "collector")}`,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "snapshot ÷ floor",
+    value: first.wallMs / floor.wallMs,
+    unit: "×",
+    target: "≤ 1.5",
+    met: first.wallMs / floor.wallMs <= 1.5,
+  });
+  report({
+    figure: "1 snapshot",
+    name: "collector peak RSS",
+    value: Math.round(first.maxRssMb),
+    unit: "MB",
+    target: "≤ 400",
+    met: first.maxRssMb <= 400,
+  });
+  report({ figure: "1 snapshot", name: "floor peak RSS", value: Math.round(floor.maxRssMb), unit: "MB" });
+  const again = child("snapshot");
+  report({
+    figure: "2 resnap",
+    name: "unchanged re-snapshot",
+    value: Math.round(again.wallMs),
+    unit: "ms",
+    note: cpuNote(again, "collector"),
+  });
+  report({
+    figure: "2 resnap",
+    name: "rows written, % of the first snapshot's",
+    value: (100 * again.rows) / Math.max(1, first.rows),
+    unit: "%",
+    target: "≤ 1",
+    met: again.rows <= first.rows / 100,
+    note: `${again.rows} of ${first.rows}`,
+  });
+  const sizeAfterSecond = await dbSize();
+  report({
+    figure: "6 size",
+    name: "database after the first snapshot",
+    value: Math.round(sizeAfterFirst / 2 ** 20),
+    unit: "MB",
+  });
+  report({
+    figure: "6 size",
+    name: "growth from an unchanged re-snapshot",
+    value: Math.round((sizeAfterSecond - sizeAfterFirst) / 2 ** 10),
+    unit: "kB",
+  });
+}
