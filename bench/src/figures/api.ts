@@ -7,19 +7,26 @@ import {
   readCluster,
 } from "@pullsight/collector";
 import { DEFAULT_PROFILES } from "@pullsight/core";
-import { createDb, createExportPool } from "@pullsight/db";
+import { createDb, createExportPool, type Db } from "@pullsight/db";
 import { applyMigrations, withAdminClient } from "@pullsight/db/bootstrap";
 import autocannon from "autocannon";
+import type pg from "pg";
 import superjson from "superjson";
 import type { Bench } from "../context.ts";
 import { type ClusterHistoryInput, seedHistory } from "../history.ts";
 
-/** (3) API latency at 50 concurrent clients after a year of hourly history, (6) that history's size. */
-export async function apiFigures(b: Bench) {
-  const { HISTORY_DAYS, CHURN_HOURS, API_SECONDS } = b.opts;
-  const { serverUrl, report, childJs } = b;
-  const { kubeconfig } = b.sim;
-  // A database of its own: history starts a year ago, the snapshots above are "now".
+/** (3) API latency at 50 concurrent clients after a year of hourly history, (6) that history's size. */ export async function apiFigures(
+  b: Bench,
+) {
+  const { hdb, hpool, historyUrl } = await historyDatabase(b.serverUrl);
+  await seedAndMeasureHistory(b, hdb, hpool, await fleetFacts(b.sim.kubeconfig));
+  await measureEndpoints(b, hpool, historyUrl);
+  await hpool.end();
+  await hdb.$disconnect();
+}
+
+/** A database of its own: history starts a year ago, the snapshots of figure 1 are "now". */
+async function historyDatabase(serverUrl: string) {
   const historyName = "pullsight_bench_history";
   await withAdminClient(serverUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${historyName} WITH (FORCE)`);
@@ -31,7 +38,11 @@ export async function apiFigures(b: Bench) {
   await applyMigrations(historyUrl);
   const hdb = createDb(historyUrl, { max: 4 });
   const hpool = createExportPool(historyUrl, { max: 2 });
-  // The fleet's facts, read by the collector's own reader and fact builder.
+  return { hdb, hpool, historyUrl };
+}
+
+/** The fleet's facts, read by the collector's own reader and fact builder. */
+async function fleetFacts(kubeconfig: string): Promise<ClusterHistoryInput[]> {
   const clusters: ClusterHistoryInput[] = [];
   for (const name of kubeconfigContexts(kubeconfig)) {
     const client = createClusterClient(
@@ -55,6 +66,13 @@ export async function apiFigures(b: Bench) {
       completeKinds: facts.completeKinds,
     });
   }
+  return clusters;
+}
+
+/** Seeds a year of hourly history and reports how long it took and how large it is. */
+async function seedAndMeasureHistory(b: Bench, hdb: Db, hpool: pg.Pool, clusters: ClusterHistoryInput[]) {
+  const { HISTORY_DAYS, CHURN_HOURS } = b.opts;
+  const { report } = b;
   const seeded = performance.now();
   let lastTenth = -1;
   const history = await seedHistory(hdb, clusters, {
@@ -110,7 +128,12 @@ export async function apiFigures(b: Bench) {
     unit: "kB",
     note: `${history.hourlySnapshots} cluster snapshots`,
   });
+}
 
+/** Each endpoint at 50 connections, with the read cache as shipped and without it. */
+async function measureEndpoints(b: Bench, hpool: pg.Pool, historyUrl: string) {
+  const { API_SECONDS } = b.opts;
+  const { report, childJs } = b;
   const call = (procedure: string, input?: unknown) =>
     `/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`;
   const sample = await hpool.query<{ id: string; cluster: string; namespace: string; name: string }>(
@@ -206,6 +229,4 @@ export async function apiFigures(b: Bench) {
     api.kill("SIGTERM");
     await exited;
   }
-  await hpool.end();
-  await hdb.$disconnect();
 }

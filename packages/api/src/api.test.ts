@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collectFleet, createClusterClient, loadKubeConfig } from "@pullsight/collector";
-import { isoWeekOf } from "@pullsight/db";
+import { isoWeekOf } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { TRPCError } from "@trpc/server";

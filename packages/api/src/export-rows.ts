@@ -1,5 +1,6 @@
 // The rows of the exports of small tables (a page's worth, read whole rather than through a
 // cursor): the weekly review, clusters, a cluster's namespaces, pull latency and waivers.
+import { parseScopeKey } from "@pullsight/core";
 import {
   type Db,
   getClusterDetail,
@@ -7,7 +8,6 @@ import {
   getLatencyTrend,
   getWeeklyReview,
   listWaivers,
-  parseScopeKey,
 } from "@pullsight/db";
 import type { z } from "zod";
 import type { exportFilters } from "./exports.ts";

@@ -1,3 +1,4 @@
+// Long by design: one hostile-input template per procedure and per export kind, in one table.
 // Hostile input through the real HTTP route, to every procedure and every export kind: the
 // answer is a success or a 4xx with a reason, never a 5xx, and no error body carries SQL or a
 // stack. PULLSIGHT_FUZZ_RUNS sets the runs per procedure and per export (default 25; a longer

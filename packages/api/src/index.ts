@@ -1,5 +1,5 @@
 // What a server hosting the API opens (the web app reaches the database layer only through here).
-export { createDb, createExportPool, type Db, isoWeekOf, WORKLOAD_SORTS } from "@pullsight/db";
+export { createDb, createExportPool, type Db, WORKLOAD_SORTS } from "@pullsight/db";
 export { csvCell } from "./csv.ts";
 export { type ExportHttpOptions, handleExportRequest } from "./export-http.ts";
 export {

@@ -1,6 +1,6 @@
 // Shared zod schemas: inputs every router validates and the output shapes they declare.
-import { FINDING_STATUSES, REGISTRY_VISIBILITIES, SEVERITIES } from "@pullsight/core";
-import { isoWeekRange, NOT_DIGEST } from "@pullsight/db";
+import { FINDING_STATUSES, isoWeekRange, REGISTRY_VISIBILITIES, SEVERITIES } from "@pullsight/core";
+import { NOT_DIGEST } from "@pullsight/db";
 import { z } from "zod";
 
 export { NOT_DIGEST };

@@ -1,3 +1,4 @@
+// Long by design: the reference grammar's table of accepted and refused references, then properties.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";

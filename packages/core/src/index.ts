@@ -63,6 +63,7 @@ export {
   registryVisibility,
   type VisibilityLists,
 } from "./registry.ts";
+export { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } from "./review-scope.ts";
 export { GROUPED_RULE_IDS, RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
 export {

@@ -75,14 +75,9 @@ export {
 export {
   AGEING_DAYS,
   getWeeklyReview,
-  isoWeekOf,
-  isoWeekRange,
   listReviews,
-  parseScopeKey,
   ReviewConflictError,
-  type ReviewScope,
   type SignedReview,
-  scopeKey,
   signReview,
   type WeeklyReview,
 } from "./queries/review.ts";

@@ -1,3 +1,4 @@
+// Long by design: the simulator is held to Kubernetes' API semantics one behaviour at a time.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";

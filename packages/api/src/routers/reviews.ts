@@ -1,12 +1,5 @@
-import {
-  getWeeklyReview,
-  isoWeekOf,
-  listReviews,
-  parseScopeKey,
-  ReviewConflictError,
-  type ReviewScope,
-  signReview,
-} from "@pullsight/db";
+import { isoWeekOf, parseScopeKey, type ReviewScope } from "@pullsight/core";
+import { getWeeklyReview, listReviews, ReviewConflictError, signReview } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { isoWeek, scopeKey, severity } from "../schemas.ts";

@@ -30,96 +30,7 @@ describe("getFleetOverview", () => {
   });
 
   it("counts live workloads, current containers and open findings, with each cluster's last snapshot", async () => {
-    const at = new Date("2026-11-01T00:00:00Z");
-    const later = new Date("2026-11-02T00:00:00Z");
-    const a = await t.db.cluster.create({ data: { name: "a" } });
-    await t.db.cluster.create({ data: { name: "b", kubernetesVersion: "v1.30.1" } });
-    const snap = await t.db.snapshot.create({
-      data: {
-        clusterId: a.id,
-        startedAt: later,
-        finishedAt: later,
-        status: "partial",
-        failures: [
-          { kind: "secrets", status: 403 },
-          { kind: "nodes", status: 500 },
-        ],
-        collectorVersion: "t",
-        rulesVersion: "t",
-      },
-    });
-    await t.db.cluster.update({
-      where: { id: a.id },
-      data: { lastSnapshotId: snap.id, lastSnapshotAt: later },
-    });
-    const live = await t.db.workload.create({
-      data: {
-        clusterId: a.id,
-        namespace: "n",
-        kind: "Deployment",
-        name: "live",
-        firstSeenAt: at,
-        lastSeenAt: at,
-      },
-    });
-    await t.db.workload.create({
-      data: {
-        clusterId: a.id,
-        namespace: "n",
-        kind: "Deployment",
-        name: "gone",
-        firstSeenAt: at,
-        lastSeenAt: at,
-        deletedAt: later,
-      },
-    });
-    const fact = {
-      workloadId: live.id,
-      containerType: "container" as const,
-      image: "nginx:1.27",
-      registry: "docker.io",
-      repository: "library/nginx",
-      tag: "1.27",
-      tagKind: "floating-version",
-      registryVisibility: "public",
-      imagePullPolicy: "IfNotPresent",
-      policySource: "defaulted",
-      policyEvidence: "",
-      factHash: "h",
-      validFrom: at,
-      validFromSnapshot: snap.id,
-    };
-    await t.db.containerFact.create({ data: { ...fact, containerName: "app" } });
-    await t.db.containerFact.create({
-      data: { ...fact, containerName: "old", validTo: later, validToSnapshot: snap.id },
-    });
-    const finding = {
-      clusterId: a.id,
-      namespace: "n",
-      ruleId: "r",
-      severity: "high" as const,
-      openedAt: at,
-      openedSnapshotId: snap.id,
-      lastSeenSnapshotId: snap.id,
-    };
-    await t.db.finding.create({ data: { ...finding, fingerprint: "open" } });
-    await t.db.finding.create({
-      data: { ...finding, fingerprint: "closed", resolvedAt: later, resolvedSnapshotId: snap.id },
-    });
-
-    await t.db.postureRollup.create({
-      data: {
-        snapshotId: snap.id,
-        clusterId: a.id,
-        namespace: "",
-        takenAt: later,
-        workloads: 1,
-        containers: 4,
-        compliant: 3,
-        score: 75,
-      },
-    });
-
+    const { later } = await seedTwoClusters(t);
     const now = new Date(later.getTime() + 60_000);
     const fleet = await getFleetOverview(t.db, { now });
     const { findings, ...totals } = fleet.totals;
@@ -191,3 +102,97 @@ describe("getFleetOverview", () => {
     await assert.rejects(t.db.finding.create({ data: base }), /Unique constraint/);
   });
 });
+
+/** Cluster a with a partial snapshot, a live and a deleted workload, two containers, an open and a resolved finding; cluster b never collected. */
+async function seedTwoClusters(t: TestDatabase) {
+  const at = new Date("2026-11-01T00:00:00Z");
+  const later = new Date("2026-11-02T00:00:00Z");
+  const a = await t.db.cluster.create({ data: { name: "a" } });
+  await t.db.cluster.create({ data: { name: "b", kubernetesVersion: "v1.30.1" } });
+  const snap = await t.db.snapshot.create({
+    data: {
+      clusterId: a.id,
+      startedAt: later,
+      finishedAt: later,
+      status: "partial",
+      failures: [
+        { kind: "secrets", status: 403 },
+        { kind: "nodes", status: 500 },
+      ],
+      collectorVersion: "t",
+      rulesVersion: "t",
+    },
+  });
+  await t.db.cluster.update({
+    where: { id: a.id },
+    data: { lastSnapshotId: snap.id, lastSnapshotAt: later },
+  });
+  const live = await t.db.workload.create({
+    data: {
+      clusterId: a.id,
+      namespace: "n",
+      kind: "Deployment",
+      name: "live",
+      firstSeenAt: at,
+      lastSeenAt: at,
+    },
+  });
+  await t.db.workload.create({
+    data: {
+      clusterId: a.id,
+      namespace: "n",
+      kind: "Deployment",
+      name: "gone",
+      firstSeenAt: at,
+      lastSeenAt: at,
+      deletedAt: later,
+    },
+  });
+  const fact = {
+    workloadId: live.id,
+    containerType: "container" as const,
+    image: "nginx:1.27",
+    registry: "docker.io",
+    repository: "library/nginx",
+    tag: "1.27",
+    tagKind: "floating-version",
+    registryVisibility: "public",
+    imagePullPolicy: "IfNotPresent",
+    policySource: "defaulted",
+    policyEvidence: "",
+    factHash: "h",
+    validFrom: at,
+    validFromSnapshot: snap.id,
+  };
+  await t.db.containerFact.create({ data: { ...fact, containerName: "app" } });
+  await t.db.containerFact.create({
+    data: { ...fact, containerName: "old", validTo: later, validToSnapshot: snap.id },
+  });
+  const finding = {
+    clusterId: a.id,
+    namespace: "n",
+    ruleId: "r",
+    severity: "high" as const,
+    openedAt: at,
+    openedSnapshotId: snap.id,
+    lastSeenSnapshotId: snap.id,
+  };
+  await t.db.finding.create({ data: { ...finding, fingerprint: "open" } });
+  await t.db.finding.create({
+    data: { ...finding, fingerprint: "closed", resolvedAt: later, resolvedSnapshotId: snap.id },
+  });
+
+  await t.db.postureRollup.create({
+    data: {
+      snapshotId: snap.id,
+      clusterId: a.id,
+      namespace: "",
+      takenAt: later,
+      workloads: 1,
+      containers: 4,
+      compliant: 3,
+      score: 75,
+    },
+  });
+  return { later };
+}

@@ -2,9 +2,8 @@
 // end of the week against the end of the week before, findings new, resolved and ageing, waivers
 // expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
 // signed review cannot change (the database ignores updates and deletes of its rows).
-import { UTCDate } from "@date-fns/utc";
-import { GROUPED_RULE_IDS } from "@pullsight/core";
-import { addDays, addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
+import { GROUPED_RULE_IDS, isoWeekRange, type ReviewScope, scopeKey } from "@pullsight/core";
+import { addDays, addWeeks } from "date-fns";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { SeverityName } from "./fleet.ts";
@@ -12,47 +11,7 @@ import { isGroupedFinding } from "./grouped.ts";
 import { getPostureTrend } from "./trends.ts";
 import { waivedSql } from "./waivers.ts";
 
-export type ReviewScope =
-  | { kind: "fleet" }
-  | { kind: "cluster"; cluster: string }
-  | { kind: "namespace"; cluster: string; namespace: string };
-
 export const AGEING_DAYS = 30;
-
-export function scopeKey(s: ReviewScope): string {
-  return s.kind === "fleet"
-    ? "fleet"
-    : s.kind === "cluster"
-      ? `cluster:${s.cluster}`
-      : `namespace:${s.cluster}/${s.namespace}`;
-}
-
-export function parseScopeKey(key: string): ReviewScope | null {
-  if (key === "fleet") return { kind: "fleet" };
-  const cluster = /^cluster:(.+)$/.exec(key);
-  if (cluster?.[1]) return { kind: "cluster", cluster: cluster[1] };
-  const ns = /^namespace:([^/]+)\/(.+)$/.exec(key);
-  if (ns?.[1] && ns[2]) return { kind: "namespace", cluster: ns[1], namespace: ns[2] };
-  return null;
-}
-
-/** "2026-W47" → its Monday 00:00 UTC and the next Monday. Throws RangeError for a bad week. */
-export function isoWeekRange(week: string): { start: Date; end: Date } {
-  const m = /^(\d{4})-W(\d{2})$/.exec(week);
-  if (!m) throw new RangeError(`${week} is not an ISO week like 2026-W47`);
-  const year = Number(m[1]);
-  const n = Number(m[2]);
-  // Week 1 is the week with January 4th in it.
-  const start = addWeeks(startOfISOWeek(new UTCDate(Date.UTC(year, 0, 4))), n - 1);
-  if (n < 1 || getISOWeekYear(start) !== year || getISOWeek(start) !== n)
-    throw new RangeError(`${year} has no week ${n}`);
-  return { start: new Date(start.getTime()), end: new Date(addWeeks(start, 1).getTime()) };
-}
-
-export function isoWeekOf(d: Date): string {
-  const u = new UTCDate(d.getTime());
-  return `${getISOWeekYear(u)}-W${String(getISOWeek(u)).padStart(2, "0")}`;
-}
 
 export interface ReviewFinding {
   id: bigint;

@@ -2,8 +2,9 @@
 // derived here from the rows the test writes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { isoWeekOf, isoWeekRange } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
-import { getWeeklyReview, isoWeekOf, isoWeekRange } from "./review.ts";
+import { getWeeklyReview } from "./review.ts";
 import { getLatencyTrend, getPostureTrend } from "./trends.ts";
 
 const DAY = 86_400_000;

@@ -1,3 +1,5 @@
+// Long by design: one builder per kind the simulator serves (namespaces, nodes, pods, workloads,
+// ReplicaSets, Jobs, ServiceAccounts, Secrets), kept together because they share the apply metadata.
 // Kubernetes objects for the simulated state, written the way the API server returns them:
 // defaulted fields present, owner references set by controllers, apply metadata written the way
 // kubectl (client-side and server-side) and helm leave it.

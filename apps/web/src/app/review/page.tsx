@@ -1,4 +1,4 @@
-import { isoWeekOf } from "@pullsight/api";
+import { isoWeekOf } from "@pullsight/core";
 import type { Metadata } from "next";
 import { PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
