@@ -35,7 +35,7 @@ test("paths that do not decode are a 400 with the reason; a malformed role cooki
     expect(res.status(), path).toBe(400);
     expect(await res.json(), path).toEqual({ error: "the path is not valid percent-encoded UTF-8" });
   }
-  for (const path of ["/", "/api/trpc/meta.me", "/api/export/clusters.csv"]) {
+  for (const path of ["/", "/api/trpc/identity.me", "/api/export/clusters.csv"]) {
     const res = await request.get(path, { headers: { cookie: "pullsight_role=%ZZ" } });
     expect(res.status(), path).toBe(200);
   }

@@ -4,7 +4,7 @@ import { PULL_EVENT_REASONS } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator, startControlServer } from "@pullsight/k8s-sim";
 import { backfill, simulatorClock } from "./backfill.ts";
-import { EventWatcher } from "./events.ts";
+import { EventWatcher } from "./event-watch.ts";
 import { currentCounts, simClients, writeSimKubeconfig } from "./testing.ts";
 
 const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);

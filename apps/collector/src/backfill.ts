@@ -7,7 +7,7 @@
 // Real clusters have no clock to drive: this mode exists for the demo, tests and benchmarks.
 import type { Db } from "@pullsight/db";
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
-import type { EventWatcher } from "./events.ts";
+import type { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { silentLogger } from "./log.ts";
 

@@ -10,7 +10,7 @@ import { type Db, findingsQuery, inventoryQuery } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
-import { EventWatcher } from "./events.ts";
+import { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { simClients, writeSimKubeconfig } from "./testing.ts";
 

@@ -13,7 +13,7 @@ export {
   collectFleet,
 } from "./collect.ts";
 export { DbHandle } from "./db-handle.ts";
-export { EventWatcher, toPullEvent, type WatcherStats } from "./events.ts";
+export { EventWatcher, toPullEvent, type WatcherStats } from "./event-watch.ts";
 export { buildClusterFacts } from "./facts.ts";
 export {
   type ClusterClient,

@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterOutcome } from "./collect.ts";
-import type { EventWatcher } from "./events.ts";
+import type { EventWatcher } from "./event-watch.ts";
 
 export class CollectorMetrics {
   readonly registry = new Registry();

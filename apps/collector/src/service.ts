@@ -5,7 +5,7 @@
 import { type BackfillOptions, type BackfillResult, backfill } from "./backfill.ts";
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
 import type { DbHandle } from "./db-handle.ts";
-import { EventWatcher } from "./events.ts";
+import { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type Logger, silentLogger } from "./log.ts";
 

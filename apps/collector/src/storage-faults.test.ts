@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
 import { DbHandle } from "./db-handle.ts";
-import { EventWatcher } from "./events.ts";
+import { EventWatcher } from "./event-watch.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import type { Logger } from "./log.ts";
 import { waitFor } from "./testing.ts";

@@ -217,9 +217,9 @@ const TEMPLATES: Record<string, unknown> = {
     expiresAt: future,
   },
   "waivers.revoke": { id: 1, reason: "no longer needed" },
-  "meta.me": undefined,
-  "meta.rules": undefined,
-  "meta.exportLog": { limit: 5 },
+  "identity.me": undefined,
+  "rules.catalog": undefined,
+  "exports.log": { limit: 5 },
 };
 
 type Path = Array<string | number>;

@@ -59,9 +59,9 @@ describe("what procedures read", () => {
       "reviews.get": [{ week }, { week, scope: `cluster:${c.name}` }],
       "reviews.list": [{}],
       "waivers.list": [{}, { state: "all" }],
-      "meta.me": [undefined],
-      "meta.rules": [undefined],
-      "meta.exportLog": [{ limit: 5 }],
+      "identity.me": [undefined],
+      "rules.catalog": [undefined],
+      "exports.log": [{ limit: 5 }],
     };
   });
   after(async () => {
@@ -146,7 +146,7 @@ describe("what procedures read", () => {
         assert.equal(res.status, 200);
         return cache.stats.misses === misses ? "hit" : "miss";
       };
-      const batch = "fleet.overview,meta.exportLog?batch=1&input=%7B%7D";
+      const batch = "fleet.overview,exports.log?batch=1&input=%7B%7D";
       await get(batch);
       assert.equal(await get(batch), "hit");
       await touch("PullEvent");

@@ -1,8 +1,10 @@
 import { clustersRouter } from "./routers/clusters.ts";
+import { exportsRouter } from "./routers/export-log.ts";
 import { findingsRouter } from "./routers/findings.ts";
 import { fleetRouter } from "./routers/fleet.ts";
-import { metaRouter } from "./routers/meta.ts";
+import { identityRouter } from "./routers/identity.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
+import { rulesRouter } from "./routers/rules.ts";
 import { trendsRouter } from "./routers/trends.ts";
 import { waiversRouter } from "./routers/waivers.ts";
 import { workloadsRouter } from "./routers/workloads.ts";
@@ -16,7 +18,9 @@ export const appRouter = router({
   trends: trendsRouter,
   reviews: reviewsRouter,
   waivers: waiversRouter,
-  meta: metaRouter,
+  rules: rulesRouter,
+  exports: exportsRouter,
+  identity: identityRouter,
 });
 
 export type AppRouter = typeof appRouter;

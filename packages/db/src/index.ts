@@ -23,13 +23,13 @@ export {
   WORKLOAD_COLUMNS,
   workloadsQuery,
 } from "./exports/queries.ts";
+export { refreshPullLatencyDaily } from "./ingest/latency.ts";
 export {
   ensureCluster,
   linkPullEventsToWorkloads,
   type PullEventInput,
   upsertPullEvents,
-} from "./ingest/events.ts";
-export { refreshPullLatencyDaily } from "./ingest/latency.ts";
+} from "./ingest/pull-events.ts";
 export {
   type ContainerInput,
   compactRollups,
@@ -97,7 +97,7 @@ export {
   type WaiverInput,
   type WaiverRow,
 } from "./queries/waivers.ts";
-export { getWorkloadDetail, type WorkloadDetail } from "./queries/workload.ts";
+export { getWorkloadDetail, type WorkloadDetail } from "./queries/workload-detail.ts";
 export {
   getWorkloadFacets,
   InvalidCursorError,

@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 async function Who() {
-  const me = await (await api()).meta.me().catch(() => null);
+  const me = await (await api()).identity.me().catch(() => null);
   if (!me) return <span className="text-xs text-slate-600 dark:text-slate-300">not signed in</span>;
   return (
     <div className="flex items-center gap-3 text-xs text-slate-600 dark:text-slate-300">

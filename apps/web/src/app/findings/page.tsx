@@ -28,8 +28,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
       // A cursor is a finding id this list handed out; anything else starts from the top.
       cursor: /^[1-9]\d{0,17}$/.test(view.cursor ?? "") ? BigInt(view.cursor as string) : null,
     }),
-    caller.meta.me(),
-    caller.meta.rules(),
+    caller.identity.me(),
+    caller.rules.catalog(),
     caller.workloads.facets(filter.cluster ? { cluster: filter.cluster } : undefined),
     caller.waivers.list({ state: "active" }),
   ]);

@@ -39,7 +39,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
   const week = /^\d{4}-W\d{2}$/.test(one(sp.week) ?? "") ? (one(sp.week) as string) : (weeks[1] as string);
   const scope = one(sp.scope) ?? "fleet";
   const caller = await api();
-  const [fleet, me] = await Promise.all([caller.fleet.overview(), caller.meta.me()]);
+  const [fleet, me] = await Promise.all([caller.fleet.overview(), caller.identity.me()]);
   const [review, past] = await Promise.all([
     caller.reviews.get({ week, scope }).catch((e: { code?: string; message?: string }) => {
       if (e.code === "BAD_REQUEST") return e.message ?? "bad request";

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Rules" };
 
 export default async function RulesPage() {
-  const { version, rules } = await (await api()).meta.rules();
+  const { version, rules } = await (await api()).rules.catalog();
   return (
     <>
       <PageHeader

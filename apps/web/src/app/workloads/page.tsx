@@ -35,7 +35,7 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
       return listFrom(null);
     }),
     caller.workloads.facets(filter.cluster ? { cluster: filter.cluster } : undefined),
-    caller.meta.rules(),
+    caller.rules.catalog(),
   ]);
   const page = Math.max(1, Number(view.page ?? 1) || 1);
   const params = { ...raw, ...view, sort, order };

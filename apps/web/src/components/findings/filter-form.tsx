@@ -15,7 +15,7 @@ export function FindingsFilterForm({
 }: {
   raw: Record<string, string | undefined>;
   active: boolean;
-  rules: Outputs["meta"]["rules"]["rules"];
+  rules: Outputs["rules"]["catalog"]["rules"];
   facets: Outputs["workloads"]["facets"];
 }) {
   const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (

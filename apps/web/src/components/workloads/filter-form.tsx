@@ -24,7 +24,7 @@ export function WorkloadsFilterForm({
   sort: Sort;
   order: "asc" | "desc";
   facets: Outputs["workloads"]["facets"];
-  rules: Outputs["meta"]["rules"]["rules"];
+  rules: Outputs["rules"]["catalog"]["rules"];
 }) {
   const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
     <FilterSelect

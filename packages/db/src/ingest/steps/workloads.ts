@@ -1,7 +1,7 @@
 // Workloads: a row is created once and touched only when it changes, disappears (a kind read
 // completely without it) or returns; pull events that arrived before their pod was known are
 // linked to it.
-import { linkPullEventsToWorkloads } from "../events.ts";
+import { linkPullEventsToWorkloads } from "../pull-events.ts";
 import { insertRows, updateByIds } from "../rows.ts";
 import type { WorkloadInput } from "../snapshot.ts";
 import { type StepContext, type WorkloadIndex, workloadKey } from "./context.ts";

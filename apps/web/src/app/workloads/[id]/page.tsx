@@ -30,7 +30,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function WorkloadPage({ params }: { params: Params }) {
   const d = await load((await params).id);
-  const me = await (await api()).meta.me();
+  const me = await (await api()).identity.me();
   const w = d.workload;
   const canWaive = me.role === "reviewer" || me.role === "admin";
   const waiveAs = canWaive ? (w.labels.find(([k]) => k === "team")?.[1] ?? me.name) : null;

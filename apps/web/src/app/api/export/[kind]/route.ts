@@ -1,6 +1,6 @@
 // CSV exports: GET /api/export/{kind}.csv?<the UI's filters> (packages/api/src/export-http.ts).
 // Streams from a database cursor; the export log keeps who, when, the filters, the row count and
-// the SHA-256 of the bytes sent (meta.exportLog).
+// the SHA-256 of the bytes sent (exports.log).
 import { handleExportRequest } from "@pullsight/api";
 import { getDb, getExportPool, identityOf, limits } from "~/server/caller.ts";
 

@@ -1,19 +1,12 @@
 import { RULE_INPUTS, RULE_LEVELS, RULES, RULES_VERSION } from "@pullsight/core";
 import { z } from "zod";
-import { ROLES } from "../identity.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const level = z.enum(RULE_LEVELS);
 
-export const metaRouter = router({
-  /** Who is asking, and their role. */
-  me: publicProcedure
-    .meta({ reads: [] })
-    .output(z.object({ name: z.string(), role: z.enum(ROLES), source: z.enum(["proxy", "demo"]) }))
-    .query(({ ctx }) => ctx.user),
-
+export const rulesRouter = router({
   /** The rule catalogue, as packages/core defines it. */
-  rules: publicProcedure
+  catalog: publicProcedure
     .meta({ reads: [] })
     .output(
       z.object({
@@ -46,35 +39,4 @@ export const metaRouter = router({
         ...(quietWhen ? { quietWhen: [...quietWhen] } : {}),
       })),
     })),
-
-  /** Recent CSV exports: who took what, when, how many rows, and the SHA-256 of the bytes sent. */
-  exportLog: publicProcedure
-    .meta({ reads: ["ExportLog"] })
-    .input(
-      z
-        .object({ limit: z.number().int().min(1).max(500).optional() })
-        .strict()
-        .optional(),
-    )
-    .output(
-      z.array(
-        z.object({
-          id: z.bigint(),
-          kind: z.string(),
-          actor: z.string(),
-          startedAt: z.date(),
-          finishedAt: z.date().nullable(),
-          filters: z.unknown(),
-          filename: z.string(),
-          rows: z.number().int(),
-          bytes: z.bigint(),
-          sha256: z.string().nullable(),
-          completed: z.boolean(),
-          error: z.string().nullable(),
-        }),
-      ),
-    )
-    .query(({ ctx, input }) =>
-      ctx.db.exportLog.findMany({ orderBy: { id: "desc" }, take: input?.limit ?? 100 }),
-    ),
 });

@@ -7,7 +7,7 @@ import { PULL_EVENT_REASONS } from "@pullsight/core";
 import { getClusterPullStats, refreshPullLatencyDaily } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
-import { EventWatcher } from "./events.ts";
+import { EventWatcher } from "./event-watch.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
 import { waitFor } from "./testing.ts";
 
