@@ -108,9 +108,10 @@ export async function collectCluster(
     },
   });
   opts.onFacts?.(client.name, facts);
-  // Yesterday and today: late-arriving events can still change yesterday's figures.
-  const cluster = await db.cluster.findUnique({ where: { name: client.name }, select: { id: true } });
-  if (cluster) await refreshPullLatencyDaily(db, cluster.id, 2);
+  // Yesterday and today: late-arriving events can still change yesterday's figures. The daily
+  // latency rollup is derived from pull events, which arrive on their own; it is refreshed after
+  // each snapshot, not as part of it.
+  await refreshPullLatencyDaily(db, result.clusterId, 2);
   const durationMs = performance.now() - started;
   const level = result.status === "complete" ? "info" : "warn";
   log[level]("snapshot written", {

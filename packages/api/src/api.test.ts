@@ -197,14 +197,14 @@ describe("api on collected data", () => {
       limit: 500,
     });
     assert.equal(waivedList.total, openPS001);
-    assert.ok(waivedList.rows.every((r) => r.rule_id === "PS001" && r.status === "waived"));
+    assert.ok(waivedList.rows.every((r) => r.ruleId === "PS001" && r.status === "waived"));
     const openList = await as(viewer).findings.list({
       filter: { cluster: c.name, status: "open" },
       limit: 1,
     });
     // PS005 fires on most containers: counted per namespace in `groups`, not listed row by row.
     const grouped = openList.groups.reduce((n, g) => n + g.findings, 0);
-    assert.ok(grouped > 0 && openList.groups.every((g) => g.rule_id === "PS005"));
+    assert.ok(grouped > 0 && openList.groups.every((g) => g.ruleId === "PS005"));
     assert.equal(openList.total + grouped, after?.findings.open);
     assert.equal(after?.findings.grouped, grouped, "the fleet's grouped count is the list's");
     const ps005 = await as(viewer).findings.list({

@@ -9,6 +9,7 @@ import {
   type Db,
   FINDING_COLUMNS,
   findingsQuery,
+  finishExportLog,
   INVENTORY_COLUMNS,
   inventoryQuery,
   PULL_EVENT_COLUMNS,
@@ -16,6 +17,7 @@ import {
   readWithCursor,
   SNAPSHOT_COLUMNS,
   snapshotsQuery,
+  startExportLog,
   WORKLOAD_COLUMNS,
   workloadsQuery,
 } from "@pullsight/db";
@@ -249,15 +251,12 @@ export async function startCsvExport(opts: {
   const columns = EXPORT_COLUMNS[opts.kind];
   const filters = exportFilters[opts.kind].parse(opts.filters ?? {}) as Record<string, unknown>;
   const filename = exportFilename(opts.kind, filters, now);
-  const log = await opts.db.exportLog.create({
-    data: {
-      kind: opts.kind,
-      actor: opts.actor,
-      startedAt: now,
-      filters: { ...filters, rulesVersion: RULES_VERSION } as object,
-      filename,
-    },
-    select: { id: true },
+  const logId = await startExportLog(opts.db, {
+    kind: opts.kind,
+    actor: opts.actor,
+    startedAt: now,
+    filters: { ...filters, rulesVersion: RULES_VERSION },
+    filename,
   });
   const batches = exportBatches(opts, filters, now);
   const hash = createHash("sha256");
@@ -272,10 +271,7 @@ export async function startCsvExport(opts: {
   const finish = async (completed: boolean, error: string | null) => {
     ended = true;
     const sha256 = completed ? hash.digest("hex") : null;
-    await opts.db.exportLog.update({
-      where: { id: log.id },
-      data: { finishedAt: new Date(), rows, bytes: BigInt(bytes), sha256, completed, error },
-    });
+    await finishExportLog(opts.db, logId, { rows, bytes, sha256, completed, error });
     settle({ rows, bytes, sha256, completed });
   };
   let pending: IteratorResult<Record<string, unknown>[]> | null;
@@ -331,7 +327,7 @@ export async function startCsvExport(opts: {
       await finish(false, `cancelled by the client${reason ? `: ${String(reason)}` : ""}`);
     },
   });
-  return { filename, logId: log.id, stream, done };
+  return { filename, logId, stream, done };
 }
 
 type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;

@@ -1,15 +1,14 @@
-// Shared zod schemas: inputs every router validates and the output shapes they declare.
-import { FINDING_STATUSES, isoWeekRange, REGISTRY_VISIBILITIES, SEVERITIES } from "@pullsight/core";
-import { NOT_DIGEST } from "@pullsight/db";
+// Shared zod schemas: the inputs routers validate. Outputs are the result schemas each db query
+// declares beside it; only what travels differently (labels as pairs) is adapted here.
+import { FINDING_STATUSES, isoWeekRange, REGISTRY_VISIBILITIES } from "@pullsight/core";
+import { clusterSummary, labelMap, NOT_DIGEST, severity, snapshotStatus } from "@pullsight/db";
 import { z } from "zod";
 
 export { NOT_DIGEST };
 
 export const name = z.string().trim().min(1).max(253);
-export const severity = z.enum(SEVERITIES);
-export const grade = z.enum(["A", "B", "C", "D", "F"]);
-export const snapshotStatus = z.enum(["running", "complete", "partial", "failed"]);
-export const labels = z.record(z.string(), z.string());
+export { severity, snapshotStatus };
+export const labels = labelMap;
 /**
  * Kubernetes labels in an answer: [key, value] pairs sorted by key. Not an object, because any
  * valid label key must travel and superjson refuses objects with keys such as "constructor".
@@ -17,7 +16,6 @@ export const labels = z.record(z.string(), z.string());
 export const labelPairs = labels.transform((r) =>
   Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
 );
-export const counts = z.record(z.string(), z.number());
 export const ruleId = z.string().regex(/^PS\d{3}$/, "a rule id like PS001");
 export const isoWeek = z
   .string()
@@ -50,39 +48,8 @@ export const scopeKey = z
     'a scope: "fleet", "cluster:NAME" or "namespace:CLUSTER/NAME"',
   );
 
-export const findingCounts = z.object({
-  bySeverity: z.object({
-    critical: z.number(),
-    high: z.number(),
-    medium: z.number(),
-    low: z.number(),
-    info: z.number(),
-  }),
-  open: z.number().int(),
-  waived: z.number().int(),
-  /** Of `open`, findings of rules shown grouped (PS005). */
-  grouped: z.number().int(),
-});
-
-export const clusterSummary = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  labels: labelPairs,
-  kubernetesVersion: z.string().nullable(),
-  lastSnapshotId: z.bigint().nullable(),
-  lastSnapshotAt: z.date().nullable(),
-  lastSnapshotStatus: snapshotStatus.nullable(),
-  lastSnapshotFailures: z.number().int(),
-  failures: z.array(z.object({ kind: z.string(), reason: z.string() })),
-  stale: z.boolean(),
-  workloads: z.number().int(),
-  containers: z.number().int(),
-  compliant: z.number().int(),
-  score: z.number().nullable(),
-  grade: grade.nullable(),
-  scoredAt: z.date().nullable(),
-  findings: findingCounts,
-});
+/** A cluster as the fleet and cluster pages show it, with its labels as pairs. */
+export const clusterSummaryOut = clusterSummary.extend({ labels: labelPairs });
 
 /** Cluster labels that must all match, "key=value" joined by commas. */
 export const labelSelector = z

@@ -38,16 +38,25 @@ export {
   type SnapshotFailure,
   type SnapshotInput,
   type SnapshotResult,
-  snapshotStatus,
   type WorkloadInput,
   writeSnapshot,
 } from "./ingest/snapshot.ts";
 export {
   type ClusterDetail,
+  clusterDetailResult,
   getClusterDetail,
   type NamespaceSummary,
+  namespaceSummary,
   type SnapshotSummary,
+  snapshotSummary,
 } from "./queries/clusters.ts";
+export {
+  type ExportLogEntry,
+  exportLogEntry,
+  finishExportLog,
+  listExportLog,
+  startExportLog,
+} from "./queries/export-log.ts";
 export {
   type ClusterFilter,
   type ContainerFactFilter,
@@ -55,15 +64,24 @@ export {
   NOT_DIGEST,
   parseLabelSelector,
 } from "./queries/filters.ts";
-export { type FindingGroup, type FindingRow, listFindings } from "./queries/findings.ts";
+export {
+  type FindingGroup,
+  type FindingList,
+  type FindingListRow,
+  type FindingRow,
+  findingGroup,
+  findingListResult,
+  findingListRow,
+  listFindings,
+} from "./queries/findings.ts";
 export {
   type ClusterSummary,
+  clusterSummary,
   emptyFindingCounts,
-  type FindingCounts,
   type FleetOverview,
+  fleetOverviewResult,
   getFleetOverview,
   SEVERITY_NAMES,
-  type SeverityName,
 } from "./queries/fleet.ts";
 export {
   type ClusterPullStats,
@@ -73,19 +91,40 @@ export {
   podContainerKey,
 } from "./queries/pull-stats.ts";
 export {
+  bySeverity,
+  counts,
+  type FindingCounts,
+  findingCounts,
+  findingStatus,
+  grade,
+  labelMap,
+  SNAPSHOT_STATUSES,
+  type SnapshotStatusName,
+  severity,
+  snapshotStatus,
+} from "./queries/results.ts";
+export {
   AGEING_DAYS,
   getWeeklyReview,
   listReviews,
   ReviewConflictError,
+  type ReviewFinding,
+  type ReviewGroup,
+  reviewFinding,
+  reviewGroup,
   type SignedReview,
+  signedReview,
   signReview,
   type WeeklyReview,
+  weeklyReviewResult,
 } from "./queries/review.ts";
 export {
   getLatencyTrend,
   getPostureTrend,
   type LatencyPoint,
+  latencyPoint,
   type PosturePoint,
+  posturePoint,
   type TrendScope,
 } from "./queries/trends.ts";
 export {
@@ -94,10 +133,12 @@ export {
   getWaiver,
   listWaivers,
   revokeWaiver,
+  WAIVER_STATES,
   type WaiverInput,
   type WaiverRow,
+  waiverRow,
 } from "./queries/waivers.ts";
-export { getWorkloadDetail, type WorkloadDetail } from "./queries/workload-detail.ts";
+export { getWorkloadDetail, type WorkloadDetail, workloadDetailResult } from "./queries/workload-detail.ts";
 export {
   getWorkloadFacets,
   InvalidCursorError,
@@ -107,5 +148,8 @@ export {
   type WorkloadPage,
   type WorkloadRow,
   type WorkloadSort,
+  workloadFacetsResult,
+  workloadPageResult,
+  workloadRow,
 } from "./queries/workloads.ts";
 export { TABLES, type Table } from "./tables.ts";

@@ -1,40 +1,13 @@
-import { getClusterDetail } from "@pullsight/db";
+import { clusterDetailResult, getClusterDetail, namespaceSummary } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { clusterSummary, findingCounts, grade, labelPairs, name, snapshotStatus } from "../schemas.ts";
+import { clusterSummaryOut, labelPairs, name } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
-const snapshotSummary = z.object({
-  id: z.bigint(),
-  startedAt: z.date(),
-  finishedAt: z.date().nullable(),
-  status: snapshotStatus,
-  durationMs: z.number().nullable(),
-  failures: z.array(
-    z.object({ kind: z.string(), reason: z.string(), status: z.number().nullable(), message: z.string() }),
-  ),
-  collectorVersion: z.string(),
-  rulesVersion: z.string(),
-  rows: z.record(z.string(), z.number()).nullable(),
-});
-
-export const clusterDetail = z.object({
-  cluster: clusterSummary,
-  namespaces: z.array(
-    z.object({
-      name: z.string(),
-      team: z.string().nullable(),
-      labels: labelPairs,
-      profile: z.string().nullable(),
-      workloads: z.number().int(),
-      containers: z.number().int(),
-      compliant: z.number().int(),
-      score: z.number().nullable(),
-      grade: grade.nullable(),
-      findings: findingCounts,
-    }),
-  ),
-  snapshots: z.array(snapshotSummary),
+/** A cluster's detail with its and its namespaces' labels as pairs. */
+const clusterDetail = clusterDetailResult.extend({
+  cluster: clusterSummaryOut,
+  namespaces: z.array(namespaceSummary.extend({ labels: labelPairs })),
 });
 
 export const clustersRouter = router({

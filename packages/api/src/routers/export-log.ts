@@ -1,3 +1,4 @@
+import { exportLogEntry, listExportLog } from "@pullsight/db";
 import { z } from "zod";
 import { publicProcedure, router } from "../trpc.ts";
 
@@ -11,25 +12,6 @@ export const exportsRouter = router({
         .strict()
         .optional(),
     )
-    .output(
-      z.array(
-        z.object({
-          id: z.bigint(),
-          kind: z.string(),
-          actor: z.string(),
-          startedAt: z.date(),
-          finishedAt: z.date().nullable(),
-          filters: z.unknown(),
-          filename: z.string(),
-          rows: z.number().int(),
-          bytes: z.bigint(),
-          sha256: z.string().nullable(),
-          completed: z.boolean(),
-          error: z.string().nullable(),
-        }),
-      ),
-    )
-    .query(({ ctx, input }) =>
-      ctx.db.exportLog.findMany({ orderBy: { id: "desc" }, take: input?.limit ?? 100 }),
-    ),
+    .output(z.array(exportLogEntry))
+    .query(({ ctx, input }) => listExportLog(ctx.db, input?.limit)),
 });

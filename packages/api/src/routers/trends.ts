@@ -1,6 +1,6 @@
-import { getLatencyTrend, getPostureTrend } from "@pullsight/db";
+import { getLatencyTrend, getPostureTrend, latencyPoint, posturePoint } from "@pullsight/db";
 import { z } from "zod";
-import { counts, range, resolveRange, trendScope } from "../schemas.ts";
+import { range, resolveRange, trendScope } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const bucket = z.enum(["day", "week"]);
@@ -12,24 +12,7 @@ export const trendsRouter = router({
     .input(
       z.object({ scope: trendScope.optional(), bucket: bucket.optional(), range: range.optional() }).strict(),
     )
-    .output(
-      z.array(
-        z.object({
-          bucket: z.date(),
-          clusters: z.number().int(),
-          workloads: z.number().int(),
-          containers: z.number().int(),
-          compliant: z.number().int(),
-          score: z.number().nullable(),
-          byPolicy: counts,
-          byPolicySource: counts,
-          byTagKind: counts,
-          findingsBySeverity: counts,
-          digestShare: z.number().nullable(),
-          pinnedShare: z.number().nullable(),
-        }),
-      ),
-    )
+    .output(z.array(posturePoint))
     .query(({ ctx, input }) =>
       getPostureTrend(ctx.db, {
         ...(input.scope ? { scope: input.scope } : {}),
@@ -52,22 +35,7 @@ export const trendsRouter = router({
         })
         .strict(),
     )
-    .output(
-      z.array(
-        z.object({
-          bucket: z.date(),
-          cluster: z.string().nullable(),
-          registry: z.string(),
-          pulls: z.number().int(),
-          failures: z.number().int(),
-          p50Ms: z.number().nullable(),
-          p95Ms: z.number().nullable(),
-          maxMs: z.number().nullable(),
-          exact: z.boolean(),
-          failuresByCause: counts,
-        }),
-      ),
-    )
+    .output(z.array(latencyPoint))
     .query(({ ctx, input }) =>
       getLatencyTrend(ctx.db, {
         ...(input.scope ? { scope: input.scope } : {}),

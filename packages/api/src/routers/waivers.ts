@@ -1,29 +1,10 @@
-import { createWaiver, getWaiver, listWaivers, revokeWaiver } from "@pullsight/db";
+import { createWaiver, getWaiver, listWaivers, revokeWaiver, waiverRow } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { instant, name, rowId, ruleId } from "../schemas.ts";
 import { publicProcedure, reviewerProcedure, router } from "../trpc.ts";
 
 const MAX_WAIVER_DAYS = 366;
-
-const waiverRow = z.object({
-  id: z.number().int(),
-  ruleId: z.string(),
-  cluster: z.string().nullable(),
-  namespace: z.string().nullable(),
-  workloadKind: z.string().nullable(),
-  workloadName: z.string().nullable(),
-  imagePattern: z.string().nullable(),
-  reason: z.string(),
-  owner: z.string(),
-  expiresAt: z.date(),
-  createdBy: z.string(),
-  createdAt: z.date(),
-  revokedAt: z.date().nullable(),
-  revokedBy: z.string().nullable(),
-  revokeReason: z.string().nullable(),
-  state: z.enum(["active", "expired", "revoked"]),
-});
 
 export const waiversRouter = router({
   list: publicProcedure

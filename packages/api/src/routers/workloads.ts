@@ -4,136 +4,18 @@ import {
   InvalidCursorError,
   listWorkloads,
   WORKLOAD_SORTS,
+  workloadDetailResult,
+  workloadFacetsResult,
+  workloadPageResult,
 } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { bigId, labelPairs, name, severity, workloadFilter } from "../schemas.ts";
+import { bigId, labelPairs, name, workloadFilter } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
-const workloadRow = z.object({
-  id: z.bigint(),
-  cluster: z.string(),
-  namespace: z.string(),
-  kind: z.string(),
-  name: z.string(),
-  lastSeenAt: z.date(),
-  lastChangedAt: z.date(),
-  containers: z.number().int(),
-  images: z.array(z.string()),
-  policies: z.array(z.string()),
-  findings: z.number().int(),
-  waived: z.number().int(),
-  maxSeverity: severity.nullable(),
-});
-
-const workloadDetail = z.object({
-  workload: z.object({
-    id: z.bigint(),
-    cluster: z.string(),
-    namespace: z.string(),
-    kind: z.string(),
-    name: z.string(),
-    uid: z.string().nullable(),
-    serviceAccount: z.string().nullable(),
-    labels: labelPairs,
-    firstSeenAt: z.date(),
-    lastSeenAt: z.date(),
-    lastChangedAt: z.date(),
-    deletedAt: z.date().nullable(),
-  }),
-  containers: z.array(
-    z.object({
-      name: z.string(),
-      type: z.string(),
-      image: z.string(),
-      registry: z.string(),
-      repository: z.string(),
-      tag: z.string().nullable(),
-      digest: z.string().nullable(),
-      tagKind: z.string(),
-      registryVisibility: z.string(),
-      imagePullPolicy: z.string(),
-      policySource: z.string(),
-      policyEvidence: z.string(),
-      pullSecrets: z.array(z.string()),
-      since: z.date(),
-      snapshotId: z.bigint(),
-    }),
-  ),
-  findings: z.array(
-    z.object({
-      id: z.bigint(),
-      ruleId: z.string(),
-      title: z.string(),
-      severity,
-      container: z.string().nullable(),
-      image: z.string().nullable(),
-      message: z.string(),
-      evidence: z.record(z.string(), z.unknown()),
-      why: z.string(),
-      fix: z.string(),
-      fixYaml: z.string(),
-      references: z.array(z.object({ title: z.string(), url: z.string() })),
-      openedAt: z.date(),
-      openedFrom: z.string(),
-      evidenceSince: z.date().nullable(),
-      clearingSince: z.date().nullable(),
-      confirmedAt: z.date().nullable(),
-      resolvedAt: z.date().nullable(),
-      waived: z.boolean(),
-    }),
-  ),
-  running: z.array(
-    z.object({
-      container: z.string(),
-      drift: z.boolean(),
-      digests: z.array(
-        z.object({
-          digest: z.string().nullable(),
-          image: z.string(),
-          nodes: z.array(z.object({ node: z.string(), pods: z.number().int() })),
-          since: z.date(),
-        }),
-      ),
-    }),
-  ),
-  events: z.array(
-    z.object({
-      id: z.bigint(),
-      reason: z.string(),
-      container: z.string().nullable(),
-      node: z.string().nullable(),
-      image: z.string().nullable(),
-      message: z.string(),
-      count: z.number().int(),
-      firstTimestamp: z.date(),
-      lastTimestamp: z.date(),
-      pullDurationMs: z.number().nullable(),
-      alreadyPresent: z.boolean(),
-      failureCause: z.string().nullable(),
-    }),
-  ),
-  latency: z.array(
-    z.object({
-      image: z.string(),
-      pulls: z.number().int(),
-      failures: z.number().int(),
-      p50Ms: z.number().nullable(),
-      p95Ms: z.number().nullable(),
-      maxMs: z.number().nullable(),
-    }),
-  ),
-  history: z.array(
-    z.object({
-      container: z.string(),
-      validFrom: z.date(),
-      validTo: z.date().nullable(),
-      image: z.string(),
-      imagePullPolicy: z.string(),
-      policySource: z.string(),
-      tagKind: z.string(),
-    }),
-  ),
+/** A workload's detail with its labels as pairs. */
+const workloadDetail = workloadDetailResult.extend({
+  workload: workloadDetailResult.shape.workload.extend({ labels: labelPairs }),
 });
 
 export const workloadsRouter = router({
@@ -151,9 +33,7 @@ export const workloadsRouter = router({
         })
         .strict(),
     )
-    .output(
-      z.object({ rows: z.array(workloadRow), total: z.number().int(), nextCursor: z.string().nullable() }),
-    )
+    .output(workloadPageResult)
     .query(async ({ ctx, input }) => {
       try {
         return await listWorkloads(ctx.db, { ...input, now: ctx.now() });
@@ -167,7 +47,7 @@ export const workloadsRouter = router({
   facets: publicProcedure
     .meta({ reads: ["Cluster", "ContainerFact", "Workload"] })
     .input(z.object({ cluster: name.optional() }).strict().optional())
-    .output(z.record(z.string(), z.array(z.object({ value: z.string(), containers: z.number().int() }))))
+    .output(workloadFacetsResult)
     .query(({ ctx, input }) => getWorkloadFacets(ctx.db, input?.cluster)),
 
   /** Everything about one workload. */

@@ -2,7 +2,7 @@
 // names, in this order) and the query behind it, with the same filters as the UI. Every row
 // carries its provenance: the snapshot(s) it comes from, when that was collected, and the
 // collector and rule-catalogue versions that produced it.
-import type { FindingStatus } from "@pullsight/core";
+import type { FindingStatus, Severity } from "@pullsight/core";
 import { Prisma } from "../generated/prisma/client.ts";
 import {
   type ClusterFilter,
@@ -13,7 +13,6 @@ import {
   findingFactCondition,
   findingOpenAt,
 } from "../queries/filters.ts";
-import type { SeverityName } from "../queries/fleet.ts";
 import { factsConfirmedBy, findingConfirmedBy, findingLastSeenBy } from "../queries/provenance.ts";
 import { waivedSql } from "../queries/waivers.ts";
 import {
@@ -27,7 +26,7 @@ import {
 export interface FindingExportFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
   ruleId?: string;
-  severity?: SeverityName;
+  severity?: Severity;
   /** open (waived included, marked), resolved, or all. Default open. */
   state?: "open" | "resolved" | "all";
   /** Exactly this status; overrides `state`. */

@@ -104,6 +104,8 @@ export interface SnapshotInput {
 
 export interface SnapshotResult {
   snapshotId: bigint;
+  /** The cluster's row (created on its first snapshot). */
+  clusterId: number;
   status: "complete" | "partial" | "failed";
   rows: {
     workloads: number;
@@ -122,7 +124,7 @@ export interface SnapshotResult {
 }
 
 /** Everything but a total failure (nothing read) is stored; a failed snapshot keeps only its reasons. */
-export function snapshotStatus(
+export function snapshotStatusOf(
   input: Pick<SnapshotInput, "failures" | "completeKinds" | "workloads">,
 ): "complete" | "partial" | "failed" {
   if (input.failures.length === 0) return "complete";
@@ -134,7 +136,7 @@ export function snapshotStatus(
  * everything back and destroys the connection; nothing of the snapshot is visible.
  */
 export async function writeSnapshot(db: Db, input: SnapshotInput): Promise<SnapshotResult> {
-  const status = snapshotStatus(input);
+  const status = snapshotStatusOf(input);
   const client = await poolOf(db).connect();
   // The connection can die between two statements (PostgreSQL stopped): pg then emits "error" on
   // the client, which would end the process without a listener; the next query fails anyway.
@@ -167,7 +169,7 @@ async function writeInTransaction(
   const rows = emptyRows();
   if (status === "failed") {
     await markLatest(c, clusterId, snapshotId, now, confirmations);
-    return { snapshotId: BigInt(snapshotId), status, rows };
+    return { snapshotId: BigInt(snapshotId), clusterId, status, rows };
   }
   const confirmed = confirm(confirmations, snapshotId, input.evaluableRules, input.completeKinds);
   const ctx: StepContext = { c, clusterId, snapshotId, now, input };
@@ -194,7 +196,7 @@ async function writeInTransaction(
   Object.assign(rows, await writeRollups(ctx));
   await markLatest(c, clusterId, snapshotId, now, confirmed);
   await recordRows(c, snapshotId, input.stats, rows);
-  return { snapshotId: BigInt(snapshotId), status, rows };
+  return { snapshotId: BigInt(snapshotId), clusterId, status, rows };
 }
 
 const emptyRows = (): SnapshotResult["rows"] => ({

@@ -1,47 +1,52 @@
 // One cluster: its summary (as on the fleet page), its namespaces with scores, owners and
 // findings, and its recent snapshots with their failures.
-import { complianceScore, type Grade, gradeFor } from "@pullsight/core";
+import { complianceScore, gradeFor } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import {
-  type ClusterSummary,
+  clusterSummary,
   emptyFindingCounts,
-  type FindingCounts,
   getFleetOverview,
   openFindingCountsByNamespace,
-  type SnapshotStatusName,
 } from "./fleet.ts";
+import { findingCounts, grade, labelMap, type SnapshotStatusName, snapshotStatus } from "./results.ts";
 
-export interface NamespaceSummary {
-  name: string;
+export const namespaceSummary = z.object({
+  name: z.string(),
   /** The namespace's `team` label (or `owner`), when it has one. */
-  team: string | null;
-  labels: Record<string, string>;
-  profile: string | null;
-  workloads: number;
-  containers: number;
-  compliant: number;
-  score: number | null;
-  grade: Grade | null;
-  findings: FindingCounts;
-}
+  team: z.string().nullable(),
+  labels: labelMap,
+  profile: z.string().nullable(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  compliant: z.number().int(),
+  score: z.number().nullable(),
+  grade: grade.nullable(),
+  findings: findingCounts,
+});
+export type NamespaceSummary = z.infer<typeof namespaceSummary>;
 
-export interface SnapshotSummary {
-  id: bigint;
-  startedAt: Date;
-  finishedAt: Date | null;
-  status: SnapshotStatusName;
-  durationMs: number | null;
-  failures: Array<{ kind: string; reason: string; status: number | null; message: string }>;
-  collectorVersion: string;
-  rulesVersion: string;
-  rows: Record<string, number> | null;
-}
+export const snapshotSummary = z.object({
+  id: z.bigint(),
+  startedAt: z.date(),
+  finishedAt: z.date().nullable(),
+  status: snapshotStatus,
+  durationMs: z.number().nullable(),
+  failures: z.array(
+    z.object({ kind: z.string(), reason: z.string(), status: z.number().nullable(), message: z.string() }),
+  ),
+  collectorVersion: z.string(),
+  rulesVersion: z.string(),
+  rows: z.record(z.string(), z.number()).nullable(),
+});
+export type SnapshotSummary = z.infer<typeof snapshotSummary>;
 
-export interface ClusterDetail {
-  cluster: ClusterSummary;
-  namespaces: NamespaceSummary[];
-  snapshots: SnapshotSummary[];
-}
+export const clusterDetailResult = z.object({
+  cluster: clusterSummary,
+  namespaces: z.array(namespaceSummary),
+  snapshots: z.array(snapshotSummary),
+});
+export type ClusterDetail = z.infer<typeof clusterDetailResult>;
 
 export function toSnapshotSummary(s: {
   id: bigint;

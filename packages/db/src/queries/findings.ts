@@ -1,12 +1,14 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
 // cannot disagree), a page at a time by finding id.
 
-import type { FindingStatus } from "@pullsight/core";
+import type { FindingStatus, Severity } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import type { SeverityName } from "./fleet.ts";
+import { camelized, findingStatus, severity } from "./results.ts";
 
+/** A finding as the findings export has it: its SQL row, with the CSV's (snake_case) column names. */
 export interface FindingRow {
   finding_id: bigint;
   cluster: string;
@@ -15,42 +17,83 @@ export interface FindingRow {
   workload: string | null;
   container: string | null;
   rule_id: string;
-  severity: SeverityName;
+  severity: Severity;
   status: FindingStatus;
   image: string | null;
   message: string | null;
   opened_at: Date;
-  /** snapshot | pull-events | pod-status: what says when the condition began. */
   opened_from: string;
   first_seen_at: Date | null;
   opened_snapshot_id: bigint;
   evidence_since: Date | null;
-  /** Set while a runtime condition is gone but its hysteresis window has not passed. */
   clearing_since: Date | null;
-  /** Set while its rule has no data for the container (no pods, too few pulls): held as it was. */
   unverified_since: Date | null;
-  /** The snapshot that last saw its condition. */
   last_seen_snapshot_id: bigint | null;
   resolved_at: Date | null;
   resolved_snapshot_id: bigint | null;
-  /** The snapshot that confirms the row's status (collected_at is its time). */
   confirmed_snapshot_id: bigint | null;
   collected_at: Date | null;
   collector_version: string | null;
   rules_version: string | null;
-  /** The workload's id (links); not an export column. */
   workload_id: bigint | null;
 }
 
+/** The same finding in the API and the UI: the export's fields under their camelCase names. */
+export const findingListRow = z.object({
+  findingId: z.bigint(),
+  cluster: z.string(),
+  namespace: z.string(),
+  workloadKind: z.string().nullable(),
+  workload: z.string().nullable(),
+  container: z.string().nullable(),
+  ruleId: z.string(),
+  severity,
+  status: findingStatus,
+  image: z.string().nullable(),
+  message: z.string().nullable(),
+  openedAt: z.date(),
+  /** snapshot | pull-events | pod-status: what says when the condition began. */
+  openedFrom: z.string(),
+  firstSeenAt: z.date().nullable(),
+  openedSnapshotId: z.bigint(),
+  evidenceSince: z.date().nullable(),
+  /** Set while a runtime condition is gone but its hysteresis window has not passed. */
+  clearingSince: z.date().nullable(),
+  /** Set while its rule has no data for the container (no pods, too few pulls): held as it was. */
+  unverifiedSince: z.date().nullable(),
+  /** The snapshot that last saw its condition. */
+  lastSeenSnapshotId: z.bigint().nullable(),
+  resolvedAt: z.date().nullable(),
+  resolvedSnapshotId: z.bigint().nullable(),
+  /** The snapshot that confirms the row's status (collectedAt is its time). */
+  confirmedSnapshotId: z.bigint().nullable(),
+  collectedAt: z.date().nullable(),
+  collectorVersion: z.string().nullable(),
+  rulesVersion: z.string().nullable(),
+  /** The workload's id (links); not an export column. */
+  workloadId: z.bigint().nullable(),
+});
+export type FindingListRow = z.infer<typeof findingListRow>;
+
 /** Findings of a rule that fires on most containers, counted for one namespace instead of listed. */
-export interface FindingGroup {
-  rule_id: string;
-  cluster: string;
-  namespace: string;
-  severity: SeverityName;
-  findings: number;
-  workloads: number;
-}
+export const findingGroup = z.object({
+  ruleId: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  severity,
+  findings: z.number().int(),
+  workloads: z.number().int(),
+});
+export type FindingGroup = z.infer<typeof findingGroup>;
+
+export const findingListResult = z.object({
+  rows: z.array(findingListRow),
+  total: z.number().int(),
+  nextCursor: z.bigint().nullable(),
+  /** Grouped rules' findings per namespace; their rows are listed only when the filter names the rule. */
+  groups: z.array(findingGroup),
+});
+export type FindingList = z.infer<typeof findingListResult>;
 
 export async function listFindings(
   db: Db,
@@ -62,7 +105,7 @@ export async function listFindings(
     /** Rules shown as one line per namespace with a count, unless the filter names the rule. */
     groupRules?: readonly string[];
   } = {},
-): Promise<{ rows: FindingRow[]; total: number; nextCursor: bigint | null; groups: FindingGroup[] }> {
+): Promise<FindingList> {
   const now = opts.now ?? new Date();
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
   const inner = findingsQuery(filter, now);
@@ -75,7 +118,7 @@ export async function listFindings(
     db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
     grouped.length
       ? db.$queryRaw<FindingGroup[]>`
-          SELECT q.rule_id, q.cluster, q.namespace,
+          SELECT q.rule_id AS "ruleId", q.cluster, q.namespace,
                  (ARRAY_AGG(q.severity ORDER BY q.finding_id DESC))[1] AS severity,
                  COUNT(*)::int AS findings,
                  COUNT(DISTINCT (q.workload_kind, q.workload))::int AS workloads
@@ -86,7 +129,7 @@ export async function listFindings(
   ]);
   const page = rows.slice(0, limit);
   return {
-    rows: page,
+    rows: page.map(camelized),
     total: total[0]?.n ?? 0,
     nextCursor: rows.length > limit ? (page[page.length - 1]?.finding_id ?? null) : null,
     groups,

@@ -1,71 +1,58 @@
 // The fleet at a glance: every cluster with its last snapshot's status, score and grade, and
 // fleet totals. Scores come from each cluster's newest whole-cluster rollup (never from raw
 // history); a cluster whose last snapshot failed keeps its last known score, marked as such.
-import {
-  complianceScore,
-  type Grade,
-  gradeFor,
-  SEVERITIES_MOST_SEVERE_FIRST,
-  type Severity,
-} from "@pullsight/core";
+import { complianceScore, gradeFor, SEVERITIES_MOST_SEVERE_FIRST, type Severity } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { isGroupedFinding } from "./grouped.ts";
+import { type FindingCounts, findingCounts, grade, labelMap, snapshotStatus } from "./results.ts";
 import { waivedSql } from "./waivers.ts";
 
-export type SnapshotStatusName = "running" | "complete" | "partial" | "failed";
-export type SeverityName = Severity;
-export const SEVERITY_NAMES: readonly SeverityName[] = SEVERITIES_MOST_SEVERE_FIRST;
+export const SEVERITY_NAMES: readonly Severity[] = SEVERITIES_MOST_SEVERE_FIRST;
 
-export interface FindingCounts {
-  /** Open findings by severity, waived ones excluded. */
-  bySeverity: Record<SeverityName, number>;
-  open: number;
-  waived: number;
-  /** Of `open`, findings of rules shown grouped (they fire on most containers: PS005). */
-  grouped: number;
-}
-
-export interface ClusterSummary {
-  id: number;
-  name: string;
-  labels: Record<string, string>;
-  kubernetesVersion: string | null;
-  lastSnapshotId: bigint | null;
-  lastSnapshotAt: Date | null;
-  lastSnapshotStatus: SnapshotStatusName | null;
-  lastSnapshotFailures: number;
+export const clusterSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  labels: labelMap,
+  kubernetesVersion: z.string().nullable(),
+  lastSnapshotId: z.bigint().nullable(),
+  lastSnapshotAt: z.date().nullable(),
+  lastSnapshotStatus: snapshotStatus.nullable(),
+  lastSnapshotFailures: z.number().int(),
   /** Kind and reason of each failure of the last snapshot. */
-  failures: Array<{ kind: string; reason: string }>;
+  failures: z.array(z.object({ kind: z.string(), reason: z.string() })),
   /** True when the last snapshot is older than the freshness limit (or there is none). */
-  stale: boolean;
-  workloads: number;
-  containers: number;
-  compliant: number;
-  score: number | null;
-  grade: Grade | null;
+  stale: z.boolean(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  compliant: z.number().int(),
+  score: z.number().nullable(),
+  grade: grade.nullable(),
   /** When the score was measured (a failed last snapshot leaves the previous one's). */
-  scoredAt: Date | null;
-  findings: FindingCounts;
-}
+  scoredAt: z.date().nullable(),
+  findings: findingCounts,
+});
+export type ClusterSummary = z.infer<typeof clusterSummary>;
 
-export interface FleetOverview {
-  clusters: ClusterSummary[];
-  totals: {
-    clusters: number;
-    workloads: number;
-    containers: number;
-    compliant: number;
-    score: number | null;
-    grade: Grade | null;
-    openFindings: number;
-    findings: FindingCounts;
-  };
+export const fleetOverviewResult = z.object({
+  clusters: z.array(clusterSummary),
+  totals: z.object({
+    clusters: z.number().int(),
+    workloads: z.number().int(),
+    containers: z.number().int(),
+    compliant: z.number().int(),
+    score: z.number().nullable(),
+    grade: grade.nullable(),
+    openFindings: z.number().int(),
+    findings: findingCounts,
+  }),
   /** Newest finished snapshot anywhere in the fleet; null when nothing was ever collected. */
-  lastCollectedAt: Date | null;
+  lastCollectedAt: z.date().nullable(),
   /** Clusters whose data is not whole: last snapshot partial, failed, never taken, or stale. */
-  incomplete: Array<{ name: string; status: SnapshotStatusName | null; stale: boolean }>;
-}
+  incomplete: z.array(z.object({ name: z.string(), status: snapshotStatus.nullable(), stale: z.boolean() })),
+});
+export type FleetOverview = z.infer<typeof fleetOverviewResult>;
 
 export interface FleetOptions {
   now?: Date;
@@ -105,7 +92,7 @@ async function countOpenFindings<K extends number | string>(
   where: Prisma.Sql,
 ): Promise<Map<K, FindingCounts>> {
   const rows = await db.$queryRaw<
-    Array<{ key: K; severity: SeverityName; waived: boolean; n: number; grouped: number }>
+    Array<{ key: K; severity: Severity; waived: boolean; n: number; grouped: number }>
   >`
     SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n,
       (COUNT(*) FILTER (WHERE ${isGroupedFinding}))::int AS grouped

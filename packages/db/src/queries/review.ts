@@ -2,76 +2,101 @@
 // end of the week against the end of the week before, findings new, resolved and ageing, waivers
 // expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
 // signed review cannot change (the database ignores updates and deletes of its rows).
+
+import type { Severity } from "@pullsight/core";
 import { GROUPED_RULE_IDS, isoWeekRange, type ReviewScope, scopeKey } from "@pullsight/core";
 import { addDays, addWeeks } from "date-fns";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import type { SeverityName } from "./fleet.ts";
 import { isGroupedFinding } from "./grouped.ts";
+import { bySeverity, severity } from "./results.ts";
 import { getPostureTrend } from "./trends.ts";
 import { waivedSql } from "./waivers.ts";
 
 export const AGEING_DAYS = 30;
 
-export interface ReviewFinding {
-  id: bigint;
-  cluster: string;
-  namespace: string;
-  workload: string | null;
-  workloadId: bigint | null;
-  container: string | null;
-  ruleId: string;
-  severity: SeverityName;
-  image: string | null;
-  openedAt: Date;
-  resolvedAt: Date | null;
-  ageDays: number;
-  waived: boolean;
-}
+export const reviewFinding = z.object({
+  id: z.bigint(),
+  cluster: z.string(),
+  namespace: z.string(),
+  workload: z.string().nullable(),
+  workloadId: z.bigint().nullable(),
+  container: z.string().nullable(),
+  ruleId: z.string(),
+  severity,
+  image: z.string().nullable(),
+  openedAt: z.date(),
+  resolvedAt: z.date().nullable(),
+  ageDays: z.number().int(),
+  waived: z.boolean(),
+});
+export type ReviewFinding = z.infer<typeof reviewFinding>;
 
-export interface WeeklyReview {
-  week: string;
-  scope: string;
-  start: Date;
-  end: Date;
+/** A grouped rule's findings in one namespace (the rows are on the findings page and in the CSV). */
+export const reviewGroup = z.object({
+  ruleId: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  findings: z.number().int(),
+});
+export type ReviewGroup = z.infer<typeof reviewGroup>;
+
+export const signedReview = z.object({
+  id: z.number().int(),
+  week: z.string(),
+  scope: z.string(),
+  reviewer: z.string(),
+  role: z.string(),
+  notes: z.string(),
+  signedAt: z.date(),
+  summary: z.unknown(),
+});
+export type SignedReview = z.infer<typeof signedReview>;
+
+export const weeklyReviewResult = z.object({
+  week: z.string(),
+  scope: z.string(),
+  start: z.date(),
+  end: z.date(),
   /** The week has not ended: figures are so far. */
-  inProgress: boolean;
-  score: {
-    current: number | null;
-    previous: number | null;
-    delta: number | null;
-    containers: number;
-    compliant: number;
-  };
-  counts: {
-    new: Record<SeverityName, number>;
-    resolved: Record<SeverityName, number>;
-    ageing: Record<SeverityName, number>;
-    openAtEnd: number;
-  };
+  inProgress: z.boolean(),
+  score: z.object({
+    current: z.number().nullable(),
+    previous: z.number().nullable(),
+    delta: z.number().nullable(),
+    containers: z.number().int(),
+    compliant: z.number().int(),
+  }),
+  counts: z.object({
+    new: bySeverity,
+    resolved: bySeverity,
+    ageing: bySeverity,
+    openAtEnd: z.number().int(),
+  }),
   /** The rows of each list, without the grouped rules' (those are counted in `grouped`). */
-  newFindings: ReviewFinding[];
-  resolvedFindings: ReviewFinding[];
-  ageingFindings: ReviewFinding[];
+  newFindings: z.array(reviewFinding),
+  resolvedFindings: z.array(reviewFinding),
+  ageingFindings: z.array(reviewFinding),
   /** Rules that fire on most containers, per namespace with a count, for each list. */
-  grouped: { new: ReviewGroup[]; resolved: ReviewGroup[]; ageing: ReviewGroup[] };
-  waiversExpiring: Array<{
-    id: number;
-    ruleId: string;
-    scope: string;
-    owner: string;
-    reason: string;
-    expiresAt: Date;
-  }>;
-  signed: SignedReview | null;
-}
-
-export interface ReviewGroup {
-  ruleId: string;
-  cluster: string;
-  namespace: string;
-  findings: number;
-}
+  grouped: z.object({
+    new: z.array(reviewGroup),
+    resolved: z.array(reviewGroup),
+    ageing: z.array(reviewGroup),
+  }),
+  waiversExpiring: z.array(
+    z.object({
+      id: z.number().int(),
+      ruleId: z.string(),
+      scope: z.string(),
+      owner: z.string(),
+      reason: z.string(),
+      expiresAt: z.date(),
+    }),
+  ),
+  signed: signedReview.nullable(),
+});
+export type WeeklyReview = z.infer<typeof weeklyReviewResult>;
 
 async function groupsWhere(db: Db, where: Prisma.Sql, group: boolean): Promise<ReviewGroup[]> {
   if (!group || !GROUPED_RULE_IDS.length) return [];
@@ -82,18 +107,7 @@ async function groupsWhere(db: Db, where: Prisma.Sql, group: boolean): Promise<R
     GROUP BY 1, 2, 3 ORDER BY findings DESC, 2, 3`;
 }
 
-export interface SignedReview {
-  id: number;
-  week: string;
-  scope: string;
-  reviewer: string;
-  role: string;
-  notes: string;
-  signedAt: Date;
-  summary: unknown;
-}
-
-const zero = (): Record<SeverityName, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
 function scopeSql(s: ReviewScope): Prisma.Sql {
   if (s.kind === "fleet") return Prisma.empty;
@@ -123,8 +137,8 @@ async function findingsWhere(
   }));
 }
 
-async function countBySeverity(db: Db, where: Prisma.Sql): Promise<Record<SeverityName, number>> {
-  const rows = await db.$queryRaw<Array<{ severity: SeverityName; n: number }>>`
+async function countBySeverity(db: Db, where: Prisma.Sql): Promise<Record<Severity, number>> {
+  const rows = await db.$queryRaw<Array<{ severity: Severity; n: number }>>`
     SELECT f.severity::text AS severity, COUNT(*)::int AS n
     FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
     WHERE ${where} GROUP BY 1`;

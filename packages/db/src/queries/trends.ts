@@ -5,8 +5,10 @@
 // the clusters up (each point says how many). Rollups are read per cluster on the
 // (clusterId, namespace, takenAt) index.
 import { complianceScore } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { counts } from "./results.ts";
 
 export interface TrendScope {
   cluster?: string;
@@ -25,35 +27,37 @@ export interface TrendInput {
 
 type Counts = Record<string, number>;
 
-export interface PosturePoint {
-  bucket: Date;
-  clusters: number;
-  workloads: number;
-  containers: number;
-  compliant: number;
-  score: number | null;
-  byPolicy: Counts;
-  byPolicySource: Counts;
-  byTagKind: Counts;
-  findingsBySeverity: Counts;
+export const posturePoint = z.object({
+  bucket: z.date(),
+  clusters: z.number().int(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  compliant: z.number().int(),
+  score: z.number().nullable(),
+  byPolicy: counts,
+  byPolicySource: counts,
+  byTagKind: counts,
+  findingsBySeverity: counts,
   /** Share (0–100) of containers pinned by digest, and by digest or full version. */
-  digestShare: number | null;
-  pinnedShare: number | null;
-}
+  digestShare: z.number().nullable(),
+  pinnedShare: z.number().nullable(),
+});
+export type PosturePoint = z.infer<typeof posturePoint>;
 
-export interface LatencyPoint {
-  bucket: Date;
-  cluster: string | null;
-  registry: string;
-  pulls: number;
-  failures: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  maxMs: number | null;
+export const latencyPoint = z.object({
+  bucket: z.date(),
+  cluster: z.string().nullable(),
+  registry: z.string(),
+  pulls: z.number().int(),
+  failures: z.number().int(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
   /** False when the percentiles combine several days or clusters (pull-weighted means of them). */
-  exact: boolean;
-  failuresByCause: Counts;
-}
+  exact: z.boolean(),
+  failuresByCause: counts,
+});
+export type LatencyPoint = z.infer<typeof latencyPoint>;
 
 const add = (into: Counts, from: unknown) => {
   if (!from || typeof from !== "object") return into;

@@ -2,6 +2,7 @@
 // queries that report findings as waived. Matching is core's waiverMatches; in SQL it is
 // `waivedSql` below, kept equal to it by waivers.test.ts.
 import { globToLike, type WaiverScope } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
@@ -11,15 +12,27 @@ export interface WaiverInput extends WaiverScope {
   expiresAt: Date;
 }
 
-export interface WaiverRow extends Required<WaiverInput> {
-  id: number;
-  createdBy: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-  revokedBy: string | null;
-  revokeReason: string | null;
-  state: "active" | "expired" | "revoked";
-}
+export const WAIVER_STATES = ["active", "expired", "revoked"] as const;
+
+export const waiverRow = z.object({
+  id: z.number().int(),
+  ruleId: z.string(),
+  cluster: z.string().nullable(),
+  namespace: z.string().nullable(),
+  workloadKind: z.string().nullable(),
+  workloadName: z.string().nullable(),
+  imagePattern: z.string().nullable(),
+  reason: z.string(),
+  owner: z.string(),
+  expiresAt: z.date(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+  revokedAt: z.date().nullable(),
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  state: z.enum(WAIVER_STATES),
+});
+export type WaiverRow = z.infer<typeof waiverRow>;
 
 const SELECT = {
   id: true,

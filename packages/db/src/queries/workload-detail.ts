@@ -1,113 +1,132 @@
 // One workload, everything about it: containers with image anatomy and policy evidence, findings
 // with why and how to fix (waived or not), digests running per node (drift), the pull-event
 // timeline, pull latency, and the history of changes to its containers.
+
 import { RULES_BY_ID } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
-import type { SeverityName } from "./fleet.ts";
 import { findingConfirmedBy } from "./provenance.ts";
+import { labelMap, severity } from "./results.ts";
 import { waivedSql } from "./waivers.ts";
 
-export interface WorkloadDetail {
-  workload: {
-    id: bigint;
-    cluster: string;
-    namespace: string;
-    kind: string;
-    name: string;
-    uid: string | null;
-    serviceAccount: string | null;
-    labels: Record<string, string>;
-    firstSeenAt: Date;
-    lastSeenAt: Date;
-    /** When a current container fact (image, policy, secrets…) last changed. */
-    lastChangedAt: Date;
-    deletedAt: Date | null;
-  };
-  containers: Array<{
-    name: string;
-    type: string;
-    image: string;
-    registry: string;
-    repository: string;
-    tag: string | null;
-    digest: string | null;
-    tagKind: string;
-    registryVisibility: string;
-    imagePullPolicy: string;
-    policySource: string;
-    policyEvidence: string;
-    pullSecrets: string[];
-    since: Date;
-    snapshotId: bigint;
-  }>;
-  findings: Array<{
-    id: bigint;
-    ruleId: string;
-    title: string;
-    severity: SeverityName;
-    container: string | null;
-    image: string | null;
-    message: string;
-    evidence: Record<string, unknown>;
-    why: string;
-    fix: string;
-    fixYaml: string;
-    references: Array<{ title: string; url: string }>;
-    /** When the condition began, and which data says so (snapshot, pull-events, pod-status). */
-    openedAt: Date;
-    openedFrom: string;
-    /** Since when the stored evidence holds. */
-    evidenceSince: Date | null;
-    /** Set while a runtime condition is gone but its hysteresis window has not passed. */
-    clearingSince: Date | null;
-    /** The collection time of the snapshot that last confirmed it. */
-    confirmedAt: Date | null;
-    resolvedAt: Date | null;
-    waived: boolean;
-  }>;
-  running: Array<{
-    container: string;
-    /** Distinct digests running now; more than one for a tag is drift. */
-    drift: boolean;
-    digests: Array<{
-      digest: string | null;
-      image: string;
-      nodes: Array<{ node: string; pods: number }>;
-      since: Date;
-    }>;
-  }>;
-  events: Array<{
-    id: bigint;
-    reason: string;
-    container: string | null;
-    node: string | null;
-    image: string | null;
-    message: string;
-    count: number;
-    firstTimestamp: Date;
-    lastTimestamp: Date;
-    pullDurationMs: number | null;
-    alreadyPresent: boolean;
-    failureCause: string | null;
-  }>;
-  latency: Array<{
-    image: string;
-    pulls: number;
-    failures: number;
-    p50Ms: number | null;
-    p95Ms: number | null;
-    maxMs: number | null;
-  }>;
-  history: Array<{
-    container: string;
-    validFrom: Date;
-    validTo: Date | null;
-    image: string;
-    imagePullPolicy: string;
-    policySource: string;
-    tagKind: string;
-  }>;
-}
+const detailWorkload = z.object({
+  id: z.bigint(),
+  cluster: z.string(),
+  namespace: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string().nullable(),
+  serviceAccount: z.string().nullable(),
+  labels: labelMap,
+  firstSeenAt: z.date(),
+  lastSeenAt: z.date(),
+  /** When a current container fact (image, policy, secrets…) last changed. */
+  lastChangedAt: z.date(),
+  deletedAt: z.date().nullable(),
+});
+
+const detailContainer = z.object({
+  name: z.string(),
+  type: z.string(),
+  image: z.string(),
+  registry: z.string(),
+  repository: z.string(),
+  tag: z.string().nullable(),
+  digest: z.string().nullable(),
+  tagKind: z.string(),
+  registryVisibility: z.string(),
+  imagePullPolicy: z.string(),
+  policySource: z.string(),
+  policyEvidence: z.string(),
+  pullSecrets: z.array(z.string()),
+  since: z.date(),
+  snapshotId: z.bigint(),
+});
+
+const detailFinding = z.object({
+  id: z.bigint(),
+  ruleId: z.string(),
+  title: z.string(),
+  severity,
+  container: z.string().nullable(),
+  image: z.string().nullable(),
+  message: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  why: z.string(),
+  fix: z.string(),
+  fixYaml: z.string(),
+  references: z.array(z.object({ title: z.string(), url: z.string() })),
+  /** When the condition began, and which data says so (snapshot, pull-events, pod-status). */
+  openedAt: z.date(),
+  openedFrom: z.string(),
+  /** Since when the stored evidence holds. */
+  evidenceSince: z.date().nullable(),
+  /** Set while a runtime condition is gone but its hysteresis window has not passed. */
+  clearingSince: z.date().nullable(),
+  /** The collection time of the snapshot that last confirmed it. */
+  confirmedAt: z.date().nullable(),
+  resolvedAt: z.date().nullable(),
+  waived: z.boolean(),
+});
+
+const detailRunning = z.object({
+  container: z.string(),
+  /** Distinct digests running now; more than one for a tag is drift. */
+  drift: z.boolean(),
+  digests: z.array(
+    z.object({
+      digest: z.string().nullable(),
+      image: z.string(),
+      nodes: z.array(z.object({ node: z.string(), pods: z.number().int() })),
+      since: z.date(),
+    }),
+  ),
+});
+
+const detailEvent = z.object({
+  id: z.bigint(),
+  reason: z.string(),
+  container: z.string().nullable(),
+  node: z.string().nullable(),
+  image: z.string().nullable(),
+  message: z.string(),
+  count: z.number().int(),
+  firstTimestamp: z.date(),
+  lastTimestamp: z.date(),
+  pullDurationMs: z.number().nullable(),
+  alreadyPresent: z.boolean(),
+  failureCause: z.string().nullable(),
+});
+
+export const workloadDetailResult = z.object({
+  workload: detailWorkload,
+  containers: z.array(detailContainer),
+  findings: z.array(detailFinding),
+  running: z.array(detailRunning),
+  events: z.array(detailEvent),
+  latency: z.array(
+    z.object({
+      image: z.string(),
+      pulls: z.number().int(),
+      failures: z.number().int(),
+      p50Ms: z.number().nullable(),
+      p95Ms: z.number().nullable(),
+      maxMs: z.number().nullable(),
+    }),
+  ),
+  history: z.array(
+    z.object({
+      container: z.string(),
+      validFrom: z.date(),
+      validTo: z.date().nullable(),
+      image: z.string(),
+      imagePullPolicy: z.string(),
+      policySource: z.string(),
+      tagKind: z.string(),
+    }),
+  ),
+});
+export type WorkloadDetail = z.infer<typeof workloadDetailResult>;
 
 type Detail = WorkloadDetail;
 type FindingRow = Omit<

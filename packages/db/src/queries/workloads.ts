@@ -2,7 +2,10 @@
 // OFFSET), so it stays fast on a 100,000-workload fleet. Container filters apply to one and the
 // same current container (policy X *and* tag kind Y); finding filters count open, unwaived
 // findings.
+
+import type { Severity } from "@pullsight/core";
 import { SEVERITIES, unstorableText } from "@pullsight/core";
+import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import {
@@ -11,15 +14,15 @@ import {
   clusterConditions,
   factConditions,
 } from "./filters.ts";
-import type { SeverityName } from "./fleet.ts";
 import { factsConfirmedBy } from "./provenance.ts";
+import { severity } from "./results.ts";
 import { waivedSql } from "./waivers.ts";
 
 export interface WorkloadFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
   kind?: string;
   ruleId?: string;
-  severity?: SeverityName;
+  severity?: Severity;
   /** Free text over workload names, namespaces and container images (case-insensitive). */
   q?: string;
 }
@@ -45,30 +48,38 @@ export interface WorkloadListInput {
   now?: Date;
 }
 
-export interface WorkloadRow {
-  id: bigint;
-  cluster: string;
-  namespace: string;
-  kind: string;
-  name: string;
-  lastSeenAt: Date;
+export const workloadRow = z.object({
+  id: z.bigint(),
+  cluster: z.string(),
+  namespace: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  lastSeenAt: z.date(),
   /** When a current container fact (image, policy, secrets…) last changed. */
-  lastChangedAt: Date;
-  containers: number;
-  images: string[];
-  policies: string[];
+  lastChangedAt: z.date(),
+  containers: z.number().int(),
+  images: z.array(z.string()),
+  policies: z.array(z.string()),
   /** Open, unwaived findings. */
-  findings: number;
-  waived: number;
+  findings: z.number().int(),
+  waived: z.number().int(),
   /** Highest severity among open, unwaived findings. */
-  maxSeverity: SeverityName | null;
-}
+  maxSeverity: severity.nullable(),
+});
+export type WorkloadRow = z.infer<typeof workloadRow>;
 
-export interface WorkloadPage {
-  rows: WorkloadRow[];
-  total: number;
-  nextCursor: string | null;
-}
+export const workloadPageResult = z.object({
+  rows: z.array(workloadRow),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+export type WorkloadPage = z.infer<typeof workloadPageResult>;
+
+/** The values each filter can take, with how many containers have each. */
+export const workloadFacetsResult = z.record(
+  z.string(),
+  z.array(z.object({ value: z.string(), containers: z.number().int() })),
+);
 
 /** Least to most severe, as a SQL array parameter (array_position gives the rank). */
 export const SEVERITY_ORDER: string[] = [...SEVERITIES];
@@ -221,7 +232,7 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
   return {
     rows: page.map(({ severity_rank, snapshot_id: _s, collected_at: _c, ...r }) => ({
       ...r,
-      maxSeverity: severity_rank > 0 ? (SEVERITY_ORDER[severity_rank - 1] as SeverityName) : null,
+      maxSeverity: severity_rank > 0 ? (SEVERITY_ORDER[severity_rank - 1] as Severity) : null,
     })),
     total: total[0]?.n ?? 0,
     nextCursor: rows.length > limit && last ? encodeCursor({ v: value(last), id: String(last.id) }) : null,
@@ -229,7 +240,10 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
 }
 
 /** The values each filter can take in the current fleet (for the filter menus). */
-export async function getWorkloadFacets(db: Db, cluster?: string) {
+export async function getWorkloadFacets(
+  db: Db,
+  cluster?: string,
+): Promise<z.infer<typeof workloadFacetsResult>> {
   const where = cluster ? Prisma.sql`AND c.name = ${cluster}` : Prisma.empty;
   const rows = await db.$queryRaw<Array<{ facet: string; value: string; n: number }>>`
     WITH cur AS (

@@ -39,17 +39,17 @@ export function FindingsTable({
         />
         <tbody>
           {rows.map((f) => (
-            <tr key={String(f.finding_id)} className={tr}>
+            <tr key={String(f.findingId)} className={tr}>
               <td className={td}>
                 <SeverityBadge severity={f.severity} />
               </td>
               <th scope="row" className={`${td} font-normal`}>
-                <span className="font-medium">{f.rule_id}</span> {titles.get(f.rule_id)}
+                <span className="font-medium">{f.ruleId}</span> {titles.get(f.ruleId)}
                 {f.message && <span className={`block text-xs ${muted}`}>{f.message}</span>}
               </th>
               <td className={td}>
-                {f.workload_id ? (
-                  <Link href={`/workloads/${f.workload_id}`} className={link}>
+                {f.workloadId ? (
+                  <Link href={`/workloads/${f.workloadId}`} className={link}>
                     {f.workload}
                   </Link>
                 ) : (
@@ -57,7 +57,7 @@ export function FindingsTable({
                 )}
                 <span className={`block text-xs ${muted}`}>
                   {f.cluster}/{f.namespace}
-                  {f.workload_kind ? ` · ${f.workload_kind}` : ""}
+                  {f.workloadKind ? ` · ${f.workloadKind}` : ""}
                 </span>
               </td>
               <td className={`${td} text-xs`}>
@@ -67,25 +67,25 @@ export function FindingsTable({
               <td className={td}>
                 {f.status}
                 {f.status === "resolved" ? (
-                  <span className={`block text-xs ${muted}`}>{date(f.resolved_at)}</span>
-                ) : f.clearing_since ? (
+                  <span className={`block text-xs ${muted}`}>{date(f.resolvedAt)}</span>
+                ) : f.clearingSince ? (
                   <span className={`block text-xs ${muted}`}>
-                    clearing: not seen since {date(f.clearing_since)}
+                    clearing: not seen since {date(f.clearingSince)}
                   </span>
-                ) : f.unverified_since ? (
+                ) : f.unverifiedSince ? (
                   <span className={`block text-xs ${muted}`}>
-                    unverified: no data since {date(f.unverified_since)}
+                    unverified: no data since {date(f.unverifiedSince)}
                   </span>
                 ) : (
-                  f.collected_at && (
-                    <span className={`block text-xs ${muted}`}>confirmed {date(f.collected_at)}</span>
+                  f.collectedAt && (
+                    <span className={`block text-xs ${muted}`}>confirmed {date(f.collectedAt)}</span>
                   )
                 )}
               </td>
               <td className={`${td} whitespace-nowrap`}>
-                {date(f.opened_at)}
-                {f.opened_from !== "snapshot" && (
-                  <span className={`block text-xs ${muted}`}>from {f.opened_from}</span>
+                {date(f.openedAt)}
+                {f.openedFrom !== "snapshot" && (
+                  <span className={`block text-xs ${muted}`}>from {f.openedFrom}</span>
                 )}
               </td>
               {canWaive && (
@@ -93,10 +93,10 @@ export function FindingsTable({
                   {f.status === "open" && (
                     <WaiveForm
                       target={{
-                        ruleId: f.rule_id,
+                        ruleId: f.ruleId,
                         cluster: f.cluster,
                         namespace: f.namespace,
-                        workloadKind: f.workload_kind,
+                        workloadKind: f.workloadKind,
                         workloadName: f.workload,
                       }}
                       defaultOwner={waiveAs ?? ""}

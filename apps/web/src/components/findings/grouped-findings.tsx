@@ -12,7 +12,7 @@ export function GroupedFindings({
   raw,
 }: {
   groups: Array<{
-    rule_id: string;
+    ruleId: string;
     cluster: string;
     namespace: string;
     severity: Severity;
@@ -23,7 +23,7 @@ export function GroupedFindings({
   raw: Record<string, string | undefined>;
 }) {
   const total = groups.reduce((n, g) => n + g.findings, 0);
-  const rules = [...new Set(groups.map((g) => g.rule_id))];
+  const rules = [...new Set(groups.map((g) => g.ruleId))];
   return (
     <details className={`${card} p-3 text-sm`}>
       <summary className="cursor-pointer">
@@ -39,21 +39,18 @@ export function GroupedFindings({
         {groups.map((g) => {
           const q = new URLSearchParams({
             ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-            ruleId: g.rule_id,
+            ruleId: g.ruleId,
             cluster: g.cluster,
             namespace: g.namespace,
           } as Record<string, string>);
           return (
-            <li
-              key={`${g.rule_id}/${g.cluster}/${g.namespace}`}
-              className="flex flex-wrap items-center gap-2"
-            >
+            <li key={`${g.ruleId}/${g.cluster}/${g.namespace}`} className="flex flex-wrap items-center gap-2">
               <SeverityBadge severity={g.severity} />
               <Link href={`/findings?${q}`} className={link}>
                 {g.cluster}/{g.namespace}
               </Link>
               <span className={muted}>
-                {g.rule_id}: {num(g.findings)} finding{g.findings === 1 ? "" : "s"} in {num(g.workloads)}{" "}
+                {g.ruleId}: {num(g.findings)} finding{g.findings === 1 ? "" : "s"} in {num(g.workloads)}{" "}
                 workload{g.workloads === 1 ? "" : "s"}
               </span>
             </li>
