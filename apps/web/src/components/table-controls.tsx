@@ -70,6 +70,19 @@ export function FilterSelect({
   );
 }
 
+/** A form's selects for the filters of one schema, each showing the value the URL has. */
+export function filterSelects<K extends string>(raw: Record<string, string | undefined>) {
+  return (name: K, label: string, options: Option[], anyLabel?: string) => (
+    <FilterSelect
+      name={name}
+      label={label}
+      value={raw[name]}
+      options={options}
+      {...(anyLabel ? { anyLabel } : {})}
+    />
+  );
+}
+
 /** "Showing a–b of n", then first and next page links that keep every other parameter. */
 export function Pager({
   path,

@@ -1,5 +1,6 @@
 import { isoWeekOf } from "@pullsight/core";
 import type { Metadata } from "next";
+import { WorkloadCell } from "~/components/cells.tsx";
 import { PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
   card,
@@ -286,19 +287,13 @@ function FindingList({
                     {f.ruleId}
                     {f.waived && <span className={`ml-1 text-xs font-normal ${muted}`}>(waived)</span>}
                   </th>
-                  <td className={td}>
-                    {f.workloadId ? (
-                      <Link href={`/workloads/${f.workloadId}`} className={link}>
-                        {f.workload}
-                      </Link>
-                    ) : (
-                      (f.workload ?? "–")
-                    )}
-                    <span className={`block text-xs ${muted}`}>
-                      {f.cluster}/{f.namespace}
-                      {f.container ? ` · ${f.container}` : ""}
-                    </span>
-                  </td>
+                  <WorkloadCell
+                    id={f.workloadId}
+                    name={f.workload}
+                    cluster={f.cluster}
+                    namespace={f.namespace}
+                    detail={f.container}
+                  />
                   <td className={`${td} break-all font-mono text-xs`}>{f.image ?? "–"}</td>
                   <td className={`${td} text-right tabular-nums`}>{num(f.ageDays)}</td>
                 </tr>

@@ -1,6 +1,7 @@
+import { ClusterHeaderCell } from "~/components/cells.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import { Sparkline } from "~/components/sparkline.tsx";
-import { Grade, Head, Link, link, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { Grade, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -29,11 +30,7 @@ export function ClustersTable({ clusters, trends }: { clusters: Clusters; trends
         <tbody>
           {clusters.map((c, i) => (
             <tr key={c.id} className={tr}>
-              <th scope="row" className={`${td} font-medium`}>
-                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className={link}>
-                  {c.name}
-                </Link>
-              </th>
+              <ClusterHeaderCell name={c.name} />
               <td className={`${td} text-xs`}>
                 {c.labels.map(([k, v]) => `${k}=${v}`).join(", ") || <span className={muted}>none</span>}
               </td>

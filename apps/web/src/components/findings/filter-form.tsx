@@ -1,6 +1,6 @@
 import { type findingFilter, NOT_DIGEST } from "@pullsight/api";
 import { FINDING_STATUSES } from "@pullsight/core";
-import { FilterSelect, FilterText, type Option, tagKindOptions } from "~/components/table-controls.tsx";
+import { FilterText, filterSelects, tagKindOptions } from "~/components/table-controls.tsx";
 import { button, Link, primaryButton, SEVERITIES } from "~/components/ui.tsx";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -18,15 +18,7 @@ export function FindingsFilterForm({
   rules: Outputs["rules"]["catalog"]["rules"];
   facets: Outputs["workloads"]["facets"];
 }) {
-  const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
-    <FilterSelect
-      name={name}
-      label={label}
-      value={raw[name]}
-      options={options}
-      {...(anyLabel ? { anyLabel } : {})}
-    />
-  );
+  const select = filterSelects<FilterKey>(raw);
   const facet = (key: keyof typeof facets) =>
     (facets[key] ?? []).map((f) => ({ value: f.value, text: f.value }));
   return (

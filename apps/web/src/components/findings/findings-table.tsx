@@ -1,4 +1,5 @@
-import { Head, Link, link, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { WorkloadCell } from "~/components/cells.tsx";
+import { Head, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
 import { date } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -47,19 +48,13 @@ export function FindingsTable({
                 <span className="font-medium">{f.ruleId}</span> {titles.get(f.ruleId)}
                 {f.message && <span className={`block text-xs ${muted}`}>{f.message}</span>}
               </th>
-              <td className={td}>
-                {f.workloadId ? (
-                  <Link href={`/workloads/${f.workloadId}`} className={link}>
-                    {f.workload}
-                  </Link>
-                ) : (
-                  (f.workload ?? "–")
-                )}
-                <span className={`block text-xs ${muted}`}>
-                  {f.cluster}/{f.namespace}
-                  {f.workloadKind ? ` · ${f.workloadKind}` : ""}
-                </span>
-              </td>
+              <WorkloadCell
+                id={f.workloadId}
+                name={f.workload}
+                cluster={f.cluster}
+                namespace={f.namespace}
+                detail={f.workloadKind}
+              />
               <td className={`${td} text-xs`}>
                 {f.container ?? "–"}
                 {f.image && <span className="block break-all font-mono">{f.image}</span>}

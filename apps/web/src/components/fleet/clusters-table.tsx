@@ -1,5 +1,6 @@
+import { ClusterHeaderCell } from "~/components/cells.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
-import { Grade, Head, Link, link, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { Grade, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -25,11 +26,7 @@ export function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
         <tbody>
           {clusters.map((c) => (
             <tr key={c.id} className={tr}>
-              <th scope="row" className={`${td} font-medium`}>
-                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className={link}>
-                  {c.name}
-                </Link>
-              </th>
+              <ClusterHeaderCell name={c.name} />
               <td className={td}>{c.kubernetesVersion ?? "unknown"}</td>
               <td className={td}>
                 <SnapshotStatus status={c.lastSnapshotStatus} />

@@ -1,6 +1,6 @@
 import { NOT_DIGEST, type WORKLOAD_SORTS, type workloadFilter } from "@pullsight/api";
 import { REGISTRY_VISIBILITIES } from "@pullsight/core";
-import { FilterSelect, FilterText, type Option, tagKindOptions } from "~/components/table-controls.tsx";
+import { FilterText, filterSelects, tagKindOptions } from "~/components/table-controls.tsx";
 import { button, hrefWith, input, Link, muted, primaryButton, SEVERITIES } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -26,15 +26,7 @@ export function WorkloadsFilterForm({
   facets: Outputs["workloads"]["facets"];
   rules: Outputs["rules"]["catalog"]["rules"];
 }) {
-  const select = (name: FilterKey, label: string, options: Option[], anyLabel?: string) => (
-    <FilterSelect
-      name={name}
-      label={label}
-      value={raw[name]}
-      options={options}
-      {...(anyLabel ? { anyLabel } : {})}
-    />
-  );
+  const select = filterSelects<FilterKey>(raw);
   const facet = (key: string) =>
     (facets[key] ?? []).map((f) => ({ value: f.value, text: `${f.value} (${num(f.containers)})` }));
   return (
