@@ -1,5 +1,6 @@
-// The rows of the exports of small tables (a page's worth, read whole rather than through a
-// cursor): the weekly review, clusters, a cluster's namespaces, pull latency and waivers.
+// The exports of small tables (a page's worth, read whole rather than through a cursor): the
+// weekly review, clusters, a cluster's namespaces, pull latency and waivers. Each declares its
+// filters, its columns and its rows together; export-kinds.ts lists them with the large ones.
 import { parseScopeKey } from "@pullsight/core";
 import {
   type Db,
@@ -8,10 +9,32 @@ import {
   getLatencyTrend,
   getWeeklyReview,
   listWaivers,
+  snapshotStatus,
+  WAIVER_STATES,
 } from "@pullsight/db";
-import type { z } from "zod";
-import type { exportFilters } from "./exports.ts";
+import { z } from "zod";
+import { instant, isoWeek, name, ruleId, scopeKey } from "./schemas.ts";
 
+type Rows = AsyncGenerator<Record<string, unknown>[], void, undefined>;
+
+/** An export of a small table: the filters it accepts, its columns, its rows. */
+export interface SmallExport<S extends z.ZodType> {
+  filters: S;
+  columns: readonly string[];
+  rows: (db: Db, filters: z.infer<S>, now: Date) => Rows;
+}
+const smallExport = <S extends z.ZodType>(e: SmallExport<S>) => e;
+
+/** A cluster's or namespace's open findings: unwaived, waived, and unwaived by severity. */
+const FINDING_COUNT_COLUMNS = [
+  "open_findings",
+  "waived_findings",
+  "critical",
+  "high",
+  "medium",
+  "low",
+  "info",
+] as const;
 /** A cluster's or namespace's open findings as cells: unwaived, waived, unwaived by severity. */
 const findingCountCells = (f: { open: number; waived: number; bySeverity: Record<string, number> }) => ({
   open_findings: f.open,
@@ -19,7 +42,30 @@ const findingCountCells = (f: { open: number; waived: number; bySeverity: Record
   ...f.bySeverity,
 });
 
-export async function* reviewRows(db: Db, filters: z.infer<(typeof exportFilters)["review"]>, now: Date) {
+// ---- the weekly review ---------------------------------------------------------------------------
+
+const reviewFilters = z.object({ week: isoWeek, scope: scopeKey.default("fleet") }).strict();
+const REVIEW_COLUMNS = [
+  "week",
+  "scope",
+  "section",
+  "finding_id",
+  "cluster",
+  "namespace",
+  "workload",
+  "container",
+  "rule_id",
+  "severity",
+  "image",
+  "opened_at",
+  "resolved_at",
+  "age_days",
+  "waived",
+  "signed_by",
+  "signed_at",
+] as const;
+
+async function* reviewRows(db: Db, filters: z.infer<typeof reviewFilters>, now: Date): Rows {
   const scope = parseScopeKey(filters.scope);
   if (!scope) throw new RangeError(`not a review scope: ${filters.scope}`);
   const r = await getWeeklyReview(db, filters.week, scope, now);
@@ -63,7 +109,42 @@ export async function* reviewRows(db: Db, filters: z.infer<(typeof exportFilters
   yield rows;
 }
 
-export async function* clusterRows(db: Db, filters: z.infer<(typeof exportFilters)["clusters"]>, now: Date) {
+export const reviewExport = smallExport({
+  filters: reviewFilters,
+  columns: REVIEW_COLUMNS,
+  rows: reviewRows,
+});
+
+// ---- clusters ------------------------------------------------------------------------------------
+
+const clusterFilters = z
+  .object({
+    /** Cluster labels, "key=value" joined by commas: the clusters page's label filter. */
+    label: z
+      .string()
+      .max(1000)
+      .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "labels as key=value,key=value")
+      .optional(),
+  })
+  .strict();
+const CLUSTER_COLUMNS = [
+  "cluster",
+  "labels",
+  "kubernetes_version",
+  "score",
+  "grade",
+  "containers",
+  "compliant",
+  "workloads",
+  ...FINDING_COUNT_COLUMNS,
+  "last_snapshot_status",
+  "last_snapshot_failures",
+  "stale",
+  "last_snapshot_id",
+  "collected_at",
+] as const;
+
+async function* clusterRows(db: Db, filters: z.infer<typeof clusterFilters>, now: Date): Rows {
   const labels = filters.label
     ? Object.fromEntries(
         filters.label.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
@@ -90,11 +171,31 @@ export async function* clusterRows(db: Db, filters: z.infer<(typeof exportFilter
   }));
 }
 
-export async function* namespaceRows(
-  db: Db,
-  filters: z.infer<(typeof exportFilters)["namespaces"]>,
-  now: Date,
-) {
+export const clustersExport = smallExport({
+  filters: clusterFilters,
+  columns: CLUSTER_COLUMNS,
+  rows: clusterRows,
+});
+
+// ---- a cluster's namespaces ------------------------------------------------------------------------
+
+const namespaceFilters = z.object({ cluster: name }).strict();
+const NAMESPACE_COLUMNS = [
+  "cluster",
+  "namespace",
+  "team",
+  "profile",
+  "score",
+  "grade",
+  "workloads",
+  "containers",
+  "compliant",
+  ...FINDING_COUNT_COLUMNS,
+  "last_snapshot_id",
+  "collected_at",
+] as const;
+
+async function* namespaceRows(db: Db, filters: z.infer<typeof namespaceFilters>, now: Date): Rows {
   const detail = await getClusterDetail(db, filters.cluster, { now, snapshots: 1 });
   if (!detail) throw new RangeError(`no cluster named ${filters.cluster}`);
   yield detail.namespaces.map((n) => ({
@@ -113,8 +214,39 @@ export async function* namespaceRows(
   }));
 }
 
+export const namespacesExport = smallExport({
+  filters: namespaceFilters,
+  columns: NAMESPACE_COLUMNS,
+  rows: namespaceRows,
+});
+
+// ---- pull latency --------------------------------------------------------------------------------
+
+const latencyFilters = z
+  .object({
+    bucket: z.enum(["day", "week"]).default("day"),
+    from: instant.optional(),
+    to: instant.optional(),
+    cluster: name.optional(),
+    registry: z.string().max(253).optional(),
+  })
+  .strict();
+const LATENCY_COLUMNS = [
+  "bucket_start",
+  "bucket",
+  "cluster",
+  "registry",
+  "pulls",
+  "failures",
+  "p50_ms",
+  "p95_ms",
+  "max_ms",
+  "exact",
+  "failures_by_cause",
+] as const;
+
 /** Pull latency per registry (per cluster when one is named), per day or ISO week: the fleet page's table. */
-export async function* latencyRows(db: Db, filters: z.infer<(typeof exportFilters)["latency"]>, now: Date) {
+async function* latencyRows(db: Db, filters: z.infer<typeof latencyFilters>, now: Date): Rows {
   const to = filters.to ?? now;
   const rows = await getLatencyTrend(db, {
     bucket: filters.bucket,
@@ -140,7 +272,41 @@ export async function* latencyRows(db: Db, filters: z.infer<(typeof exportFilter
   }));
 }
 
-export async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters)["waivers"]>, now: Date) {
+export const latencyExport = smallExport({
+  filters: latencyFilters,
+  columns: LATENCY_COLUMNS,
+  rows: latencyRows,
+});
+
+// ---- waivers -------------------------------------------------------------------------------------
+
+const waiverFilters = z
+  .object({
+    state: z.enum([...WAIVER_STATES, "all"]).optional(),
+    ruleId: ruleId.optional(),
+    cluster: name.optional(),
+  })
+  .strict();
+const WAIVER_COLUMNS = [
+  "waiver_id",
+  "rule_id",
+  "cluster",
+  "namespace",
+  "workload_kind",
+  "workload",
+  "image_pattern",
+  "reason",
+  "owner",
+  "expires_at",
+  "created_by",
+  "created_at",
+  "revoked_at",
+  "revoked_by",
+  "revoke_reason",
+  "state",
+] as const;
+
+async function* waiverRows(db: Db, filters: z.infer<typeof waiverFilters>, now: Date): Rows {
   const waivers = await listWaivers(db, filters, now);
   yield waivers.map((w) => ({
     waiver_id: w.id,
@@ -161,3 +327,19 @@ export async function* waiverRows(db: Db, filters: z.infer<(typeof exportFilters
     state: w.state,
   }));
 }
+
+export const waiversExport = smallExport({
+  filters: waiverFilters,
+  columns: WAIVER_COLUMNS,
+  rows: waiverRows,
+});
+
+/** The snapshots export's filters (its rows come from a cursor, like the large tables'). */
+export const snapshotFilters = z
+  .object({
+    cluster: name.optional(),
+    status: snapshotStatus.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict();

@@ -5,204 +5,12 @@
 // Cells a spreadsheet would execute are neutralised with a leading apostrophe (csv.ts).
 import { createHash } from "node:crypto";
 import { RULES_VERSION } from "@pullsight/core";
-import {
-  type Db,
-  FINDING_COLUMNS,
-  findingsQuery,
-  finishExportLog,
-  INVENTORY_COLUMNS,
-  inventoryQuery,
-  PULL_EVENT_COLUMNS,
-  pullEventsQuery,
-  readWithCursor,
-  SNAPSHOT_COLUMNS,
-  snapshotsQuery,
-  startExportLog,
-  WORKLOAD_COLUMNS,
-  workloadsQuery,
-} from "@pullsight/db";
+import { type Db, finishExportLog, startExportLog } from "@pullsight/db";
 import type pg from "pg";
-import { z } from "zod";
 import { csvCell, csvRecord } from "./csv.ts";
-import { clusterRows, latencyRows, namespaceRows, reviewRows, waiverRows } from "./export-rows.ts";
-import {
-  findingFilter,
-  instant,
-  inventoryFilter,
-  isoWeek,
-  name,
-  pullEventFilter,
-  ruleId,
-  scopeKey,
-  snapshotStatus,
-  workloadFilter,
-} from "./schemas.ts";
+import { EXPORT_COLUMNS, type ExportKind, exportBatches, exportFilters } from "./export-kinds.ts";
 
-export const EXPORT_KINDS = [
-  "inventory",
-  "workloads",
-  "findings",
-  "pull-events",
-  "review",
-  "clusters",
-  "namespaces",
-  "snapshots",
-  "waivers",
-  "latency",
-] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
-
-/** The filters each export accepts: the same as the UI's. */
-export const exportFilters = {
-  inventory: inventoryFilter,
-  workloads: workloadFilter,
-  clusters: z
-    .object({
-      /** Cluster labels, "key=value" joined by commas: the clusters page's label filter. */
-      label: z
-        .string()
-        .max(1000)
-        .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "labels as key=value,key=value")
-        .optional(),
-    })
-    .strict(),
-  namespaces: z.object({ cluster: name }).strict(),
-  latency: z
-    .object({
-      bucket: z.enum(["day", "week"]).default("day"),
-      from: instant.optional(),
-      to: instant.optional(),
-      cluster: name.optional(),
-      registry: z.string().max(253).optional(),
-    })
-    .strict(),
-  waivers: z
-    .object({
-      state: z.enum(["active", "expired", "revoked", "all"]).optional(),
-      ruleId: ruleId.optional(),
-      cluster: name.optional(),
-    })
-    .strict(),
-  snapshots: z
-    .object({
-      cluster: name.optional(),
-      status: snapshotStatus.optional(),
-      from: instant.optional(),
-      to: instant.optional(),
-    })
-    .strict(),
-  findings: findingFilter,
-  "pull-events": pullEventFilter,
-  review: z.object({ week: isoWeek, scope: scopeKey.default("fleet") }).strict(),
-} as const;
-
-export const REVIEW_COLUMNS = [
-  "week",
-  "scope",
-  "section",
-  "finding_id",
-  "cluster",
-  "namespace",
-  "workload",
-  "container",
-  "rule_id",
-  "severity",
-  "image",
-  "opened_at",
-  "resolved_at",
-  "age_days",
-  "waived",
-  "signed_by",
-  "signed_at",
-] as const;
-
-/** A cluster's or namespace's open findings: unwaived, waived, and unwaived by severity. */
-const FINDING_COUNT_COLUMNS = [
-  "open_findings",
-  "waived_findings",
-  "critical",
-  "high",
-  "medium",
-  "low",
-  "info",
-] as const;
-export const CLUSTER_COLUMNS = [
-  "cluster",
-  "labels",
-  "kubernetes_version",
-  "score",
-  "grade",
-  "containers",
-  "compliant",
-  "workloads",
-  ...FINDING_COUNT_COLUMNS,
-  "last_snapshot_status",
-  "last_snapshot_failures",
-  "stale",
-  "last_snapshot_id",
-  "collected_at",
-] as const;
-
-export const NAMESPACE_COLUMNS = [
-  "cluster",
-  "namespace",
-  "team",
-  "profile",
-  "score",
-  "grade",
-  "workloads",
-  "containers",
-  "compliant",
-  ...FINDING_COUNT_COLUMNS,
-  "last_snapshot_id",
-  "collected_at",
-] as const;
-
-export const WAIVER_COLUMNS = [
-  "waiver_id",
-  "rule_id",
-  "cluster",
-  "namespace",
-  "workload_kind",
-  "workload",
-  "image_pattern",
-  "reason",
-  "owner",
-  "expires_at",
-  "created_by",
-  "created_at",
-  "revoked_at",
-  "revoked_by",
-  "revoke_reason",
-  "state",
-] as const;
-
-export const LATENCY_COLUMNS = [
-  "bucket_start",
-  "bucket",
-  "cluster",
-  "registry",
-  "pulls",
-  "failures",
-  "p50_ms",
-  "p95_ms",
-  "max_ms",
-  "exact",
-  "failures_by_cause",
-] as const;
-
-export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
-  latency: LATENCY_COLUMNS,
-  waivers: WAIVER_COLUMNS,
-  inventory: INVENTORY_COLUMNS,
-  workloads: WORKLOAD_COLUMNS,
-  clusters: CLUSTER_COLUMNS,
-  namespaces: NAMESPACE_COLUMNS,
-  snapshots: SNAPSHOT_COLUMNS,
-  findings: FINDING_COLUMNS,
-  "pull-events": PULL_EVENT_COLUMNS,
-  review: REVIEW_COLUMNS,
-};
+export { EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, exportFilters } from "./export-kinds.ts";
 
 /** A filename that names the export, its scope and the time: pullsight-findings-prod-eu-1-20261121T101500Z.csv */
 export function exportFilename(kind: ExportKind, filters: Record<string, unknown>, at: Date): string {
@@ -258,7 +66,7 @@ export async function startCsvExport(opts: {
     filters: { ...filters, rulesVersion: RULES_VERSION },
     filename,
   });
-  const batches = exportBatches(opts, filters, now);
+  const batches = exportBatches(opts.kind, opts, filters, now);
   const hash = createHash("sha256");
   const encoder = new TextEncoder();
   let rows = 0;
@@ -328,33 +136,4 @@ export async function startCsvExport(opts: {
     },
   });
   return { filename, logId, stream, done };
-}
-
-type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
-
-/** An export's rows in batches: large tables from a cursor, small ones (a page's worth) whole. */
-function exportBatches(
-  opts: { db: Db; pool: pg.Pool; kind: ExportKind; batchSize?: number },
-  filters: Record<string, unknown>,
-  now: Date,
-): Batches {
-  // 250 rows a fetch: 1M findings took 7.9 s with 31 MB of RSS growth, against 10.9 s and 142 MB
-  // at 2,000 (a batch alive across a young-generation GC is promoted, and old space grows until a
-  // full GC; bench figure 4, batch sizes 100–2,000 compared with BENCH_EXPORT_BATCH).
-  const cursor = (query: Parameters<typeof readWithCursor>[1]): Batches =>
-    readWithCursor<Record<string, unknown>>(opts.pool, query, opts.batchSize ?? 250);
-  const f = filters as never;
-  const sources: Record<ExportKind, () => Batches> = {
-    inventory: () => cursor(inventoryQuery(filters, now)),
-    workloads: () => cursor(workloadsQuery(filters, now)),
-    findings: () => cursor(findingsQuery(filters, now)),
-    "pull-events": () => cursor(pullEventsQuery(filters)),
-    snapshots: () => cursor(snapshotsQuery(filters)),
-    review: () => reviewRows(opts.db, f, now),
-    clusters: () => clusterRows(opts.db, f, now),
-    latency: () => latencyRows(opts.db, f, now),
-    waivers: () => waiverRows(opts.db, f, now),
-    namespaces: () => namespaceRows(opts.db, f, now),
-  };
-  return sources[opts.kind]();
 }
