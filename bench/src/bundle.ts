@@ -1,6 +1,6 @@
 // The measured processes run as compiled JavaScript, as a deployed collector or server would:
 // one ES module bundled by esbuild for plain `node`. Under tsx the same process carries the
-// TypeScript loader and its source maps, ~130 MB of RSS that no deployment has (README, Benchmarks).
+// TypeScript loader and its source maps, memory that no deployment has (README, Benchmarks).
 import { build } from "esbuild";
 
 /** Bundles `entry` (and every workspace package it imports) into `outfile`. */

@@ -21,8 +21,8 @@ export interface CollectOptions {
   profiles?: ProfilesFile;
   /**
    * Clusters read and written at a time (default 2). Building facts is JavaScript on one thread,
-   * so more clusters in flight overlap only network waits and each holds ~75 MB: 10 × 10,000 pods
-   * took 14.3 s and 481 MB at 2, 15.3 s and 569 MB at 4 (bench figure 1).
+   * so more clusters in flight overlap only network waits while each adds its lists to the peak
+   * memory (bench figure 1 measures both; README, Benchmarks).
    */
   concurrency?: number;
   read?: ReadOptions;

@@ -1,9 +1,9 @@
 // The tRPC API over HTTP (fetch Request in, Response out): what the web app's /api/trpc route
 // serves, and what the benchmark loads. With a read cache, a GET's whole answer — status, headers
 // and body text — is kept under the same rules as the procedures' answers (read-cache.ts: until a
-// change commits, per user): a dashboard's large answers (a year of daily trend points is ~200 kB)
-// are then sent as they are instead of being serialized again for every asker, which was a third
-// of the API's CPU at 1,000 answers/s (bench figure 3).
+// change commits, per user): a dashboard's large answers (a year of daily trend points) are then
+// sent as they are instead of being serialized again for every asker, which was a large share of
+// the API's CPU under load (bench figure 3).
 import type { Db, Table } from "@pullsight/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";

@@ -129,7 +129,7 @@ export function addFindingCounts(into: FindingCounts, add: FindingCounts): Findi
 /**
  * Each cluster's newest rollup for a namespace ("" = the whole cluster): one backward step on the
  * (clusterId, namespace, takenAt) index per cluster. (DISTINCT ON over the table read every rollup
- * of the namespace: 20 s after a year of hourly history, bench figure 3.)
+ * of the namespace, which grows with history; bench figure 3.)
  */
 export async function latestRollups(db: Db, namespace = "") {
   return db.$queryRaw<
