@@ -47,11 +47,14 @@ function Numbers({
   rows,
   series,
   format,
+  shares = false,
 }: {
   head: string;
   rows: Array<{ label: string; values: Array<number | null | undefined> }>;
   series: Series[];
   format: ValueFormat;
+  /** Also say each value's share of its row's total (what a chart stacked to 100 % draws). */
+  shares?: boolean;
 }) {
   return (
     <details className="mt-2 text-xs print:hidden">
@@ -70,18 +73,24 @@ function Numbers({
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={r.label}>
-              <th scope="row" className="px-2 py-0.5 font-normal">
-                {r.label}
-              </th>
-              {r.values.map((v, i) => (
-                <td key={series[i]?.key ?? i} className="px-2 py-0.5 text-right tabular-nums">
-                  {v === null || v === undefined ? "–" : formatters[format](v)}
-                </td>
-              ))}
-            </tr>
-          ))}
+          {rows.map((r) => {
+            const total = r.values.reduce<number>((n, v) => n + (v ?? 0), 0);
+            return (
+              <tr key={r.label}>
+                <th scope="row" className="px-2 py-0.5 font-normal">
+                  {r.label}
+                </th>
+                {r.values.map((v, i) => (
+                  <td key={series[i]?.key ?? i} className="px-2 py-0.5 text-right tabular-nums">
+                    {v === null || v === undefined ? "–" : formatters[format](v)}
+                    {shares && v !== null && v !== undefined && total > 0
+                      ? ` (${formatters.pct(v / total)})`
+                      : ""}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </details>
@@ -96,6 +105,7 @@ function Frame({
   height,
   children,
   numbers,
+  note,
 }: {
   title: string;
   summary: string;
@@ -103,12 +113,15 @@ function Frame({
   height: number;
   children: React.ReactElement;
   numbers: React.ReactNode;
+  /** How to read the drawing when it is not plain (stacked areas). */
+  note?: string;
 }) {
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <figcaption className="mb-1">
         <span className="font-medium">{title}</span>
         <span className="block text-xs text-slate-600 dark:text-slate-300">{summary}</span>
+        {note && <span className="block text-xs italic text-slate-600 dark:text-slate-300">{note}</span>}
       </figcaption>
       {empty ? (
         <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-300">
@@ -117,7 +130,7 @@ function Frame({
       ) : (
         <div
           role="img"
-          aria-label={`${title}: ${summary}`}
+          aria-label={`${title}: ${summary}${note ? ` ${note}` : ""}`}
           className="text-slate-600 dark:text-slate-300"
           style={{ height }}
         >
@@ -131,12 +144,18 @@ function Frame({
   );
 }
 
+const STACKED_NOTES = {
+  expand: "Stacked to 100 %: each band is its share of the day's total.",
+  sum: "Stacked: each band sits on the ones below it, so the top edge is the day's total.",
+} as const;
+
 interface TimeChartProps {
   title: string;
   /** One sentence saying what the chart shows now (the text alternative's summary). */
   summary: string;
   data: Point[];
   series: Series[];
+  /** How values are written (tooltip, numbers); a chart stacked to 100 % draws shares of them. */
   format: ValueFormat;
   kind?: "line" | "area";
   /** Stack areas: to 100% of their sum ("expand") or on top of each other ("sum"). */
@@ -157,6 +176,8 @@ export function TimeChart({
   height = 220,
 }: TimeChartProps) {
   const fmt = formatters[format];
+  // Stacked to 100 %, the axis reads shares of each day's total; values stay what they are.
+  const axisFmt = stacked === "expand" ? formatters.pct : fmt;
   const common = {
     data,
     margin: { top: 8, right: 12, bottom: 0, left: 0 },
@@ -175,7 +196,7 @@ export function TimeChart({
   );
   const yAxis = (
     <YAxis
-      tickFormatter={(v: number) => fmt(v)}
+      tickFormatter={(v: number) => axisFmt(v)}
       tick={axis}
       width={56}
       stroke="var(--chart-grid)"
@@ -195,6 +216,7 @@ export function TimeChart({
       summary={summary}
       empty={data.length === 0}
       height={height}
+      {...(stacked ? { note: STACKED_NOTES[stacked] } : {})}
       numbers={
         <Numbers
           head="Date (UTC)"
@@ -204,6 +226,7 @@ export function TimeChart({
           }))}
           series={series}
           format={format}
+          shares={stacked === "expand"}
         />
       }
     >
@@ -258,6 +281,7 @@ export interface Bars {
   [key: string]: string | number;
 }
 
+/** Bars side by side for each label, each standing on zero at its own value (never stacked). */
 export function BarsChart({
   title,
   summary,
@@ -302,14 +326,7 @@ export function BarsChart({
         />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {series.map((s) => (
-          <Bar
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            fill={s.color}
-            stackId="1"
-            isAnimationActive={false}
-          />
+          <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} isAnimationActive={false} />
         ))}
       </BarChart>
     </Frame>

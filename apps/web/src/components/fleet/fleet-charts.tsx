@@ -68,12 +68,12 @@ export function FleetCharts({
       />
       <TimeChart
         title="Pull policy mix"
-        summary={`Share of containers by imagePullPolicy per day; now ${policyMix.names
+        summary={`Containers by imagePullPolicy per day, as shares of the day's total; now ${policyMix.names
           .map((n) => `${n} ${num(latest?.byPolicy[n] ?? 0)}`)
           .join(", ")}.`}
         data={policyMix.points}
         series={seriesOf(policyMix.names, POLICY_COLORS)}
-        format="pct"
+        format="count"
         kind="area"
         stacked="expand"
       />
