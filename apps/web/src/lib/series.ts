@@ -26,13 +26,15 @@ export function pivot<R>(
   value: (r: R) => number | null,
 ): { points: Point[]; names: string[] } {
   const byT = new Map<number, Point>();
+  // A series with no value anywhere in the range is not drawn (an empty legend entry says nothing).
   const names = new Set<string>();
   for (const r of rows) {
     const t = bucket(r).getTime();
     const p = byT.get(t) ?? ({ t } as Point);
     const n = name(r);
-    names.add(n);
-    p[n] = value(r);
+    const v = value(r);
+    if (v !== null) names.add(n);
+    p[n] = v;
     byT.set(t, p);
   }
   const sorted = [...names].sort();

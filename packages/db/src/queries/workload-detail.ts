@@ -86,6 +86,7 @@ const detailRunning = z.object({
 const detailEvent = z.object({
   id: z.bigint(),
   reason: z.string(),
+  pod: z.string(),
   container: z.string().nullable(),
   node: z.string().nullable(),
   image: z.string().nullable(),
@@ -302,6 +303,7 @@ function eventOf(e: EventRow): Detail["events"][number] {
   return {
     id: e.id,
     reason: e.reason,
+    pod: e.podName,
     container: e.containerName,
     node: e.nodeName,
     image: e.image,

@@ -7,18 +7,20 @@ type Detail = Outputs["workloads"]["detail"];
 
 /** Pull latency per image over the last week, beside what changed in the workload's containers. */
 export function LatencyAndHistory({ d }: { d: Pick<Detail, "latency" | "history"> }) {
+  // Images pulled from cache only have no pull time to draw.
+  const pulled = d.latency.filter((l) => l.pulls > 0);
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <BarsChart
         title="Pull latency by image, last 7 days"
         summary={
-          d.latency.length
-            ? d.latency
+          pulled.length
+            ? pulled
                 .map((l) => `${l.image}: p50 ${ms(l.p50Ms)}, p95 ${ms(l.p95Ms)}, ${l.pulls} pulls`)
                 .join("; ")
             : "No pulls in the last 7 days."
         }
-        data={d.latency.map((l) => ({
+        data={pulled.map((l) => ({
           label: l.image.split("/").at(-1) ?? l.image,
           p50: l.p50Ms ?? 0,
           p95: l.p95Ms ?? 0,

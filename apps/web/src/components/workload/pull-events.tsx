@@ -20,6 +20,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
               columns={[
                 "Last seen",
                 "Reason",
+                "Pod",
                 "Container",
                 "Node",
                 ["Pull time", "right"],
@@ -38,6 +39,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
                     {e.failureCause && <span className={`block text-xs ${muted}`}>{e.failureCause}</span>}
                     {e.alreadyPresent && <span className={`block text-xs ${muted}`}>already present</span>}
                   </td>
+                  <td className={`${td} break-all text-xs`}>{e.pod}</td>
                   <td className={td}>{e.container ?? "–"}</td>
                   <td className={`${td} text-xs`}>{e.node ?? "–"}</td>
                   <td className={`${td} text-right tabular-nums`}>{ms(e.pullDurationMs)}</td>
