@@ -45,6 +45,40 @@ describe("concreteFix", () => {
     );
   });
 
+  it("fills kubectl commands with the namespace, the workload and a pod, and nothing else", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RULES.map((r) => r.fixYaml)),
+        dnsLabel,
+        dnsLabel,
+        dnsLabel,
+        (yaml, ns, name, pod) => {
+          const out = concreteFix(yaml, {
+            container: null,
+            namespace: ns,
+            workload: { kind: "StatefulSet", name },
+            pod,
+          });
+          assert.ok(!/-n <namespace>|pod <pod>|deployment\/<name>/.test(out), out);
+          if (yaml.includes("-n <namespace>")) assert.ok(out.includes(`-n ${ns}`), out);
+          if (yaml.includes("pod <pod>")) assert.ok(out.includes(`pod ${pod}`), out);
+          if (yaml.includes("deployment/<name>")) assert.ok(out.includes(`statefulset/${name}`), out);
+          assert.equal(out.split("\n").length, yaml.split("\n").length);
+        },
+      ),
+    );
+  });
+
+  it("leaves rollout restart alone for a workload it cannot restart", () => {
+    const yaml = "kubectl -n <namespace> rollout restart deployment/<name>";
+    const out = concreteFix(yaml, {
+      container: null,
+      namespace: "ns",
+      workload: { kind: "CronJob", name: "nightly" },
+    });
+    assert.equal(out, "kubectl -n ns rollout restart deployment/<name>");
+  });
+
   it("changes nothing when it knows nothing about the container", () => {
     for (const r of RULES) assert.equal(concreteFix(r.fixYaml, { container: null }), r.fixYaml);
   });

@@ -1,13 +1,20 @@
 // A rule's fix snippet made concrete for one container: its name, its repository and registry, and — where the
 // snippet asks for a digest and exactly one digest is running — the digest that runs now, so that
-// pinning changes nothing about what runs.
+// pinning changes nothing about what runs; kubectl commands name the namespace, the workload and a pod
+// of it that reported the condition, when they are known.
 export interface FixTarget {
   container: string | null;
   registry?: string;
   repository?: string;
   runningDigest?: string | null;
+  namespace?: string;
+  /** The workload, for `rollout restart <kind>/<name>`. */
+  workload?: { kind: string; name: string };
+  /** A pod of the workload whose events show the condition. */
+  pod?: string | null;
 }
 
+const RESTARTABLE = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 const EXAMPLE_IMAGE = /registry\.example\.com\/[a-z0-9._/-]+(?=[:@\s])/g;
 
 export function concreteFix(yaml: string, target: FixTarget): string {
@@ -28,6 +35,14 @@ export function concreteFix(yaml: string, target: FixTarget): string {
     );
   }
   if (target.runningDigest) out = out.replaceAll("sha256:<digest>", target.runningDigest);
+  if (target.namespace) out = out.replaceAll("-n <namespace>", `-n ${target.namespace}`);
+  if (target.pod) out = out.replaceAll("pod <pod>", `pod ${target.pod}`);
+  // `rollout restart` takes these kinds only; for others the command keeps its placeholder.
+  if (target.workload && RESTARTABLE.has(target.workload.kind))
+    out = out.replaceAll(
+      "deployment/<name>",
+      `${target.workload.kind.toLowerCase()}/${target.workload.name}`,
+    );
   return out;
 }
 

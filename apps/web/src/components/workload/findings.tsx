@@ -14,6 +14,12 @@ function runningDigest(d: Detail, name: string | null): string | null {
   return digests.length === 1 ? (digests[0]?.digest ?? null) : null;
 }
 
+/** A pod whose newest events are this container's: a failed pull's first, else any. */
+function podOf(d: Detail, container: string | null): string | null {
+  const mine = d.events.filter((e) => e.container === container);
+  return (mine.find((e) => e.reason === "Failed") ?? mine[0])?.pod ?? null;
+}
+
 /** One open finding: when and from what it opened, why it matters, the fix for this container, a waiver. */
 export function FindingCard({
   d,
@@ -33,6 +39,9 @@ export function FindingCard({
     container: f.container,
     ...(c ? { registry: c.registry, repository: c.repository } : {}),
     runningDigest: runningDigest(d, f.container),
+    namespace: w.namespace,
+    workload: { kind: w.kind, name: w.name },
+    pod: podOf(d, f.container),
   });
   const canWaive = waiveAs !== null;
   return (
