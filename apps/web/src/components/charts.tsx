@@ -232,7 +232,7 @@ export function TimeChart({
     >
       {kind === "area" ? (
         <AreaChart {...common} {...(stacked === "expand" ? { stackOffset: "expand" as const } : {})}>
-          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
           {xAxis}
           {yAxis}
           {tooltip}
@@ -252,7 +252,7 @@ export function TimeChart({
         </AreaChart>
       ) : (
         <LineChart {...common}>
-          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+          <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
           {xAxis}
           {yAxis}
           {tooltip}
@@ -317,7 +317,7 @@ export function BarsChart({
       }
     >
       <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={axis} stroke="var(--chart-grid)" interval={0} />
         <YAxis tickFormatter={(v: number) => fmt(v)} tick={axis} width={56} stroke="var(--chart-grid)" />
         <Tooltip

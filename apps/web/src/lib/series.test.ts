@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { pivot } from "./series.ts";
+import { fitDomain, pivot } from "./series.ts";
 
 describe("pivot", () => {
   const rows = fc.array(
@@ -37,6 +37,26 @@ describe("pivot", () => {
           [...new Set(rs.map((r) => at(r.day).getTime()))].sort((a, b) => a - b),
         );
       }),
+    );
+  });
+});
+
+describe("fitDomain", () => {
+  it("holds every value, on whole steps, within its bounds, never wider than a step beyond the data (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: null })),
+        (values) => {
+          const [lo, hi] = fitDomain(values, [0, 100]);
+          const known = values.filter((v): v is number => v !== null);
+          assert.ok(lo >= 0 && hi <= 100 && lo < hi);
+          assert.equal(lo % 5, 0);
+          assert.equal(hi % 5, 0);
+          if (known.length === 0) return assert.deepEqual([lo, hi], [0, 100]);
+          assert.ok(known.every((v) => v >= lo && v <= hi));
+          assert.ok(lo >= Math.min(...known) - 10 && hi <= Math.max(...known) + 10 + 5);
+        },
+      ),
     );
   });
 });

@@ -45,3 +45,20 @@ export function pivot<R>(
 
 export const seriesOf = (names: string[], colors: Record<string, string> = {}): Series[] =>
   names.map((n, i) => ({ key: n, label: n, color: colors[n] ?? PALETTE[i % PALETTE.length] ?? "#64748b" }));
+
+/**
+ * A value axis that fits its data: from a step below the smallest value to a step above the
+ * largest, on whole steps, within `bounds` (a score moving between 58 % and 64 % is drawn on
+ * 50–70 %, where its movement shows, not flattened on 0–100 %). No values: the bounds.
+ */
+export function fitDomain(
+  values: ReadonlyArray<number | null | undefined>,
+  bounds: [number, number],
+  step = 5,
+): [number, number] {
+  const known = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (known.length === 0) return bounds;
+  const lo = Math.max(bounds[0], Math.floor((Math.min(...known) - step) / step) * step);
+  const hi = Math.min(bounds[1], Math.ceil((Math.max(...known) + step) / step) * step);
+  return [lo, Math.max(hi, lo + step)];
+}

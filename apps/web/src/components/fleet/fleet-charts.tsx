@@ -1,6 +1,6 @@
 import { BarsChart, TimeChart } from "~/components/charts.tsx";
 import { date, num, share } from "~/lib/format.ts";
-import { POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
+import { fitDomain, POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Posture = Outputs["trends"]["posture"];
@@ -64,7 +64,10 @@ export function FleetCharts({
         data={posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }))}
         series={[{ key: "score", label: "Score", color: "#0284c7" }]}
         format="score"
-        domain={[0, 100]}
+        domain={fitDomain(
+          posture.map((p) => p.score),
+          [0, 100],
+        )}
       />
       <TimeChart
         title="Pull policy mix"
@@ -86,7 +89,10 @@ export function FleetCharts({
           { key: "pinned", label: "Digest or full version", color: "#7c3aed", dashed: true },
         ]}
         format="score"
-        domain={[0, 100]}
+        domain={fitDomain(
+          posture.flatMap((p) => [p.digestShare, p.pinnedShare]),
+          [0, 100],
+        )}
       />
       <TimeChart
         title="Pull latency p95 by registry"

@@ -7,6 +7,7 @@ import { GroupedNote } from "~/components/grouped-note.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import { Link, link, muted, PageHeader, Section } from "~/components/ui.tsx";
 import { ago, dateTime } from "~/lib/format.ts";
+import { fitDomain } from "~/lib/series.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -69,7 +70,10 @@ export default async function ClusterPage({ params }: { params: Params }) {
         data={posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }))}
         series={[{ key: "score", label: "Score", color: "#0284c7" }]}
         format="score"
-        domain={[0, 100]}
+        domain={fitDomain(
+          posture.map((p) => p.score),
+          [0, 100],
+        )}
         height={180}
       />
 
