@@ -144,6 +144,14 @@ function Frame({
   );
 }
 
+/** Ticks on round values across a fixed domain: at most six intervals of 1, 2, 5, 10, 20, 25 or 50. */
+function roundTicks([lo, hi]: [number, number]): number[] {
+  const step = [1, 2, 5, 10, 20, 25, 50, 100].find((s) => (hi - lo) / s <= 6) ?? hi - lo;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
+  return ticks;
+}
+
 const STACKED_NOTES = {
   expand: "Stacked to 100 %: each band is its share of the day's total.",
   sum: "Stacked: each band sits on the ones below it, so the top edge is the day's total.",
@@ -200,7 +208,7 @@ export function TimeChart({
       tick={axis}
       width={56}
       stroke="var(--chart-grid)"
-      {...(domain ? { domain } : {})}
+      {...(domain ? { domain, ticks: roundTicks(domain) } : {})}
     />
   );
   const tooltip = (
