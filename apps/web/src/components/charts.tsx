@@ -59,40 +59,43 @@ function Numbers({
   return (
     <details className="mt-2 text-xs print:hidden">
       <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
-      <table className="mt-2 w-full text-left">
-        <thead>
-          <tr>
-            <th scope="col" className="px-2 py-1 font-medium">
-              {head}
-            </th>
-            {series.map((s) => (
-              <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
-                {s.label}
+      {/* A chart of many series has a wide table: it scrolls on its own, never the page. */}
+      <div className="overflow-x-auto">
+        <table className="mt-2 w-full text-left">
+          <thead>
+            <tr>
+              <th scope="col" className="px-2 py-1 font-medium">
+                {head}
               </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => {
-            const total = r.values.reduce<number>((n, v) => n + (v ?? 0), 0);
-            return (
-              <tr key={r.label}>
-                <th scope="row" className="px-2 py-0.5 font-normal">
-                  {r.label}
+              {series.map((s) => (
+                <th key={s.key} scope="col" className="px-2 py-1 text-right font-medium">
+                  {s.label}
                 </th>
-                {r.values.map((v, i) => (
-                  <td key={series[i]?.key ?? i} className="px-2 py-0.5 text-right tabular-nums">
-                    {v === null || v === undefined ? "–" : formatters[format](v)}
-                    {shares && v !== null && v !== undefined && total > 0
-                      ? ` (${formatters.pct(v / total)})`
-                      : ""}
-                  </td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const total = r.values.reduce<number>((n, v) => n + (v ?? 0), 0);
+              return (
+                <tr key={r.label}>
+                  <th scope="row" className="px-2 py-0.5 font-normal">
+                    {r.label}
+                  </th>
+                  {r.values.map((v, i) => (
+                    <td key={series[i]?.key ?? i} className="px-2 py-0.5 text-right tabular-nums">
+                      {v === null || v === undefined ? "–" : formatters[format](v)}
+                      {shares && v !== null && v !== undefined && total > 0
+                        ? ` (${formatters.pct(v / total)})`
+                        : ""}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </details>
   );
 }

@@ -15,7 +15,8 @@ export const input =
   "rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 export const th = "px-3 py-2 font-medium whitespace-nowrap";
 export const td = "px-3 py-2 align-top";
-export const tableWrap = `overflow-x-auto ${card}`;
+// relative: absolutely placed text (sr-only) inside a scrolled table stays in its box instead of widening the page.
+export const tableWrap = `relative overflow-x-auto ${card}`;
 export const table = "w-full text-left text-sm";
 export const thead = "border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-300";
 export const tr = "border-b border-slate-100 last:border-0 dark:border-slate-800";

@@ -20,13 +20,13 @@ export function Containers({ containers }: { containers: Container[] }) {
 
 function ContainerCard({ c }: { c: Container }) {
   return (
-    <article className={`${card} p-4`} aria-labelledby={`c-${c.name}`}>
+    <article className={`${card} min-w-0 p-4`} aria-labelledby={`c-${c.name}`}>
       <h3 id={`c-${c.name}`} className="font-medium">
         {c.name}{" "}
         {c.type !== "container" && <span className={`text-xs font-normal ${muted}`}>{c.type} container</span>}
       </h3>
       <p className="mt-1 break-all font-mono text-xs">{c.image}</p>
-      <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+      <dl className="mt-3 grid grid-cols-[max-content_minmax(0,1fr)] break-words gap-x-4 gap-y-1 text-sm">
         <dt className={muted}>Registry</dt>
         <dd className="font-mono text-xs">
           {c.registry} <span className={muted}>({c.registryVisibility})</span>
