@@ -1,4 +1,5 @@
 import { BarsChart, TimeChart } from "~/components/charts.tsx";
+import { ScoreTrend } from "~/components/score-trend.tsx";
 import { date, num, share } from "~/lib/format.ts";
 import { fitDomain, POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -54,20 +55,13 @@ export function FleetCharts({
   );
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <TimeChart
-        title="Compliance score"
+      <ScoreTrend
+        posture={posture}
         summary={
           latest?.score != null && firstScored?.score != null
             ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.`
             : "Not enough history yet."
         }
-        data={posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }))}
-        series={[{ key: "score", label: "Score", color: "#0284c7" }]}
-        format="score"
-        domain={fitDomain(
-          posture.map((p) => p.score),
-          [0, 100],
-        )}
       />
       <TimeChart
         title="Pull policy mix"

@@ -1,13 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { TimeChart } from "~/components/charts.tsx";
 import { ClusterStats, SnapshotWarning } from "~/components/clusters/cluster-summary.tsx";
 import { NamespacesTable } from "~/components/clusters/namespaces-table.tsx";
 import { GroupedNote } from "~/components/grouped-note.tsx";
+import { ScoreTrend } from "~/components/score-trend.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import { Link, link, muted, PageHeader, Section } from "~/components/ui.tsx";
 import { ago, dateTime } from "~/lib/format.ts";
-import { fitDomain } from "~/lib/series.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -64,16 +63,9 @@ export default async function ClusterPage({ params }: { params: Params }) {
       <ClusterStats cluster={cluster} namespaces={namespaces.length} />
       <GroupedNote count={cluster.findings.grouped} href={`/findings?cluster=${q}&status=open`} />
 
-      <TimeChart
-        title="Compliance score"
+      <ScoreTrend
+        posture={posture}
         summary={`Daily score of ${cluster.name} over 56 days; now ${cluster.score ?? "–"}%.`}
-        data={posture.map((p) => ({ t: p.bucket.getTime(), score: p.score }))}
-        series={[{ key: "score", label: "Score", color: "#0284c7" }]}
-        format="score"
-        domain={fitDomain(
-          posture.map((p) => p.score),
-          [0, 100],
-        )}
         height={180}
       />
 
