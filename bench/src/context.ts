@@ -32,6 +32,7 @@ export function benchOptions() {
       "load-seconds": { type: "string", default: "60" },
       "load-connections": { type: "string", default: "200" },
       only: { type: "string" },
+      "reuse-history": { type: "boolean", default: false },
     },
   });
   return {
@@ -46,6 +47,8 @@ export function benchOptions() {
     LOAD_SECONDS: Number(values["load-seconds"]),
     LOAD_CONNECTIONS: Number(values["load-connections"]),
     only: new Set((values.only ?? "snapshot,api,csv,events,load").split(",")),
+    /** Measure the API on the history a previous run seeded (same fleet size) instead of seeding it again. */
+    REUSE_HISTORY: values["reuse-history"] ?? false,
   };
 }
 export type BenchOptions = ReturnType<typeof benchOptions>;

@@ -18,19 +18,22 @@ import { type ClusterHistoryInput, seedHistory } from "../history.ts";
 /** (3) API latency at 50 concurrent clients after a year of hourly history, (6) that history's size. */ export async function apiFigures(
   b: Bench,
 ) {
-  const { hdb, hpool, historyUrl } = await historyDatabase(b.serverUrl);
-  await seedAndMeasureHistory(b, hdb, hpool, await fleetFacts(b.sim.kubeconfig));
+  const { hdb, hpool, historyUrl, reused } = await historyDatabase(b.serverUrl, b.opts.REUSE_HISTORY);
+  if (!reused) await seedAndMeasureHistory(b, hdb, hpool, await fleetFacts(b.sim.kubeconfig));
   await measureEndpoints(b, hpool, historyUrl);
   await hpool.end();
   await hdb.$disconnect();
 }
 
 /** A database of its own: history starts a year ago, the snapshots of figure 1 are "now". */
-async function historyDatabase(serverUrl: string) {
+async function historyDatabase(serverUrl: string, reuse: boolean) {
   const historyName = "pullsight_bench_history";
-  await withAdminClient(serverUrl, async (c) => {
+  const reused = await withAdminClient(serverUrl, async (c) => {
+    const exists = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [historyName]);
+    if (reuse && exists.rowCount) return true;
     await c.query(`DROP DATABASE IF EXISTS ${historyName} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${historyName}`);
+    return false;
   });
   const hUrl = new URL(serverUrl);
   hUrl.pathname = `/${historyName}`;
@@ -38,7 +41,8 @@ async function historyDatabase(serverUrl: string) {
   await applyMigrations(historyUrl);
   const hdb = createDb(historyUrl, { max: 4 });
   const hpool = createExportPool(historyUrl, { max: 2 });
-  return { hdb, hpool, historyUrl };
+  if (reused) console.log(`history: measuring the ${historyName} a previous run seeded`);
+  return { hdb, hpool, historyUrl, reused };
 }
 
 /** The fleet's facts, read by the collector's own reader and fact builder. */

@@ -178,7 +178,9 @@ const future = new Date(Date.now() + 7 * 86_400_000);
 /** A valid input of every procedure, every field filled: the fuzz replaces its leaves. */
 const TEMPLATES: Record<string, unknown> = {
   "fleet.overview": { labels: { env: "prod" }, staleAfterMinutes: 60 },
+  "fleet.worstNamespaces": { limit: 5 },
   "clusters.detail": { name: "c", snapshots: 5 },
+  "clusters.snapshots": { perCluster: 20 },
   "workloads.list": {
     filter: FILTER,
     sort: "findings",

@@ -1,15 +1,18 @@
 // Answers of read procedures, kept until the data changes.
 //
-// Every table has a statement trigger that sends NOTIFY pullsight_changed with the table's name
-// (migrations 20261121203000_change_notify, 20261202090000_change_notify_table); PostgreSQL
-// delivers it after the writing transaction commits, whoever wrote (the collector, another web
-// process, psql). The cache LISTENs on a connection of its own and forgets, on each notification,
-// the answers that read that table (an answer says which tables it reads; one that does not say
-// depends on all of them), so an answer is never served after a change to the data it was
-// computed from became visible:
-//   - each answer is stored with the generations of what it read when it started; a notification
-//     moves its table's generation on, so an answer still being computed when the change commits
-//     is not served to anyone who asks after the notification;
+// Every table has statement triggers that send NOTIFY pullsight_changed with the table's name, and
+// with the cluster whose rows changed where the table belongs to clusters ("Finding:3"; migrations
+// 20261121203000_change_notify, 20261202090000_change_notify_table,
+// 20261202200000_change_notify_cluster). PostgreSQL delivers them after the writing transaction
+// commits, whoever wrote (the collector, another web process, psql). The cache LISTENs on a
+// connection of its own and, on each notification, forgets the answers that read that table, of
+// that cluster or of every cluster (an answer says which tables it reads and, once computed, which
+// clusters; one that does not say depends on all of them), so an answer is never served after a
+// change to the data it was computed from became visible:
+//   - each answer is stored with the sequence number of the last change heard when it started;
+//     an answer is served only while no change heard since then touches what it read, so an
+//     answer still being computed when a change commits is not served to anyone who asks after
+//     the notification;
 //   - while the listening connection is down (PostgreSQL restarted, network), nothing is cached
 //     or served from the cache; it reconnects in the background and starts empty;
 //   - a write through this process (a tRPC mutation) empties the cache as soon as it returns, so
@@ -33,10 +36,21 @@ export interface ReadCacheOptions {
 }
 
 interface Entry {
-  /** The generations of what the answer read when it started (see #stamp). */
-  stamp: string;
+  /** The sequence number of the last change heard when the answer started. */
+  since: number;
   reads: readonly string[] | null;
+  /** The clusters the answer read, once it is known (null: every cluster). */
+  clusters: readonly number[] | null;
   answer: Promise<unknown>;
+}
+
+/** "Finding:3" → Finding of cluster 3; "Waiver" → the whole table. */
+export function parseChange(payload: string): { table: string; cluster: number | null } {
+  const colon = payload.lastIndexOf(":");
+  const cluster = colon > 0 ? Number(payload.slice(colon + 1)) : Number.NaN;
+  return Number.isInteger(cluster)
+    ? { table: payload.slice(0, colon), cluster }
+    : { table: payload, cluster: null };
 }
 
 export class ReadCache {
@@ -45,11 +59,16 @@ export class ReadCache {
   readonly #log: (message: string) => void;
   readonly #entries: LRUCache<string, Entry>;
   #client: pg.Client | null = null;
-  /** Moves on with every change heard and every full invalidation. */
+  /** The sequence number of the last change heard (moves on with every change and full invalidation). */
   #generation = 0;
-  /** Moves on only with a full invalidation (a mutation here, a reconnection, an unnamed change). */
-  #epoch = 0;
-  readonly #tables = new Map<string, number>();
+  /** When everything was last forgotten (a mutation here, a reconnection, an unnamed change). */
+  #everything = 0;
+  /** When each table last changed, in any cluster or in none. */
+  readonly #table = new Map<string, number>();
+  /** When each table last changed in rows of no known cluster (the whole table). */
+  readonly #wholeTable = new Map<string, number>();
+  /** When each table last changed in a cluster's rows ("Finding:3"). */
+  readonly #clusterTable = new Map<string, number>();
   #live = false;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
@@ -79,39 +98,51 @@ export class ReadCache {
     return this.#generation;
   }
 
-  /** What an answer that read `reads` (null: everything) depends on, as it stands now. */
-  #stamp(reads: readonly string[] | null): string {
-    if (!reads) return `${this.#generation}`;
-    return `${this.#epoch}:${reads.map((t) => this.#tables.get(t) ?? 0).join(",")}`;
+  /** True when no change heard since `entry` started touches what it read. */
+  #current(entry: Entry): boolean {
+    const since = entry.since;
+    const after = (seq: number | undefined) => (seq ?? 0) > since;
+    if (after(this.#everything)) return false;
+    if (!entry.reads) return !after(this.#generation);
+    const clusters = entry.clusters;
+    return entry.reads.every((t) =>
+      clusters === null
+        ? !after(this.#table.get(t))
+        : !after(this.#wholeTable.get(t)) &&
+          clusters.every((c) => !after(this.#clusterTable.get(`${t}:${c}`))),
+    );
   }
 
   /**
    * The answer for `key`: a kept one computed since the last change to what it reads (`reads`,
-   * table names; null or absent: every table), or `compute()` (shared by concurrent askers).
+   * table names; null or absent: every table; `clustersOf(answer)`, the clusters it read; null or
+   * absent: every cluster), or `compute()` (shared by concurrent askers).
    */
   read<T>(
     key: string,
     compute: () => Promise<T>,
     keep: (answer: T) => boolean = () => true,
     reads: readonly string[] | null = null,
+    clustersOf: (answer: T) => readonly number[] | null = () => null,
   ): Promise<T> {
     if (!this.#live) {
       this.stats.bypassed += 1;
       return compute();
     }
     const found = this.#entries.get(key);
-    if (found && found.stamp === this.#stamp(found.reads)) {
+    if (found && this.#current(found)) {
       this.stats.hits += 1;
       return found.answer as Promise<T>;
     }
     this.stats.misses += 1;
-    const entry: Entry = { stamp: this.#stamp(reads), reads, answer: compute() };
+    const entry: Entry = { since: this.#generation, reads, clusters: null, answer: compute() };
     this.#entries.set(key, entry);
     const forget = () => {
       if (this.#entries.peek(key) === entry) this.#entries.delete(key);
     };
     entry.answer.then((answer) => {
       if (!keep(answer as T)) forget();
+      else entry.clusters = clustersOf(answer as T);
     }, forget);
     return entry.answer as Promise<T>;
   }
@@ -119,15 +150,20 @@ export class ReadCache {
   /** Forgets every answer (a change was committed, or may have been). */
   invalidate(): void {
     this.#generation += 1;
-    this.#epoch += 1;
+    this.#everything = this.#generation;
     this.stats.invalidations += 1;
     this.#entries.clear();
   }
 
-  /** Forgets the answers that read `table` (and those that read everything). */
-  invalidateTable(table: string): void {
-    this.#generation += 1;
-    this.#tables.set(table, (this.#tables.get(table) ?? 0) + 1);
+  /**
+   * Forgets the answers that read `table` in `cluster`'s rows (null: in any rows), those that read
+   * it for every cluster, and those that read everything.
+   */
+  invalidateTable(table: string, cluster: number | null = null): void {
+    const seq = ++this.#generation;
+    this.#table.set(table, seq);
+    if (cluster === null) this.#wholeTable.set(table, seq);
+    else this.#clusterTable.set(`${table}:${cluster}`, seq);
     this.stats.invalidations += 1;
   }
 
@@ -158,8 +194,11 @@ export class ReadCache {
     client.on("notification", (n) => {
       if (n.channel !== CHANGE_CHANNEL) return;
       // A notification without a table (an older trigger, a hand-sent NOTIFY) may be anything.
-      if (n.payload) this.invalidateTable(n.payload);
-      else this.invalidate();
+      if (!n.payload) this.invalidate();
+      else {
+        const { table, cluster } = parseChange(n.payload);
+        this.invalidateTable(table, cluster);
+      }
     });
     client.on("error", (e) => lost(e.message));
     client.on("end", () => lost("connection ended"));

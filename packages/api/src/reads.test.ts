@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { poolOf, TABLES } from "@pullsight/db";
+import { CLUSTER_OF, poolOf, TABLES } from "@pullsight/db";
 import pg from "pg";
 import { handleTrpcRequest } from "./http.ts";
 import { type HttpFixture, startHttpFixture } from "./http-fixture.ts";
-import { ReadCache } from "./read-cache.ts";
+import { CHANGE_CHANNEL, ReadCache } from "./read-cache.ts";
 import { appRouter, createCaller } from "./root.ts";
 import { cacheKey, createContext, type Meta } from "./trpc.ts";
 
@@ -46,7 +46,9 @@ describe("what procedures read", () => {
     const all = { cluster: c.name, namespace: w.namespace };
     inputs = {
       "fleet.overview": [undefined, { labels: { env: "prod" } }],
+      "fleet.worstNamespaces": [undefined, { limit: 3 }],
       "clusters.detail": [{ name: c.name, snapshots: 5 }],
+      "clusters.snapshots": [undefined, { perCluster: 2 }],
       "workloads.list": [
         {},
         { filter: { ...all, q: "a", ruleId: "PS002", tagKind: "not-digest" }, sort: "findings" },
@@ -100,10 +102,13 @@ describe("what procedures read", () => {
     try {
       const caller = createCaller(createContext({ db: f.t.db, user: admin, cache }));
       const pool = poolOf(f.t.db);
-      // A real write that changes nothing: the statement trigger fires all the same.
+      // A change to the fixture cluster's rows of `table`, as its triggers announce one (that they
+      // do, for every table, is read-cache-scope.test.ts's and read-cache.test.ts's to prove).
+      const clusterId = (await f.t.db.cluster.findFirstOrThrow()).id;
       const touch = async (table: string) => {
         const generation = cache.generation;
-        await pool.query(`INSERT INTO "${table}" SELECT * FROM "${table}" WHERE false`);
+        const payload = table in CLUSTER_OF ? `${table}:${clusterId}` : table;
+        await pool.query("SELECT pg_notify($1, $2)", [CHANGE_CHANNEL, payload]);
         const end = Date.now() + 5000;
         while (cache.generation === generation) {
           if (Date.now() > end) assert.fail(`the change to ${table} was not heard`);

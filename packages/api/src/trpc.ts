@@ -37,9 +37,12 @@ export function createContext(opts: {
 }
 
 /** What a procedure says of itself: the tables its answer reads (its cached answers are forgotten
- * when one of them changes; a procedure that does not say depends on every table). */
+ * when one of them changes; a procedure that does not say depends on every table) and, when an
+ * answer is about some clusters only, which (changes to other clusters' rows keep it). */
 export interface Meta {
   reads?: readonly Table[];
+  /** The clusters an answer read; absent or null: every cluster. */
+  clusters?: (answer: never) => readonly number[] | null;
 }
 
 const t = initTRPC
@@ -87,6 +90,7 @@ const cached = t.middleware(async ({ ctx, type, path, meta, getRawInput, next })
     () => next(),
     (result) => result.ok,
     meta?.reads ?? null,
+    (result) => (result.ok && meta?.clusters ? meta.clusters(result.data as never) : null),
   );
 });
 

@@ -45,8 +45,8 @@ export {
   type ClusterDetail,
   clusterDetailResult,
   getClusterDetail,
-  type NamespaceSummary,
-  namespaceSummary,
+  getRecentSnapshots,
+  recentSnapshotsResult,
   type SnapshotSummary,
   snapshotSummary,
 } from "./queries/clusters.ts";
@@ -83,6 +83,13 @@ export {
   getFleetOverview,
   SEVERITY_NAMES,
 } from "./queries/fleet.ts";
+export {
+  getWorstNamespaces,
+  type NamespaceSummary,
+  namespaceSummary,
+  type WorstNamespace,
+  worstNamespace,
+} from "./queries/namespaces.ts";
 export {
   type ClusterPullStats,
   getClusterPullStats,
@@ -152,4 +159,4 @@ export {
   workloadPageResult,
   workloadRow,
 } from "./queries/workloads.ts";
-export { TABLES, type Table } from "./tables.ts";
+export { CLUSTER_OF, TABLES, type Table } from "./tables.ts";

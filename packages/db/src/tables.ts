@@ -18,3 +18,23 @@ export const TABLES = [
   "ExportLog",
 ] as const;
 export type Table = (typeof TABLES)[number];
+
+/**
+ * How each table's change trigger finds the clusters whose rows a statement changed (`%s`: the
+ * statement's changed rows), so that the read cache forgets only those clusters' answers and the
+ * fleet's (migration 20261202200000_change_notify_cluster; a test checks the triggers against this).
+ * A table not listed notifies only its name: every answer that read it is forgotten.
+ */
+export const CLUSTER_OF: Partial<Record<Table, string>> = {
+  Cluster: "SELECT DISTINCT r.id FROM %s r",
+  Snapshot: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  Workload: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  Finding: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  PullEvent: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  PostureRollup: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  PullLatencyDaily: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  Namespace: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  ContainerFact: 'SELECT DISTINCT w."clusterId" FROM %s r LEFT JOIN "Workload" w ON w.id = r."workloadId"',
+  RunningImage: 'SELECT DISTINCT w."clusterId" FROM %s r LEFT JOIN "Workload" w ON w.id = r."workloadId"',
+  FindingEvidence: 'SELECT DISTINCT s."clusterId" FROM %s r LEFT JOIN "Snapshot" s ON s.id = r."snapshotId"',
+};

@@ -19,12 +19,12 @@ export default async function FleetPage() {
   const fleet = await caller.fleet.overview();
   if (fleet.clusters.length === 0) return <EmptyFleet />;
 
-  const [posture, latency, latencyWeek, worstWorkloads, details] = await Promise.all([
+  const [posture, latency, latencyWeek, worstWorkloads, worstNamespaces] = await Promise.all([
     caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
     caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
     caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
     caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
-    Promise.all(fleet.clusters.map((c) => caller.clusters.detail({ name: c.name, snapshots: 1 }))),
+    caller.fleet.worstNamespaces({ limit: 5 }),
   ]);
 
   return (
@@ -43,7 +43,7 @@ export default async function FleetPage() {
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />
       <LatencyThisWeek latencyWeek={latencyWeek} />
-      <WorstLists clusters={fleet.clusters} details={details} workloads={worstWorkloads.rows} />
+      <WorstLists clusters={fleet.clusters} namespaces={worstNamespaces} workloads={worstWorkloads.rows} />
       <Section title="Clusters">
         <ClustersTable clusters={fleet.clusters} />
       </Section>

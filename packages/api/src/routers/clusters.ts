@@ -1,4 +1,11 @@
-import { clusterDetailResult, getClusterDetail, namespaceSummary } from "@pullsight/db";
+import {
+  type ClusterDetail,
+  clusterDetailResult,
+  getClusterDetail,
+  getRecentSnapshots,
+  namespaceSummary,
+  recentSnapshotsResult,
+} from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { clusterSummaryOut, labelPairs, name } from "../schemas.ts";
@@ -13,7 +20,10 @@ const clusterDetail = clusterDetailResult.extend({
 export const clustersRouter = router({
   /** One cluster: summary, namespaces with scores and owners, recent snapshots with failures. */
   detail: publicProcedure
-    .meta({ reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Snapshot", "Waiver", "Workload"] })
+    .meta({
+      reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Snapshot", "Waiver", "Workload"],
+      clusters: (detail: ClusterDetail) => [detail.cluster.id],
+    })
     .input(z.object({ name, snapshots: z.number().int().min(1).max(200).optional() }).strict())
     .output(clusterDetail)
     .query(async ({ ctx, input }) => {
@@ -24,4 +34,15 @@ export const clustersRouter = router({
       if (!detail) throw new TRPCError({ code: "NOT_FOUND", message: `no cluster named ${input.name}` });
       return detail;
     }),
+  /** Every cluster's newest snapshots with their failures (the collector page). */
+  snapshots: publicProcedure
+    .meta({ reads: ["Cluster", "Snapshot"] })
+    .input(
+      z
+        .object({ perCluster: z.number().int().min(1).max(200).optional() })
+        .strict()
+        .optional(),
+    )
+    .output(recentSnapshotsResult)
+    .query(({ ctx, input }) => getRecentSnapshots(ctx.db, input?.perCluster ?? 20)),
 });

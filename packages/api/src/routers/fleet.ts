@@ -1,6 +1,6 @@
-import { fleetOverviewResult, getFleetOverview } from "@pullsight/db";
+import { fleetOverviewResult, getFleetOverview, getWorstNamespaces, worstNamespace } from "@pullsight/db";
 import { z } from "zod";
-import { clusterSummaryOut, labels } from "../schemas.ts";
+import { clusterSummaryOut, labelPairs, labels } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 export const fleetRouter = router({
@@ -24,4 +24,15 @@ export const fleetRouter = router({
         ...(input?.staleAfterMinutes ? { staleAfterMs: input.staleAfterMinutes * 60_000 } : {}),
       }),
     ),
+  /** The fleet's lowest-scoring namespaces that run containers (ties: more open findings first). */
+  worstNamespaces: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Waiver", "Workload"] })
+    .input(
+      z
+        .object({ limit: z.number().int().min(1).max(100).optional() })
+        .strict()
+        .optional(),
+    )
+    .output(z.array(worstNamespace.extend({ labels: labelPairs })))
+    .query(({ ctx, input }) => getWorstNamespaces(ctx.db, { now: ctx.now(), limit: input?.limit ?? 5 })),
 });

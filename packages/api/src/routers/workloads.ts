@@ -4,6 +4,7 @@ import {
   InvalidCursorError,
   listWorkloads,
   WORKLOAD_SORTS,
+  type WorkloadDetail,
   workloadDetailResult,
   workloadFacetsResult,
   workloadPageResult,
@@ -63,6 +64,7 @@ export const workloadsRouter = router({
         "Waiver",
         "Workload",
       ],
+      clusters: (detail: WorkloadDetail) => [detail.workload.clusterId],
     })
     .input(z.object({ id: bigId }).strict())
     .output(workloadDetail)

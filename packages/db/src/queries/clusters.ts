@@ -1,30 +1,10 @@
 // One cluster: its summary (as on the fleet page), its namespaces with scores, owners and
 // findings, and its recent snapshots with their failures.
-import { complianceScore, gradeFor } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
-import {
-  clusterSummary,
-  emptyFindingCounts,
-  getFleetOverview,
-  openFindingCountsByNamespace,
-} from "./fleet.ts";
-import { findingCounts, grade, labelMap, type SnapshotStatusName, snapshotStatus } from "./results.ts";
-
-export const namespaceSummary = z.object({
-  name: z.string(),
-  /** The namespace's `team` label (or `owner`), when it has one. */
-  team: z.string().nullable(),
-  labels: labelMap,
-  profile: z.string().nullable(),
-  workloads: z.number().int(),
-  containers: z.number().int(),
-  compliant: z.number().int(),
-  score: z.number().nullable(),
-  grade: grade.nullable(),
-  findings: findingCounts,
-});
-export type NamespaceSummary = z.infer<typeof namespaceSummary>;
+import { clusterSummary, getFleetOverview } from "./fleet.ts";
+import { latestNamespaceRollups, namespaceSummary, summarizeNamespaces } from "./namespaces.ts";
+import { type SnapshotStatusName, snapshotStatus } from "./results.ts";
 
 export const snapshotSummary = z.object({
   id: z.bigint(),
@@ -86,47 +66,42 @@ export async function getClusterDetail(
   const fleet = await getFleetOverview(db, { now, names: [name] });
   const cluster = fleet.clusters[0];
   if (!cluster) return null;
-  const latest = await db.postureRollup.findFirst({
-    where: { clusterId: cluster.id, namespace: "" },
-    orderBy: { takenAt: "desc" },
-    select: { snapshotId: true },
-  });
-  const [rollups, namespaces, findings, snapshots] = await Promise.all([
-    latest
-      ? db.postureRollup.findMany({
-          where: { snapshotId: latest.snapshotId, namespace: { not: "" } },
-          select: { namespace: true, workloads: true, containers: true, compliant: true },
-        })
-      : [],
-    db.namespace.findMany({
-      where: { clusterId: cluster.id, deletedAt: null },
-      select: { name: true, labels: true, profile: true },
-    }),
-    openFindingCountsByNamespace(db, now, cluster.id),
+  const [namespaces, snapshots] = await Promise.all([
+    latestNamespaceRollups(db, [cluster.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
     db.snapshot.findMany({
       where: { clusterId: cluster.id },
       orderBy: { startedAt: "desc" },
       take: opts.snapshots ?? 20,
     }),
   ]);
-  const nsInfo = new Map(namespaces.map((n) => [n.name, n]));
-  const list = rollups.map((r): NamespaceSummary => {
-    const info = nsInfo.get(r.namespace);
-    const labels = (info?.labels ?? {}) as Record<string, string>;
-    const score = complianceScore(r.compliant, r.containers);
-    return {
-      name: r.namespace,
-      team: labels.team ?? labels.owner ?? null,
-      labels,
-      profile: info?.profile ?? null,
-      workloads: r.workloads,
-      containers: r.containers,
-      compliant: r.compliant,
-      score,
-      grade: gradeFor(score),
-      findings: findings.get(r.namespace) ?? emptyFindingCounts(),
-    };
-  });
-  list.sort((a, b) => (a.score ?? 101) - (b.score ?? 101) || a.name.localeCompare(b.name));
-  return { cluster, namespaces: list, snapshots: snapshots.map(toSnapshotSummary) };
+  return {
+    cluster,
+    namespaces: namespaces.map(({ clusterId: _, ...n }) => n),
+    snapshots: snapshots.map(toSnapshotSummary),
+  };
+}
+
+export const recentSnapshotsResult = z.array(
+  z.object({ clusterId: z.number().int(), snapshots: z.array(snapshotSummary) }),
+);
+
+/** The newest `perCluster` snapshots of every cluster, in one query (a step back on each cluster's index). */
+export async function getRecentSnapshots(
+  db: Db,
+  perCluster: number,
+): Promise<z.infer<typeof recentSnapshotsResult>> {
+  const rows = await db.$queryRaw<Array<Parameters<typeof toSnapshotSummary>[0] & { clusterId: number }>>`
+    SELECT s.id, c.id AS "clusterId", s."startedAt", s."finishedAt", s.status::text AS status, s.failures,
+      s."collectorVersion", s."rulesVersion", s.stats
+    FROM "Cluster" c CROSS JOIN LATERAL (
+      SELECT * FROM "Snapshot" WHERE "clusterId" = c.id ORDER BY "startedAt" DESC LIMIT ${perCluster}
+    ) s
+    ORDER BY c.id, s."startedAt" DESC`;
+  const byCluster = new Map<number, SnapshotSummary[]>();
+  for (const r of rows) {
+    const list = byCluster.get(r.clusterId) ?? [];
+    list.push(toSnapshotSummary(r));
+    byCluster.set(r.clusterId, list);
+  }
+  return [...byCluster].map(([clusterId, snapshots]) => ({ clusterId, snapshots }));
 }

@@ -76,16 +76,8 @@ export function openFindingCounts(db: Db, now: Date): Promise<Map<number, Findin
   return countOpenFindings(db, now, Prisma.sql`f."clusterId"`, Prisma.empty);
 }
 
-/** Open findings of one cluster per namespace, split into waived and not, at `now`. */
-export function openFindingCountsByNamespace(
-  db: Db,
-  now: Date,
-  clusterId: number,
-): Promise<Map<string, FindingCounts>> {
-  return countOpenFindings(db, now, Prisma.sql`f.namespace`, Prisma.sql`AND f."clusterId" = ${clusterId}`);
-}
-
-async function countOpenFindings<K extends number | string>(
+/** Open findings grouped by `key`, of the rows `where` selects, split into waived and not, at `now`. */
+export async function countOpenFindings<K extends number | string>(
   db: Db,
   now: Date,
   key: Prisma.Sql,

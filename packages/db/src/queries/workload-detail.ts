@@ -12,6 +12,7 @@ import { waivedSql } from "./waivers.ts";
 const detailWorkload = z.object({
   id: z.bigint(),
   cluster: z.string(),
+  clusterId: z.number().int(),
   namespace: z.string(),
   kind: z.string(),
   name: z.string(),
@@ -154,6 +155,7 @@ export async function getWorkloadDetail(
       firstSeenAt: true,
       lastSeenAt: true,
       deletedAt: true,
+      clusterId: true,
       cluster: { select: { name: true } },
     },
   });
@@ -181,6 +183,7 @@ export async function getWorkloadDetail(
     workload: {
       id: w.id,
       cluster: w.cluster.name,
+      clusterId: w.clusterId,
       namespace: w.namespace,
       kind: w.kind,
       name: w.name,

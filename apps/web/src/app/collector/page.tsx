@@ -31,9 +31,10 @@ export default async function CollectorPage() {
         </Empty>
       </>
     );
-  const details = await Promise.all(
-    fleet.clusters.map((c) => caller.clusters.detail({ name: c.name, snapshots: 20 })),
+  const recent = new Map(
+    (await caller.clusters.snapshots({ perCluster: 20 })).map((r) => [r.clusterId, r.snapshots]),
   );
+  const details = fleet.clusters.map((cluster) => ({ cluster, snapshots: recent.get(cluster.id) ?? [] }));
   const all = details.flatMap((d) => d.snapshots);
   const failed = all.filter((s) => s.status !== "complete");
   const durations = all

@@ -4,7 +4,7 @@ import { num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Clusters = Outputs["fleet"]["overview"]["clusters"];
-type ClusterDetail = Outputs["clusters"]["detail"];
+type Namespaces = Outputs["fleet"]["worstNamespaces"];
 type Workloads = Outputs["workloads"]["list"]["rows"];
 
 const LIMIT = 5;
@@ -14,17 +14,17 @@ const item = "flex items-center justify-between gap-2 px-3 py-2";
 /** Where to look first: the lowest-scoring clusters and namespaces, the workloads with most findings. */
 export function WorstLists({
   clusters,
-  details,
+  namespaces,
   workloads,
 }: {
   clusters: Clusters;
-  details: ClusterDetail[];
+  namespaces: Namespaces;
   workloads: Workloads;
 }) {
   return (
     <div className="grid gap-6 lg:grid-cols-3">
       <WorstClusters clusters={clusters} />
-      <WorstNamespaces details={details} />
+      <WorstNamespaces worst={namespaces} />
       <WorstWorkloads workloads={workloads} />
     </div>
   );
@@ -54,12 +54,7 @@ function WorstClusters({ clusters }: { clusters: Clusters }) {
   );
 }
 
-function WorstNamespaces({ details }: { details: ClusterDetail[] }) {
-  const worst = details
-    .flatMap((d) => d.namespaces.map((n) => ({ ...n, cluster: d.cluster.name })))
-    .filter((n) => n.score !== null && n.containers > 0)
-    .sort((a, b) => (a.score ?? 0) - (b.score ?? 0) || b.findings.open - a.findings.open)
-    .slice(0, LIMIT);
+function WorstNamespaces({ worst }: { worst: Namespaces }) {
   return (
     <Section title="Worst namespaces">
       {worst.length === 0 ? (

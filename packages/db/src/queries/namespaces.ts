@@ -1,0 +1,117 @@
+// Namespaces with their scores, owners and open findings: one cluster's (the cluster page) and
+// the fleet's lowest-scoring (the fleet page). Scores come from the namespace rollups of each
+// cluster's newest snapshot, so the work is proportional to the namespaces shown, not to history.
+import { complianceScore, gradeFor } from "@pullsight/core";
+import { z } from "zod";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { countOpenFindings, emptyFindingCounts, latestRollups } from "./fleet.ts";
+import { type FindingCounts, findingCounts, grade, labelMap } from "./results.ts";
+
+export const namespaceSummary = z.object({
+  name: z.string(),
+  /** The namespace's `team` label (or `owner`), when it has one. */
+  team: z.string().nullable(),
+  labels: labelMap,
+  profile: z.string().nullable(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  compliant: z.number().int(),
+  score: z.number().nullable(),
+  grade: grade.nullable(),
+  findings: findingCounts,
+});
+export type NamespaceSummary = z.infer<typeof namespaceSummary>;
+
+export const worstNamespace = namespaceSummary.extend({ cluster: z.string() });
+export type WorstNamespace = z.infer<typeof worstNamespace>;
+
+interface NamespaceRollup {
+  clusterId: number;
+  namespace: string;
+  workloads: number;
+  containers: number;
+  compliant: number;
+}
+
+/** The namespace rollups of each cluster's newest snapshot (of `clusterIds`, or every cluster). */
+export async function latestNamespaceRollups(db: Db, clusterIds?: number[]): Promise<NamespaceRollup[]> {
+  const latest = (await latestRollups(db)).filter((r) => !clusterIds || clusterIds.includes(r.clusterId));
+  if (latest.length === 0) return [];
+  return db.postureRollup.findMany({
+    where: { snapshotId: { in: latest.map((r) => r.snapshotId) }, namespace: { not: "" } },
+    select: { clusterId: true, namespace: true, workloads: true, containers: true, compliant: true },
+  });
+}
+
+const byScore = (a: NamespaceSummary, b: NamespaceSummary) =>
+  (a.score ?? 101) - (b.score ?? 101) || a.name.localeCompare(b.name);
+
+/** Summaries of `rollups` with their namespaces' labels and open findings, lowest score first. */
+export async function summarizeNamespaces(
+  db: Db,
+  now: Date,
+  rollups: NamespaceRollup[],
+): Promise<Array<NamespaceSummary & { clusterId: number }>> {
+  if (rollups.length === 0) return [];
+  const pairs = Prisma.join(rollups.map((r) => Prisma.sql`(${r.clusterId}::int, ${r.namespace}::text)`));
+  const [info, findings] = await Promise.all([
+    db.$queryRaw<Array<{ clusterId: number; name: string; labels: unknown; profile: string | null }>>`
+      SELECT n."clusterId", n.name, n.labels, n.profile FROM "Namespace" n
+      WHERE n."deletedAt" IS NULL AND (n."clusterId", n.name) IN (${pairs})`,
+    countOpenFindings<string>(
+      db,
+      now,
+      Prisma.sql`f."clusterId"::text || '/' || f.namespace`,
+      Prisma.sql`AND (f."clusterId", f.namespace) IN (${pairs})`,
+    ),
+  ]);
+  const key = (clusterId: number, namespace: string) => `${clusterId}/${namespace}`;
+  const infoOf = new Map(info.map((n) => [key(n.clusterId, n.name), n]));
+  return rollups
+    .map((r) => {
+      const found = infoOf.get(key(r.clusterId, r.namespace));
+      const labels = (found?.labels ?? {}) as Record<string, string>;
+      const score = complianceScore(r.compliant, r.containers);
+      return {
+        clusterId: r.clusterId,
+        name: r.namespace,
+        team: labels.team ?? labels.owner ?? null,
+        labels,
+        profile: found?.profile ?? null,
+        workloads: r.workloads,
+        containers: r.containers,
+        compliant: r.compliant,
+        score,
+        grade: gradeFor(score),
+        findings: findings.get(key(r.clusterId, r.namespace)) ?? emptyFindingCounts(),
+      };
+    })
+    .sort(byScore);
+}
+
+/**
+ * The fleet's `limit` lowest-scoring namespaces that run containers, ties broken by more open
+ * findings. Findings are counted only for the namespaces that can make the list (those scoring at
+ * most the `limit`-th lowest score), not for the whole fleet.
+ */
+export async function getWorstNamespaces(
+  db: Db,
+  opts: { now?: Date; limit?: number } = {},
+): Promise<WorstNamespace[]> {
+  const limit = opts.limit ?? 5;
+  const scored = (await latestNamespaceRollups(db))
+    .filter((r) => r.containers > 0)
+    .map((r) => ({ ...r, score: complianceScore(r.compliant, r.containers) ?? 101 }))
+    .sort((a, b) => a.score - b.score);
+  const cutoff = scored[limit - 1]?.score ?? Number.POSITIVE_INFINITY;
+  const candidates = scored.filter((r) => r.score <= cutoff);
+  const names = new Map(
+    (await db.cluster.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]),
+  );
+  const open = (c: FindingCounts) => c.open;
+  return (await summarizeNamespaces(db, opts.now ?? new Date(), candidates))
+    .sort((a, b) => (a.score ?? 101) - (b.score ?? 101) || open(b.findings) - open(a.findings))
+    .slice(0, limit)
+    .map(({ clusterId, ...n }) => ({ ...n, cluster: names.get(clusterId) ?? String(clusterId) }));
+}
