@@ -5,15 +5,60 @@
 //                                   against this process's own warmed-up baseline)
 //   api      -            <db-url> the tRPC API over HTTP: node:http in front of handleTrpcRequest,
 //                                   the web app's /api/trpc handler, with its read cache; until SIGTERM
+//   live     <kubeconfig> <db-url> the collector as it runs in production: an event watch on every
+//                                   cluster and a snapshot of one cluster every 30 s (round robin),
+//                                   until SIGTERM; prints what it wrote when it stops
 // Prints one JSON line: wall time, peak RSS, items or rows (api: its URL).
 import http from "node:http";
 import { handleTrpcRequest, ReadCache, startCsvExport } from "@pullsight/api";
-import { collectFleet, createClusterClient, kubeconfigContexts, loadKubeConfig } from "@pullsight/collector";
+import {
+  collectCluster,
+  collectFleet,
+  createClusterClient,
+  EventWatcher,
+  kubeconfigContexts,
+  loadKubeConfig,
+} from "@pullsight/collector";
 import { createDb, createExportPool } from "@pullsight/db";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
-if (!kubeconfig || !["floor", "snapshot", "export", "api"].includes(mode ?? ""))
-  throw new Error("usage: child.ts floor|snapshot|export|api KUBECONFIG|- [DB]");
+if (!kubeconfig || !["floor", "snapshot", "export", "api", "live"].includes(mode ?? ""))
+  throw new Error("usage: child.ts floor|snapshot|export|api|live KUBECONFIG|- [DB]");
+
+if (mode === "live") await collectLive(kubeconfig, databaseUrl as string);
+
+/** Watches every cluster's events and snapshots one cluster every `BENCH_LIVE_SNAPSHOT_MS` (30 s). */
+async function collectLive(kubeconfig: string, url: string) {
+  const db = createDb(url);
+  const clients = kubeconfigContexts(kubeconfig).map((context) =>
+    createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context })),
+  );
+  const watchers = clients.map((c) => new EventWatcher(db, c));
+  await Promise.all(watchers.map((w) => w.start()));
+  const period = Number(process.env.BENCH_LIVE_SNAPSHOT_MS) || 30_000;
+  const snapshots: Array<{ cluster: string; status: string; ms: number }> = [];
+  let stopping = false;
+  const loop = (async () => {
+    for (let i = 0; !stopping; i++) {
+      const started = performance.now();
+      const client = clients[i % clients.length];
+      if (!client) break;
+      const o = await collectCluster(db, client);
+      snapshots.push({ cluster: o.cluster, status: o.status, ms: Math.round(o.durationMs) });
+      const wait = period - (performance.now() - started);
+      for (const end = performance.now() + wait; !stopping && performance.now() < end; )
+        await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  console.log(JSON.stringify({ mode, ready: true }));
+  await new Promise((r) => process.once("SIGTERM", r));
+  stopping = true;
+  await loop;
+  await Promise.all(watchers.map((w) => w.stop()));
+  await db.$disconnect();
+  console.log(JSON.stringify({ mode, snapshots }));
+  process.exit(0);
+}
 
 if (mode === "api") {
   const db = createDb(databaseUrl as string, { max: 20 });
@@ -24,6 +69,10 @@ if (mode === "api") {
   const user = { name: "bench", role: "viewer", source: "demo" } as const;
   // Node's request as a fetch Request through the same handler as the web app's /api/trpc route.
   const server = http.createServer(async (req, res) => {
+    if (req.url === "/cache-stats") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(cache?.stats ?? {}));
+      return;
+    }
     try {
       const chunks: Buffer[] = [];
       if (req.method !== "GET" && req.method !== "HEAD") for await (const c of req) chunks.push(c as Buffer);

@@ -29,6 +29,8 @@ export function benchOptions() {
       "history-days": { type: "string", default: "365" },
       "churn-hours": { type: "string", default: "168" },
       "api-seconds": { type: "string", default: "10" },
+      "cold-samples": { type: "string", default: "40" },
+      "live-events": { type: "string", default: "20" },
       "load-seconds": { type: "string", default: "60" },
       "load-connections": { type: "string", default: "200" },
       only: { type: "string" },
@@ -44,6 +46,10 @@ export function benchOptions() {
     HISTORY_DAYS: Number(values["history-days"]),
     CHURN_HOURS: Number(values["churn-hours"]),
     API_SECONDS: Number(values["api-seconds"]),
+    /** Answers per endpoint for the cold figure (at least one per distinct question). */
+    COLD_SAMPLES: Number(values["cold-samples"]),
+    /** Events per second across the fleet while the live figure is measured. */
+    LIVE_EVENTS: Number(values["live-events"]),
     LOAD_SECONDS: Number(values["load-seconds"]),
     LOAD_CONNECTIONS: Number(values["load-connections"]),
     only: new Set((values.only ?? "snapshot,api,csv,events,load").split(",")),

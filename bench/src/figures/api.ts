@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import {
   buildClusterFacts,
   createClusterClient,
@@ -9,15 +8,22 @@ import {
 import { DEFAULT_PROFILES } from "@pullsight/core";
 import { createDb, createExportPool, type Db } from "@pullsight/db";
 import { applyMigrations, withAdminClient } from "@pullsight/db/bootstrap";
-import autocannon from "autocannon";
 import type pg from "pg";
-import superjson from "superjson";
 import type { Bench } from "../context.ts";
 import { type ClusterHistoryInput, seedHistory } from "../history.ts";
+import {
+  askConcurrently,
+  askOneByOne,
+  cacheStats,
+  type Latencies,
+  startApi,
+  startEventLoad,
+  startLiveCollector,
+} from "./api-load.ts";
+import { type Endpoint, questionsOf } from "./api-questions.ts";
 
-/** (3) API latency at 50 concurrent clients after a year of hourly history, (6) that history's size. */ export async function apiFigures(
-  b: Bench,
-) {
+/** (3) API latency after a year of hourly history, cold, cached and live; (6) that history's size. */
+export async function apiFigures(b: Bench) {
   const { hdb, hpool, historyUrl, reused } = await historyDatabase(b.serverUrl, b.opts.REUSE_HISTORY);
   if (!reused) await seedAndMeasureHistory(b, hdb, hpool, await fleetFacts(b.sim.kubeconfig));
   await measureEndpoints(b, hpool, historyUrl);
@@ -134,103 +140,81 @@ async function seedAndMeasureHistory(b: Bench, hdb: Db, hpool: pg.Pool, clusters
   });
 }
 
-/** Each endpoint at 50 connections, with the read cache as shipped and without it. */
+const line = (l: Latencies) =>
+  `${l.answers} answers, ${Math.round(l.perSecond)}/s, max ${Math.round(l.max)} ms, ${l.errors} errors/non-2xx`;
+
+/**
+ * Each endpoint cold (one client, cache off), cached at 50 connections while nothing writes, and
+ * live: at 50 connections with the cache while the collector writes (an event watch on every
+ * cluster at `LIVE_EVENTS` events/s across the fleet, one cluster snapshot every 30 s).
+ */
 async function measureEndpoints(b: Bench, hpool: pg.Pool, historyUrl: string) {
-  const { API_SECONDS } = b.opts;
+  const { API_SECONDS, COLD_SAMPLES } = b.opts;
   const { report, childJs } = b;
-  const call = (procedure: string, input?: unknown) =>
-    `/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`;
-  const sample = await hpool.query<{ id: string; cluster: string; namespace: string; name: string }>(
-    `SELECT w.id, c.name AS cluster, w.namespace, w.name FROM "Workload" w JOIN "Cluster" c ON c.id = w."clusterId"
-     WHERE w."deletedAt" IS NULL ORDER BY md5(w.id::text) LIMIT 200`,
-  );
-  const words = [...new Set(sample.rows.map((r) => r.name.split("-")[0] ?? r.name))].slice(0, 20);
-  const endpoints: Array<{ name: string; target: number; paths: string[] }> = [
-    { name: "fleet overview", target: 50, paths: [call("fleet.overview")] },
-    {
-      name: "trends over 365 days",
-      target: 50,
-      paths: [
-        call("trends.posture", { range: { days: 365 }, bucket: "day" }),
-        call("trends.posture", { range: { days: 365 }, bucket: "week" }),
-      ],
-    },
-    {
-      name: "workload list, filters and search",
-      target: 100,
-      paths: sample.rows.slice(0, 20).flatMap((r, i) => [
-        call("workloads.list", {
-          filter: { cluster: r.cluster, policy: "Always" },
-          sort: "findings",
-          order: "desc",
-        }),
-        call("workloads.list", { filter: { q: words[i % words.length] } }),
-        call("workloads.list", {
-          filter: { namespace: r.namespace, cluster: r.cluster, severity: "high" },
-        }),
-      ]),
-    },
-    {
-      name: "workload drill-down",
-      target: 100,
-      paths: sample.rows.map((r) => call("workloads.detail", { id: r.id })),
-    },
-  ];
-  // The API in a process of its own, as the web app serves it (with its read cache), then once
-  // more without the cache: what every question costs when it is asked for the first time.
-  for (const cached of [true, false]) {
-    const api = spawn(process.execPath, [childJs, "api", "-", historyUrl], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, PULLSIGHT_READ_CACHE: cached ? "on" : "off" },
+  const endpoints = await questionsOf(hpool);
+
+  const cold = await startApi(childJs, historyUrl, false);
+  for (const e of endpoints) {
+    const l = await askOneByOne(cold.url, e, COLD_SAMPLES);
+    report({ figure: "3 api", name: `${e.name}, cold: p50`, value: l.p50, unit: "ms" });
+    report({
+      figure: "3 api",
+      name: `${e.name}, cold: p95`,
+      value: l.p95,
+      unit: "ms",
+      target: `≤ ${e.cold}`,
+      met: l.p95 <= e.cold && l.errors === 0,
+      note: `one client, cache off, ${e.paths.length} distinct questions; ${line(l)}`,
     });
-    const apiUrl = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      api.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /"url":"([^"]+)"/.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      api.once("exit", (code) => reject(new Error(`API server exited (${code}): ${out}`)));
-    });
-    for (const e of endpoints) {
-      const run = (seconds: number, record: number[] | null) =>
-        new Promise<autocannon.Result>((resolve, reject) => {
-          const instance = autocannon(
-            {
-              url: apiUrl,
-              connections: 50,
-              duration: seconds,
-              requests: e.paths.map((p) => ({ method: "GET", path: p })),
-            },
-            (err, result) => (err ? reject(err) : resolve(result)),
-          );
-          if (record) instance.on("response", (_c, _status, _bytes, ms) => record.push(ms));
-        });
-      await run(2, null); // warm-up: connections, plans, caches
-      const latencies: number[] = [];
-      const result = await run(API_SECONDS, latencies);
-      latencies.sort((a, b) => a - b);
-      // No response at all within autocannon's 10 s timeout: the percentiles are "over 10 s", not 0.
-      const pct = (p: number) =>
-        latencies.length === 0
-          ? 10_000
-          : (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
-      const errors = result.errors + result.timeouts + result.non2xx;
-      const label = cached ? e.name : `${e.name}, no cache`;
-      const note = `${latencies.length} requests over ${e.paths.length} distinct questions, ${Math.round(result.requests.average)} req/s, ${errors} errors/non-2xx`;
-      report({ figure: "3 api", name: `${label}: p50`, value: pct(50), unit: "ms" });
-      // The target applies to the API as served; without the cache the figure is for reference.
-      report({
-        figure: "3 api",
-        name: `${label}: p95`,
-        value: pct(95),
-        unit: "ms",
-        ...(cached ? { target: `≤ ${e.target}`, met: pct(95) <= e.target && errors === 0 } : {}),
-        note: cached ? note : `${note}; for reference: every question computed`,
-      });
-    }
-    const exited = new Promise((r) => api.once("exit", r));
-    api.kill("SIGTERM");
-    await exited;
   }
+  await cold.stop();
+
+  const api = await startApi(childJs, historyUrl, true);
+  for (const e of endpoints) {
+    const l = await askConcurrently(api.url, e, API_SECONDS);
+    report({
+      figure: "3 api",
+      name: `${e.name}, cached idle: p95`,
+      value: l.p95,
+      unit: "ms",
+      note: `50 connections, nothing writing; p50 ${l.p50.toFixed(1)} ms; ${line(l)}`,
+    });
+  }
+  await measureLive(b, api.url, endpoints, historyUrl);
+  await api.stop();
+}
+
+/** The same at 50 connections while the collector writes into the history database. */
+async function measureLive(b: Bench, apiUrl: string, endpoints: Endpoint[], historyUrl: string) {
+  const { API_SECONDS, LIVE_EVENTS } = b.opts;
+  const { report, childJs, sim } = b;
+  const collector = await startLiveCollector(childJs, sim.kubeconfig, historyUrl);
+  const events = startEventLoad(sim.controlUrl, kubeconfigContexts(sim.kubeconfig), LIVE_EVENTS);
+  const started = performance.now();
+  for (const e of endpoints) {
+    const before = await cacheStats(apiUrl);
+    const l = await askConcurrently(apiUrl, e, API_SECONDS);
+    const after = await cacheStats(apiUrl);
+    const hits = after.hits - before.hits;
+    const asked = hits + after.misses - before.misses;
+    report({ figure: "3 api", name: `${e.name}, live: p50`, value: l.p50, unit: "ms" });
+    report({
+      figure: "3 api",
+      name: `${e.name}, live: p95`,
+      value: l.p95,
+      unit: "ms",
+      ...(e.live ? { target: `≤ ${e.live}`, met: l.p95 <= e.live && l.errors === 0 } : {}),
+      note: `50 connections while the collector writes; cache hit ratio ${asked ? ((100 * hits) / asked).toFixed(1) : "–"} %; ${line(l)}`,
+    });
+  }
+  const emitted = await events.stop();
+  const snapshots = await collector.stop();
+  const seconds = (performance.now() - started) / 1000;
+  report({
+    figure: "3 api",
+    name: "live: what the collector wrote meanwhile",
+    value: snapshots.length,
+    unit: "snapshots",
+    note: `${emitted} events in ${seconds.toFixed(0)} s (${(emitted / seconds).toFixed(1)}/s); snapshots: ${snapshots.map((s) => `${s.cluster} ${s.status} ${(s.ms / 1000).toFixed(1)} s`).join(", ")}`,
+  });
 }

@@ -77,7 +77,6 @@ export {
 export {
   type ClusterSummary,
   clusterSummary,
-  emptyFindingCounts,
   type FleetOverview,
   fleetOverviewResult,
   getFleetOverview,
@@ -90,6 +89,7 @@ export {
   type WorstNamespace,
   worstNamespace,
 } from "./queries/namespaces.ts";
+export { emptyFindingCounts } from "./queries/open-counts.ts";
 export {
   type ClusterPullStats,
   getClusterPullStats,

@@ -21,7 +21,16 @@ export const clustersRouter = router({
   /** One cluster: summary, namespaces with scores and owners, recent snapshots with failures. */
   detail: publicProcedure
     .meta({
-      reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Snapshot", "Waiver", "Workload"],
+      reads: [
+        "Cluster",
+        "Finding",
+        "Namespace",
+        "PostureRollup",
+        "Snapshot",
+        "Waiver",
+        "Workload",
+        "OpenFindingCount",
+      ],
       clusters: (detail: ClusterDetail) => [detail.cluster.id],
     })
     .input(z.object({ name, snapshots: z.number().int().min(1).max(200).optional() }).strict())

@@ -6,7 +6,9 @@ import { publicProcedure, router } from "../trpc.ts";
 export const fleetRouter = router({
   /** Fleet totals, score and grade, and every cluster with its last snapshot, freshness and grade. */
   overview: publicProcedure
-    .meta({ reads: ["Cluster", "Finding", "PostureRollup", "Snapshot", "Waiver", "Workload"] })
+    .meta({
+      reads: ["Cluster", "Finding", "PostureRollup", "Snapshot", "Waiver", "Workload", "OpenFindingCount"],
+    })
     .input(
       z
         .object({
@@ -26,7 +28,9 @@ export const fleetRouter = router({
     ),
   /** The fleet's lowest-scoring namespaces that run containers (ties: more open findings first). */
   worstNamespaces: publicProcedure
-    .meta({ reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Waiver", "Workload"] })
+    .meta({
+      reads: ["Cluster", "Finding", "Namespace", "PostureRollup", "Waiver", "Workload", "OpenFindingCount"],
+    })
     .input(
       z
         .object({ limit: z.number().int().min(1).max(100).optional() })

@@ -225,9 +225,15 @@ function inventoryWhere(filter: InventoryFilter, now: Date): Prisma.Sql {
 
 /**
  * Findings, now or as they stood at `filter.asOf`: open then, with the severity, image and message
- * they had then (FindingEvidence), and the snapshot that last confirmed them by then.
+ * they had then (FindingEvidence), and the snapshot that last confirmed them by then. In id order
+ * unless `ordered` is false: a caller that pages (ORDER BY … LIMIT around it) must not have it,
+ * because a subquery with its own ORDER BY is planned whole, without the caller's limit.
  */
-export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sql {
+export function findingsQuery(
+  filter: FindingExportFilter,
+  now: Date,
+  opts: { ordered?: boolean } = {},
+): Prisma.Sql {
   const at = filter.asOf;
   const when = at ?? now;
   const waived = waivedSql(when, { asOf: !!at });
@@ -285,7 +291,7 @@ export function findingsQuery(filter: FindingExportFilter, now: Date): Prisma.Sq
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
     ${history}
     ${parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty}
-    ORDER BY f.id`;
+    ${opts.ordered === false ? Prisma.empty : Prisma.sql`ORDER BY f.id`}`;
 }
 
 export function pullEventsQuery(filter: PullEventExportFilter): Prisma.Sql {

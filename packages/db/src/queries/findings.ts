@@ -108,7 +108,7 @@ export async function listFindings(
 ): Promise<FindingList> {
   const now = opts.now ?? new Date();
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
-  const inner = findingsQuery(filter, now);
+  const inner = findingsQuery(filter, now, { ordered: false });
   const grouped = (opts.groupRules ?? []).filter((id) => id !== filter.ruleId);
   const listed = grouped.length ? Prisma.sql`NOT (q.rule_id IN (${Prisma.join(grouped)}))` : Prisma.sql`TRUE`;
   const [rows, total, groups] = await Promise.all([

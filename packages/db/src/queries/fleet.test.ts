@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
-import { emptyFindingCounts, getFleetOverview } from "./fleet.ts";
+import { getFleetOverview } from "./fleet.ts";
+import { emptyFindingCounts } from "./open-counts.ts";
 
 describe("getFleetOverview", () => {
   let t: TestDatabase;

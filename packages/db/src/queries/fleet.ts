@@ -5,9 +5,8 @@ import { complianceScore, gradeFor, SEVERITIES_MOST_SEVERE_FIRST, type Severity 
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { isGroupedFinding } from "./grouped.ts";
+import { countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
 import { type FindingCounts, findingCounts, grade, labelMap, snapshotStatus } from "./results.ts";
-import { waivedSql } from "./waivers.ts";
 
 export const SEVERITY_NAMES: readonly Severity[] = SEVERITIES_MOST_SEVERE_FIRST;
 
@@ -64,50 +63,10 @@ export interface FleetOptions {
   names?: string[];
 }
 
-export const emptyFindingCounts = (): FindingCounts => ({
-  bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
-  open: 0,
-  waived: 0,
-  grouped: 0,
-});
-
 /** Open findings per cluster by severity, split into waived and not, at `now`. */
-export function openFindingCounts(db: Db, now: Date): Promise<Map<number, FindingCounts>> {
-  return countOpenFindings(db, now, Prisma.sql`f."clusterId"`, Prisma.empty);
-}
-
-/** Open findings grouped by `key`, of the rows `where` selects, split into waived and not, at `now`. */
-export async function countOpenFindings<K extends number | string>(
-  db: Db,
-  now: Date,
-  key: Prisma.Sql,
-  where: Prisma.Sql,
-): Promise<Map<K, FindingCounts>> {
-  const rows = await db.$queryRaw<
-    Array<{ key: K; severity: Severity; waived: boolean; n: number; grouped: number }>
-  >`
-    SELECT ${key} AS key, f.severity::text AS severity, ${waivedSql(now)} AS waived, COUNT(*)::int AS n,
-      (COUNT(*) FILTER (WHERE ${isGroupedFinding}))::int AS grouped
-    FROM "Finding" f
-    JOIN "Cluster" c ON c.id = f."clusterId"
-    LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    WHERE f."resolvedAt" IS NULL ${where}
-    GROUP BY 1, 2, 3`;
-  const out = new Map<K, FindingCounts>();
-  for (const r of rows) {
-    let counts = out.get(r.key);
-    if (!counts) {
-      counts = emptyFindingCounts();
-      out.set(r.key, counts);
-    }
-    if (r.waived) counts.waived += r.n;
-    else {
-      counts.bySeverity[r.severity] += r.n;
-      counts.open += r.n;
-      counts.grouped += r.grouped;
-    }
-  }
-  return out;
+export async function openFindingCounts(db: Db, now: Date): Promise<Map<number, FindingCounts>> {
+  const byKey = await countOpenFindings(db, now, "cluster");
+  return new Map([...byKey].map(([key, counts]) => [Number(key), counts]));
 }
 
 export function addFindingCounts(into: FindingCounts, add: FindingCounts): FindingCounts {

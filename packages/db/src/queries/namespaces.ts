@@ -5,7 +5,8 @@ import { complianceScore, gradeFor } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { countOpenFindings, emptyFindingCounts, latestRollups } from "./fleet.ts";
+import { latestRollups } from "./fleet.ts";
+import { countKey, countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
 import { type FindingCounts, findingCounts, grade, labelMap } from "./results.ts";
 
 export const namespaceSummary = z.object({
@@ -59,14 +60,11 @@ export async function summarizeNamespaces(
     db.$queryRaw<Array<{ clusterId: number; name: string; labels: unknown; profile: string | null }>>`
       SELECT n."clusterId", n.name, n.labels, n.profile FROM "Namespace" n
       WHERE n."deletedAt" IS NULL AND (n."clusterId", n.name) IN (${pairs})`,
-    countOpenFindings<string>(
-      db,
-      now,
-      Prisma.sql`f."clusterId"::text || '/' || f.namespace`,
-      Prisma.sql`AND (f."clusterId", f.namespace) IN (${pairs})`,
-    ),
+    countOpenFindings(db, now, "namespace", {
+      namespaces: rollups.map((r) => ({ clusterId: r.clusterId, namespace: r.namespace })),
+    }),
   ]);
-  const key = (clusterId: number, namespace: string) => `${clusterId}/${namespace}`;
+  const key = countKey;
   const infoOf = new Map(info.map((n) => [key(n.clusterId, n.name), n]));
   return rollups
     .map((r) => {
