@@ -65,6 +65,7 @@ export {
   parseLabelSelector,
 } from "./queries/filters.ts";
 export {
+  countable,
   type FindingGroup,
   type FindingList,
   type FindingListRow,

@@ -7,7 +7,9 @@ import { publicProcedure, router } from "../trpc.ts";
 export const findingsRouter = router({
   /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
   list: publicProcedure
-    .meta({ reads: ["Cluster", "Finding", "FindingEvidence", "Snapshot", "Waiver", "Workload"] })
+    .meta({
+      reads: ["Cluster", "Finding", "FindingEvidence", "OpenFindingCount", "Snapshot", "Waiver", "Workload"],
+    })
     .input(
       z
         .object({

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { clusterConditions } from "./filters.ts";
 import { camelized, findingStatus, severity } from "./results.ts";
 
 /** A finding as the findings export has it: its SQL row, with the CSV's (snake_case) column names. */
@@ -104,6 +105,8 @@ export async function listFindings(
     now?: Date;
     /** Rules shown as one line per namespace with a count, unless the filter names the rule. */
     groupRules?: readonly string[];
+    /** Count from the open-finding counts when the filter allows (default); false counts the rows (tests compare the two). */
+    useCounts?: boolean;
   } = {},
 ): Promise<FindingList> {
   const now = opts.now ?? new Date();
@@ -111,21 +114,26 @@ export async function listFindings(
   const inner = findingsQuery(filter, now, { ordered: false });
   const grouped = (opts.groupRules ?? []).filter((id) => id !== filter.ruleId);
   const listed = grouped.length ? Prisma.sql`NOT (q.rule_id IN (${Prisma.join(grouped)}))` : Prisma.sql`TRUE`;
+  const counted = opts.useCounts !== false && countable(filter);
   const [rows, total, groups] = await Promise.all([
     db.$queryRaw<FindingRow[]>`
       SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n} AND ${listed}
       ORDER BY q.finding_id LIMIT ${limit + 1}`,
-    db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
-    grouped.length
-      ? db.$queryRaw<FindingGroup[]>`
+    counted
+      ? countListed(db, filter, grouped)
+      : db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
+    grouped.length === 0
+      ? Promise.resolve([])
+      : counted
+        ? groupOpen(db, filter, grouped)
+        : db.$queryRaw<FindingGroup[]>`
           SELECT q.rule_id AS "ruleId", q.cluster, q.namespace,
                  (ARRAY_AGG(q.severity ORDER BY q.finding_id DESC))[1] AS severity,
                  COUNT(*)::int AS findings,
                  COUNT(DISTINCT (q.workload_kind, q.workload))::int AS workloads
           FROM (${inner}) q WHERE q.rule_id IN (${Prisma.join(grouped)})
           GROUP BY q.rule_id, q.cluster, q.namespace
-          ORDER BY findings DESC, q.cluster, q.namespace`
-      : Promise.resolve([]),
+          ORDER BY findings DESC, q.cluster, q.namespace`,
   ]);
   const page = rows.slice(0, limit);
   return {
@@ -134,4 +142,46 @@ export async function listFindings(
     nextCursor: rows.length > limit ? (page[page.length - 1]?.finding_id ?? null) : null,
     groups,
   };
+}
+
+/**
+ * True when the filter selects open findings (waived included) by cluster, namespace, rule and
+ * severity only: then the open-finding counts answer the total, and the grouped rules' counts come
+ * from one covering index, instead of building every row of the list to count it.
+ */
+export function countable(filter: FindingExportFilter): boolean {
+  const { cluster, clusters, clusterLabel, namespace, ruleId, severity, state, ...rest } = filter;
+  return (state ?? "open") === "open" && Object.values(rest).every((v) => v === undefined);
+}
+
+function countedWhere(filter: FindingExportFilter, alias: "o" | "f"): Prisma.Sql {
+  const a = (column: string) => Prisma.raw(`${alias}."${column}"`);
+  const parts = clusterConditions(filter);
+  if (filter.namespace) parts.push(Prisma.sql`${a("namespace")} = ${filter.namespace}`);
+  if (filter.ruleId) parts.push(Prisma.sql`${a("ruleId")} = ${filter.ruleId}`);
+  if (filter.severity) parts.push(Prisma.sql`${a("severity")} = ${filter.severity}::"FindingSeverity"`);
+  return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
+}
+
+/** The list's total for a countable filter: open findings of the rules listed one by one. */
+function countListed(db: Db, filter: FindingExportFilter, grouped: string[]) {
+  const notGrouped = grouped.length
+    ? Prisma.sql`AND o."ruleId" NOT IN (${Prisma.join(grouped)})`
+    : Prisma.empty;
+  return db.$queryRaw<Array<{ n: number }>>`
+    SELECT COALESCE(SUM(o.n), 0)::int AS n FROM "OpenFindingCount" o JOIN "Cluster" c ON c.id = o."clusterId"
+    WHERE TRUE ${notGrouped} ${countedWhere(filter, "o")}`;
+}
+
+/** The grouped rules' open findings per namespace for a countable filter (the Finding_open_rule_idx index). */
+function groupOpen(db: Db, filter: FindingExportFilter, grouped: string[]) {
+  return db.$queryRaw<FindingGroup[]>`
+    SELECT f."ruleId", c.name AS cluster, f.namespace,
+      (ARRAY_AGG(f.severity::text ORDER BY f.id DESC))[1] AS severity,
+      COUNT(*)::int AS findings,
+      (COUNT(DISTINCT f."workloadId") + (COUNT(*) FILTER (WHERE f."workloadId" IS NULL) > 0)::int)::int AS workloads
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+    WHERE f."resolvedAt" IS NULL AND f."ruleId" IN (${Prisma.join(grouped)}) ${countedWhere(filter, "f")}
+    GROUP BY f."ruleId", c.name, f.namespace
+    ORDER BY findings DESC, cluster, f.namespace`;
 }
