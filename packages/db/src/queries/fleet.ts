@@ -4,7 +4,6 @@
 import { complianceScore, gradeFor, SEVERITIES_MOST_SEVERE_FIRST, type Severity } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
-import { Prisma } from "../generated/prisma/client.ts";
 import { countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
 import { type FindingCounts, findingCounts, grade, labelMap, snapshotStatus } from "./results.ts";
 
