@@ -157,6 +157,33 @@ describe("api on collected data", () => {
         w.containers.some((x) => x.image.toLowerCase().includes(image.toLowerCase())),
     ).length;
     assert.equal(byImage.total, truthByImage, `search ${image}`);
+
+    // Sorted by a workload's own column, the page is chosen before its rows are summarized: paging
+    // through each sort, both ways, gives the one-page answer, row for row.
+    for (const sort of ["name", "namespace", "cluster", "kind", "lastSeen", "containers"] as const)
+      for (const order of ["asc", "desc"] as const) {
+        const filter = { cluster: c.name, q: "a" };
+        const whole = await api.workloads.list({ filter, sort, order, limit: 500 });
+        const paged: bigint[] = [];
+        let next: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof api.workloads.list>> = await api.workloads.list({
+            filter,
+            sort,
+            order,
+            limit: 23,
+            cursor: next,
+          });
+          paged.push(...page.rows.map((r) => r.id));
+          next = page.nextCursor;
+        } while (next);
+        assert.ok(whole.total > 23 && whole.total < 500, `${whole.total} rows for ${sort}`);
+        assert.deepEqual(
+          paged,
+          whole.rows.map((r) => r.id),
+          `${sort} ${order}`,
+        );
+      }
   });
 
   it("workloads.detail: a drifting workload shows the digests the simulator runs", async () => {
