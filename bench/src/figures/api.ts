@@ -204,7 +204,7 @@ async function measureLive(b: Bench, apiUrl: string, endpoints: Endpoint[], hist
       value: l.p95,
       unit: "ms",
       ...(e.live ? { target: `≤ ${e.live}`, met: l.p95 <= e.live && l.errors === 0 } : {}),
-      note: `50 connections while the collector writes; cache hit ratio ${asked ? ((100 * hits) / asked).toFixed(1) : "–"} %; ${line(l)}`,
+      note: `50 connections while the collector writes; cache: ${hits.toLocaleString("en")} hits, ${(asked - hits).toLocaleString("en")} misses (${asked ? ((100 * hits) / asked).toFixed(2) : "–"} %); ${line(l)}`,
     });
   }
   const emitted = await events.stop();

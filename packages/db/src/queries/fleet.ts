@@ -4,6 +4,7 @@
 import { complianceScore, gradeFor, SEVERITIES_MOST_SEVERE_FIRST, type Severity } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
 import { type FindingCounts, findingCounts, grade, labelMap, snapshotStatus } from "./results.ts";
 
@@ -62,9 +63,13 @@ export interface FleetOptions {
   names?: string[];
 }
 
-/** Open findings per cluster by severity, split into waived and not, at `now`. */
-export async function openFindingCounts(db: Db, now: Date): Promise<Map<number, FindingCounts>> {
-  const byKey = await countOpenFindings(db, now, "cluster");
+/** Open findings per cluster (of `clusterIds`, or every one) by severity, split into waived and not, at `now`. */
+export async function openFindingCounts(
+  db: Db,
+  now: Date,
+  clusterIds?: readonly number[],
+): Promise<Map<number, FindingCounts>> {
+  const byKey = await countOpenFindings(db, now, "cluster", clusterIds ? { clusterIds } : {});
   return new Map([...byKey].map(([key, counts]) => [Number(key), counts]));
 }
 
@@ -81,7 +86,7 @@ export function addFindingCounts(into: FindingCounts, add: FindingCounts): Findi
  * (clusterId, namespace, takenAt) index per cluster. (DISTINCT ON over the table read every rollup
  * of the namespace, which grows with history; bench figure 3.)
  */
-export async function latestRollups(db: Db, namespace = "") {
+export async function latestRollups(db: Db, namespace = "", clusterIds?: readonly number[]) {
   return db.$queryRaw<
     Array<{
       clusterId: number;
@@ -97,6 +102,7 @@ export async function latestRollups(db: Db, namespace = "") {
       FROM "PostureRollup" WHERE "clusterId" = c.id AND namespace = ${namespace}
       ORDER BY "takenAt" DESC LIMIT 1
     ) r
+    ${clusterIds ? Prisma.sql`WHERE c.id = ANY(${[...clusterIds]}::int[])` : Prisma.empty}
     ORDER BY r."clusterId"`;
 }
 
@@ -123,14 +129,20 @@ export async function getFleetOverview(db: Db, opts: FleetOptions = {}): Promise
     wanted.every(([k, v]) => Object.hasOwn(labelsOf(c.labels), k) && labelsOf(c.labels)[k] === v),
   );
   const lastIds = clusters.flatMap((c) => (c.lastSnapshotId === null ? [] : [c.lastSnapshotId]));
+  // Every cluster's answer reads only its own rows: a cluster page does not count the fleet.
+  const ids = clusters.length === all.length ? undefined : clusters.map((c) => c.id);
   const [snapshots, workloadCounts, rollups, findings] = await Promise.all([
     db.snapshot.findMany({
       where: { id: { in: lastIds } },
       select: { id: true, status: true, failures: true },
     }),
-    db.workload.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-    latestRollups(db),
-    openFindingCounts(db, now),
+    db.workload.groupBy({
+      by: ["clusterId"],
+      where: { deletedAt: null, ...(ids ? { clusterId: { in: ids } } : {}) },
+      _count: { _all: true },
+    }),
+    latestRollups(db, "", ids),
+    openFindingCounts(db, now, ids),
   ]);
   const snapshotById = new Map(snapshots.map((s) => [s.id, s]));
   const workloadsByCluster = new Map(workloadCounts.map((w) => [w.clusterId, w._count._all]));

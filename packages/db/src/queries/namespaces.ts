@@ -37,7 +37,7 @@ interface NamespaceRollup {
 
 /** The namespace rollups of each cluster's newest snapshot (of `clusterIds`, or every cluster). */
 export async function latestNamespaceRollups(db: Db, clusterIds?: number[]): Promise<NamespaceRollup[]> {
-  const latest = (await latestRollups(db)).filter((r) => !clusterIds || clusterIds.includes(r.clusterId));
+  const latest = await latestRollups(db, "", clusterIds);
   if (latest.length === 0) return [];
   return db.postureRollup.findMany({
     where: { snapshotId: { in: latest.map((r) => r.snapshotId) }, namespace: { not: "" } },
