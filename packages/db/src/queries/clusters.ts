@@ -63,17 +63,20 @@ export async function getClusterDetail(
   opts: { now?: Date; snapshots?: number } = {},
 ): Promise<ClusterDetail | null> {
   const now = opts.now ?? new Date();
-  const fleet = await getFleetOverview(db, { now, names: [name] });
-  const cluster = fleet.clusters[0];
-  if (!cluster) return null;
-  const [namespaces, snapshots] = await Promise.all([
-    latestNamespaceRollups(db, [cluster.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
+  const found = await db.cluster.findUnique({ where: { name }, select: { id: true } });
+  if (!found) return null;
+  // The summary, the namespaces and the snapshots need only the cluster's id: asked at once.
+  const [fleet, namespaces, snapshots] = await Promise.all([
+    getFleetOverview(db, { now, names: [name] }),
+    latestNamespaceRollups(db, [found.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
     db.snapshot.findMany({
-      where: { clusterId: cluster.id },
+      where: { clusterId: found.id },
       orderBy: { startedAt: "desc" },
       take: opts.snapshots ?? 20,
     }),
   ]);
+  const cluster = fleet.clusters[0];
+  if (!cluster) return null;
   return {
     cluster,
     namespaces: namespaces.map(({ clusterId: _, ...n }) => n),

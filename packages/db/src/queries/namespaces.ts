@@ -5,7 +5,6 @@ import { complianceScore, gradeFor } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { latestRollups } from "./fleet.ts";
 import { countKey, countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
 import { type FindingCounts, findingCounts, grade, labelMap } from "./results.ts";
 
@@ -35,14 +34,16 @@ interface NamespaceRollup {
   compliant: number;
 }
 
-/** The namespace rollups of each cluster's newest snapshot (of `clusterIds`, or every cluster). */
-export async function latestNamespaceRollups(db: Db, clusterIds?: number[]): Promise<NamespaceRollup[]> {
-  const latest = await latestRollups(db, "", clusterIds);
-  if (latest.length === 0) return [];
-  return db.postureRollup.findMany({
-    where: { snapshotId: { in: latest.map((r) => r.snapshotId) }, namespace: { not: "" } },
-    select: { clusterId: true, namespace: true, workloads: true, containers: true, compliant: true },
-  });
+/** The namespace rollups of each cluster's newest snapshot (of `clusterIds`, or every cluster), in one query. */
+export function latestNamespaceRollups(db: Db, clusterIds?: readonly number[]): Promise<NamespaceRollup[]> {
+  return db.$queryRaw<NamespaceRollup[]>`
+    SELECT r."clusterId", r.namespace, r.workloads, r.containers, r.compliant
+    FROM "Cluster" c CROSS JOIN LATERAL (
+      SELECT "snapshotId" FROM "PostureRollup" WHERE "clusterId" = c.id AND namespace = ''
+      ORDER BY "takenAt" DESC LIMIT 1
+    ) l
+    JOIN "PostureRollup" r ON r."snapshotId" = l."snapshotId" AND r.namespace <> ''
+    ${clusterIds ? Prisma.sql`WHERE c.id = ANY(${[...clusterIds]}::int[])` : Prisma.empty}`;
 }
 
 const byScore = (a: NamespaceSummary, b: NamespaceSummary) =>
