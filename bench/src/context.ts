@@ -52,7 +52,7 @@ export function benchOptions() {
     LIVE_EVENTS: Number(values["live-events"]),
     LOAD_SECONDS: Number(values["load-seconds"]),
     LOAD_CONNECTIONS: Number(values["load-connections"]),
-    only: new Set((values.only ?? "snapshot,api,csv,events,load").split(",")),
+    only: new Set((values.only ?? "snapshot,api,pages,csv,events,load").split(",")),
     /** Measure the API on the history a previous run seeded (same fleet size) instead of seeding it again. */
     REUSE_HISTORY: values["reuse-history"] ?? false,
   };

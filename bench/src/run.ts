@@ -4,12 +4,14 @@
 //
 //   pnpm bench [--clusters 10] [--pods 10000] [--csv-rows 1000000] [--event-rate 500]
 //              [--event-seconds 60] [--history-days 365] [--churn-hours 168] [--api-seconds 10]
-//              [--load-seconds 60] [--load-connections 200] [--only snapshot,api,csv,events,load]
+//              [--load-seconds 60] [--load-connections 200] [--cold-samples 40] [--live-events 20]
+//              [--reuse-history] [--only snapshot,api,pages,csv,events,load]
 //
 // Figures: (1) a full snapshot against the floor (paging and JSON-parsing every list the collector
 // reads, with the same client), peak RSS of each in its own process; (2) an unchanged re-snapshot's
-// rows written; (3) API latency at 50 concurrent clients (autocannon) after a year of hourly
-// history (history.ts); (4) the findings CSV export against COPY … TO STDOUT of the same rows;
+// rows written; (3) API latency after a year of hourly history (history.ts): cold (one client, no
+// cache), cached at 50 connections, and live while the collector writes; the main pages rendered
+// in Chromium (figures/pages.ts); (4) the findings CSV export against COPY … TO STDOUT of the same rows;
 // (5) the event watch under steady load; (6) database size; (7) the demo as `npm start` runs it,
 // at 200 connections of pages, API calls and exports with 5 stalled export clients (load.ts). The measured processes (floor,
 // snapshot, export, API server) run bundled as plain JavaScript, as deployed (bundle.ts).
@@ -63,9 +65,10 @@ const b: Bench = {
     }),
 };
 
-if (only.has("snapshot") || only.has("events") || only.has("api")) await sim.start(opts.CLUSTERS, opts.PODS);
+const history = only.has("api") || only.has("pages");
+if (only.has("snapshot") || only.has("events") || history) await sim.start(opts.CLUSTERS, opts.PODS);
 if (only.has("snapshot")) await snapshotFigures(b);
-if (only.has("api")) await apiFigures(b);
+if (history) await apiFigures(b);
 if (only.has("events")) await eventFigures(b);
 sim.stop();
 if (only.has("csv")) await csvFigures(b);

@@ -21,12 +21,14 @@ import {
   startLiveCollector,
 } from "./api-load.ts";
 import { type Endpoint, questionsOf } from "./api-questions.ts";
+import { pageFigures } from "./pages.ts";
 
-/** (3) API latency after a year of hourly history, cold, cached and live; (6) that history's size. */
+/** (3) API latency after a year of hourly history, cold, cached and live, and page renders; (6) that history's size. */
 export async function apiFigures(b: Bench) {
   const { hdb, hpool, historyUrl, reused } = await historyDatabase(b.serverUrl, b.opts.REUSE_HISTORY);
   if (!reused) await seedAndMeasureHistory(b, hdb, hpool, await fleetFacts(b.sim.kubeconfig));
-  await measureEndpoints(b, hpool, historyUrl);
+  if (b.opts.only.has("api")) await measureEndpoints(b, hpool, historyUrl);
+  if (b.opts.only.has("pages")) await pageFigures(b, hpool, historyUrl);
   await hpool.end();
   await hdb.$disconnect();
 }

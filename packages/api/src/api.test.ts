@@ -268,6 +268,30 @@ describe("api on collected data", () => {
     });
     assert.deepEqual(ps005.groups, []);
     assert.equal(ps005.total, grouped);
+    // The workloads list ranks by unwaived findings: page by page it picks what one page shows.
+    const rankedBy = async (limit: number, cursor: string | null) =>
+      as(viewer).workloads.list({
+        filter: { cluster: c.name },
+        sort: "findings",
+        order: "desc",
+        limit,
+        cursor,
+      });
+    const ranked = await rankedBy(500, null);
+    assert.ok(
+      ranked.rows.some((r) => r.waived > 0),
+      "some workload has waived findings",
+    );
+    const pagedRanks: bigint[] = [];
+    for (let next: string | null = null, first = true; first || next; first = false) {
+      const page: Awaited<ReturnType<typeof rankedBy>> = await rankedBy(9, next);
+      pagedRanks.push(...page.rows.map((r) => r.id));
+      next = page.nextCursor;
+    }
+    assert.deepEqual(
+      pagedRanks,
+      ranked.rows.map((r) => r.id),
+    );
 
     // The collector honours it at the next snapshot: compliance counts only unwaived findings.
     await collectFleet(

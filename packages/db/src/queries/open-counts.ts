@@ -7,7 +7,7 @@ import { GROUPED_RULE_IDS, type Severity } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { FindingCounts } from "./results.ts";
-import { waivedSql } from "./waivers.ts";
+import { activeWaiverRules, waivedSql } from "./waivers.ts";
 
 export const emptyFindingCounts = (): FindingCounts => ({
   bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
@@ -70,8 +70,7 @@ export async function countOpenFindings(
     db.$queryRaw<CountRow[]>`
       SELECT f."clusterId", ${by === "namespace" ? Prisma.sql`f.namespace` : Prisma.sql`''`} AS namespace,
         f.severity::text AS severity, ${groupedSql("f")} AS grouped, COUNT(*)::int AS n
-      FROM (SELECT DISTINCT "ruleId" FROM "Waiver"
-            WHERE "expiresAt" > ${now} AND ("revokedAt" IS NULL OR "revokedAt" > ${now})) r
+      FROM (${activeWaiverRules(now)}) r
       JOIN "Finding" f ON f."ruleId" = r."ruleId" AND f."resolvedAt" IS NULL
       JOIN "Cluster" c ON c.id = f."clusterId"
       LEFT JOIN "Workload" wl ON wl.id = f."workloadId"

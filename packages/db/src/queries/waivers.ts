@@ -149,6 +149,14 @@ export async function listWaivers(
  * SQL: whether an open finding is waived at `at`. Expects the finding as `f`, its cluster as `c`
  * and its workload (nullable, LEFT JOIN) as `wl`. Mirrors core's waiverMatches.
  */
+/**
+ * The rules an active waiver names at `at`, as a subquery of one column "ruleId": counting from
+ * maintained totals, only the findings of these rules need matching against waivers.
+ */
+export function activeWaiverRules(at: Date): Prisma.Sql {
+  return Prisma.sql`SELECT DISTINCT "ruleId" FROM "Waiver" WHERE "expiresAt" > ${at} AND ("revokedAt" IS NULL OR "revokedAt" > ${at})`;
+}
+
 export function waivedSql(at: Date, opts: { asOf?: boolean } = {}): Prisma.Sql {
   // As of a past instant, a waiver created later did not exist yet.
   const created = opts.asOf ? Prisma.sql`AND wv."createdAt" <= ${at}` : Prisma.empty;

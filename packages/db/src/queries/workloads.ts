@@ -16,7 +16,7 @@ import {
 } from "./filters.ts";
 import { factsConfirmedBy } from "./provenance.ts";
 import { severity } from "./results.ts";
-import { waivedSql } from "./waivers.ts";
+import { activeWaiverRules, waivedSql } from "./waivers.ts";
 
 export interface WorkloadFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
@@ -89,7 +89,14 @@ export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
-  const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`, ...clusterConditions(filter)];
+  const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
+  // As a set of cluster ids: PostgreSQL then filters workloads by cluster before it ranks them,
+  // instead of joining every workload to its cluster's name first.
+  const clusters = clusterConditions(filter);
+  if (clusters.length)
+    parts.push(
+      Prisma.sql`wl."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`,
+    );
   if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
   if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
   const cf = factConditions(filter);
@@ -119,16 +126,18 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
 
 type SortType = "text" | "int" | "timestamptz";
 /**
- * Each sort's column in the rows, and, for the workload's own columns, the same over `wl` and `c`:
- * then the page is chosen from the workloads alone and only its rows get their containers and
- * findings summarized (a search matching thousands of workloads summarizes fifty).
+ * Each sort's column in the rows, and, where it can be had without summarizing every workload, the
+ * same over `wl` and `c` (and `fo`/`fw`, pageCounts): then the page is chosen first and only its
+ * rows get their containers and findings summarized (a search matching thousands of workloads, or
+ * the fleet's five worst, summarizes a page, not the fleet).
  */
-const SORT_SQL: Record<WorkloadSort, { expr: string; type: SortType; own?: string }> = {
+const SORT_SQL: Record<WorkloadSort, { expr: string; type: SortType; own?: string; counts?: true }> = {
   name: { expr: "name", type: "text", own: "wl.name" },
   namespace: { expr: "namespace", type: "text", own: "wl.namespace" },
   cluster: { expr: "cluster", type: "text", own: "c.name" },
   kind: { expr: "kind", type: "text", own: "wl.kind" },
-  findings: { expr: "findings", type: "int" },
+  // Open unwaived findings per workload from one pass over the open findings (pageCounts).
+  findings: { expr: "findings", type: "int", own: "COALESCE(fo.n, 0) - COALESCE(fw.n, 0)", counts: true },
   severity: { expr: "severity_rank", type: "int" },
   containers: { expr: "containers", type: "int" },
   lastSeen: { expr: '"lastSeenAt"', type: "timestamptz", own: 'wl."lastSeenAt"' },
@@ -202,6 +211,35 @@ export function workloadRowsSql(where: Prisma.Sql, now: Date): Prisma.Sql {
         WHERE ${where}`;
 }
 
+/**
+ * Open findings per workload (`fo.n`) and, of those, the waived (`fw.n`): every open finding is
+ * counted once from the index (no row visited), and only the findings of rules an active waiver
+ * names are matched against waivers.
+ */
+function pageCounts(now: Date, filter: WorkloadFilter): Prisma.Sql {
+  // Only the findings the filter's clusters and namespace can show are counted.
+  const clusters = clusterConditions(filter);
+  const scope = [
+    ...(clusters.length
+      ? [Prisma.sql`f."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`]
+      : []),
+    ...(filter.namespace ? [Prisma.sql`f.namespace = ${filter.namespace}`] : []),
+  ];
+  const within = scope.length ? Prisma.sql`AND ${Prisma.join(scope, " AND ")}` : Prisma.empty;
+  return Prisma.sql`
+    LEFT JOIN (
+      SELECT f."workloadId" AS id, COUNT(*)::int AS n FROM "Finding" f
+      WHERE f."resolvedAt" IS NULL AND f."workloadId" IS NOT NULL ${within} GROUP BY 1
+    ) fo ON fo.id = wl.id
+    LEFT JOIN (
+      SELECT f."workloadId" AS id, COUNT(*)::int AS n
+      FROM (${activeWaiverRules(now)}) r
+      JOIN "Finding" f ON f."ruleId" = r."ruleId" AND f."resolvedAt" IS NULL
+      JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+      WHERE ${waivedSql(now)} GROUP BY 1
+    ) fw ON fw.id = wl.id`;
+}
+
 export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Promise<WorkloadPage> {
   const now = input.now ?? new Date();
   const filter = input.filter ?? {};
@@ -221,6 +259,7 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
     ? Prisma.sql`
       WITH page AS (
         SELECT wl.id FROM "Workload" wl JOIN "Cluster" c ON c.id = wl."clusterId"
+        ${sort.counts ? pageCounts(now, filter) : Prisma.empty}
         WHERE ${where} AND ${after(Prisma.raw(sort.own), Prisma.sql`wl.id`)}
         ORDER BY ${Prisma.raw(sort.own)} ${dir}, wl.id ${dir} LIMIT ${limit + 1})
       SELECT * FROM (${workloadRowsSql(Prisma.sql`wl.id IN (SELECT id FROM page)`, now)}) w
