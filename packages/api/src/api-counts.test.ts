@@ -82,8 +82,9 @@ describe("counted answers on collected data", () => {
       const facts = current.filter((f) => !cluster || f.workload.cluster.name === cluster);
       const expected: Record<string, Record<string, number>> = {};
       const add = (facet: string, value: string) => {
-        const counts = (expected[facet] ??= {});
+        const counts = expected[facet] ?? {};
         counts[value] = (counts[value] ?? 0) + 1;
+        expected[facet] = counts;
       };
       for (const f of facts) {
         add("cluster", f.workload.cluster.name);
