@@ -1,6 +1,7 @@
 import { isoWeekOf } from "@pullsight/core";
 import type { Metadata } from "next";
 import { WorkloadCell } from "~/components/cells.tsx";
+import { GROUP_LINES_SHOWN } from "~/components/findings/grouped-findings.tsx";
 import { PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
   card,
@@ -314,7 +315,8 @@ function FindingList({
 
 /** Rules that fire on most containers (PS005): one line per namespace with a count, rows on demand. */
 function GroupLines({ groups, total }: { groups: Review["grouped"]["new"]; total: number }) {
-  const rules = [...new Set(groups.map((g) => g.ruleId))].join(", ");
+  const ruleIds = [...new Set(groups.map((g) => g.ruleId))];
+  const rules = ruleIds.join(", ");
   return (
     <details className="mb-2 text-sm">
       <summary className="cursor-pointer">
@@ -322,7 +324,7 @@ function GroupLines({ groups, total }: { groups: Review["grouped"]["new"]; total
         <span className={muted}>(grouped: the rule fires on most containers)</span>
       </summary>
       <ul className="mt-1 space-y-1 pl-4">
-        {groups.map((g) => (
+        {groups.slice(0, GROUP_LINES_SHOWN).map((g) => (
           <li key={`${g.ruleId}/${g.cluster}/${g.namespace}`}>
             <Link
               href={`/findings?${new URLSearchParams({ ruleId: g.ruleId, cluster: g.cluster, namespace: g.namespace })}`}
@@ -336,6 +338,19 @@ function GroupLines({ groups, total }: { groups: Review["grouped"]["new"]; total
           </li>
         ))}
       </ul>
+      {groups.length > GROUP_LINES_SHOWN && (
+        <p className={`mt-1 pl-4 ${muted}`}>
+          and {num(groups.length - GROUP_LINES_SHOWN)} more namespaces with fewer:{" "}
+          {ruleIds.map((id, i) => (
+            <span key={id}>
+              {i > 0 && ", "}
+              <Link href={`/findings?${new URLSearchParams({ ruleId: id })}`} className={link}>
+                every open {id} finding
+              </Link>
+            </span>
+          ))}
+        </p>
+      )}
     </details>
   );
 }

@@ -2,6 +2,9 @@ import type { Severity } from "@pullsight/core";
 import { card, Link, link, muted, SeverityBadge } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
+/** Namespaces listed by most findings; the rest are one link per rule (a fleet has hundreds). */
+export const GROUP_LINES_SHOWN = 25;
+
 /**
  * Rules that fire on most containers (PS005), one line per namespace with a count: listed one by
  * one they would drown everything else. Each line opens its rows.
@@ -36,7 +39,7 @@ export function GroupedFindings({
         </span>
       </summary>
       <ul className="mt-2 space-y-1" aria-label="Grouped findings by namespace">
-        {groups.map((g) => {
+        {groups.slice(0, GROUP_LINES_SHOWN).map((g) => {
           const q = new URLSearchParams({
             ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
             ruleId: g.ruleId,
@@ -57,6 +60,25 @@ export function GroupedFindings({
           );
         })}
       </ul>
+      {groups.length > GROUP_LINES_SHOWN && (
+        <p className={`mt-2 ${muted}`}>
+          and {num(groups.length - GROUP_LINES_SHOWN)} more namespaces with fewer:{" "}
+          {rules.map((id, i) => (
+            <span key={id}>
+              {i > 0 && ", "}
+              <Link href={`/findings?${ruleQuery(raw, id)}`} className={link}>
+                every {id} finding
+              </Link>
+            </span>
+          ))}
+        </p>
+      )}
     </details>
   );
 }
+
+const ruleQuery = (raw: Record<string, string | undefined>, ruleId: string) =>
+  new URLSearchParams({
+    ...Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined)),
+    ruleId,
+  }).toString();
