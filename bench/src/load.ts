@@ -15,8 +15,8 @@ import type { Figure } from "./figure.ts";
 const trpc = (p: string, input?: unknown) =>
   `/api/trpc/${p}${input === undefined ? "" : `?input=${encodeURIComponent(superjson.stringify(input))}`}`;
 
-/** Starts `npm start`'s demo on free ports and resolves when its history is collected. */
-async function startDemo(pods: number, days: number): Promise<{ url: string; child: ChildProcess }> {
+/** Builds the web app as `npm start` serves it (turbo: nothing to do when the sources did not change). */
+export function buildWeb() {
   execFileSync(
     path.join(repoRoot, "node_modules/.bin/turbo"),
     ["run", "build", "--filter=@pullsight/web..."],
@@ -25,6 +25,11 @@ async function startDemo(pods: number, days: number): Promise<{ url: string; chi
       stdio: ["ignore", "ignore", "inherit"],
     },
   );
+}
+
+/** Starts `npm start`'s demo on free ports and resolves when its history is collected. */
+async function startDemo(pods: number, days: number): Promise<{ url: string; child: ChildProcess }> {
+  buildWeb();
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "apps/demo/src/start.ts")], {
     cwd: repoRoot,

@@ -84,6 +84,7 @@ export function startEventLoad(controlUrl: string, clusters: string[], perSecond
   };
 }
 
+// No answer at all (autocannon gives up after 10 s): the percentiles are "over 10 s", not 0.
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? 10_000
@@ -96,6 +97,18 @@ export interface Latencies {
   answers: number;
   errors: number;
   perSecond: number;
+}
+
+function latencies(ms: number[], errors: number, perSecond: number): Latencies {
+  ms.sort((a, b) => a - b);
+  return {
+    p50: percentile(ms, 50),
+    p95: percentile(ms, 95),
+    max: ms.at(-1) ?? 0,
+    answers: ms.length,
+    errors,
+    perSecond,
+  };
 }
 
 /**
@@ -116,15 +129,7 @@ export async function askOneByOne(apiUrl: string, e: Endpoint, samples: number):
     ms.push(performance.now() - t0);
     if (!res.ok) errors += 1;
   }
-  ms.sort((a, b) => a - b);
-  return {
-    p50: percentile(ms, 50),
-    p95: percentile(ms, 95),
-    max: ms.at(-1) ?? 0,
-    answers: ms.length,
-    errors,
-    perSecond: ms.length / ((performance.now() - started) / 1000),
-  };
+  return latencies(ms, errors, ms.length / ((performance.now() - started) / 1000));
 }
 
 /** autocannon at `connections` for `seconds` over the endpoint's questions, after a 2 s warm-up. */
@@ -140,16 +145,7 @@ export async function askConcurrently(apiUrl: string, e: Endpoint, seconds: numb
   await run(2, null);
   const ms: number[] = [];
   const result = await run(seconds, ms);
-  ms.sort((a, b) => a - b);
-  // No response at all within autocannon's 10 s timeout: the percentiles are "over 10 s", not 0.
-  return {
-    p50: percentile(ms, 50),
-    p95: percentile(ms, 95),
-    max: ms.at(-1) ?? 0,
-    answers: ms.length,
-    errors: result.errors + result.timeouts + result.non2xx,
-    perSecond: result.requests.average,
-  } satisfies Latencies;
+  return latencies(ms, result.errors + result.timeouts + result.non2xx, result.requests.average);
 }
 
 /** The API child's read-cache counters (hits, misses). */

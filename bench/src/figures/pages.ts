@@ -2,26 +2,20 @@
 // the year of history (the history database of the API figures), with the read cache off so that
 // every render runs its queries: time to the load event (the server render, the HTML, scripts and
 // hydration), and how many statements PostgreSQL ran for one render.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import { freePort, repoRoot } from "@pullsight/db/bootstrap";
 import type pg from "pg";
 import { obtainChromium } from "../../../e2e/support/chromium.ts";
 import type { Bench } from "../context.ts";
+import { buildWeb } from "../load.ts";
 
 const RENDERS = 7;
 const TARGET_MS = 500;
 
 async function startWeb(dbUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  execFileSync(
-    path.join(repoRoot, "node_modules/.bin/turbo"),
-    ["run", "build", "--filter=@pullsight/web..."],
-    {
-      cwd: repoRoot,
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+  buildWeb();
   const port = await freePort();
   const child = spawn(path.join(repoRoot, "node_modules/.bin/pnpm"), ["--dir", "apps/web", "start"], {
     cwd: repoRoot,

@@ -1,16 +1,13 @@
 // Answers read from maintained counts and indexes (the findings list's total and groups, the
 // filter menus) equal counting the collected rows themselves.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { collectFleet, createClusterClient, loadKubeConfig } from "@pullsight/collector";
 import { GROUPED_RULE_IDS } from "@pullsight/core";
 import { countable, listFindings } from "@pullsight/db";
-import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
-import { Simulator } from "@pullsight/k8s-sim";
+import type { TestDatabase } from "@pullsight/db/testing";
+import type { Simulator } from "@pullsight/k8s-sim";
 import fc from "fast-check";
+import { type CollectedFleet, collectedFleet } from "./collected-fixture.ts";
 import type { Identity } from "./identity.ts";
 import { createCaller } from "./root.ts";
 import { createContext } from "./trpc.ts";
@@ -23,22 +20,13 @@ describe("counted answers on collected data", () => {
   let now: Date;
   const as = (user: Identity | null) => createCaller(createContext({ db: t.db, user, now: () => now }));
 
+  let fixture: CollectedFleet;
   before(async () => {
-    sim = await Simulator.start({ clusters: 2, podsPerCluster: 250, seed: 23 });
-    t = await createTestDatabase("api_counts");
-    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "api-counts-")), "kubeconfig");
-    writeFileSync(kubeconfig, sim.kubeconfig());
-    const clients = sim.clusters.map((c) =>
-      createClusterClient(c.name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: c.name })),
-    );
-    const outcomes = await collectFleet(t.db, clients);
-    assert.ok(outcomes.every((o) => o.status === "complete"));
+    fixture = await collectedFleet("api_counts", { clusters: 2, podsPerCluster: 250, seed: 23 });
+    ({ sim, t } = fixture);
     now = new Date(Date.now() + 60_000);
   });
-  after(async () => {
-    await sim.stop();
-    await t.drop();
-  });
+  after(() => fixture.stop());
 
   it("findings.list counts from the open-finding counts exactly as counting its rows, for any countable filter", async () => {
     const namespaces = (

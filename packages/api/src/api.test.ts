@@ -1,16 +1,14 @@
 // The API on a database the collector filled from the simulator: numbers checked against the
 // simulator's ground truth (or, for scores, against an independent count over the stored facts).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { collectFleet, createClusterClient, loadKubeConfig } from "@pullsight/collector";
+import { type ClusterClient, collectFleet } from "@pullsight/collector";
 import { isoWeekOf } from "@pullsight/core";
-import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
-import { Simulator } from "@pullsight/k8s-sim";
+import type { TestDatabase } from "@pullsight/db/testing";
+import type { Simulator } from "@pullsight/k8s-sim";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { type CollectedFleet, collectedFleet } from "./collected-fixture.ts";
 import type { Identity } from "./identity.ts";
 import { appRouter, createCaller } from "./root.ts";
 import { createContext } from "./trpc.ts";
@@ -24,26 +22,17 @@ const rejectsWith = (code: TRPCError["code"]) => (e: unknown) => e instanceof TR
 describe("api on collected data", () => {
   let sim: Simulator;
   let t: TestDatabase;
-  let clients: ReturnType<typeof createClusterClient>[];
+  let clients: ClusterClient[];
   let now: Date;
   const as = (user: Identity | null) => createCaller(createContext({ db: t.db, user, now: () => now }));
 
+  let fixture: CollectedFleet;
   before(async () => {
-    sim = await Simulator.start({ clusters: 3, podsPerCluster: 300, seed: 17 });
-    t = await createTestDatabase("api");
-    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "api-")), "kubeconfig");
-    writeFileSync(kubeconfig, sim.kubeconfig());
-    clients = sim.clusters.map((c) =>
-      createClusterClient(c.name, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context: c.name })),
-    );
-    const outcomes = await collectFleet(t.db, clients);
-    assert.ok(outcomes.every((o) => o.status === "complete"));
+    fixture = await collectedFleet("api", { clusters: 3, podsPerCluster: 300, seed: 17 });
+    ({ sim, t, clients } = fixture);
     now = new Date(Date.now() + 60_000);
   });
-  after(async () => {
-    await sim.stop();
-    await t.drop();
-  });
+  after(() => fixture.stop());
 
   it("fleet.overview: totals equal the simulator's; scores equal an independent count of the stored findings", async () => {
     const fleet = await as(viewer).fleet.overview();
