@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { InvalidImageReferenceError } from "./errors.ts";
-import { parseImageReference, parseReferenceStrict } from "./image-reference.ts";
+import {
+  parseImageReference,
+  parseReferenceStrict,
+  referenceRulesFor,
+  tryParseImageReference,
+} from "./image-reference.ts";
 
 const FFF = "f".repeat(64);
 const SHA512 = "f".repeat(128);
@@ -96,7 +101,8 @@ describe("parseReferenceStrict agrees with distribution/reference's TestReferenc
     [`validname@invaliddigest:${FFF}`, /unsupported digest algorithm/],
     ["Uppercase:tag", /must be lowercase/],
     ["test:5000/Uppercase/lowercase:tag", /must be lowercase/],
-    [`${"a/".repeat(128)}a:tag`, /not be more than 255 characters/],
+    // distribution/reference v0.6.0 counts the path only ("a/" + 255 is valid: see below).
+    [`${"a/".repeat(129)}a:tag`, /not be more than 255 characters/],
     ["aa/asdf$$^/aa", /invalid reference format/],
     ["[2001:db8::1]", /invalid reference format/],
     ["[2001:db8::1]:5000", /invalid reference format/],
@@ -422,5 +428,47 @@ describe("digest algorithms are looked up safely", () => {
     );
     // Uppercase fails earlier, as in Go: the repository check sees "app@toString".
     assert.throws(() => parseImageReference(`app@toString:${"a".repeat(64)}`), /must be lowercase/);
+  });
+});
+
+// distribution/reference#9 (v0.6.0, vendored from Kubernetes 1.32): "Exclude domain from name
+// length check". A long path under a registry host is valid on 1.32+ and InvalidImageName before.
+describe("reference rules follow the cluster's version", () => {
+  const host = "registry.example.com:5000";
+  const path = `team/${"a".repeat(245)}`; // 250 characters: under the limit alone, over it with the host
+  it("applies the length limit to the whole name before 1.32 and to the path from 1.32", () => {
+    const image = `${host}/${path}:1.0`;
+    assert.equal(parseImageReference(image, referenceRulesFor("v1.32.1")).path, path);
+    assert.equal(parseImageReference(image).path, path, "the current rules by default");
+    assert.throws(
+      () => parseImageReference(image, referenceRulesFor("v1.31.4")),
+      /repository name must not be more than 255 characters/,
+    );
+    assert.throws(() => parseImageReference(`${host}/team/${"a".repeat(251)}:1.0`), /not be more than 255/);
+  });
+
+  it("distribution's own case: too long before v0.6.0, valid from it", () => {
+    const input = `${"a/".repeat(128)}a:tag`;
+    assert.throws(() => parseReferenceStrict(input, referenceRulesFor("v1.31.4")), /not be more than 255/);
+    assert.equal(parseReferenceStrict(input).path.length, 255);
+  });
+
+  it("reads the version's minor; an unknown version gets the current rules", () => {
+    assert.deepEqual(
+      ["v1.18.20", "v1.31.4", "v1.32.0", "v1.36.2-eks-1", "1.29", null, "", "garbage"].map(
+        (v) => referenceRulesFor(v).lengthLimitOn,
+      ),
+      ["name", "name", "path", "path", "name", "path", "path", "path"],
+    );
+  });
+
+  it("the two rules differ exactly where the host pushes a name over the limit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), (n) => {
+        const image = `${host}/${"b".repeat(n)}:t`;
+        const valid = (v: string) => tryParseImageReference(image, referenceRulesFor(v)) !== null;
+        return valid("v1.31.0") === host.length + 1 + n <= 255 && valid("v1.33.0") === n <= 255;
+      }),
+    );
   });
 });

@@ -35,6 +35,24 @@ export const DEFAULT_DOMAIN = "docker.io";
 const LEGACY_DEFAULT_DOMAIN = "index.docker.io";
 const OFFICIAL_REPO_PREFIX = "library/";
 const NAME_TOTAL_LENGTH_MAX = 255;
+
+/**
+ * How a cluster's Kubernetes validates references. distribution/reference v0.6.0 (vendored from
+ * Kubernetes 1.32) applies the 255-character limit to the path only; earlier releases to the
+ * whole name, domain included (distribution/reference#9).
+ */
+export interface ReferenceRules {
+  lengthLimitOn: "name" | "path";
+}
+
+/** The current rules: what Kubernetes 1.32 and later do. */
+export const CURRENT_REFERENCE_RULES: ReferenceRules = { lengthLimitOn: "path" };
+
+/** The rules of a cluster's version (`v1.31.4`); the current ones when the version is unknown. */
+export function referenceRulesFor(gitVersion: string | null | undefined): ReferenceRules {
+  const minor = Number(/^v?1\.(\d+)/.exec(gitVersion ?? "")?.[1] ?? Number.NaN);
+  return Number.isFinite(minor) && minor < 32 ? { lengthLimitOn: "name" } : CURRENT_REFERENCE_RULES;
+}
 const TAG_MAX = 128;
 
 /** go-digest's registered algorithms and their hex lengths (Kubernetes links sha256 and sha512). */
@@ -211,7 +229,7 @@ function matchReference(s: string): Parsed | null {
 }
 
 /** distribution/reference's Parse: a reference without normalisation. Throws the reason. */
-export function parseReferenceStrict(s: string): Parsed {
+export function parseReferenceStrict(s: string, rules: ReferenceRules = CURRENT_REFERENCE_RULES): Parsed {
   if (s === "") throw new InvalidImageReferenceError(s, "repository name must have at least one component");
   const parsed = matchReference(s);
   if (!parsed) {
@@ -221,9 +239,11 @@ export function parseReferenceStrict(s: string): Parsed {
     }
     throw new InvalidImageReferenceError(s, "invalid reference format");
   }
-  // The whole name, domain included, as in the distribution/reference release whose tests
-  // (strings.Repeat("a/", 128) + "a:tag" → ErrNameTooLong) every copy of the table carries.
-  const nameLength = parsed.domain ? parsed.domain.length + 1 + parsed.path.length : parsed.path.length;
+  // Before v0.6.0 the whole name, domain included; from it the path only (see ReferenceRules).
+  const nameLength =
+    parsed.domain && rules.lengthLimitOn === "name"
+      ? parsed.domain.length + 1 + parsed.path.length
+      : parsed.path.length;
   if (nameLength > NAME_TOTAL_LENGTH_MAX) {
     throw new InvalidImageReferenceError(
       s,
@@ -277,7 +297,10 @@ export function familiarName(domain: string, path: string): string {
  * repository, tag of at most 128 characters, digest `algorithm:hex` validated like go-digest.
  * Throws InvalidImageReferenceError with distribution's reason for invalid input.
  */
-export function parseImageReference(ref: string): ImageReference {
+export function parseImageReference(
+  ref: string,
+  rules: ReferenceRules = CURRENT_REFERENCE_RULES,
+): ImageReference {
   if (typeof ref !== "string") throw new InvalidImageReferenceError(String(ref), "not a string");
   if (isIdentifier(ref)) {
     throw new InvalidImageReferenceError(
@@ -296,7 +319,7 @@ export function parseImageReference(ref: string): ImageReference {
   }
   let parsed: Parsed;
   try {
-    parsed = parseReferenceStrict(`${domain}/${remainder}`);
+    parsed = parseReferenceStrict(`${domain}/${remainder}`, rules);
   } catch (error) {
     // Report against what the user wrote, not the normalised string.
     if (error instanceof InvalidImageReferenceError) throw new InvalidImageReferenceError(ref, error.reason);
@@ -314,9 +337,12 @@ export function parseImageReference(ref: string): ImageReference {
 }
 
 /** Like parseImageReference, but returns null instead of throwing. */
-export function tryParseImageReference(ref: string): ImageReference | null {
+export function tryParseImageReference(
+  ref: string,
+  rules: ReferenceRules = CURRENT_REFERENCE_RULES,
+): ImageReference | null {
   try {
-    return parseImageReference(ref);
+    return parseImageReference(ref, rules);
   } catch (error) {
     if (error instanceof InvalidImageReferenceError) return null;
     throw error;

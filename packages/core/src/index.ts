@@ -1,13 +1,22 @@
 // @pullsight/core: pure domain logic for image-pull posture. No I/O, no framework.
 export { InvalidImageReferenceError } from "./errors.ts";
-export { classifyPullFailure, FAILURE_CAUSES, type FailureCause } from "./failure-cause.ts";
+export {
+  type CauseSource,
+  classifyPullFailure,
+  FAILURE_CAUSES,
+  type FailureCause,
+  withCredentialProvider,
+} from "./failure-cause.ts";
 export { parseGoDuration, parseGoDurationNs } from "./go-duration.ts";
 export { parseImageID } from "./image-id.ts";
 export {
+  CURRENT_REFERENCE_RULES,
   DEFAULT_DOMAIN,
   familiarName,
   type ImageReference,
   parseImageReference,
+  type ReferenceRules,
+  referenceRulesFor,
   tryParseImageReference,
 } from "./image-reference.ts";
 export {
@@ -51,7 +60,13 @@ export {
   podSpecPath,
   policySource,
 } from "./policy-source.ts";
-export { PULL_EVENT_REASONS, type PullEventFacts, parsePullEvent } from "./pull-event.ts";
+export {
+  PULL_EVENT_REASONS,
+  PULL_FAILURE_WAITING_REASONS,
+  type PullEventFacts,
+  parsePullEvent,
+  waitingCause,
+} from "./pull-event.ts";
 export { defaultPullPolicy, isPullPolicy, PULL_POLICIES, type PullPolicy } from "./pull-policy.ts";
 export {
   DEFAULT_PRIVATE_REGISTRIES,

@@ -1,8 +1,8 @@
 // Long by design: the rule catalogue, one definition per rule, the single source for the collector, the API,
 // the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
 
-import type { FailureCause } from "../failure-cause.ts";
-import { parsePullEvent } from "../pull-event.ts";
+import { type FailureCause, withCredentialProvider } from "../failure-cause.ts";
+import { isPullFailureReason, waitingCause } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
 import { isMovingTagKind } from "../tag-kind.ts";
@@ -86,6 +86,9 @@ const registryFailures = (h: RegistryHealth) =>
 /** Pods of the workload exist (running or waiting): their state can be read. */
 const hasPods = (ctx: RuleContext) =>
   (ctx.facts.runtime?.running.length ?? 0) + (ctx.facts.runtime?.waiting.length ?? 0) > 0;
+
+/** How a finding's message names where a failure's cause was read. */
+const CAUSE_SOURCE_WORDS = { status: "pod status", events: "kubelet events", none: "nowhere yet" } as const;
 
 const sinceField = (since: ConditionSince | undefined) => (since ? { since } : {});
 
@@ -373,7 +376,7 @@ imagePullSecrets:
     slug: "image-pull-failing",
     title: "Image pull failing",
     category: "runtime",
-    why: "Containers waiting in ErrImagePull, ImagePullBackOff or InvalidImageName do not run. The cause (missing tag, credentials, rate limit, network, TLS, bad name) decides who has to act.",
+    why: "Containers waiting in ErrImagePull, ImagePullBackOff, InvalidImageName, ImageInspectError or the CRI's RegistryUnavailable and SignatureValidationFailed do not run. The cause (missing tag, credentials, a node credential provider, a registry refusing by policy (HTTP 412), rate limit, the kubelet's own pull throttle, signature policy, network, TLS, bad name) decides who has to act. It is read from the container's waiting message first (from 1.32 it keeps the last attempt's error), from kubelet events second, and the finding says which.",
     fix: "Act on the cause in the evidence: fix the tag or name, the pull secret, the registry's reachability or certificate, or add a mirror for rate limits.",
     fixYaml: `kubectl -n <namespace> describe pod <pod>   # Events show the registry's error
 kubectl -n <namespace> get events --field-selector reason=Failed`,
@@ -384,25 +387,32 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     needsRuntime: true,
     inputs: ["pods"],
     lifecycle: runtimeLifecycle(
-      "at the first snapshot in which a pod of the workload waits in ErrImagePull, ImagePullBackOff or InvalidImageName; opened at the first failed pull of those pods in kubelet events where they know it",
+      "at the first snapshot in which a pod of the workload waits on a failed pull (any reason above); opened at the first failed pull of those pods in kubelet events where they know it",
     ),
     hasData: hasPods,
     check(ctx) {
-      const failing =
-        ctx.facts.runtime?.waiting.filter((w) =>
-          ["ErrImagePull", "ImagePullBackOff", "InvalidImageName"].includes(w.reason),
-        ) ?? [];
+      const failing = ctx.facts.runtime?.waiting.filter((w) => isPullFailureReason(w.reason)) ?? [];
       if (!failing.length) return null;
       const pods = failing.reduce((n, w) => n + w.pods, 0);
-      const causes = [
-        ...new Set(failing.map((w) => parsePullEvent(w.reason, w.message)?.failureCause ?? "unknown")),
-      ];
+      const provider = matchesAny(ctx.settings.nodeCredentialRegistries, ctx);
+      const read = failing.map((w) => {
+        const cause = w.cause ?? waitingCause(w.reason, w.message);
+        return {
+          cause: withCredentialProvider(cause ?? "unknown", provider),
+          source: (cause ? (w.causeSource ?? "status") : "none") as keyof typeof CAUSE_SOURCE_WORDS,
+          pods: w.pods,
+        };
+      });
+      const causes = [...new Set(read.map((r) => r.cause))];
+      const sources = [...new Set(read.map((r) => r.source))];
       return {
-        message: `${pods} pod${pods === 1 ? "" : "s"} cannot pull ${ctx.facts.image} (${failing.map((w) => w.reason).join(", ")}; cause: ${causes.join(", ")}).`,
+        message: `${pods} pod${pods === 1 ? "" : "s"} cannot pull ${ctx.facts.image} (${failing.map((w) => w.reason).join(", ")}; cause: ${causes.join(", ")}, from ${sources.map((s) => CAUSE_SOURCE_WORDS[s]).join(" and ")}).`,
         evidence: {
           image: ctx.facts.image,
           pods,
           causes,
+          causeSources: read,
+          ...(provider ? { nodeCredentialProvider: true } : {}),
           reasons: failing.map((w) => ({ reason: w.reason, pods: w.pods, message: w.message })),
         },
         ...sinceField(failingSince(failing)),

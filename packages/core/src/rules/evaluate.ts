@@ -1,5 +1,5 @@
 import { InvalidImageReferenceError } from "../errors.ts";
-import { type ImageReference, parseImageReference } from "../image-reference.ts";
+import { type ImageReference, parseImageReference, referenceRulesFor } from "../image-reference.ts";
 import { registryVisibility } from "../registry.ts";
 import { tagKindOf } from "../tag-kind.ts";
 import { RULES } from "./catalog.ts";
@@ -37,7 +37,7 @@ export function buildRuleContext(facts: ContainerFacts, settings: RuleSettings):
   let reference: ImageReference | null = null;
   let invalidReason: string | null = null;
   try {
-    reference = parseImageReference(facts.image);
+    reference = parseImageReference(facts.image, referenceRulesFor(facts.kubernetesVersion));
   } catch (error) {
     if (!(error instanceof InvalidImageReferenceError)) throw error;
     invalidReason = error.reason;

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { RULES } from "./catalog.ts";
 import { assessContainer, EXCLUSIVE_RULE_PAIRS, evaluateContainer } from "./evaluate.ts";
 import { DEFAULT_PROFILES, resolveProfile } from "./profiles.ts";
-import type { ContainerFacts } from "./types.ts";
+import type { ContainerFacts, RuntimeFacts } from "./types.ts";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;
 const production = resolveProfile(DEFAULT_PROFILES, "production");
@@ -120,6 +120,39 @@ describe("rules", () => {
     const result = evaluateContainer(failing, everything).find((r) => r.ruleId === "PS009");
     assert.equal(result?.evidence.pods, 3);
     assert.deepEqual(result?.evidence.causes, ["unauthorized"]);
+    assert.match(result?.message ?? "", /from pod status/);
+  });
+
+  it("PS009: the status's cause first, the events' where the status names none, and which", () => {
+    const waiting = (w: Partial<RuntimeFacts["waiting"][number]>) =>
+      facts({
+        image: "registry.example.com/app:1",
+        runtime: {
+          running: [],
+          waiting: [{ reason: "ImagePullBackOff", message: 'Back-off pulling image "x"', pods: 1, ...w }],
+        },
+      });
+    const ps009 = (f: ContainerFacts, s = everything) =>
+      evaluateContainer(f, s).find((r) => r.ruleId === "PS009");
+    const fromEvents = ps009(waiting({ cause: "not-found", causeSource: "events" }));
+    assert.deepEqual(fromEvents?.evidence.causeSources, [{ cause: "not-found", source: "events", pods: 1 }]);
+    assert.match(fromEvents?.message ?? "", /cause: not-found, from kubelet events/);
+    const unknown = ps009(waiting({}));
+    assert.deepEqual(unknown?.evidence.causes, ["unknown"]);
+    assert.match(unknown?.message ?? "", /nowhere yet/);
+    for (const reason of ["RegistryUnavailable", "SignatureValidationFailed", "ImageInspectError"])
+      assert.ok(ps009(waiting({ reason, message: "" })), reason);
+    // A node credential provider serves the registry: a 401 is that provider's failure.
+    const provided = {
+      ...everything,
+      settings: { ...everything.settings, nodeCredentialRegistries: ["registry.example.com"] },
+    };
+    const refused = ps009(
+      waiting({ message: 'Back-off pulling image "x": ErrImagePull: 401 Unauthorized' }),
+      provided,
+    );
+    assert.deepEqual(refused?.evidence.causes, ["credential-provider"]);
+    assert.equal(refused?.evidence.nodeCredentialProvider, true);
   });
 
   it("PS006 Always against an unreliable registry needs enough pulls", () => {

@@ -1,4 +1,4 @@
-import type { FailureCause } from "../failure-cause.ts";
+import type { CauseSource, FailureCause } from "../failure-cause.ts";
 import type { ImageReference } from "../image-reference.ts";
 import type { ContainerType } from "../pod-spec.ts";
 import type { PolicySource } from "../policy-source.ts";
@@ -54,7 +54,19 @@ export interface RuntimeFacts {
    * Containers currently waiting, grouped by reason; `since` is the first failed pull of those
    * pods known from kubelet events (ISO 8601), where known.
    */
-  waiting: { reason: string; message: string; pods: number; since?: string }[];
+  waiting: {
+    reason: string;
+    message: string;
+    pods: number;
+    since?: string;
+    /**
+     * The failure's cause where known: from the waiting message itself (`causeSource` "status")
+     * or, where the message names none (a back-off before 1.32), from the latest failed pull of
+     * those pods in kubelet events ("events"). Absent: read the message.
+     */
+    cause?: FailureCause;
+    causeSource?: CauseSource;
+  }[];
 }
 
 /** Pull outcomes for this container's image over the profile's window (from kubelet events). */
@@ -93,6 +105,8 @@ export interface ContainerFacts {
   registryHealth?: RegistryHealth;
   /** Whether the nodes running this workload also run pods of other namespaces; null/undefined if unknown. */
   sharedNodes?: boolean | null;
+  /** The cluster's version (`v1.31.4`): which reference rules its kubelet applies. Unknown: the current ones. */
+  kubernetesVersion?: string | null;
 }
 
 /** Tunables a profile sets for every rule. */
