@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   eventTtlMs?: number;
   churnPerMinute?: number;
   maxTruthEvents?: number;
+  /** Each cluster's Kubernetes version (cluster i gets versions[i % length]); default CLUSTER_VERSIONS. */
+  versions?: readonly string[];
 }
 
 export interface SimulatedCluster {
@@ -94,7 +96,8 @@ export class Simulator {
       : await createTlsMaterial({ ips: [host === "localhost" ? "127.0.0.1" : host], dns: ["localhost"] });
     for (let i = 0; i < o.clusters; i++) {
       const name = CLUSTER_NAMES[i] ?? `cluster-${i + 1}`;
-      const gitVersion = CLUSTER_VERSIONS[i % CLUSTER_VERSIONS.length] as string;
+      const versions = o.versions?.length ? o.versions : CLUSTER_VERSIONS;
+      const gitVersion = versions[i % versions.length] as string;
       const spec: ClusterSpec = {
         name,
         gitVersion,

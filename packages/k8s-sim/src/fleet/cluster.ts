@@ -292,7 +292,7 @@ export class SimCluster {
         const c = p.workload.containers.find((x) => x.name === state.name) as SimContainer;
         const next = this.kubeletPull(p, node, c, at);
         if (next.waiting) still = true;
-        return { ...state, ...next };
+        return { ...state, ...next, ...(next.waiting ? {} : { startedAt: at }) };
       });
       if (!still) this.failing.delete(p);
       this.store.put("/pods", podObject(p, this.nsOf(p), node));
@@ -359,7 +359,7 @@ export class SimCluster {
         at: this.now,
         pullNs: reportedPullNs(this.minor, pullNs),
       };
-      this.recorder.emit({ pod: p, node, container: c }, event, false);
+      this.recorder.emit({ pod: p, node, container: c }, event, false, false);
     }
     return this.emitted.length - before;
   }
@@ -385,7 +385,42 @@ export class SimCluster {
   }
 
   /** Every pull event emitted so far (including expired ones), oldest first. */
+  /** Containers that started in (from, until], and whether their Pulled event reached the API server. */
+  containerStarts(from: number, until: number) {
+    return this.pods.list.flatMap((p) =>
+      p.containers
+        .filter((c) => !c.waiting)
+        .map((c) => ({
+          namespace: p.namespace,
+          pod: p.name,
+          container: c.name,
+          // Kubernetes writes times in whole seconds.
+          startedAt: Math.floor((c.startedAt ?? p.startedAt) / 1000) * 1000,
+          pulledEvent: c.pulledEvent ?? false,
+        }))
+        .filter((c) => c.startedAt > from && c.startedAt <= until),
+    );
+  }
+
+  /** Containers waiting on their image now, with the cause the kubelet met. */
+  failingContainers() {
+    return [...this.failing].flatMap((p) =>
+      p.containers
+        .filter((c) => c.waiting)
+        .map((c) => ({
+          namespace: p.namespace,
+          pod: p.name,
+          workload: { kind: p.workload.kind, name: p.workload.name },
+          container: c.name,
+          reason: c.waiting?.reason as string,
+          message: c.waiting?.message as string,
+          cause: c.cause,
+        })),
+    );
+  }
+
+  /** Events the API server received, as it holds them (latest count and time), touched since `since`. */
   events(since = 0): EmittedEvent[] {
-    return this.recorder.emitted.filter((e) => e.lastTimestamp >= since);
+    return this.recorder.emitted.filter((e) => e.written && e.lastTimestamp >= since);
   }
 }

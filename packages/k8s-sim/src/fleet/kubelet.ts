@@ -29,6 +29,26 @@ export const minorOf = (gitVersion: string) => Number(/^v1\.(\d+)/.exec(gitVersi
 
 const q = (s: string) => JSON.stringify(s);
 
+/** The BackOff event: it never names the cause. */
+export function backOffMessage(image: string): string {
+  return `Back-off pulling image ${q(image)}`;
+}
+
+/**
+ * What pod status shows after a failed pull: right after an attempt, the error's name and the
+ * kubelet's message; in back-off, ImagePullBackOff, whose message carries the previous attempt's
+ * error from 1.32 (image_manager.go prevPullErrMsg) and nothing before. Which of the two a
+ * snapshot meets depends on timing; a quarter of pods (by uid) are met right after an attempt.
+ */
+function waitingAfterFailure(minor: number, p: SimPod, image: string, err: string, name: PullErrorName) {
+  const message = attemptMessage(image, err, name);
+  if (Number.parseInt(p.uid.slice(-2), 16) % 4 === 0) return { reason: name, message };
+  return {
+    reason: "ImagePullBackOff",
+    message: minor >= 32 ? `${backOffMessage(image)}: ${name}: ${message}` : backOffMessage(image),
+  };
+}
+
 export function pullingMessage(image: string): string {
   return `Pulling image ${q(image)}`;
 }
@@ -54,28 +74,79 @@ export function pulledMessage(
   return minor < 30 ? head : `${head}. Image size: ${sizeBytes} bytes.`;
 }
 
-export type SimFailure = "not-found" | "unauthorized" | "rate-limited" | "network" | "tls" | "timeout";
+export type SimFailure =
+  | "not-found"
+  | "unauthorized"
+  | "rate-limited"
+  | "network"
+  | "tls"
+  | "timeout"
+  | "policy-refused"
+  | "kubelet-throttled"
+  | "signature";
+
+/** The kubelet's error name for a failed pull: its own, or the CRI error the runtime returned. */
+export type PullErrorName = "ErrImagePull" | "SignatureValidationFailed";
+
+const GRPC_UNKNOWN = "rpc error: code = Unknown desc = ";
+
+/**
+ * A failed pull as the kubelet sees it, by cause: the runtime's error (containerd's wording, or
+ * CRI-O's for signature policy; the kubelet's own for its pull throttle) and its error name.
+ * From 1.28 the kubelet's CRI client drops the gRPC prefix of an Unknown status
+ * (k8s.io/cri-client remote_image.go). `at` varies the address a timeout names, as DNS
+ * round-robin does, so repeated attempts differ and client-go's aggregator can combine them.
+ */
+export function pullError(
+  canonical: string,
+  tag: string,
+  cause: SimFailure,
+  minor: number,
+  at: number,
+): { err: string; name: PullErrorName } {
+  if (cause === "kubelet-throttled") return { err: "pull QPS exceeded.", name: "ErrImagePull" };
+  if (cause === "signature")
+    return {
+      err: "SignatureValidationFailed: Source image rejected: A signature was required, but no signature exists",
+      name: "SignatureValidationFailed",
+    };
+  const err = registryError(canonical, tag, cause, at);
+  return {
+    err: minor >= 28 && err.startsWith(GRPC_UNKNOWN) ? err.slice(GRPC_UNKNOWN.length) : err,
+    name: "ErrImagePull",
+  };
+}
+
+/** The waiting message the kubelet writes for a pull error (evalCRIPullErr). */
+function attemptMessage(image: string, err: string, name: PullErrorName): string {
+  if (name === "SignatureValidationFailed")
+    return `image pull failed for ${image} because the signature validation failed${err.slice(name.length)}`;
+  return err;
+}
 
 /** A registry error as containerd reports it, by cause. */
-export function registryError(image: string, canonical: string, tag: string, cause: SimFailure): string {
+function registryError(canonical: string, tag: string, cause: SimFailure, at: number): string {
   const ref = `${canonical}:${tag || "latest"}`;
-  const head = `rpc error: code = Unknown desc = failed to pull and unpack image ${q(ref)}: failed to resolve reference ${q(ref)}`;
+  const head = `${GRPC_UNKNOWN}failed to pull and unpack image ${q(ref)}: failed to resolve reference ${q(ref)}`;
   const host = canonical.split("/")[0];
+  const path = canonical.split("/").slice(1).join("/");
+  const minute = Math.floor(at / 60_000);
   switch (cause) {
     case "not-found":
       return `rpc error: code = NotFound desc = failed to pull and unpack image ${q(ref)}: failed to resolve reference ${q(ref)}: ${ref}: not found`;
     case "unauthorized":
-      return `${head}: failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://${host}/token?scope=repository%3A${encodeURIComponent(canonical.split("/").slice(1).join("/"))}%3Apull: 401 Unauthorized`;
+      return `${head}: failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://${host}/token?scope=repository%3A${encodeURIComponent(path)}%3Apull: 401 Unauthorized`;
     case "rate-limited":
-      return `${head}: unexpected status from HEAD request to https://registry-1.docker.io/v2/${canonical.split("/").slice(1).join("/")}/manifests/${tag || "latest"}: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit`;
+      return `${head}: unexpected status from HEAD request to https://registry-1.docker.io/v2/${path}/manifests/${tag || "latest"}: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit`;
+    case "policy-refused":
+      return `${head}: unexpected status from HEAD request to https://${host}/v2/${path}/manifests/${tag || "latest"}: 412 Precondition Failed`;
     case "network":
       return `${head}: failed to do request: Head "https://${host}/v2/": dial tcp: lookup ${host} on 10.96.0.10:53: no such host`;
     case "tls":
       return `${head}: failed to do request: Head "https://${host}/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority`;
-    case "timeout":
-      return `${head}: failed to do request: Head "https://${host}/v2/": dial tcp 10.20.30.40:443: i/o timeout`;
+    default:
+      return `${head}: failed to do request: Head "https://${host}/v2/": dial tcp 10.20.${minute % 250}.${(minute >> 3) % 250}:443: i/o timeout`;
   }
-  return image;
 }
 
 export type Runtime = "containerd" | "docker" | "cri-o";
@@ -99,6 +170,10 @@ export interface PullContext {
 export interface PullOutcome {
   digest: string | null;
   waiting: { reason: string; message: string } | null;
+  /** The container started: whether its Pulled event reached the API server (ground truth of coverage). */
+  pulledEvent?: boolean;
+  /** The container waits: why, in the product's words (ground truth of failure causes). */
+  cause?: SimFailure | "invalid-name" | "never-pull";
 }
 
 /** The kubelet's decision for one container: pull or not, by policy and node cache; events. */
@@ -121,7 +196,7 @@ export function kubeletPull(
     const msg = `Failed to apply default image tag ${q(c.image)}: couldn't parse image reference ${q(c.image)}: invalid reference format: repository name (${c.image.split(":")[0]}) must be lowercase`;
     ev("InspectFailed", "Warning", msg, null, true);
     ev("Failed", "Warning", "Error: InvalidImageName", null, true);
-    return { digest: null, waiting: { reason: "InvalidImageName", message: msg } };
+    return { digest: null, waiting: { reason: "InvalidImageName", message: msg }, cause: "invalid-name" };
   }
   const repo = c.repo;
   const refKey = `${repo.canonical}:${c.tag || "latest"}`;
@@ -129,15 +204,15 @@ export function kubeletPull(
   const cachedDigest = c.digest ?? node.tags.get(refKey) ?? null;
   if (c.policy === "Never" || (c.policy === "IfNotPresent" && present)) {
     if (present) {
-      ev("Pulled", "Normal", alreadyPresentMessage(c.image, ctx.minor));
+      const pulledEvent = ev("Pulled", "Normal", alreadyPresentMessage(c.image, ctx.minor));
       const img = node.images.get(`${repo.canonical}@${cachedDigest}`);
       if (img) img.lastUsed = at;
-      return { digest: cachedDigest, waiting: null };
+      return { digest: cachedDigest, waiting: null, pulledEvent };
     }
     const msg = `Container image ${q(c.image)} is not present with pull policy of Never`;
     ev("ErrImageNeverPull", "Warning", msg, null, true);
     ev("Failed", "Warning", "Error: ErrImageNeverPull", null, true);
-    return { digest: null, waiting: { reason: "ErrImageNeverPull", message: msg } };
+    return { digest: null, waiting: { reason: "ErrImageNeverPull", message: msg }, cause: "never-pull" };
   }
   const incident = ctx.registry.incidentAt(repo.registry, at);
   let failure: SimFailure | null = null;
@@ -147,23 +222,21 @@ export function kubeletPull(
   else if (incident?.failure) failure = incident.failure;
   ev("Pulling", "Normal", pullingMessage(c.image));
   if (failure) {
-    const err = registryError(c.image, repo.canonical, c.tag, failure);
+    const { err, name } = pullError(repo.canonical, c.tag, failure, ctx.minor, at);
     ev("Failed", "Warning", `Failed to pull image ${q(c.image)}: ${err}`, null, true);
-    ev("Failed", "Warning", "Error: ErrImagePull", null, true);
-    ev("BackOff", "Normal", `Back-off pulling image ${q(c.image)}`, null, true);
+    ev("Failed", "Warning", `Error: ${name}`, null, true);
+    ev("BackOff", "Normal", backOffMessage(c.image), null, true);
     return {
       digest: present ? cachedDigest : null,
-      waiting: {
-        reason: "ImagePullBackOff",
-        message: `Back-off pulling image ${q(c.image)}: ErrImagePull: ${err}`,
-      },
+      waiting: waitingAfterFailure(ctx.minor, p, c.image, err, name),
+      cause: failure,
     };
   }
   const digest = c.digest ?? ctx.registry.digestOf(repo, c.tag);
   const slow = incident?.slowdown ?? 1;
   const pullNs = Math.round(repo.pullSeconds * node.speed * slow * ctx.rng.logNormal(1, 0.35) * 1e9);
   const waitNs = Math.round(pullNs * (1 + ctx.rng.next() * 0.3));
-  ev(
+  const pulledEvent = ev(
     "Pulled",
     "Normal",
     pulledMessage(c.image, ctx.minor, pullNs, waitNs, repo.sizeBytes),
@@ -172,7 +245,7 @@ export function kubeletPull(
   node.tags.set(refKey, digest);
   const names = [`${repo.canonical}@${digest}`, ...(c.tag ? [`${repo.canonical}:${c.tag}`] : [])];
   node.images.set(`${repo.canonical}@${digest}`, { names, sizeBytes: repo.sizeBytes, lastUsed: at });
-  return { digest, waiting: null };
+  return { digest, waiting: null, pulledEvent };
 }
 
 /**

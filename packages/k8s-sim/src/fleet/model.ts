@@ -65,6 +65,12 @@ export interface SimContainerState {
   type: "container" | "init";
   digest: string | null;
   waiting: { reason: string; message: string } | null;
+  /** When it started, if later than its pod (a pull that succeeded on a retry). */
+  startedAt?: number;
+  /** Whether the Pulled event of its start reached the API server. */
+  pulledEvent?: boolean;
+  /** Why it waits, in the product's words. */
+  cause?: SimFailure | "invalid-name" | "never-pull";
 }
 
 export interface SimPod {
@@ -126,6 +132,16 @@ export interface EmittedEvent {
   lastTimestamp: number;
   /** Set for Pulled events after a pull; what the message's first duration says, in ns. */
   pullNs: number | null;
+  /** The latest occurrence; `lastTimestamp` is the latest the API server received. */
+  lastOccurrence: number;
+  /** Occurrences the kubelet recorded; `count` is what the API server holds (the spam filter delays updates). */
+  occurrences: number;
+  /** Whether the API server ever received it (client-go's spam filter drops new events past its budget). */
+  written: boolean;
+  /** When the API server first received it: it held it from then until `lastTimestamp` + TTL. */
+  writtenAt?: number;
+  /** client-go's aggregator combined it from similar events. */
+  aggregated: boolean;
 }
 
 export interface ContainerTruth {

@@ -381,6 +381,7 @@ export function podObject(p: SimPod, ns: SimNamespace, node: SimNode): KObject {
   const bare = w.kind === "Pod" ? applyMetadata(w, w.createdAt) : null;
   const started = iso(p.startedAt);
   const status = (c: SimContainerState) => {
+    const containerStarted = c.startedAt ? iso(c.startedAt) : started;
     const spec = w.containers.find((x) => x.name === c.name) as SimContainer;
     const base = {
       name: c.name,
@@ -399,12 +400,12 @@ export function podObject(p: SimPod, ns: SimNamespace, node: SimNode): KObject {
           terminated: {
             exitCode: 0,
             reason: "Completed",
-            startedAt: started,
-            finishedAt: iso(p.startedAt + 30_000),
+            startedAt: containerStarted,
+            finishedAt: iso((c.startedAt ?? p.startedAt) + 30_000),
           },
         },
       };
-    return { ...base, ready: true, started: true, state: { running: { startedAt: started } } };
+    return { ...base, ready: true, started: true, state: { running: { startedAt: containerStarted } } };
   };
   const waiting = p.containers.some((c) => c.waiting);
   return {

@@ -24,7 +24,17 @@ export interface ClusterTruth {
   drift: Array<{ namespace: string; kind: string; name: string; container: string; digests: string[] }>;
   waiting: Record<string, number>;
   missingSecrets: Array<{ namespace: string; serviceAccount: string; secret: string }>;
-  events: { emitted: number; live: number; byReason: Record<string, number> };
+  /**
+   * Events the kubelet emitted, those the API server holds now, new events client-go's spam filter
+   * dropped, and events its aggregator combined.
+   */
+  events: {
+    emitted: number;
+    live: number;
+    dropped: number;
+    aggregated: number;
+    byReason: Record<string, number>;
+  };
   /** Nodes by their kubelet's serializeImagePulls (what /proxy/configz reports). */
   kubelet: { nodes: number; serializeImagePulls: Record<string, number> };
 }
@@ -89,6 +99,8 @@ export function clusterTruth(src: TruthSource): ClusterTruth {
     events: {
       emitted: src.recorder.total,
       live: src.recorder.live.size,
+      dropped: src.recorder.dropped,
+      aggregated: [...src.recorder.live.values()].filter((e) => e.aggregated).length,
       byReason: { ...src.recorder.byReason },
     },
     kubelet: { nodes: configs.length, serializeImagePulls },
