@@ -2,17 +2,21 @@
 // one failing cluster never stopping the others, every outcome recorded.
 import { DEFAULT_PROFILES, type ProfilesFile, RULES_VERSION } from "@pullsight/core";
 import {
+  coverageWatermark,
   type Db,
   getActiveWaivers,
   getClusterPullStats,
   getPullFailureStarts,
+  type PullFailureStart,
+  recordEventCoverage,
   refreshPullLatencyDaily,
   type SnapshotResult,
   writeSnapshot,
 } from "@pullsight/db";
+import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } from "./coverage.ts";
 import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
-import { type ReadOptions, readCluster } from "./k8s/reader.ts";
+import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { type Logger, silentLogger } from "./log.ts";
 
 export const COLLECTOR_VERSION = "0.1.0";
@@ -70,10 +74,8 @@ export async function collectCluster(
   }
   // Pull statistics from the events watched so far: inputs of PS006 (unreliable registry) and PS013 (slow pulls).
   // And when the pulls that pods are now waiting on first failed: the start of PS004/PS009's condition.
-  const pullStats = {
-    ...(await getClusterPullStats(db, client.name)),
-    failureStarts: await getPullFailureStarts(db, client.name, podsWaitingOnPulls(raw)),
-  };
+  const failureStarts = await getPullFailureStarts(db, client.name, podsWaitingOnPulls(raw));
+  const pullStats = { ...(await getClusterPullStats(db, client.name)), failureStarts };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const facts = buildClusterFacts(
     raw,
@@ -112,6 +114,7 @@ export async function collectCluster(
   // latency rollup is derived from pull events, which arrive on their own; it is refreshed after
   // each snapshot, not as part of it.
   await refreshPullLatencyDaily(db, result.clusterId, 2);
+  if (facts.runtimeComplete) await recordCoverage(db, result.clusterId, raw, failureStarts);
   const durationMs = performance.now() - started;
   const level = result.status === "complete" ? "info" : "warn";
   log[level]("snapshot written", {
@@ -130,6 +133,23 @@ export async function collectCluster(
     failures: raw.failures,
     durationMs,
   };
+}
+
+/** Event coverage from a snapshot whose pods were all read (a partial list would undercount). */
+async function recordCoverage(
+  db: Db,
+  clusterId: number,
+  raw: RawSnapshot,
+  failureStarts: ReadonlyMap<string, PullFailureStart>,
+) {
+  const until = new Date(raw.startedAt.getTime() - COVERAGE_LAG_MS);
+  const from = (await coverageWatermark(db, clusterId)) ?? new Date(until.getTime() - FIRST_WINDOW_MS);
+  await recordEventCoverage(db, clusterId, {
+    starts: from < until ? containerStarts(raw, from, until) : [],
+    coveredUntil: from < until ? until : from,
+    ...failingCoverage(raw, failureStarts),
+    at: raw.startedAt,
+  });
 }
 
 export const DEFAULT_CONCURRENCY = 2;

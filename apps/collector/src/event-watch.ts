@@ -84,6 +84,7 @@ export function toPullEvent(
     firstTimestamp: new Date(first),
     lastTimestamp: new Date(last),
     resourceVersion: str(meta.resourceVersion),
+    aggregated: facts.aggregated,
     workloadKind: workload?.kind ?? null,
     workloadName: workload?.name ?? null,
   };

@@ -20,10 +20,12 @@ import {
   policySource,
   profileNameFor,
   pullSecretsOf,
+  type ReferenceRules,
   type ResolvedProfile,
   RULES,
   type RuleInput,
   type RuleResult,
+  referenceRulesFor,
   registryHealthOf,
   registryVisibility,
   resolveProfile,
@@ -36,7 +38,7 @@ import {
   type WorkloadGroup,
   waiverMatches,
 } from "@pullsight/core";
-import type { ContainerInput, WorkloadInput } from "@pullsight/db";
+import type { ContainerInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 import { runningOf, runtimeOf } from "./runtime.ts";
 
@@ -75,7 +77,7 @@ export interface PullStatsInput {
   byRegistry: ReadonlyMap<string, PullStats>;
   byImage: ReadonlyMap<string, PullStats>;
   /** First failed pull per pod container (db's podContainerKey), for the pods waiting on pulls. */
-  failureStarts?: ReadonlyMap<string, Date>;
+  failureStarts?: ReadonlyMap<string, PullFailureStart>;
 }
 
 type NamespaceRecord = ClusterFactsResult["namespaces"][number];
@@ -96,6 +98,7 @@ export function buildClusterFacts(
   const runtimeComplete = !failed.has("pods") && !!o.pods;
   const sharedNodes = nodesSharedAcrossNamespaces(o.pods ?? []);
   const profileFor = namespaceProfiles(raw, profiles, clusterLabels);
+  const referenceRules = referenceRulesFor(raw.gitVersion);
 
   const records: WorkloadRecord[] = [];
   for (const w of workloads) {
@@ -114,6 +117,8 @@ export function buildClusterFacts(
       runtimeComplete,
       pullStats,
       waivers,
+      kubernetesVersion: raw.gitVersion,
+      referenceRules,
     };
     records.push({
       namespace: w.namespace,
@@ -216,13 +221,16 @@ interface WorkloadScope {
   runtimeComplete: boolean;
   pullStats: PullStatsInput | undefined;
   waivers: readonly WaiverScope[];
+  /** The cluster's version, and the reference rules its kubelet applies. */
+  kubernetesVersion: string | null;
+  referenceRules: ReferenceRules;
 }
 
 /** One container's facts, findings and what nodes run for it. */
 function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecord {
   const { name, image, type } = c;
   const { workload: w, profile, pullSecrets, pullStats } = scope;
-  const ref = tryParseImageReference(image);
+  const ref = tryParseImageReference(image, scope.referenceRules);
   const source = policySource(scope.template, name, c.list);
   const runtime = scope.runtimeComplete
     ? runtimeOf(w.pods, name, pullStats?.failureStarts ?? new Map())
@@ -242,6 +250,7 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     pullSecrets,
     ...(runtime ? { runtime } : {}),
     sharedNodes: scope.sharedNodes,
+    kubernetesVersion: scope.kubernetesVersion,
   };
   const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
   if (registryStats) facts.registryHealth = registryHealthOf(registryStats);

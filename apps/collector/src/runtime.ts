@@ -1,34 +1,34 @@
 // What nodes report for a workload's containers (pod status): the digests running and since when,
 // the containers waiting and why, and which pods wait on a pull.
-import { parseImageID, type RuntimeFacts } from "@pullsight/core";
-import { podContainerKey } from "@pullsight/db";
+import { PULL_FAILURE_WAITING_REASONS, parseImageID, type RuntimeFacts, waitingCause } from "@pullsight/core";
+import { type PullFailureStart, podContainerKey } from "@pullsight/db";
 import type { ContainerRecord } from "./facts.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
 type Obj = Record<string, unknown>;
 
-/** Waiting reasons of a container whose image could not be pulled. */
-const PULL_WAITING_REASONS = new Set([
-  "ErrImagePull",
-  "ImagePullBackOff",
-  "ErrImageNeverPull",
-  "InvalidImageName",
-]);
+/** Waiting reasons of a container whose image could not be pulled, or would not be (Never). */
+const PULL_WAITING_REASONS = new Set([...PULL_FAILURE_WAITING_REASONS, "ErrImageNeverPull"]);
+
+/** A container status waiting on its image (a failed pull, or Never without the image). */
+export const isWaitingOnPull = (s: Obj) =>
+  PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason));
 
 /** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
 export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
   return (raw.objects.pods ?? [])
-    .filter((pod) =>
-      allStatuses(pod).some((s) =>
-        PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason)),
-      ),
-    )
+    .filter((pod) => allStatuses(pod).some(isWaitingOnPull))
     .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
 }
 
-function allStatuses(pod: RawObject): Obj[] {
+/** Every container's status: app, init and ephemeral containers all pull their images. */
+export function allStatuses(pod: RawObject): Obj[] {
   const status = (pod.status ?? {}) as Obj;
-  return [...((status.containerStatuses as Obj[]) ?? []), ...((status.initContainerStatuses as Obj[]) ?? [])];
+  return [
+    ...((status.containerStatuses as Obj[]) ?? []),
+    ...((status.initContainerStatuses as Obj[]) ?? []),
+    ...((status.ephemeralContainerStatuses as Obj[]) ?? []),
+  ];
 }
 
 function statusesOf(pod: RawObject, container: string): Obj[] {
@@ -45,12 +45,22 @@ function startedAt(s: Obj): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
+type Waiting = RuntimeFacts["waiting"][number];
+
+/** A waiting state's cause: what its message names (1.32+), else the latest failed attempt's event. */
+function causeOf(reason: string, message: string, failure: PullFailureStart | undefined) {
+  const stated = waitingCause(reason, message);
+  if (stated) return { cause: stated, causeSource: "status" as const };
+  if (failure?.cause) return { cause: failure.cause, causeSource: "events" as const };
+  return {};
+}
+
 export function runtimeOf(
   pods: RawObject[],
   container: string,
-  failureStarts: ReadonlyMap<string, Date>,
+  failureStarts: ReadonlyMap<string, PullFailureStart>,
 ): RuntimeFacts {
-  const waiting = new Map<string, RuntimeFacts["waiting"][number]>();
+  const waiting = new Map<string, Waiting>();
   const running = new Map<string | null, RuntimeFacts["running"][number]>();
   for (const pod of pods) {
     const ns = pod.metadata.namespace ?? "";
@@ -67,13 +77,16 @@ export function runtimeOf(
       }
       const w = (s.state as Obj | undefined)?.waiting as Obj | undefined;
       if (!w?.reason) continue;
-      const k = `${w.reason}\u0000${w.message ?? ""}`;
-      const entry = waiting.get(k) ?? { reason: String(w.reason), message: String(w.message ?? ""), pods: 0 };
-      entry.pods += 1;
+      const reason = String(w.reason);
+      const message = String(w.message ?? "");
       const failed =
         failureStarts.get(podContainerKey(ns, pod.metadata.name, container)) ??
         failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
-      const since = earlier(entry.since, failed?.toISOString());
+      const cause = PULL_WAITING_REASONS.has(reason) ? causeOf(reason, message, failed) : {};
+      const k = `${reason}\u0000${message}\u0000${cause.cause ?? ""}\u0000${cause.causeSource ?? ""}`;
+      const entry = waiting.get(k) ?? { reason, message, pods: 0, ...cause };
+      entry.pods += 1;
+      const since = earlier(entry.since, failed?.first.toISOString());
       if (since) entry.since = since;
       waiting.set(k, entry);
     }
@@ -83,7 +96,10 @@ export function runtimeOf(
   return {
     running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
     waiting: [...waiting.values()].sort(
-      (a, b) => a.reason.localeCompare(b.reason) || a.message.localeCompare(b.message),
+      (a, b) =>
+        a.reason.localeCompare(b.reason) ||
+        a.message.localeCompare(b.message) ||
+        String(a.cause).localeCompare(String(b.cause)),
     ),
   };
 }

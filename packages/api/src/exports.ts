@@ -113,8 +113,13 @@ export async function startCsvExport(opts: {
         const next = pending ?? (await batches.next());
         pending = null;
         if (next.done) {
-          controller.close();
-          await finish(true, null);
+          // Logged before the end reaches the client: whoever has read the whole file finds it
+          // logged as completed, with its hash.
+          try {
+            await finish(true, null);
+          } finally {
+            controller.close();
+          }
           return;
         }
         let text = "";

@@ -196,6 +196,7 @@ const TEMPLATES: Record<string, unknown> = {
     bucket: "week",
     range: RANGE,
   },
+  "trends.coverage": { scope: { cluster: "c" }, range: { days: 30 } },
   "trends.latency": {
     scope: { cluster: "c" },
     bucket: "day",

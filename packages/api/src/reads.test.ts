@@ -58,6 +58,7 @@ describe("what procedures read", () => {
       "findings.list": [{}, { filter: { ...all, status: "resolved" } }, { filter: { asOf } }],
       "trends.posture": [{}, { scope: all }, { scope: { labels: { env: "prod" } } }],
       "trends.latency": [{}, { scope: { cluster: c.name }, byCluster: true }],
+      "trends.coverage": [{}, { scope: { cluster: c.name }, range: { days: 7 } }],
       "reviews.get": [{ week }, { week, scope: `cluster:${c.name}` }],
       "reviews.list": [{}],
       "waivers.list": [{}, { state: "all" }],

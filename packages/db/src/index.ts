@@ -23,6 +23,12 @@ export {
   WORKLOAD_COLUMNS,
   workloadsQuery,
 } from "./exports/queries.ts";
+export {
+  type ContainerStart,
+  type CoverageInput,
+  coverageWatermark,
+  recordEventCoverage,
+} from "./ingest/event-coverage.ts";
 export { refreshPullLatencyDaily } from "./ingest/latency.ts";
 export {
   ensureCluster,
@@ -95,6 +101,7 @@ export {
   type ClusterPullStats,
   getClusterPullStats,
   getPullFailureStarts,
+  type PullFailureStart,
   type PullStatsRow,
   podContainerKey,
 } from "./queries/pull-stats.ts";
@@ -127,6 +134,9 @@ export {
   weeklyReviewResult,
 } from "./queries/review.ts";
 export {
+  type CoveragePoint,
+  coveragePoint,
+  getEventCoverage,
   getLatencyTrend,
   getPostureTrend,
   type LatencyPoint,

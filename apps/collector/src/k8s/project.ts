@@ -71,7 +71,7 @@ function spec(s: unknown): unknown {
 function status(s: unknown): unknown {
   if (!isObj(s)) return s;
   const out: Obj = {};
-  for (const list of ["containerStatuses", "initContainerStatuses"])
+  for (const list of ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"])
     if (list in s)
       out[list] = mapItems(s[list], (cs) => {
         if (!isObj(cs)) return cs;
@@ -80,6 +80,9 @@ function status(s: unknown): unknown {
           p.state = { waiting: pick(cs.state.waiting, ["reason", "message"]) };
         else if (isObj(cs.state) && "running" in cs.state)
           p.state = { running: pick(cs.state.running, ["startedAt"]) };
+        // A finished init container started too: event coverage counts its start.
+        else if (isObj(cs.state) && "terminated" in cs.state)
+          p.state = { terminated: pick(cs.state.terminated, ["startedAt"]) };
         return p;
       });
   return out;

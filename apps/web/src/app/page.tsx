@@ -19,10 +19,11 @@ export default async function FleetPage() {
   const fleet = await caller.fleet.overview();
   if (fleet.clusters.length === 0) return <EmptyFleet />;
 
-  const [posture, latency, latencyWeek, worstWorkloads, worstNamespaces] = await Promise.all([
+  const [posture, latency, latencyWeek, coverage, worstWorkloads, worstNamespaces] = await Promise.all([
     caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
     caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
     caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
+    caller.trends.coverage({ range: { days: 7 } }),
     caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
     caller.fleet.worstNamespaces({ limit: 5 }),
   ]);
@@ -42,7 +43,7 @@ export default async function FleetPage() {
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />
-      <LatencyThisWeek latencyWeek={latencyWeek} />
+      <LatencyThisWeek latencyWeek={latencyWeek} coverage={coverage} />
       <WorstLists clusters={fleet.clusters} namespaces={worstNamespaces} workloads={worstWorkloads.rows} />
       <Section title="Clusters">
         <ClustersTable clusters={fleet.clusters} />

@@ -1,4 +1,11 @@
-import { getLatencyTrend, getPostureTrend, latencyPoint, posturePoint } from "@pullsight/db";
+import {
+  coveragePoint,
+  getEventCoverage,
+  getLatencyTrend,
+  getPostureTrend,
+  latencyPoint,
+  posturePoint,
+} from "@pullsight/db";
 import { z } from "zod";
 import { range, resolveRange, trendScope } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -43,6 +50,22 @@ export const trendsRouter = router({
         ...resolveRange(input.range, ctx.now()),
         ...(input.byCluster ? { byCluster: true } : {}),
         ...(input.registry ? { registry: input.registry } : {}),
+      }),
+    ),
+
+  /**
+   * Event coverage per day: how many container starts and failing containers stored kubelet events
+   * explain, and how many events the kubelet's aggregator combined. Pull figures are a sample of
+   * what happened; this says how large.
+   */
+  coverage: publicProcedure
+    .meta({ reads: ["Cluster", "EventCoverageDaily"] })
+    .input(z.object({ scope: trendScope.optional(), range: range.optional() }).strict())
+    .output(z.array(coveragePoint))
+    .query(({ ctx, input }) =>
+      getEventCoverage(ctx.db, {
+        ...(input.scope ? { scope: input.scope } : {}),
+        ...resolveRange(input.range, ctx.now()),
       }),
     ),
 });

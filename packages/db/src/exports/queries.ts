@@ -154,6 +154,7 @@ export const PULL_EVENT_COLUMNS = [
   "image_size_bytes",
   "failure_cause",
   "count",
+  "aggregated",
   "first_timestamp",
   "last_timestamp",
   "message",
@@ -307,7 +308,7 @@ export function pullEventsQuery(filter: PullEventExportFilter): Prisma.Sql {
       wl.kind AS workload_kind, wl.name AS workload, e."nodeName" AS node, e.reason, e.image, e.registry,
       e."alreadyPresent" AS already_present, e."pullDurationMs" AS pull_duration_ms,
       e."waitingDurationMs" AS waiting_duration_ms, e."imageSizeBytes" AS image_size_bytes,
-      e."failureCause" AS failure_cause, e."count", e."firstTimestamp" AS first_timestamp,
+      e."failureCause" AS failure_cause, e."count", e.aggregated, e."firstTimestamp" AS first_timestamp,
       e."lastTimestamp" AS last_timestamp, e.message
     FROM "PullEvent" e
     JOIN "Cluster" c ON c.id = e."clusterId"

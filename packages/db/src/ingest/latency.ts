@@ -1,8 +1,9 @@
 // Daily pull-latency rollups per cluster and registry, recomputed for the days a snapshot touches,
 // from that window of events only (the (clusterId, lastTimestamp) index), so charts never scan
-// raw history. Pulls are Pulled events that pulled (not "already present"); failures are
-// "Failed to pull image" events, counted with their aggregation count.
+// raw history. Pulls are Pulled events that pulled (not "already present"); failures are failed
+// attempts (PULL_FAILURE_SQL), counted with their deduplication count.
 import type { Db } from "../client.ts";
+import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "./pull-events.ts";
 
 /**
  * Recomputes the last `days` UTC days up to the cluster's newest event. The window follows the
@@ -16,15 +17,15 @@ export async function refreshPullLatencyDaily(db: Db, clusterId: number, days = 
     ),
     ev AS (
       SELECT (e."lastTimestamp" AT TIME ZONE 'UTC')::date AS day, COALESCE(e.registry, 'unknown') AS registry,
-        e.reason, e.message, e."alreadyPresent", e."pullDurationMs", e."failureCause", e."count"
+        e.reason, e.message, e."alreadyPresent", e."pullDurationMs", e."failureCause", e."count", e.aggregated
       FROM "PullEvent" e, bounds b
       WHERE e."clusterId" = ${clusterId} AND e."lastTimestamp" >= (b.day_from AT TIME ZONE 'UTC')
     ),
     causes AS (
       SELECT day, registry, jsonb_object_agg(cause, n) AS by_cause
       FROM (
-        SELECT day, registry, COALESCE("failureCause", 'unknown') AS cause, SUM("count")::int AS n
-        FROM ev WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'
+        SELECT day, registry, COALESCE("failureCause", 'unknown') AS cause, SUM(${FAILED_ATTEMPTS_SQL})::int AS n
+        FROM ev WHERE ${PULL_FAILURE_SQL}
         GROUP BY 1, 2, 3
       ) c GROUP BY 1, 2
     ),
@@ -32,7 +33,7 @@ export async function refreshPullLatencyDaily(db: Db, clusterId: number, days = 
       SELECT day, registry,
         COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent")::int AS pulls,
         COUNT(*) FILTER (WHERE reason = 'Pulled' AND "alreadyPresent")::int AS already,
-        COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0)::int AS failures,
+        COALESCE(SUM(${FAILED_ATTEMPTS_SQL}) FILTER (WHERE ${PULL_FAILURE_SQL}), 0)::int AS failures,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS p50,
         percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS p95,
         MAX("pullDurationMs") AS max

@@ -1,7 +1,26 @@
 // Pull events upserted by (cluster, event UID) in batches: an aggregated event that comes back
-// with a higher count updates its row; nothing is ever duplicated. One statement per batch.
+// with a higher count updates its row (client-go's aggregator also replaces its message, so the
+// cause and image follow); nothing is ever duplicated. One statement per batch.
 import type pg from "pg";
 import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+
+const FAILED_PULL = "Failed to pull image %";
+const AGGREGATED_FAILED_PULL = "(combined from similar events): Failed to pull image %";
+
+/**
+ * The events that record a failed pull attempt: "Failed to pull image", as written or as
+ * client-go's aggregator rewrote it. The "Error: ErrImagePull" line that follows each attempt and
+ * the back-offs between attempts are not attempts.
+ */
+export const PULL_FAILURE_SQL = Prisma.sql`(reason = 'Failed' AND (message LIKE ${FAILED_PULL} OR message LIKE ${AGGREGATED_FAILED_PULL}))`;
+
+/**
+ * Failed attempts an event stands for: its count, except an aggregated event's, whose count
+ * counts every similar event of the pod (its "Error: …" lines and back-offs too): it stands for
+ * the one attempt its message shows. A lower bound, which event coverage reports as such.
+ */
+export const FAILED_ATTEMPTS_SQL = Prisma.sql`(CASE WHEN aggregated THEN 1 ELSE "count" END)`;
 
 export interface PullEventInput {
   uid: string;
@@ -22,6 +41,8 @@ export interface PullEventInput {
   firstTimestamp: Date;
   lastTimestamp: Date;
   resourceVersion: string | null;
+  /** client-go's aggregator rewrote the message ("(combined from similar events): …"). */
+  aggregated: boolean;
   /** The pod's workload, when the collector knows it (from the latest snapshot). */
   workloadKind: string | null;
   workloadName: string | null;
@@ -51,10 +72,10 @@ export async function upsertPullEvents(db: Db, clusterId: number, events: PullEv
   return db.$executeRaw`
     INSERT INTO "PullEvent" ("clusterId", "uid", "namespace", "podName", "containerName", "nodeName", "reason", "image", "registry",
       "alreadyPresent", "pullDurationMs", "waitingDurationMs", "imageSizeBytes", "failureCause", "message", "count",
-      "firstTimestamp", "lastTimestamp", "resourceVersion", "workloadId")
+      "firstTimestamp", "lastTimestamp", "resourceVersion", "aggregated", "workloadId")
     SELECT ${clusterId}, u."uid", u."namespace", u."podName", u."containerName", u."nodeName", u."reason", u."image", u."registry",
       u."alreadyPresent", u."pullDurationMs", u."waitingDurationMs", u."imageSizeBytes", u."failureCause", u."message", u."count",
-      u."firstTimestamp", u."lastTimestamp", u."resourceVersion", w.id
+      u."firstTimestamp", u."lastTimestamp", u."resourceVersion", u."aggregated", w.id
     FROM unnest(
       ${col((e) => e.uid)}::text[], ${col((e) => e.namespace)}::text[], ${col((e) => e.podName)}::text[],
       ${col((e) => e.containerName)}::text[], ${col((e) => e.nodeName)}::text[], ${col((e) => e.reason)}::text[],
@@ -63,16 +84,20 @@ export async function upsertPullEvents(db: Db, clusterId: number, events: PullEv
       ${col((e) => (e.imageSizeBytes === null ? null : String(e.imageSizeBytes)))}::bigint[], ${col((e) => e.failureCause)}::text[],
       ${col((e) => e.message)}::text[], ${col((e) => e.count)}::int[], ${col((e) => e.firstTimestamp)}::timestamptz[],
       ${col((e) => e.lastTimestamp)}::timestamptz[], ${col((e) => e.resourceVersion)}::text[],
-      ${col((e) => e.workloadKind)}::text[], ${col((e) => e.workloadName)}::text[]
+      ${col((e) => e.aggregated)}::boolean[], ${col((e) => e.workloadKind)}::text[], ${col((e) => e.workloadName)}::text[]
     ) AS u("uid", "namespace", "podName", "containerName", "nodeName", "reason", "image", "registry", "alreadyPresent",
            "pullDurationMs", "waitingDurationMs", "imageSizeBytes", "failureCause", "message", "count",
-           "firstTimestamp", "lastTimestamp", "resourceVersion", "workloadKind", "workloadName")
+           "firstTimestamp", "lastTimestamp", "resourceVersion", "aggregated", "workloadKind", "workloadName")
     LEFT JOIN "Workload" w
       ON w."clusterId" = ${clusterId} AND w.namespace = u."namespace" AND w.kind = u."workloadKind" AND w.name = u."workloadName"
     ON CONFLICT ("clusterId", "uid") DO UPDATE SET
       "count" = GREATEST("PullEvent"."count", EXCLUDED."count"),
       "lastTimestamp" = GREATEST("PullEvent"."lastTimestamp", EXCLUDED."lastTimestamp"),
       "message" = EXCLUDED."message",
+      "failureCause" = EXCLUDED."failureCause",
+      "aggregated" = EXCLUDED."aggregated",
+      "image" = COALESCE(EXCLUDED."image", "PullEvent"."image"),
+      "registry" = COALESCE(EXCLUDED."registry", "PullEvent"."registry"),
       "resourceVersion" = EXCLUDED."resourceVersion",
       "workloadId" = COALESCE("PullEvent"."workloadId", EXCLUDED."workloadId")`;
 }

@@ -3,6 +3,7 @@
 // event, so it follows the cluster's clock.
 import type { FailureCause, PullStats } from "@pullsight/core";
 import type { Db } from "../client.ts";
+import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
 
 /** Core's pull statistics, as the rules read them. */
 export type PullStatsRow = PullStats;
@@ -41,13 +42,13 @@ export async function getClusterPullStats(
     ),
     causes AS (
       SELECT scope, key, jsonb_object_agg(cause, n) AS by_cause FROM (
-        SELECT scope, key, COALESCE("failureCause", 'unknown') AS cause, SUM("count")::int AS n
-        FROM keyed WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %' GROUP BY 1, 2, 3
+        SELECT scope, key, COALESCE("failureCause", 'unknown') AS cause, SUM(${FAILED_ATTEMPTS_SQL})::int AS n
+        FROM keyed WHERE ${PULL_FAILURE_SQL} GROUP BY 1, 2, 3
       ) x GROUP BY 1, 2
     )
     SELECT k.scope, k.key,
       (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
-      (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
+      (COALESCE(SUM(${FAILED_ATTEMPTS_SQL}) FILTER (WHERE ${PULL_FAILURE_SQL}), 0))::int AS failures,
       c.by_cause,
       (percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL)) / 1000 AS p50,
       (percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL)) / 1000 AS p95
@@ -75,26 +76,42 @@ const FAILURE_REASONS = ["Failed", "BackOff", "ErrImageNeverPull", "InspectFaile
 export const podContainerKey = (namespace: string, pod: string, container: string | null) =>
   `${namespace}\u0000${pod}\u0000${container ?? ""}`;
 
+/** What stored events say of one container's failing pulls. */
+export interface PullFailureStart {
+  /** The first failed pull (an aggregated event's firstTimestamp is its first occurrence). */
+  first: Date;
+  /** The cause of the latest failed attempt, where an event recorded one. */
+  cause: FailureCause | null;
+}
+
 /**
- * When each of these pods' containers first failed to pull, from stored kubelet events (an
- * aggregated event's firstTimestamp is its first occurrence): the start of a pull failure that a
- * snapshot sees in pod status. Pods without a stored failure event are absent.
+ * When each of these pods' containers first failed to pull, and why the latest attempt failed,
+ * from stored kubelet events: the start and, where pod status names no cause (a back-off before
+ * 1.32), the cause of a pull failure a snapshot sees in pod status. Pods without a stored failure
+ * event are absent.
  */
 export async function getPullFailureStarts(
   db: Db,
   clusterName: string,
   pods: ReadonlyArray<{ namespace: string; pod: string }>,
-): Promise<Map<string, Date>> {
+): Promise<Map<string, PullFailureStart>> {
   if (!pods.length) return new Map();
   const rows = await db.$queryRaw<
-    Array<{ namespace: string; pod: string; container: string | null; first: Date }>
+    Array<{ namespace: string; pod: string; container: string | null; first: Date; cause: string | null }>
   >`
-    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first
+    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first,
+      (array_agg(e."failureCause" ORDER BY e."lastTimestamp" DESC) FILTER (WHERE ${PULL_FAILURE_SQL}))[1] AS cause
     FROM "PullEvent" e
     JOIN "Cluster" c ON c.id = e."clusterId"
     JOIN unnest(${pods.map((p) => p.namespace)}::text[], ${pods.map((p) => p.pod)}::text[]) AS p(namespace, pod)
       ON e.namespace = p.namespace AND e."podName" = p.pod
     WHERE c.name = ${clusterName} AND e.reason = ANY(${FAILURE_REASONS}::text[])
     GROUP BY 1, 2, 3`;
-  return new Map(rows.map((r) => [podContainerKey(r.namespace, r.pod, r.container), r.first]));
+  return new Map(
+    rows.map((r) => [
+      podContainerKey(r.namespace, r.pod, r.container),
+      // Stored causes are core's FailureCause values (classifyPullFailure wrote them).
+      { first: r.first, cause: (r.cause as FailureCause | null) ?? null },
+    ]),
+  );
 }

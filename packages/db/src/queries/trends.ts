@@ -182,3 +182,32 @@ export async function getLatencyTrend(
     failuresByCause: r.causes.reduce<Counts>((m, c) => add(m, c), {}),
   }));
 }
+
+export const coveragePoint = z.object({
+  day: z.date(),
+  /** Container starts seen in pod status, and those whose kubelet Pulled event is stored. */
+  containerStarts: z.number().int(),
+  startsWithPullEvent: z.number().int(),
+  /** Containers waiting on a failed pull at the day's latest snapshot, and those with a stored failure event. */
+  failingContainers: z.number().int(),
+  failingWithEvent: z.number().int(),
+  /** Stored events client-go's aggregator combined, and the occurrences their counts claim. */
+  aggregatedEvents: z.number().int(),
+  aggregatedOccurrences: z.number().int(),
+});
+export type CoveragePoint = z.infer<typeof coveragePoint>;
+
+/** Event coverage per UTC day, summed over the clusters in scope: the data-quality flag of pull figures. */
+export async function getEventCoverage(
+  db: Db,
+  input: { scope?: TrendScope; from: Date; to: Date },
+): Promise<CoveragePoint[]> {
+  return db.$queryRaw<CoveragePoint[]>`
+    SELECT (d.day::timestamp AT TIME ZONE 'UTC') AS day,
+      SUM(d."containerStarts")::int AS "containerStarts", SUM(d."startsWithPullEvent")::int AS "startsWithPullEvent",
+      SUM(d."failingContainers")::int AS "failingContainers", SUM(d."failingWithEvent")::int AS "failingWithEvent",
+      SUM(d."aggregatedEvents")::int AS "aggregatedEvents", SUM(d."aggregatedOccurrences")::int AS "aggregatedOccurrences"
+    FROM "EventCoverageDaily" d JOIN "Cluster" c ON c.id = d."clusterId"
+    WHERE d.day >= ${input.from}::date AND d.day < ${input.to}::date ${clusterWhere(input.scope)}
+    GROUP BY 1 ORDER BY 1`;
+}

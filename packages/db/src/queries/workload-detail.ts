@@ -5,6 +5,7 @@
 import { RULES_BY_ID } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
+import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
 import { findingConfirmedBy } from "./provenance.ts";
 import { labelMap, severity } from "./results.ts";
 import { waivedSql } from "./waivers.ts";
@@ -98,6 +99,8 @@ const detailEvent = z.object({
   pullDurationMs: z.number().nullable(),
   alreadyPresent: z.boolean(),
   failureCause: z.string().nullable(),
+  /** client-go's aggregator rewrote it: its count is not a count of pulls. */
+  aggregated: z.boolean(),
 });
 
 export const workloadDetailResult = z.object({
@@ -231,7 +234,7 @@ function latencyOf(db: Db, id: bigint, since: Date) {
   return db.$queryRaw<Detail["latency"]>`
     SELECT COALESCE(image, 'unknown') AS image,
       (COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent"))::int AS pulls,
-      (COALESCE(SUM("count") FILTER (WHERE reason = 'Failed' AND message LIKE 'Failed to pull image %'), 0))::int AS failures,
+      (COALESCE(SUM(${FAILED_ATTEMPTS_SQL}) FILTER (WHERE ${PULL_FAILURE_SQL}), 0))::int AS failures,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p50Ms",
       percentile_cont(0.95) WITHIN GROUP (ORDER BY "pullDurationMs") FILTER (WHERE "pullDurationMs" IS NOT NULL) AS "p95Ms",
       MAX("pullDurationMs") AS "maxMs"
@@ -317,5 +320,6 @@ function eventOf(e: EventRow): Detail["events"][number] {
     pullDurationMs: e.pullDurationMs,
     alreadyPresent: e.alreadyPresent,
     failureCause: e.failureCause,
+    aggregated: e.aggregated,
   };
 }

@@ -1,11 +1,18 @@
+import { EventCoverage } from "~/components/event-coverage.tsx";
 import { Empty, ExportLink, Head, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ms, num, pct } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Row = Outputs["trends"]["latency"][number];
 
-/** This ISO week's pulls per registry (the newest week bucket), busiest first. */
-export function LatencyThisWeek({ latencyWeek }: { latencyWeek: Row[] }) {
+/** This ISO week's pulls per registry (the newest week bucket), busiest first, and how much of it events show. */
+export function LatencyThisWeek({
+  latencyWeek,
+  coverage,
+}: {
+  latencyWeek: Row[];
+  coverage: Outputs["trends"]["coverage"];
+}) {
   const newestWeek = Math.max(0, ...latencyWeek.map((r) => r.bucket.getTime()));
   const registries = latencyWeek
     .filter((r) => r.bucket.getTime() === newestWeek && r.pulls + r.failures > 0)
@@ -26,6 +33,7 @@ export function LatencyThisWeek({ latencyWeek }: { latencyWeek: Row[] }) {
           <RegistryTable registries={registries} />
         </>
       )}
+      <EventCoverage days={coverage} />
     </Section>
   );
 }

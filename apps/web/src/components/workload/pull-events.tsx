@@ -43,7 +43,17 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
                   <td className={td}>{e.container ?? "–"}</td>
                   <td className={`${td} text-xs`}>{e.node ?? "–"}</td>
                   <td className={`${td} text-right tabular-nums`}>{ms(e.pullDurationMs)}</td>
-                  <td className={`${td} text-right tabular-nums`}>{num(e.count)}</td>
+                  <td className={`${td} text-right tabular-nums`}>
+                    {num(e.count)}
+                    {e.aggregated && (
+                      <span
+                        className={`block text-xs ${muted}`}
+                        title="Combined by the kubelet from similar events: the count covers all of them, not pulls"
+                      >
+                        combined
+                      </span>
+                    )}
+                  </td>
                   <td className={`${td} max-w-md break-words text-xs`}>{e.message}</td>
                 </tr>
               ))}

@@ -1,0 +1,59 @@
+// What a snapshot tells about event coverage: the container starts pod status shows since the
+// last snapshot counted them, and the containers waiting on a failed pull with or without a stored
+// failure event (db's recordEventCoverage compares the starts with stored Pulled events).
+import type { ContainerStart, PullFailureStart } from "@pullsight/db";
+import { podContainerKey } from "@pullsight/db";
+import type { RawSnapshot } from "./k8s/reader.ts";
+import { allStatuses, isWaitingOnPull } from "./runtime.ts";
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Starts are counted up to a little before the read began: the kubelet's Pulled event precedes
+ * the start by moments, but reaches the database only after the watch's next flush.
+ */
+export const COVERAGE_LAG_MS = 2 * 60_000;
+/** The first window reaches back as far as events live (the API server's one-hour TTL). */
+export const FIRST_WINDOW_MS = 60 * 60_000;
+
+/** When a container (running, or an init container that ran) last started, if it has. */
+function startOf(s: Obj): Date | null {
+  const state = (s.state ?? {}) as Obj;
+  const at = ((state.running ?? state.terminated) as Obj | undefined)?.startedAt;
+  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+export function containerStarts(raw: RawSnapshot, from: Date, until: Date): ContainerStart[] {
+  const out: ContainerStart[] = [];
+  for (const pod of raw.objects.pods ?? []) {
+    for (const s of allStatuses(pod)) {
+      const started = startOf(s);
+      if (!started || started <= from || started > until) continue;
+      out.push({
+        namespace: pod.metadata.namespace ?? "",
+        pod: pod.metadata.name,
+        container: String(s.name ?? ""),
+        startedAt: started,
+      });
+    }
+  }
+  return out;
+}
+
+/** Containers waiting on a failed pull, and how many of them a stored failure event explains. */
+export function failingCoverage(raw: RawSnapshot, failures: ReadonlyMap<string, PullFailureStart>) {
+  let failing = 0;
+  let failingWithEvent = 0;
+  for (const pod of raw.objects.pods ?? []) {
+    const ns = pod.metadata.namespace ?? "";
+    for (const s of allStatuses(pod)) {
+      if (!isWaitingOnPull(s)) continue;
+      failing += 1;
+      const key = podContainerKey(ns, pod.metadata.name, String(s.name ?? ""));
+      if (failures.has(key) || failures.has(podContainerKey(ns, pod.metadata.name, null)))
+        failingWithEvent += 1;
+    }
+  }
+  return { failing, failingWithEvent };
+}
