@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PULL_EVENT_REASONS } from "@pullsight/core";
-import { getClusterPullStats, refreshPullLatencyDaily } from "@pullsight/db";
+import { BUCKET_RESOLUTION, histogramOf, PULL_EVENT_REASONS } from "@pullsight/core";
+import { getClusterPullStats, getLatencyTrend, refreshPullLatencyDaily } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { EventWatcher } from "./event-watch.ts";
@@ -66,6 +66,42 @@ describe("event watch against the simulator", () => {
       assert.equal(s.count, e.count, `count of ${e.name}`);
       if (e.pullNs !== null) assert.equal(s.pullDurationMs, e.pullNs / 1e6, `duration of ${e.name}`);
     }
+  }
+
+  /** Every registry's days of a week merged: percentiles of all its pulls, from merged histograms. */
+  async function assertMergedPercentiles(
+    emitted: ReturnType<typeof emittedSince>,
+    where: ReadonlyMap<string, { registry: string | null; lastTimestamp: Date }>,
+  ) {
+    const trend = await getLatencyTrend(t.db, {
+      bucket: "week",
+      from: new Date("2025-01-01T00:00:00Z"),
+      to: new Date("2027-01-01T00:00:00Z"),
+    });
+    for (const point of trend.filter((p) => p.percentiles === "histogram")) {
+      const inWeek = (d: Date | undefined) =>
+        !!d && d >= point.bucket && d.getTime() < point.bucket.getTime() + 7 * 86_400_000;
+      const exact = [...emitted.values()]
+        .filter(
+          (e) =>
+            e.reason === "Pulled" &&
+            e.pullNs !== null &&
+            where.get(e.uid)?.registry === point.registry &&
+            inWeek(where.get(e.uid)?.lastTimestamp),
+        )
+        .map((e) => (e.pullNs as number) / 1e6)
+        .sort((a, b) => a - b);
+      assert.equal(point.pulls, exact.length, `${point.registry} pulls`);
+      const rank = 0.95 * (exact.length - 1);
+      const lo = (exact[Math.floor(rank)] as number) / (1 + BUCKET_RESOLUTION);
+      const hi = (exact[Math.ceil(rank)] as number) * (1 + BUCKET_RESOLUTION);
+      const p95 = point.p95Ms as number;
+      assert.ok(p95 >= lo && p95 <= hi, `${point.registry}: p95 ${p95} from histograms, in [${lo}, ${hi}]`);
+    }
+    assert.ok(
+      trend.some((p) => p.percentiles === "histogram"),
+      "some registry spans several days",
+    );
   }
 
   it("stores every pull event, with counts and exact durations, through drops, a 410 and a restart", async () => {
@@ -147,7 +183,10 @@ describe("event watch against the simulator", () => {
         assert.ok(Math.abs((row.p50Ms ?? -1) - cont(0.5)) < 1e-6, `${day} ${row.registry} p50`);
         assert.ok(Math.abs((row.p95Ms ?? -1) - cont(0.95)) < 1e-6, `${day} ${row.registry} p95`);
         assert.equal(row.maxMs, pulls[pulls.length - 1]);
+        assert.deepEqual(row.histogram, histogramOf(pulls), `${day} ${row.registry} histogram`);
       }
+
+      await assertMergedPercentiles(emittedSince(0), where);
 
       // Rule inputs: pulls per registry over the last 24 h of the cluster's clock.
       const stats = await getClusterPullStats(t.db, "prod-eu-1", 24);

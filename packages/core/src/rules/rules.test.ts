@@ -143,10 +143,8 @@ describe("rules", () => {
     for (const reason of ["RegistryUnavailable", "SignatureValidationFailed", "ImageInspectError"])
       assert.ok(ps009(waiting({ reason, message: "" })), reason);
     // A node credential provider serves the registry: a 401 is that provider's failure.
-    const provided = {
-      ...everything,
-      settings: { ...everything.settings, nodeCredentialRegistries: ["registry.example.com"] },
-    };
+    const settings = { ...everything.settings, nodeCredentialRegistries: ["registry.example.com"] };
+    const provided = { ...everything, settings };
     const refused = ps009(
       waiting({ message: 'Back-off pulling image "x": ErrImagePull: 401 Unauthorized' }),
       provided,

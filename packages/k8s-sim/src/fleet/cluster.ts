@@ -42,7 +42,7 @@ import { Random } from "./random.ts";
 import { EventRecorder } from "./recorder.ts";
 import { SimRegistry } from "./registry.ts";
 import { planDay, type Stage } from "./stories.ts";
-import { type ClusterTruth, clusterTruth } from "./truth.ts";
+import { type ClusterTruth, clusterTruth, containerStarts, failingContainers } from "./truth.ts";
 
 export type { ClusterSpec } from "./model.ts";
 export type { ClusterTruth } from "./truth.ts";
@@ -148,11 +148,6 @@ export class SimCluster {
 
   get incidents(): Incident[] {
     return this.registry.incidents;
-  }
-
-  /** The newest pull events emitted (up to the truth bound), oldest first. */
-  get emitted(): EmittedEvent[] {
-    return this.recorder.emitted;
   }
 
   /** The registry pushes a new image under a moving tag. */
@@ -344,7 +339,7 @@ export class SimCluster {
 
   /** Emits `count` pull events spread over `seconds` of simulated time from now (load generation). */
   emitLoad(count: number): number {
-    const before = this.emitted.length;
+    const before = this.recorder.emitted.length;
     const candidates = this.pods.list.filter((p) => p.workload.containers[0]?.repo);
     for (let i = 0; i < count && candidates.length; i++) {
       const p = candidates[this.rng.int(0, candidates.length - 1)] as SimPod;
@@ -361,7 +356,7 @@ export class SimCluster {
       };
       this.recorder.emit({ pod: p, node, container: c }, event, false, false);
     }
-    return this.emitted.length - before;
+    return this.recorder.emitted.length - before;
   }
 
   truth(): ClusterTruth {
@@ -384,39 +379,14 @@ export class SimCluster {
     return index < 0 ? null : kubeletConfig(index, this.minor, this.runtime);
   }
 
-  /** Every pull event emitted so far (including expired ones), oldest first. */
   /** Containers that started in (from, until], and whether their Pulled event reached the API server. */
   containerStarts(from: number, until: number) {
-    return this.pods.list.flatMap((p) =>
-      p.containers
-        .filter((c) => !c.waiting)
-        .map((c) => ({
-          namespace: p.namespace,
-          pod: p.name,
-          container: c.name,
-          // Kubernetes writes times in whole seconds.
-          startedAt: Math.floor((c.startedAt ?? p.startedAt) / 1000) * 1000,
-          pulledEvent: c.pulledEvent ?? false,
-        }))
-        .filter((c) => c.startedAt > from && c.startedAt <= until),
-    );
+    return containerStarts(this.pods.list, from, until);
   }
 
   /** Containers waiting on their image now, with the cause the kubelet met. */
   failingContainers() {
-    return [...this.failing].flatMap((p) =>
-      p.containers
-        .filter((c) => c.waiting)
-        .map((c) => ({
-          namespace: p.namespace,
-          pod: p.name,
-          workload: { kind: p.workload.kind, name: p.workload.name },
-          container: c.name,
-          reason: c.waiting?.reason as string,
-          message: c.waiting?.message as string,
-          cause: c.cause,
-        })),
-    );
+    return failingContainers(this.failing);
   }
 
   /** Events the API server received, as it holds them (latest count and time), touched since `since`. */

@@ -179,3 +179,37 @@ export function tagKindOf(c: SimContainer): SimTagKind {
   if (c.missingTag) return "full-version";
   return c.repo.tags.find((t) => t.tag === c.tag)?.kind ?? "other";
 }
+
+/** Containers that started in (from, until], and whether their Pulled event reached the API server. */
+export function containerStarts(pods: readonly SimPod[], from: number, until: number) {
+  return pods.flatMap((p) =>
+    p.containers
+      .filter((c) => !c.waiting)
+      .map((c) => ({
+        namespace: p.namespace,
+        pod: p.name,
+        container: c.name,
+        // Kubernetes writes times in whole seconds.
+        startedAt: Math.floor((c.startedAt ?? p.startedAt) / 1000) * 1000,
+        pulledEvent: c.pulledEvent ?? false,
+      }))
+      .filter((c) => c.startedAt > from && c.startedAt <= until),
+  );
+}
+
+/** Containers waiting on their image now, with the cause the kubelet met. */
+export function failingContainers(failing: Iterable<SimPod>) {
+  return [...failing].flatMap((p) =>
+    p.containers
+      .filter((c) => c.waiting)
+      .map((c) => ({
+        namespace: p.namespace,
+        pod: p.name,
+        workload: { kind: p.workload.kind, name: p.workload.name },
+        container: c.name,
+        reason: c.waiting?.reason as string,
+        message: c.waiting?.message as string,
+        cause: c.cause,
+      })),
+  );
+}
