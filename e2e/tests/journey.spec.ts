@@ -21,6 +21,18 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
     "Pull failures by cause",
   ])
     await expect(page.getByRole("img", { name: new RegExp(`^${title}:`) })).toBeVisible();
+  // Event coverage under pull latency: the stored days' totals (the last 7 complete UTC days).
+  const today = new Date(new Date().toISOString().slice(0, 10));
+  const days = await db.eventCoverageDaily.findMany({
+    where: { day: { gte: new Date(today.getTime() - 7 * 86_400_000), lt: today } },
+  });
+  const starts = days.reduce((n, d) => n + d.containerStarts, 0);
+  const coverage = page.locator("summary", { hasText: "Event coverage:" });
+  await expect(coverage).toContainText(`of ${starts.toLocaleString("en-US")} container starts`);
+  await coverage.click();
+  await expect(page.getByRole("table", { name: "Event coverage per day" }).locator("tbody tr")).toHaveCount(
+    days.length,
+  );
   await expectAccessible(page);
   await screenshot(page, "fleet");
   await screenshotPhone(page, "fleet");

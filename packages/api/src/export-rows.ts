@@ -241,7 +241,7 @@ const LATENCY_COLUMNS = [
   "p50_ms",
   "p95_ms",
   "max_ms",
-  "exact",
+  "percentiles",
   "failures_by_cause",
 ] as const;
 
@@ -265,7 +265,7 @@ async function* latencyRows(db: Db, filters: z.infer<typeof latencyFilters>, now
     p50_ms: r.p50Ms,
     p95_ms: r.p95Ms,
     max_ms: r.maxMs,
-    exact: r.exact,
+    percentiles: r.percentiles,
     failures_by_cause: Object.entries(r.failuresByCause)
       .map(([cause, n]) => `${cause}=${n}`)
       .join(";"),

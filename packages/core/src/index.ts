@@ -8,6 +8,16 @@ export {
   withCredentialProvider,
 } from "./failure-cause.ts";
 export { parseGoDuration, parseGoDurationNs } from "./go-duration.ts";
+export {
+  BUCKET_RESOLUTION,
+  bucketOf,
+  type Histogram,
+  histogramCount,
+  histogramOf,
+  histogramQuantile,
+  LATENCY_BUCKET_BOUNDS_MS,
+  mergeHistograms,
+} from "./histogram.ts";
 export { parseImageID } from "./image-id.ts";
 export {
   CURRENT_REFERENCE_RULES,

@@ -2,6 +2,7 @@
 // from that window of events only (the (clusterId, lastTimestamp) index), so charts never scan
 // raw history. Pulls are Pulled events that pulled (not "already present"); failures are failed
 // attempts (PULL_FAILURE_SQL), counted with their deduplication count.
+import { LATENCY_BUCKET_BOUNDS_MS } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "./pull-events.ts";
 
@@ -29,6 +30,13 @@ export async function refreshPullLatencyDaily(db: Db, clusterId: number, days = 
         GROUP BY 1, 2, 3
       ) c GROUP BY 1, 2
     ),
+    hist AS (
+      SELECT day, registry, jsonb_object_agg(bucket::text, n) AS histogram FROM (
+        SELECT day, registry, width_bucket("pullDurationMs", ${LATENCY_BUCKET_BOUNDS_MS as number[]}::float8[]) AS bucket, COUNT(*)::int AS n
+        FROM ev WHERE reason = 'Pulled' AND NOT "alreadyPresent" AND "pullDurationMs" IS NOT NULL
+        GROUP BY 1, 2, 3
+      ) b GROUP BY 1, 2
+    ),
     agg AS (
       SELECT day, registry,
         COUNT(*) FILTER (WHERE reason = 'Pulled' AND NOT "alreadyPresent")::int AS pulls,
@@ -39,11 +47,12 @@ export async function refreshPullLatencyDaily(db: Db, clusterId: number, days = 
         MAX("pullDurationMs") AS max
       FROM ev GROUP BY 1, 2
     )
-    INSERT INTO "PullLatencyDaily" ("clusterId", day, registry, pulls, "alreadyPresent", failures, "p50Ms", "p95Ms", "maxMs", "failuresByCause", "updatedAt")
-    SELECT ${clusterId}, a.day, a.registry, a.pulls, a.already, a.failures, a.p50, a.p95, a.max, COALESCE(c.by_cause, '{}'::jsonb), now()
-    FROM agg a LEFT JOIN causes c USING (day, registry)
+    INSERT INTO "PullLatencyDaily" ("clusterId", day, registry, pulls, "alreadyPresent", failures, "p50Ms", "p95Ms", "maxMs", "failuresByCause", histogram, "updatedAt")
+    SELECT ${clusterId}, a.day, a.registry, a.pulls, a.already, a.failures, a.p50, a.p95, a.max, COALESCE(c.by_cause, '{}'::jsonb),
+      COALESCE(h.histogram, '{}'::jsonb), now()
+    FROM agg a LEFT JOIN causes c USING (day, registry) LEFT JOIN hist h USING (day, registry)
     ON CONFLICT ("clusterId", day, registry) DO UPDATE SET
       pulls = EXCLUDED.pulls, "alreadyPresent" = EXCLUDED."alreadyPresent", failures = EXCLUDED.failures,
       "p50Ms" = EXCLUDED."p50Ms", "p95Ms" = EXCLUDED."p95Ms", "maxMs" = EXCLUDED."maxMs",
-      "failuresByCause" = EXCLUDED."failuresByCause", "updatedAt" = EXCLUDED."updatedAt"`;
+      "failuresByCause" = EXCLUDED."failuresByCause", histogram = EXCLUDED.histogram, "updatedAt" = EXCLUDED."updatedAt"`;
 }

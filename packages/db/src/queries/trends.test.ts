@@ -104,17 +104,17 @@ describe("trends and weekly reviews", () => {
     );
   });
 
-  it("latency: exact per cluster and day; pull-weighted across clusters, and said to be approximate", async () => {
+  it("latency: exact per cluster and day; pull-weighted across days without histograms, and said to be a mean", async () => {
     const perCluster = await getLatencyTrend(t.db, {
       from: monday,
       to: new Date(monday.getTime() + DAY),
       byCluster: true,
     });
     assert.deepEqual(
-      perCluster.map((p) => [p.cluster, p.pulls, p.p50Ms, p.p95Ms, p.exact]),
+      perCluster.map((p) => [p.cluster, p.pulls, p.p50Ms, p.p95Ms, p.percentiles]),
       [
-        ["a", 10, 1000, 5000, true],
-        ["b", 20, 2000, 10000, true],
+        ["a", 10, 1000, 5000, "exact"],
+        ["b", 20, 2000, 10000, "exact"],
       ],
     );
     const [fleetWeek] = await getLatencyTrend(t.db, {
@@ -127,7 +127,8 @@ describe("trends and weekly reviews", () => {
     assert.equal(fleetWeek.failures, 2);
     assert.equal(fleetWeek.p50Ms, (1000 * 20 + 2000 * 40) / 60);
     assert.equal(fleetWeek.maxMs, 18000);
-    assert.equal(fleetWeek.exact, false);
+    // These days were recorded without histograms: a mean, and said to be one.
+    assert.equal(fleetWeek.percentiles, "mean");
     assert.deepEqual(fleetWeek.failuresByCause, { "rate-limited": 2 });
   });
 

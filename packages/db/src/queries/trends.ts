@@ -4,7 +4,7 @@
 // last rollup in that bucket (which rollup compaction keeps: HOURLY_ROLLUP_DAYS); fleet values add
 // the clusters up (each point says how many). Rollups are read per cluster on the
 // (clusterId, namespace, takenAt) index.
-import { complianceScore } from "@pullsight/core";
+import { complianceScore, type Histogram, histogramQuantile, mergeHistograms } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -53,8 +53,13 @@ export const latencyPoint = z.object({
   p50Ms: z.number().nullable(),
   p95Ms: z.number().nullable(),
   maxMs: z.number().nullable(),
-  /** False when the percentiles combine several days or clusters (pull-weighted means of them). */
-  exact: z.boolean(),
+  /**
+   * How p50/p95 were computed: "exact" from one day's pulls of one cluster and registry,
+   * "histogram" from the merged histograms of several (within one bucket, BUCKET_RESOLUTION), or
+   * "mean", a pull-weighted mean of their percentiles, only where a day recorded before histograms
+   * existed is among them.
+   */
+  percentiles: z.enum(["exact", "histogram", "mean"]),
   failuresByCause: counts,
 });
 export type LatencyPoint = z.infer<typeof latencyPoint>;
@@ -137,6 +142,24 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
     }));
 }
 
+/** One day's exact percentiles; several days' from their merged histograms (or means, for days before histograms). */
+function percentilesOf(r: {
+  rows: number;
+  p50: number | null;
+  p95: number | null;
+  histograms: Histogram[];
+  unbinned: number;
+}) {
+  if (r.rows === 1) return { p50Ms: r.p50, p95Ms: r.p95, percentiles: "exact" as const };
+  if (r.unbinned > 0) return { p50Ms: r.p50, p95Ms: r.p95, percentiles: "mean" as const };
+  const merged = mergeHistograms(r.histograms);
+  return {
+    p50Ms: histogramQuantile(merged, 0.5),
+    p95Ms: histogramQuantile(merged, 0.95),
+    percentiles: "histogram" as const,
+  };
+}
+
 /** Pull latency and failures per bucket and registry (and cluster, when `byCluster`). */
 export async function getLatencyTrend(
   db: Db,
@@ -156,6 +179,8 @@ export async function getLatencyTrend(
       p95: number | null;
       max: number | null;
       causes: unknown[];
+      histograms: Histogram[];
+      unbinned: number;
     }>
   >`
     SELECT (date_trunc(${bucket}, d.day::timestamp) AT TIME ZONE 'UTC') AS bucket, ${clusterCol} AS cluster, d.registry,
@@ -163,7 +188,9 @@ export async function getLatencyTrend(
       SUM(d."p50Ms" * d.pulls) FILTER (WHERE d."p50Ms" IS NOT NULL) / NULLIF(SUM(d.pulls) FILTER (WHERE d."p50Ms" IS NOT NULL), 0) AS p50,
       SUM(d."p95Ms" * d.pulls) FILTER (WHERE d."p95Ms" IS NOT NULL) / NULLIF(SUM(d.pulls) FILTER (WHERE d."p95Ms" IS NOT NULL), 0) AS p95,
       MAX(d."maxMs") AS max,
-      array_agg(d."failuresByCause") AS causes
+      array_agg(d."failuresByCause") AS causes,
+      array_agg(d.histogram) AS histograms,
+      COUNT(*) FILTER (WHERE d.pulls > 0 AND d.histogram = '{}'::jsonb)::int AS unbinned
     FROM "PullLatencyDaily" d JOIN "Cluster" c ON c.id = d."clusterId"
     WHERE d.day >= ${input.from}::date AND d.day < ${input.to}::date
       ${clusterWhere(input.scope)} ${input.registry ? Prisma.sql`AND d.registry = ${input.registry}` : Prisma.empty}
@@ -175,10 +202,8 @@ export async function getLatencyTrend(
     registry: r.registry,
     pulls: r.pulls,
     failures: r.failures,
-    p50Ms: r.p50,
-    p95Ms: r.p95,
+    ...percentilesOf(r),
     maxMs: r.max,
-    exact: r.rows === 1,
     failuresByCause: r.causes.reduce<Counts>((m, c) => add(m, c), {}),
   }));
 }

@@ -1,3 +1,4 @@
+import { BUCKET_RESOLUTION } from "@pullsight/core";
 import { EventCoverage } from "~/components/event-coverage.tsx";
 import { Empty, ExportLink, Head, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ms, num, pct } from "~/lib/format.ts";
@@ -68,11 +69,11 @@ function RegistryTable({ registries }: { registries: Row[] }) {
                 </span>
               </td>
               <td className={right}>
-                {r.exact ? "" : "≈ "}
+                {r.percentiles === "mean" ? "≈ " : ""}
                 {ms(r.p50Ms)}
               </td>
               <td className={right}>
-                {r.exact ? "" : "≈ "}
+                {r.percentiles === "mean" ? "≈ " : ""}
                 {ms(r.p95Ms)}
               </td>
               <td className={right}>{ms(r.maxMs)}</td>
@@ -80,10 +81,16 @@ function RegistryTable({ registries }: { registries: Row[] }) {
           ))}
         </tbody>
       </table>
-      {registries.some((r) => !r.exact) && (
+      {registries.some((r) => r.percentiles === "histogram") && (
         <p className={`px-3 pb-2 text-xs ${muted}`}>
-          ≈ combines several days or clusters: a pull-weighted mean of their percentiles, not an exact
-          percentile.
+          Percentiles of several days or clusters come from their merged pull-time histograms: within{" "}
+          {pct(BUCKET_RESOLUTION, 1)} of the exact value.
+        </p>
+      )}
+      {registries.some((r) => r.percentiles === "mean") && (
+        <p className={`px-3 pb-2 text-xs ${muted}`}>
+          ≈ includes days recorded before pull-time histograms were kept: a pull-weighted mean of their
+          percentiles, not a percentile.
         </p>
       )}
     </div>
