@@ -41,8 +41,13 @@ export function containerStarts(raw: RawSnapshot, from: Date, until: Date): Cont
   return out;
 }
 
-/** Containers waiting on a failed pull, and how many of them a stored failure event explains. */
+/**
+ * Containers waiting on a failed pull, and how many of them a failure event of the last hour (the
+ * API server's TTL) explains: a pod failing for hours whose events stopped coming through
+ * client-go's spam filter counts as failing without one.
+ */
 export function failingCoverage(raw: RawSnapshot, failures: ReadonlyMap<string, PullFailureStart>) {
+  const recent = raw.startedAt.getTime() - FIRST_WINDOW_MS;
   let failing = 0;
   let failingWithEvent = 0;
   for (const pod of raw.objects.pods ?? []) {
@@ -50,9 +55,10 @@ export function failingCoverage(raw: RawSnapshot, failures: ReadonlyMap<string, 
     for (const s of allStatuses(pod)) {
       if (!isWaitingOnPull(s)) continue;
       failing += 1;
-      const key = podContainerKey(ns, pod.metadata.name, String(s.name ?? ""));
-      if (failures.has(key) || failures.has(podContainerKey(ns, pod.metadata.name, null)))
-        failingWithEvent += 1;
+      const event =
+        failures.get(podContainerKey(ns, pod.metadata.name, String(s.name ?? ""))) ??
+        failures.get(podContainerKey(ns, pod.metadata.name, null));
+      if (event && event.last.getTime() > recent) failingWithEvent += 1;
     }
   }
   return { failing, failingWithEvent };

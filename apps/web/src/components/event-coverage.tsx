@@ -33,8 +33,9 @@ export function EventCoverage({ days }: { days: Day[] }) {
       <p className={`mt-2 ${muted}`}>
         Kubelet events are combined when similar ones pile up, rate-limited per pod (25, then one every 5
         minutes) and kept for an hour: pull counts, latency and causes describe the events the collector
-        stored. A start without its pull event means one was lost; a combined event counts as one failed
-        attempt.
+        stored. A start without its pull event means one was lost; a container failing for hours whose events
+        no longer come through is failing without a recent failure event (its failures are no longer counted);
+        a combined event counts as one failed attempt.
       </p>
       <CoverageTable days={days} />
     </details>
@@ -53,7 +54,7 @@ function CoverageTable({ days }: { days: Day[] }) {
             ["Starts", "right"],
             ["With pull event", "right"],
             ["Failing", "right"],
-            ["With failure event", "right"],
+            ["With a failure event of the last hour", "right"],
             ["Combined events", "right"],
           ]}
         />

@@ -82,6 +82,8 @@ export interface PullFailureStart {
   first: Date;
   /** The cause of the latest failed attempt, where an event recorded one. */
   cause: FailureCause | null;
+  /** The latest failure event's last occurrence: whether events still tell about it. */
+  last: Date;
 }
 
 /**
@@ -97,9 +99,16 @@ export async function getPullFailureStarts(
 ): Promise<Map<string, PullFailureStart>> {
   if (!pods.length) return new Map();
   const rows = await db.$queryRaw<
-    Array<{ namespace: string; pod: string; container: string | null; first: Date; cause: string | null }>
+    Array<{
+      namespace: string;
+      pod: string;
+      container: string | null;
+      first: Date;
+      last: Date;
+      cause: string | null;
+    }>
   >`
-    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first,
+    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first, MAX(e."lastTimestamp") AS last,
       (array_agg(e."failureCause" ORDER BY e."lastTimestamp" DESC) FILTER (WHERE ${PULL_FAILURE_SQL}))[1] AS cause
     FROM "PullEvent" e
     JOIN "Cluster" c ON c.id = e."clusterId"
@@ -111,7 +120,7 @@ export async function getPullFailureStarts(
     rows.map((r) => [
       podContainerKey(r.namespace, r.pod, r.container),
       // Stored causes are core's FailureCause values (classifyPullFailure wrote them).
-      { first: r.first, cause: (r.cause as FailureCause | null) ?? null },
+      { first: r.first, last: r.last, cause: (r.cause as FailureCause | null) ?? null },
     ]),
   );
 }

@@ -2,7 +2,7 @@
 // derived here from the rows the test writes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isoWeekOf, isoWeekRange } from "@pullsight/core";
+import { BUCKET_RESOLUTION, histogramOf, isoWeekOf, isoWeekRange } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import { getWeeklyReview } from "./review.ts";
 import { getLatencyTrend, getPostureTrend } from "./trends.ts";
@@ -130,6 +130,44 @@ describe("trends and weekly reviews", () => {
     // These days were recorded without histograms: a mean, and said to be one.
     assert.equal(fleetWeek.percentiles, "mean");
     assert.deepEqual(fleetWeek.failuresByCause, { "rate-limited": 2 });
+  });
+
+  it("latency with histograms: merged across days, never above the slowest pull; one day that pulled stays exact", async () => {
+    const { id: clusterId } = await t.db.cluster.create({ data: { name: "h" } });
+    const row = (d: number, pulls: number[], registry = "quay.io") => {
+      const sorted = [...pulls].sort((x, y) => x - y);
+      return t.db.pullLatencyDaily.create({
+        data: {
+          clusterId,
+          day: new Date(monday.getTime() + d * DAY),
+          registry,
+          pulls: pulls.length,
+          alreadyPresent: 3,
+          failures: 0,
+          p50Ms: sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : null,
+          p95Ms: sorted.at(-1) ?? null,
+          maxMs: sorted.at(-1) ?? null,
+          histogram: histogramOf(pulls),
+          updatedAt: monday,
+        },
+      });
+    };
+    await row(0, [4360]);
+    await row(1, []);
+    await row(0, [4360], "ghcr.io");
+    await row(2, [4361], "ghcr.io");
+    const week = await getLatencyTrend(t.db, {
+      bucket: "week",
+      from: monday,
+      to: new Date(monday.getTime() + 7 * DAY),
+      scope: { cluster: "h" },
+    });
+    const quay = week.find((p) => p.registry === "quay.io");
+    assert.deepEqual([quay?.percentiles, quay?.p50Ms, quay?.p95Ms], ["exact", 4360, 4360]);
+    const ghcr = week.find((p) => p.registry === "ghcr.io");
+    assert.equal(ghcr?.percentiles, "histogram");
+    // Both pulls fall in one bucket whose middle lies above them: the slowest pull bounds the answer.
+    assert.ok((ghcr?.p95Ms as number) <= 4361 && (ghcr?.p95Ms as number) >= 4361 / (1 + BUCKET_RESOLUTION));
   });
 
   it("ISO weeks: ranges, names and bad weeks", () => {

@@ -142,20 +142,27 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
     }));
 }
 
-/** One day's exact percentiles; several days' from their merged histograms (or means, for days before histograms). */
+/**
+ * One day's exact percentiles (also when the other days of the bucket pulled nothing); several
+ * days' from their merged histograms, never above the slowest pull (a bucket's upper part may lie
+ * beyond it); a pull-weighted mean where days recorded before histograms are among them.
+ */
 function percentilesOf(r: {
-  rows: number;
+  pulled: number;
   p50: number | null;
   p95: number | null;
+  max: number | null;
   histograms: Histogram[];
   unbinned: number;
 }) {
-  if (r.rows === 1) return { p50Ms: r.p50, p95Ms: r.p95, percentiles: "exact" as const };
+  // With one day that pulled, the weighted means are that day's own percentiles.
+  if (r.pulled <= 1) return { p50Ms: r.p50, p95Ms: r.p95, percentiles: "exact" as const };
   if (r.unbinned > 0) return { p50Ms: r.p50, p95Ms: r.p95, percentiles: "mean" as const };
   const merged = mergeHistograms(r.histograms);
+  const atMost = (v: number | null) => (v === null || r.max === null ? v : Math.min(v, r.max));
   return {
-    p50Ms: histogramQuantile(merged, 0.5),
-    p95Ms: histogramQuantile(merged, 0.95),
+    p50Ms: atMost(histogramQuantile(merged, 0.5)),
+    p95Ms: atMost(histogramQuantile(merged, 0.95)),
     percentiles: "histogram" as const,
   };
 }
@@ -181,6 +188,7 @@ export async function getLatencyTrend(
       causes: unknown[];
       histograms: Histogram[];
       unbinned: number;
+      pulled: number;
     }>
   >`
     SELECT (date_trunc(${bucket}, d.day::timestamp) AT TIME ZONE 'UTC') AS bucket, ${clusterCol} AS cluster, d.registry,
@@ -190,7 +198,8 @@ export async function getLatencyTrend(
       MAX(d."maxMs") AS max,
       array_agg(d."failuresByCause") AS causes,
       array_agg(d.histogram) AS histograms,
-      COUNT(*) FILTER (WHERE d.pulls > 0 AND d.histogram = '{}'::jsonb)::int AS unbinned
+      COUNT(*) FILTER (WHERE d.pulls > 0 AND d.histogram = '{}'::jsonb)::int AS unbinned,
+      COUNT(*) FILTER (WHERE d.pulls > 0)::int AS pulled
     FROM "PullLatencyDaily" d JOIN "Cluster" c ON c.id = d."clusterId"
     WHERE d.day >= ${input.from}::date AND d.day < ${input.to}::date
       ${clusterWhere(input.scope)} ${input.registry ? Prisma.sql`AND d.registry = ${input.registry}` : Prisma.empty}
@@ -213,7 +222,7 @@ export const coveragePoint = z.object({
   /** Container starts seen in pod status, and those whose kubelet Pulled event is stored. */
   containerStarts: z.number().int(),
   startsWithPullEvent: z.number().int(),
-  /** Containers waiting on a failed pull at the day's latest snapshot, and those with a stored failure event. */
+  /** Containers waiting on a failed pull at the day's latest snapshot, and those with a failure event of the hour before it. */
   failingContainers: z.number().int(),
   failingWithEvent: z.number().int(),
   /** Stored events client-go's aggregator combined, and the occurrences their counts claim. */
