@@ -29,6 +29,13 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   const starts = days.reduce((n, d) => n + d.containerStarts, 0);
   const coverage = page.locator("summary", { hasText: "Event coverage:" });
   await expect(coverage).toContainText(`of ${starts.toLocaleString("en-US")} container starts`);
+  // Failing containers of the newest day whose events no longer come through are called out.
+  const newest = Math.max(...days.map((d) => d.day.getTime()));
+  const silent = days
+    .filter((d) => d.day.getTime() === newest)
+    .reduce((n, d) => n + d.failingContainers - d.failingWithEvent, 0);
+  if (silent > 0) await expect(coverage).toContainText(`${silent} failing container`);
+  else await expect(coverage).not.toContainText("failing container");
   await coverage.click();
   // One row per day, the fleet's clusters summed.
   await expect(page.getByRole("table", { name: "Event coverage per day" }).locator("tbody tr")).toHaveCount(

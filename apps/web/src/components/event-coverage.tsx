@@ -18,6 +18,8 @@ export function EventCoverage({ days }: { days: Day[] }) {
   if (starts === 0 && combined === 0 && !days.some((d) => d.failingContainers > 0))
     return <p className={`text-sm ${muted}`}>Event coverage: no container starts counted in these days.</p>;
   const low = days.filter((d) => (ratio(d.startsWithPullEvent, d.containerStarts) ?? 1) < LOW_COVERAGE);
+  const latest = days.at(-1);
+  const silent = latest ? latest.failingContainers - latest.failingWithEvent : 0;
   return (
     <details className="text-sm">
       <summary className="cursor-pointer">
@@ -26,6 +28,12 @@ export function EventCoverage({ days }: { days: Day[] }) {
         {low.length > 0 && (
           <span className="ml-1 font-medium text-amber-800 dark:text-amber-300">
             · pull figures partial on {low.length === 1 ? "1 day" : `${low.length} days`}
+          </span>
+        )}
+        {silent > 0 && (
+          <span className="ml-1 font-medium text-amber-800 dark:text-amber-300">
+            · {silent === 1 ? "1 failing container" : `${num(silent)} failing containers`} without a failure
+            event in the last hour: failure counts miss {silent === 1 ? "it" : "them"}
           </span>
         )}
         {combined > 0 && <span className={muted}> · {num(combined)} events combined by the kubelet</span>}
