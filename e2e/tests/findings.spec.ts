@@ -88,7 +88,7 @@ test("a reviewer waives an open finding from the findings table", async ({ page,
 
   // The page refreshes from the server: that finding is now waived, and the waiver is listed.
   const same = table.locator("tbody tr").filter({ hasText: rule }).filter({ hasText: workload });
-  await expect(same.first().locator("td").nth(3)).toHaveText(/waived/);
+  await expect(same.first().locator("td").nth(4)).toHaveText(/waived/);
   await expect(page.getByRole("table", { name: "Waivers in force" })).toContainText("Vendor image");
   const waiver = await db.waiver.findFirstOrThrow({ where: { ruleId: rule }, orderBy: { id: "desc" } });
   expect(waiver.createdBy).toBe("demo@pullsight.local");

@@ -37,7 +37,7 @@ test("filtering and sorting the workloads table, then reloading the URL, gives t
   expect(before.length).toBe(Math.min(50, expected));
   for (const text of before) expect(text).toContain("Always");
   const counts = await rows.evaluateAll((trs) =>
-    trs.map((tr) => Number.parseInt(tr.querySelectorAll("td")[6]?.textContent ?? "0", 10)),
+    trs.map((tr) => Number.parseInt(tr.querySelectorAll("td")[7]?.textContent ?? "0", 10)),
   );
   expect(counts).toEqual([...counts].sort((a, b) => b - a));
 

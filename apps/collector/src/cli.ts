@@ -8,6 +8,7 @@ import { DbHandle } from "./db-handle.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
 import { jsonLogger } from "./log.ts";
 import { CollectorMetrics } from "./metrics.ts";
+import { smtpMailer } from "./notify/send.ts";
 import { CollectorService } from "./service.ts";
 
 const { values } = parseArgs({
@@ -109,8 +110,19 @@ try {
 const database = await openDatabase(readDatabaseEnv(process.env));
 const handle = new DbHandle(database.url, { log });
 let metrics: CollectorMetrics | null = null;
+const smtpUrl = process.env.PULLSIGHT_SMTP_URL?.trim();
 const service = new CollectorService(handle, clients, {
   profiles,
+  ...(profiles.notifications
+    ? {
+        notify: {
+          notifications: profiles.notifications,
+          mailer: smtpUrl
+            ? smtpMailer(smtpUrl, process.env.PULLSIGHT_SMTP_FROM?.trim() || "pullsight@localhost")
+            : null,
+        },
+      }
+    : {}),
   concurrency: Number(values.concurrency),
   read: { skipSecrets: values["skip-secrets"], kubeletConfig: values["kubelet-config"] },
   clusterLabels,

@@ -3,6 +3,7 @@
 // (digests, waiting states) and the rules' findings under each namespace's profile.
 import { createHash } from "node:crypto";
 import {
+  annotationsOf,
   assessContainer,
   CONTROLLER_KINDS,
   type ContainerFacts,
@@ -13,6 +14,7 @@ import {
   labelsOf,
   nodeOf,
   nodesSharedAcrossNamespaces,
+  ownerFor,
   type ProfilesFile,
   type PullSecretRef,
   type PullStats,
@@ -38,7 +40,7 @@ import {
   type WorkloadGroup,
   waiverMatches,
 } from "@pullsight/core";
-import type { ContainerInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
+import type { ContainerInput, NamespaceInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 import { runningOf, runtimeOf } from "./runtime.ts";
 
@@ -53,7 +55,7 @@ export type WorkloadRecord = WorkloadInput & { pods: string[]; containers: Conta
 
 export interface ClusterFactsResult {
   workloads: WorkloadRecord[];
-  namespaces: Array<{ name: string; labels: Record<string, string>; profile: string }>;
+  namespaces: NamespaceInput[];
   /** Workload kinds whose lists were read completely: a workload of such a kind that is absent was deleted. */
   completeKinds: string[];
   /** Whether pod status was read (runtime facts are complete). */
@@ -158,15 +160,27 @@ function credentialSourcesOf(raw: RawSnapshot, failed: ReadonlySet<string>): Cre
 
 /** Each namespace's profile (resolved once per profile name); `all()` lists every namespace met. */
 function namespaceProfiles(raw: RawSnapshot, profiles: ProfilesFile, clusterLabels: Record<string, string>) {
-  const nsLabels = new Map((raw.objects.namespaces ?? []).map((n) => [n.metadata.name, labelsOf(n)]));
+  const nsMeta = new Map(
+    (raw.objects.namespaces ?? []).map((n) => [
+      n.metadata.name,
+      { labels: labelsOf(n), annotations: annotationsOf(n) },
+    ]),
+  );
   const resolvedByName = new Map<string, ResolvedProfile>();
   const namespaces = new Map<string, NamespaceRecord>();
   const profileFor = (ns: string) => {
     let entry = namespaces.get(ns);
     if (!entry) {
-      const labels = nsLabels.get(ns) ?? {};
+      const { labels, annotations } = nsMeta.get(ns) ?? { labels: {}, annotations: {} };
       const cluster = { name: raw.cluster, labels: clusterLabels };
-      entry = { name: ns, labels, profile: profileNameFor(profiles, cluster, { name: ns, labels }) };
+      const { owner, source } = ownerFor(profiles, cluster, { name: ns, labels, annotations });
+      entry = {
+        name: ns,
+        labels,
+        profile: profileNameFor(profiles, cluster, { name: ns, labels }),
+        owner,
+        ownerSource: source,
+      };
       namespaces.set(ns, entry);
     }
     let resolved = resolvedByName.get(entry.profile);
@@ -176,7 +190,7 @@ function namespaceProfiles(raw: RawSnapshot, profiles: ProfilesFile, clusterLabe
     }
     return { entry, resolved };
   };
-  for (const ns of nsLabels.keys()) profileFor(ns);
+  for (const ns of nsMeta.keys()) profileFor(ns);
   return Object.assign(profileFor, { all: () => [...namespaces.values()] });
 }
 

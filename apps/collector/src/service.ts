@@ -8,6 +8,7 @@ import type { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type Logger, silentLogger } from "./log.ts";
+import { type NotifyOptions, notify } from "./notify/notifier.ts";
 
 type PodIndex = Map<string, { kind: string; name: string }>;
 
@@ -15,6 +16,8 @@ export interface ServiceOptions extends Omit<CollectOptions, "signal" | "onFacts
   log?: Logger;
   /** Called after every snapshot round (metrics, progress). */
   onOutcomes?: (outcomes: ClusterOutcome[]) => void;
+  /** Digests and alerts sent after every round of the service loop (the profiles file's `notifications`). */
+  notify?: Omit<NotifyOptions, "now" | "log">;
 }
 
 export class CollectorService {
@@ -45,7 +48,7 @@ export class CollectorService {
   }
 
   private collectOptions(): CollectOptions {
-    const { onOutcomes: _onOutcomes, ...collect } = this.opts;
+    const { onOutcomes: _onOutcomes, notify: _notify, ...collect } = this.opts;
     return {
       ...collect,
       signal: this.signal,
@@ -121,11 +124,26 @@ export class CollectorService {
     }
   }
 
+  /** Sends the digests and alerts that are due; a failure is logged, never fatal to collection. */
+  private async notifyRound(): Promise<void> {
+    const o = this.opts.notify;
+    if (!o?.notifications.recipients.length || this.signal.aborted) return;
+    try {
+      const result = await notify(this.handle.db, { ...o, now: new Date(), log: this.log });
+      if (result.sent || result.failed) this.log.info("notifications", { ...result });
+    } catch (error) {
+      this.log.error("notifications failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   /** Snapshots every `intervalMs`, never overlapping, until stopped; watchers run throughout. */
   async loop(intervalMs: number): Promise<void> {
     void this.startWatchers();
     while (!this.signal.aborted) {
       await this.snapshot();
+      await this.notifyRound();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, intervalMs);
         this.signal.addEventListener("abort", () => {

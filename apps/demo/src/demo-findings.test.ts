@@ -2,8 +2,11 @@
 // whose every open finding was confirmed by the latest collection.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { findingsQuery } from "@pullsight/db";
+import { createExportPool, startCsvExport } from "@pullsight/api";
+import { UNOWNED } from "@pullsight/core";
+import { findingsQuery, getWeeklyReview } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { parse } from "csv-parse/sync";
 import { type Demo, startDemo } from "./demo.ts";
 
 const DAY = 86_400_000;
@@ -66,5 +69,39 @@ describe("the demo's findings", () => {
       [],
       `${stale.length} of ${rows.length} open findings not confirmed lately`,
     );
+  });
+
+  it("the fleet review of the last full week reads in at most 40 top-level groups, and its CSV names every finding's owner", async () => {
+    const week = "2026-W48"; // now is Monday of W49
+    const review = await getWeeklyReview(t.db, week, { kind: "fleet" }, new Date(now));
+    for (const section of ["new", "resolved", "ageing"] as const) {
+      const groups = review.groups[section];
+      assert.ok(groups.length <= 40, `${section}: ${groups.length} top-level groups`);
+      assert.ok(
+        groups.every((g) => g.team !== UNOWNED),
+        `${section}: every demo namespace has an owner`,
+      );
+    }
+    const pool = createExportPool(t.url);
+    try {
+      const csv = await startCsvExport({
+        db: t.db,
+        pool,
+        kind: "review",
+        filters: { week },
+        actor: "test",
+        now: new Date(now),
+      });
+      const text = await new Response(csv.stream).text();
+      await csv.done;
+      const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+      const findings = rows.filter((r) => r.section !== "waiver-expiring");
+      const counted = Object.values(review.counts.new).reduce((a, b) => a + b, 0);
+      assert.equal(findings.filter((r) => r.section === "new").length, counted, "every new finding is a row");
+      assert.ok(findings.length > 0);
+      assert.ok(findings.every((r) => r.owner && r.group?.startsWith(`${r.owner} / ${r.rule_id} / `)));
+    } finally {
+      await pool.end();
+    }
   });
 });

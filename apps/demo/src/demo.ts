@@ -16,9 +16,22 @@ import {
   type Logger,
   loadKubeConfig,
 } from "@pullsight/collector";
+import { DEFAULT_PROFILES, type ProfilesFile } from "@pullsight/core";
 import { Simulator } from "@pullsight/k8s-sim";
 
 const DAY = 86_400_000;
+
+/**
+ * The built-in profiles, with the one owner a fleet's labels cannot give: kube-system carries no
+ * team label, so the operator names its team here (a profiles file's `owners.assignments`).
+ */
+export const DEMO_PROFILES: ProfilesFile = {
+  ...DEFAULT_PROFILES,
+  owners: {
+    keys: DEFAULT_PROFILES.owners.keys,
+    assignments: [{ owner: "platform", namespaces: { names: ["kube-system"] } }],
+  },
+};
 
 export interface DemoOptions {
   databaseUrl: string;
@@ -97,6 +110,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const log = opts.log;
   const handle = new DbHandle(opts.databaseUrl, log ? { log } : {});
   const service = new CollectorService(handle, clients, {
+    profiles: DEMO_PROFILES,
     clusterLabels: demoClusterLabels(clients.map((c) => c.name)),
     ...(log ? { log } : {}),
   });

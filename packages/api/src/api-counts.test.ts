@@ -66,6 +66,15 @@ describe("counted answers on collected data", () => {
         workload: { select: { namespace: true, kind: true, cluster: { select: { name: true } } } },
       },
     });
+    // Each namespace's team as the simulator made it (kube-system names none: unowned).
+    const teams = new Map(
+      sim.clusters.flatMap((c) =>
+        c.sim.namespaces.map((ns) => [
+          `${c.name}/${ns.name}`,
+          ns.name === "kube-system" ? "(unowned)" : ns.team,
+        ]),
+      ),
+    );
     for (const cluster of [undefined, sim.clusters[1]?.name]) {
       const facts = current.filter((f) => !cluster || f.workload.cluster.name === cluster);
       const expected: Record<string, Record<string, number>> = {};
@@ -77,6 +86,7 @@ describe("counted answers on collected data", () => {
       for (const f of facts) {
         add("cluster", f.workload.cluster.name);
         add("namespace", f.workload.namespace);
+        add("team", teams.get(`${f.workload.cluster.name}/${f.workload.namespace}`) ?? "?");
         add("kind", f.workload.kind);
         add("policy", f.imagePullPolicy);
         add("policySource", f.policySource);

@@ -1,14 +1,16 @@
 // The exports of small tables (a page's worth, read whole rather than through a cursor): the
 // weekly review, clusters, a cluster's namespaces, pull latency and waivers. Each declares its
 // filters, its columns and its rows together; export-kinds.ts lists them with the large ones.
-import { parseScopeKey } from "@pullsight/core";
+import { parseScopeKey, scopeKey as scopeKeyOf } from "@pullsight/core";
 import {
   type Db,
+  expiringWaivers,
   getClusterDetail,
   getFleetOverview,
   getLatencyTrend,
-  getWeeklyReview,
+  getReviewRows,
   listWaivers,
+  reviewWindow,
   snapshotStatus,
   WAIVER_STATES,
 } from "@pullsight/db";
@@ -49,6 +51,8 @@ const REVIEW_COLUMNS = [
   "week",
   "scope",
   "section",
+  "owner",
+  "group",
   "finding_id",
   "cluster",
   "namespace",
@@ -65,48 +69,56 @@ const REVIEW_COLUMNS = [
   "signed_at",
 ] as const;
 
+const REVIEW_PAGE = 5_000;
+
+/** Every finding of the review's three sections, a page at a time, each with its owner and the group the page shows it in. */
 async function* reviewRows(db: Db, filters: z.infer<typeof reviewFilters>, now: Date): Rows {
   const scope = parseScopeKey(filters.scope);
   if (!scope) throw new RangeError(`not a review scope: ${filters.scope}`);
-  const r = await getWeeklyReview(db, filters.week, scope, now);
+  const w = reviewWindow(filters.week, now);
+  const key = scopeKeyOf(scope);
+  const signed = await db.review.findUnique({
+    where: { isoWeek_scope: { isoWeek: filters.week, scope: key } },
+  });
   const base = {
-    week: r.week,
-    scope: r.scope,
-    signed_by: r.signed?.reviewer ?? null,
-    signed_at: r.signed?.signedAt ?? null,
+    week: filters.week,
+    scope: key,
+    signed_by: signed?.reviewer ?? null,
+    signed_at: signed?.signedAt ?? null,
   };
-  const rows: Record<string, unknown>[] = [];
-  for (const [section, list] of [
-    ["new", r.newFindings],
-    ["resolved", r.resolvedFindings],
-    ["ageing", r.ageingFindings],
-  ] as const)
-    for (const f of list)
-      rows.push({
-        ...base,
-        section,
-        finding_id: f.id,
-        cluster: f.cluster,
-        namespace: f.namespace,
-        workload: f.workload,
-        container: f.container,
-        rule_id: f.ruleId,
-        severity: f.severity,
-        image: f.image,
-        opened_at: f.openedAt,
-        resolved_at: f.resolvedAt,
-        age_days: f.ageDays,
-        waived: f.waived,
-      });
-  for (const w of r.waiversExpiring)
-    rows.push({
-      ...base,
-      section: "waiver-expiring",
-      rule_id: w.ruleId,
-      namespace: w.scope,
-      resolved_at: w.expiresAt,
-    });
-  yield rows;
+  for (const section of ["new", "resolved", "ageing"] as const) {
+    let afterId: bigint | undefined = 0n;
+    while (afterId !== undefined) {
+      const page = await getReviewRows(db, w, scope, { section, limit: REVIEW_PAGE, afterId });
+      if (page.length)
+        yield page.map((f) => ({
+          ...base,
+          section,
+          owner: f.team,
+          group: [f.team, f.ruleId, f.image ?? "(no image)"].join(" / "),
+          finding_id: f.id,
+          cluster: f.cluster,
+          namespace: f.namespace,
+          workload: f.workload,
+          container: f.container,
+          rule_id: f.ruleId,
+          severity: f.severity,
+          image: f.image,
+          opened_at: f.openedAt,
+          resolved_at: f.resolvedAt,
+          age_days: f.ageDays,
+          waived: f.waived,
+        }));
+      afterId = page.length === REVIEW_PAGE ? page[page.length - 1]?.id : undefined;
+    }
+  }
+  yield (await expiringWaivers(db, w, scope)).map((wv) => ({
+    ...base,
+    section: "waiver-expiring",
+    rule_id: wv.ruleId,
+    namespace: wv.scope,
+    resolved_at: wv.expiresAt,
+  }));
 }
 
 export const reviewExport = smallExport({
@@ -183,7 +195,7 @@ const namespaceFilters = z.object({ cluster: name }).strict();
 const NAMESPACE_COLUMNS = [
   "cluster",
   "namespace",
-  "team",
+  "owner",
   "profile",
   "score",
   "grade",
@@ -201,7 +213,7 @@ async function* namespaceRows(db: Db, filters: z.infer<typeof namespaceFilters>,
   yield detail.namespaces.map((n) => ({
     cluster: detail.cluster.name,
     namespace: n.name,
-    team: n.team,
+    owner: n.team,
     profile: n.profile,
     score: n.score,
     grade: n.grade,

@@ -102,7 +102,15 @@ describe("CSV exports", () => {
       completeKinds: ["Deployment"],
       runtimeComplete: true,
       evaluableRules: ["PS001"],
-      namespaces: [{ name: "shop", labels: { team: "checkout" }, profile: "production" }],
+      namespaces: [
+        {
+          name: "shop",
+          labels: { team: "checkout" },
+          profile: "production",
+          owner: "checkout",
+          ownerSource: "label:team",
+        },
+      ],
       workloads: HOSTILE.map((value, i) => ({
         namespace: "shop",
         kind: "Deployment",
@@ -243,7 +251,7 @@ describe("CSV exports", () => {
     const detail = await getClusterDetail(t.db, "prod-eu-1", { now: at });
     const namespaces = await csv("namespaces", { cluster: "prod-eu-1" });
     assert.deepEqual(
-      namespaces.map((n) => [n.namespace, n.team, Number(n.containers)]),
+      namespaces.map((n) => [n.namespace, n.owner, Number(n.containers)]),
       detail?.namespaces.map((n) => [n.name, n.team, n.containers]),
     );
 

@@ -110,8 +110,10 @@ export async function startCsvExport(opts: {
     async pull(controller) {
       clearTimeout(idle);
       try {
-        const next = pending ?? (await batches.next());
+        let next = pending ?? (await batches.next());
         pending = null;
+        // An empty batch enqueues nothing, and a pull that enqueues nothing is not pulled again.
+        while (!next.done && next.value.length === 0) next = await batches.next();
         if (next.done) {
           // Logged before the end reaches the client: whoever has read the whole file finds it
           // logged as completed, with its hash.

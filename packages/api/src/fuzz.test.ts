@@ -207,6 +207,16 @@ const TEMPLATES: Record<string, unknown> = {
   "reviews.get": { week: "2026-W47", scope: "cluster:c" },
   "reviews.sign": { week: "2026-W47", scope: "namespace:c/ns", notes: "fine" },
   "reviews.list": { scope: "fleet", limit: 5 },
+  "reviews.rows": {
+    week: "2026-W47",
+    scope: "team:payments",
+    section: "new",
+    team: "payments",
+    ruleId: "PS001",
+    image: "nginx:latest",
+  },
+  "reviews.scopes": undefined,
+  "reviews.deliveries": { limit: 10 },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

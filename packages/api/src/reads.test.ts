@@ -42,6 +42,7 @@ describe("what procedures read", () => {
     const c = await f.t.db.cluster.findFirstOrThrow();
     const w = await f.t.db.workload.findFirstOrThrow({ where: { clusterId: c.id } });
     const week = "2026-W48";
+    const owned = await f.t.db.namespace.findFirstOrThrow({ where: { owner: { not: null } } });
     const asOf = new Date();
     const all = { cluster: c.name, namespace: w.namespace };
     inputs = {
@@ -61,6 +62,19 @@ describe("what procedures read", () => {
       "trends.coverage": [{}, { scope: { cluster: c.name }, range: { days: 7 } }],
       "reviews.get": [{ week }, { week, scope: `cluster:${c.name}` }],
       "reviews.list": [{}],
+      "reviews.rows": [
+        { week, section: "new" },
+        {
+          week,
+          scope: `team:${owned.owner}`,
+          section: "ageing",
+          team: owned.owner ?? "",
+          ruleId: "PS001",
+          image: null,
+        },
+      ],
+      "reviews.scopes": [undefined],
+      "reviews.deliveries": [undefined, { limit: 5 }],
       "waivers.list": [{}, { state: "all" }],
       "identity.me": [undefined],
       "rules.catalog": [undefined],

@@ -1,6 +1,13 @@
 // Shared zod schemas: the inputs routers validate. Outputs are the result schemas each db query
 // declares beside it; only what travels differently (labels as pairs) is adapted here.
-import { FINDING_STATUSES, isoWeekRange, REGISTRY_VISIBILITIES } from "@pullsight/core";
+import {
+  FINDING_STATUSES,
+  scopeKey as formatScopeKey,
+  isoWeekRange,
+  parseScopeKey,
+  REGISTRY_VISIBILITIES,
+  teamOfScope,
+} from "@pullsight/core";
 import { clusterSummary, labelMap, NOT_DIGEST, severity, snapshotStatus } from "@pullsight/db";
 import { z } from "zod";
 
@@ -41,12 +48,19 @@ export const bigId = z.coerce
   .bigint({ error: "an id: a whole number" })
   .positive()
   .max(2n ** 63n - 1n);
+/** A review scope's key, normalised (core parseScopeKey): one scope has one key. */
 export const scopeKey = z
   .string()
-  .regex(
-    /^(fleet|cluster:[^/]+|namespace:[^/]+\/.+)$/,
-    'a scope: "fleet", "cluster:NAME" or "namespace:CLUSTER/NAME"',
-  );
+  .max(600)
+  .transform((key, ctx) => {
+    const scope = parseScopeKey(key);
+    if (scope) return formatScopeKey(scope);
+    ctx.addIssue({
+      code: "custom",
+      message: 'a scope: "fleet", "cluster:NAME", "namespace:CLUSTER/NAME" or "team:NAME"',
+    });
+    return z.NEVER;
+  });
 
 /** A cluster as the fleet and cluster pages show it, with its labels as pairs. */
 export const clusterSummaryOut = clusterSummary.extend({ labels: labelPairs });
@@ -85,10 +99,22 @@ const clusterScope = {
   clusterLabel: labelSelector.optional(),
 };
 
+/** A team owning namespaces ("(unowned)": namespaces nobody owns), normalised like every team name. */
+export const team = z
+  .string()
+  .max(253)
+  .transform((v, ctx) => {
+    const t = teamOfScope(v);
+    if (t) return t;
+    ctx.addIssue({ code: "custom", message: "a team name" });
+    return z.NEVER;
+  });
+
 export const workloadFilter = z
   .object({
     ...clusterScope,
     namespace: name.optional(),
+    team: team.optional(),
     kind: z.string().max(64).optional(),
     ruleId: ruleId.optional(),
     severity: severity.optional(),
@@ -104,6 +130,7 @@ export const findingFilter = z
   .object({
     ...clusterScope,
     namespace: name.optional(),
+    team: team.optional(),
     ruleId: ruleId.optional(),
     severity: severity.optional(),
     status: z.enum(FINDING_STATUSES).optional(),
@@ -116,6 +143,7 @@ export const pullEventFilter = z
   .object({
     cluster: name.optional(),
     namespace: name.optional(),
+    team: team.optional(),
     reason: z.string().max(64).optional(),
     registry: z.string().max(253).optional(),
     from: instant.optional(),

@@ -37,7 +37,9 @@ export {
   type ManifestOptions,
   manifestObjects,
 } from "./manifest.ts";
+export { type Notifications, notificationsSchema, type Recipient } from "./notifications.ts";
 export {
+  annotationsOf,
   CONTROLLER_KINDS,
   controllerOf,
   groupWorkloads,
@@ -89,7 +91,15 @@ export {
   type VisibilityLists,
 } from "./registry.ts";
 export { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } from "./review-scope.ts";
-export { GROUPED_RULE_IDS, RULES, RULES_BY_ID, RULES_VERSION } from "./rules/catalog.ts";
+export {
+  DIGEST_PIN,
+  DIGEST_PIN_RULE_IDS,
+  GROUPED_RULE_IDS,
+  RULES,
+  RULES_BY_ID,
+  RULES_VERSION,
+  ruleAction,
+} from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
 export {
   assessContainer,
@@ -115,6 +125,7 @@ export {
   DEFAULT_SETTINGS,
   globMatches,
   InvalidProfilesError,
+  ownerFor,
   type ProfilesFile,
   parseProfiles,
   profileNameFor,
@@ -155,6 +166,7 @@ export {
   RULE_LEVELS,
   SEVERITIES,
   SEVERITIES_MOST_SEVERE_FIRST,
+  SEVERITY_WEIGHTS,
   severityRank,
 } from "./rules/types.ts";
 export {
@@ -177,4 +189,14 @@ export {
   tagKindOf,
   tagWords,
 } from "./tag-kind.ts";
+export {
+  DEFAULT_OWNER_KEYS,
+  normalizeTeam,
+  type OwnerSource,
+  type Ownership,
+  ownerFromMetadata,
+  ownerLabel,
+  teamOfScope,
+  UNOWNED,
+} from "./teams.ts";
 export { unstorableText } from "./text.ts";

@@ -4,7 +4,14 @@
 
 /** The part of a Kubernetes object that ownership reads. */
 export interface OwnedObject {
-  metadata: { name: string; namespace?: string; uid?: string; labels?: unknown; ownerReferences?: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: unknown;
+    annotations?: unknown;
+    ownerReferences?: unknown;
+  };
 }
 
 /** Controllers that own pods, outermost last: a CronJob owns Jobs, a Deployment owns ReplicaSets. */
@@ -31,6 +38,14 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 export const labelsOf = (o: OwnedObject): Record<string, string> =>
   isObj(o.metadata.labels) ? (o.metadata.labels as Record<string, string>) : {};
+
+/** String-valued annotations (anything else in the map is ignored). */
+export const annotationsOf = (o: OwnedObject): Record<string, string> =>
+  isObj(o.metadata.annotations)
+    ? Object.fromEntries(
+        Object.entries(o.metadata.annotations).filter((e): e is [string, string] => typeof e[1] === "string"),
+      )
+    : {};
 
 /** The owner reference marked as controller, if any. */
 export const controllerOf = (o: OwnedObject): Obj | undefined =>

@@ -4,6 +4,7 @@ import { UTCDate } from "@date-fns/utc";
 import { addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
 import fc from "fast-check";
 import { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } from "./review-scope.ts";
+import { UNOWNED } from "./teams.ts";
 
 // date-fns is the reference model: a well-kept implementation of ISO 8601 weeks.
 const referenceWeek = (t: number) => {
@@ -50,12 +51,40 @@ describe("review scopes", () => {
     fc
       .tuple(names, names)
       .map(([cluster, namespace]) => ({ kind: "namespace" as const, cluster, namespace })),
+    fc.oneof(names, fc.constant(UNOWNED)).map((team) => ({ kind: "team" as const, team })),
   );
   it("parses every key it writes back to the same scope (property)", () => {
     fc.assert(fc.property(scopes, (s) => assert.deepEqual(parseScopeKey(scopeKey(s)), s)));
   });
   it("refuses keys of no scope", () => {
-    for (const key of ["", "fleets", "cluster:", "namespace:a", "namespace:/b"])
-      assert.equal(parseScopeKey(key), null);
+    for (const key of [
+      "",
+      "fleets",
+      "cluster:",
+      "namespace:a",
+      "namespace:/b",
+      "namespace:a/b/c",
+      "team:",
+      "team:  ",
+      "fleet:x",
+    ])
+      assert.equal(parseScopeKey(key), null, key);
+  });
+  it("gives twins one key: spaces around names dropped, team case and spacing folded (property)", () => {
+    const pad = fc.stringMatching(/^[ \t]{0,3}$/);
+    fc.assert(
+      fc.property(scopes, pad, pad, (s, before, after) => {
+        const key = scopeKey(s);
+        const colon = key.indexOf(":");
+        const padded =
+          colon < 0
+            ? `${before}${key}${after}`
+            : `${before}${key.slice(0, colon + 1)}${after}${key.slice(colon + 1)}${after}`;
+        const twin =
+          s.kind === "team" && s.team !== UNOWNED ? padded.toUpperCase().replace("TEAM:", "team:") : padded;
+        assert.deepEqual(parseScopeKey(twin), s);
+      }),
+    );
+    assert.deepEqual(parseScopeKey("team: Growth  Team "), { kind: "team", team: "growth team" });
   });
 });

@@ -1,28 +1,46 @@
 // The weekly review's coordinates: an ISO 8601 week ("2026-W47", Monday to Monday in UTC) and a
-// scope (the fleet, a cluster, or a namespace of a cluster) with the key it travels under in URLs,
-// exports and stored sign-offs.
+// scope (the fleet, a cluster, a namespace of a cluster, or a team across clusters) with the key it
+// travels under in URLs, exports and stored sign-offs. Keys are normalised when parsed, so one
+// scope has one key: no trailing-space or upper-case twins of a sign-off.
+import { teamOfScope } from "./teams.ts";
 
 const DAY = 86_400_000;
 
 export type ReviewScope =
   | { kind: "fleet" }
   | { kind: "cluster"; cluster: string }
-  | { kind: "namespace"; cluster: string; namespace: string };
+  | { kind: "namespace"; cluster: string; namespace: string }
+  | { kind: "team"; team: string };
 
 export function scopeKey(s: ReviewScope): string {
   return s.kind === "fleet"
     ? "fleet"
     : s.kind === "cluster"
       ? `cluster:${s.cluster}`
-      : `namespace:${s.cluster}/${s.namespace}`;
+      : s.kind === "team"
+        ? `team:${s.team}`
+        : `namespace:${s.cluster}/${s.namespace}`;
 }
 
-export function parseScopeKey(key: string): ReviewScope | null {
+/**
+ * The scope a key names, or null. Surrounding spaces are dropped from every name and team names
+ * are normalised (teams.ts), so that one scope has one key; the server checks that it exists.
+ */
+export function parseScopeKey(raw: string): ReviewScope | null {
+  const key = raw.trim();
   if (key === "fleet") return { kind: "fleet" };
-  const cluster = /^cluster:(.+)$/.exec(key);
-  if (cluster?.[1]) return { kind: "cluster", cluster: cluster[1] };
-  const ns = /^namespace:([^/]+)\/(.+)$/.exec(key);
-  if (ns?.[1] && ns[2]) return { kind: "namespace", cluster: ns[1], namespace: ns[2] };
+  const colon = key.indexOf(":");
+  const kind = key.slice(0, colon);
+  const rest = key.slice(colon + 1).trim();
+  if (colon < 0 || !rest) return null;
+  if (kind === "cluster") return { kind: "cluster", cluster: rest };
+  if (kind === "team") {
+    const team = teamOfScope(rest);
+    return team ? { kind: "team", team } : null;
+  }
+  const parts = rest.split("/").map((p) => p.trim());
+  if (kind === "namespace" && parts.length === 2 && parts[0] && parts[1])
+    return { kind: "namespace", cluster: parts[0], namespace: parts[1] };
   return null;
 }
 

@@ -3,12 +3,15 @@ import pg from "pg";
 import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded.ts";
 import { type DatabaseEnv, repoRoot } from "./env.ts";
 import { applyMigrations } from "./migrate.ts";
+import { APP_ROLE, ensureLoginRole, grantToUrlRole, roleOwnsTables, withCredentials } from "./roles.ts";
 
 export const DATABASE_NAME = "pullsight";
 
 export interface Database {
-  /** Connection URL of the migrated Pullsight database. */
+  /** Connection URL of the migrated Pullsight database, as the application role (roles.ts). */
   url: string;
+  /** The same database as the tables' owner: migrations and maintenance only. */
+  ownerUrl: string;
   /** "embedded" when this process started PostgreSQL itself, "external" for DATABASE_URL. */
   kind: "embedded" | "external";
   /** Stops the embedded server (if we started one). Safe to call twice. */
@@ -39,9 +42,26 @@ export async function ensureDatabase(serverUrl: string, name: string, template?:
   });
 }
 
+/** The embedded server's application role password: it listens on loopback only, like its owner's. */
+const APP_PASSWORD = "pullsight";
+
+/** Migrates as the owner, then grants the application role its rights and checks it owns nothing. */
+async function migrateAndGrant(ownerUrl: string, url: string, log: (line: string) => void): Promise<void> {
+  await applyMigrations(ownerUrl);
+  if (ownerUrl !== url) await grantToUrlRole(ownerUrl, url);
+  const problem = await roleOwnsTables(url);
+  if (problem)
+    log(
+      `warning: the database role the web and collector use ${problem}, so it could drop the ` +
+        "triggers that keep signed reviews unchanged; give it a role of its own and set " +
+        'PULLSIGHT_MIGRATION_URL to the owner (README, "Database roles")',
+    );
+}
+
 /**
- * The one way to get a database: DATABASE_URL when set, otherwise an embedded PostgreSQL with
- * its data under PULLSIGHT_DATA_DIR (default `.data/`). Pending migrations are applied either way.
+ * The one way to get a database: DATABASE_URL when set (migrated as PULLSIGHT_MIGRATION_URL's role
+ * when that is set), otherwise an embedded PostgreSQL with its data under PULLSIGHT_DATA_DIR
+ * (default `.data/`), migrated as its superuser and used as the application role.
  */
 export async function openDatabase(
   env: DatabaseEnv,
@@ -55,22 +75,25 @@ export async function openDatabase(
 ): Promise<Database> {
   const log = opts.log ?? (() => {});
   if (env.DATABASE_URL) {
-    await applyMigrations(env.DATABASE_URL);
-    return { url: env.DATABASE_URL, kind: "external", close: async () => {} };
+    const ownerUrl = env.PULLSIGHT_MIGRATION_URL ?? env.DATABASE_URL;
+    await migrateAndGrant(ownerUrl, env.DATABASE_URL, log);
+    return { url: env.DATABASE_URL, ownerUrl, kind: "external", close: async () => {} };
   }
   const dataDir = path.resolve(repoRoot, env.PULLSIGHT_DATA_DIR, "postgres");
   log(`starting embedded PostgreSQL (data in ${dataDir}, port ${env.PULLSIGHT_PG_PORT})`);
   const server: EmbeddedServer = await startEmbeddedPostgres({ dataDir, port: env.PULLSIGHT_PG_PORT });
   try {
     const name = opts.name ?? DATABASE_NAME;
-    const url = server.url(name);
+    const ownerUrl = server.url(name);
     if (opts.fresh)
-      await withAdminClient(url, (c) =>
+      await withAdminClient(ownerUrl, (c) =>
         c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
       );
-    await ensureDatabase(url, name);
-    await applyMigrations(url);
-    return { url, kind: "embedded", close: () => server.stop() };
+    await ensureDatabase(ownerUrl, name);
+    await withAdminClient(ownerUrl, (c) => ensureLoginRole(c, APP_ROLE, APP_PASSWORD));
+    const url = withCredentials(ownerUrl, APP_ROLE, APP_PASSWORD);
+    await migrateAndGrant(ownerUrl, url, log);
+    return { url, ownerUrl, kind: "embedded", close: () => server.stop() };
   } catch (error) {
     await server.stop();
     throw error;

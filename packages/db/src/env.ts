@@ -13,6 +13,17 @@ export const databaseEnvSchema = z.object({
     .optional()
     .transform((v) => (v ? v : undefined))
     .pipe(z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }).optional()),
+  PULLSIGHT_MIGRATION_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(
+      z
+        .url({ protocol: /^postgres(ql)?$/, error: "PULLSIGHT_MIGRATION_URL must be a postgres:// URL" })
+        .optional(),
+    )
+    .describe("The tables' owner, for migrations; DATABASE_URL is then the application's own role."),
   PULLSIGHT_DATA_DIR: z.string().trim().min(1).default(".data"),
   PULLSIGHT_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5439),
 });

@@ -41,6 +41,7 @@ export {
   compactRollups,
   type FindingInput,
   HOURLY_ROLLUP_DAYS,
+  type NamespaceInput,
   type SnapshotFailure,
   type SnapshotInput,
   type SnapshotResult,
@@ -56,6 +57,18 @@ export {
   type SnapshotSummary,
   snapshotSummary,
 } from "./queries/clusters.ts";
+export {
+  claimDeliveries,
+  DELIVERY_BACKOFF_MS,
+  type Delivery,
+  type DeliveryKey,
+  delivery,
+  finishDelivery,
+  listDeliveries,
+  MAX_DELIVERY_ATTEMPTS,
+  type PullFailureAlert,
+  recentPullFailures,
+} from "./queries/deliveries.ts";
 export {
   type ExportLogEntry,
   exportLogEntry,
@@ -120,19 +133,23 @@ export {
 } from "./queries/results.ts";
 export {
   AGEING_DAYS,
+  defaultReviewWeek,
+  expiringWaivers,
+  getReviewRows,
   getWeeklyReview,
-  listReviews,
-  ReviewConflictError,
+  REVIEW_SECTIONS,
   type ReviewFinding,
-  type ReviewGroup,
+  type ReviewSection,
   reviewFinding,
-  reviewGroup,
+  reviewWindow,
   type SignedReview,
   signedReview,
-  signReview,
   type WeeklyReview,
   weeklyReviewResult,
 } from "./queries/review.ts";
+export { IMAGES_PER_RULE, type ReviewAction, type TeamGroup } from "./queries/review-groups.ts";
+export { listReviews, missingScope, ReviewConflictError, signReview } from "./queries/review-signoff.ts";
+export { listTeams, type TeamMovement, teamTallies } from "./queries/team-scores.ts";
 export {
   type CoveragePoint,
   coveragePoint,

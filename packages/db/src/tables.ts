@@ -18,6 +18,7 @@ export const TABLES = [
   "Waiver",
   "Review",
   "ExportLog",
+  "Delivery",
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -5,6 +5,8 @@ export interface KindDef {
   path: string;
   /** Read as PartialObjectMetadataList: never the object's data (Secrets). */
   metadataOnly?: boolean;
+  /** Annotations are kept (a namespace's may name its owning team). */
+  annotations?: boolean;
 }
 
 export type KindKey =
@@ -21,7 +23,7 @@ export type KindKey =
   | "cronjobs";
 
 export const KINDS: readonly KindDef[] = [
-  { key: "namespaces", path: "/api/v1/namespaces" },
+  { key: "namespaces", path: "/api/v1/namespaces", annotations: true },
   { key: "nodes", path: "/api/v1/nodes" },
   { key: "pods", path: "/api/v1/pods" },
   { key: "serviceaccounts", path: "/api/v1/serviceaccounts" },

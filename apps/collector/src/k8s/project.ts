@@ -128,6 +128,18 @@ export function projectObject<T>(o: T): T {
 }
 
 /**
+ * An object whose annotations are read (a namespace's may name its owning team): projected as any
+ * other, with its annotations except kubectl's last-applied copy of the whole object.
+ */
+export function projectWithAnnotations<T>(o: T): T {
+  const out = projectObject(o);
+  if (!isObj(o) || !isObj(o.metadata) || !isObj(o.metadata.annotations) || !isObj(out)) return out;
+  const { [LAST_APPLIED]: _applied, ...annotations } = o.metadata.annotations;
+  if (Object.keys(annotations).length) (out.metadata as Obj).annotations = annotations;
+  return out;
+}
+
+/**
  * A kind listed as metadata only (Secrets): its name and namespace, nothing else. Not its
  * annotations (kubectl's last-applied configuration of a Secret holds its data), labels or
  * managed fields (they name the data's keys): facts only ask whether a secret of that name exists.

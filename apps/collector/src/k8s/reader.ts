@@ -4,7 +4,7 @@
 
 import { type ClusterClient, RequestFailure } from "./client.ts";
 import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
-import { projectMetadataOnly, projectObject } from "./project.ts";
+import { projectMetadataOnly, projectObject, projectWithAnnotations } from "./project.ts";
 
 export interface KindFailure {
   /** A kind, or "kubeletconfig" for the opt-in kubelet configuration read. */
@@ -238,7 +238,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
         deadline,
         () => requests++,
         undefined,
-        kind.metadataOnly ? projectMetadataOnly : projectObject,
+        kind.metadataOnly ? projectMetadataOnly : kind.annotations ? projectWithAnnotations : projectObject,
       );
       o.onProgress?.(kind.key, objects[kind.key]?.length ?? 0);
     } catch (e) {

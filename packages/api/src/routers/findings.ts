@@ -8,7 +8,16 @@ export const findingsRouter = router({
   /** Findings (open and waived by default), a page at a time: the rows the findings export has. */
   list: publicProcedure
     .meta({
-      reads: ["Cluster", "Finding", "FindingEvidence", "OpenFindingCount", "Snapshot", "Waiver", "Workload"],
+      reads: [
+        "Cluster",
+        "Finding",
+        "FindingEvidence",
+        "Namespace",
+        "OpenFindingCount",
+        "Snapshot",
+        "Waiver",
+        "Workload",
+      ],
     })
     .input(
       z

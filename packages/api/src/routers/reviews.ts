@@ -1,20 +1,33 @@
-import { isoWeekOf, parseScopeKey, type ReviewScope } from "@pullsight/core";
+import { parseScopeKey, type ReviewScope } from "@pullsight/core";
 import {
+  type Db,
+  defaultReviewWeek,
+  delivery,
+  getReviewRows,
   getWeeklyReview,
+  listDeliveries,
   listReviews,
+  listTeams,
+  missingScope,
+  REVIEW_SECTIONS,
   ReviewConflictError,
+  reviewFinding,
+  reviewWindow,
   signedReview,
   signReview,
   weeklyReviewResult,
 } from "@pullsight/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { isoWeek, scopeKey } from "../schemas.ts";
+import { isoWeek, ruleId, scopeKey } from "../schemas.ts";
 import { publicProcedure, reviewerProcedure, router } from "../trpc.ts";
 
-function scopeOf(key: string): ReviewScope {
+/** The scope a (normalised) key names, refused with the reason when there is nothing to review. */
+async function existingScope(db: Db, key: string): Promise<ReviewScope> {
   const scope = parseScopeKey(key);
   if (!scope) throw new TRPCError({ code: "BAD_REQUEST", message: `not a review scope: ${key}` });
+  const missing = await missingScope(db, scope);
+  if (missing) throw new TRPCError({ code: "BAD_REQUEST", message: missing });
   return scope;
 }
 
@@ -24,35 +37,107 @@ const asBadRequest = (e: unknown): never => {
   throw e;
 };
 
+const REVIEW_READS = [
+  "Cluster",
+  "Finding",
+  "Namespace",
+  "PostureRollup",
+  "Review",
+  "Snapshot",
+  "Waiver",
+  "Workload",
+] as const;
+
+/** Rows of one group shown at once; the findings page and the CSV have them all. */
+export const GROUP_ROWS_LIMIT = 50;
+
 export const reviewsRouter = router({
-  /** The review of an ISO week (default: the week before this one) for a scope. */
+  /** The review of an ISO week (default: last week, or this one when nothing is older) for a scope. */
   get: publicProcedure
-    .meta({ reads: ["Cluster", "Finding", "PostureRollup", "Review", "Waiver", "Workload"] })
+    .meta({ reads: [...REVIEW_READS] })
     .input(z.object({ week: isoWeek.optional(), scope: scopeKey.default("fleet") }).strict())
     .output(weeklyReviewResult)
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const now = ctx.now();
-      const week = input.week ?? isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
-      return getWeeklyReview(ctx.db, week, scopeOf(input.scope), now, { group: true }).catch(asBadRequest);
+      const week = input.week ?? (await defaultReviewWeek(ctx.db, now));
+      const scope = await existingScope(ctx.db, input.scope);
+      return getWeeklyReview(ctx.db, week, scope, now).catch(asBadRequest);
+    }),
+
+  /** The findings of one group of a review's section (team, rule, image), most severe first. */
+  rows: publicProcedure
+    .meta({ reads: [...REVIEW_READS] })
+    .input(
+      z
+        .object({
+          week: isoWeek,
+          scope: scopeKey.default("fleet"),
+          section: z.enum(REVIEW_SECTIONS),
+          team: z.string().trim().min(1).max(253).optional(),
+          ruleId: ruleId.optional(),
+          /** Any of these rules (an action's). */
+          ruleIds: z.array(ruleId).min(1).max(20).optional(),
+          /** The group's image; null for findings without one. */
+          image: z.string().max(1000).nullable().optional(),
+        })
+        .strict(),
+    )
+    .output(z.array(reviewFinding))
+    .query(async ({ ctx, input }) => {
+      const scope = await existingScope(ctx.db, input.scope);
+      const w = (() => {
+        try {
+          return reviewWindow(input.week, ctx.now());
+        } catch (e) {
+          return asBadRequest(e);
+        }
+      })();
+      return getReviewRows(ctx.db, w, scope, {
+        section: input.section,
+        ...(input.team !== undefined ? { team: input.team } : {}),
+        ...(input.ruleId !== undefined ? { ruleId: input.ruleId } : {}),
+        ...(input.ruleIds !== undefined ? { ruleIds: input.ruleIds } : {}),
+        ...(input.image !== undefined ? { image: input.image } : {}),
+        limit: GROUP_ROWS_LIMIT,
+      });
     }),
 
   /** Signs off a week's review (reviewers and admins). Once signed it cannot change. */
   sign: reviewerProcedure
     .input(z.object({ week: isoWeek, scope: scopeKey, notes: z.string().max(10_000) }).strict())
     .output(signedReview)
-    .mutation(({ ctx, input }) =>
-      signReview(
+    .mutation(async ({ ctx, input }) => {
+      const scope = parseScopeKey(input.scope);
+      if (!scope) throw new TRPCError({ code: "BAD_REQUEST", message: `not a review scope: ${input.scope}` });
+      return signReview(
         ctx.db,
-        {
-          week: input.week,
-          scope: scopeOf(input.scope),
-          reviewer: ctx.user.name,
-          role: ctx.user.role,
-          notes: input.notes,
-        },
+        { week: input.week, scope, reviewer: ctx.user.name, role: ctx.user.role, notes: input.notes },
         ctx.now(),
-      ).catch(asBadRequest),
-    ),
+      ).catch(asBadRequest);
+    }),
+
+  /** What a review can be of: the clusters and the teams that own namespaces. */
+  scopes: publicProcedure
+    .meta({ reads: ["Cluster", "Namespace"] })
+    .output(z.object({ clusters: z.array(z.string()), teams: z.array(z.string()) }))
+    .query(async ({ ctx }) => ({
+      clusters: (await ctx.db.cluster.findMany({ select: { name: true }, orderBy: { name: "asc" } })).map(
+        (c) => c.name,
+      ),
+      teams: await listTeams(ctx.db),
+    })),
+
+  /** Digests and alerts sent (or failing) to the profiles file's recipients, newest first. */
+  deliveries: publicProcedure
+    .meta({ reads: ["Delivery"] })
+    .input(
+      z
+        .object({ limit: z.number().int().min(1).max(500).optional() })
+        .strict()
+        .optional(),
+    )
+    .output(z.array(delivery))
+    .query(({ ctx, input }) => listDeliveries(ctx.db, { limit: input?.limit ?? 50 })),
 
   /** Past signed reviews, newest week first. */
   list: publicProcedure

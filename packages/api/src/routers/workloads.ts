@@ -22,7 +22,7 @@ const workloadDetail = workloadDetailResult.extend({
 export const workloadsRouter = router({
   /** The workloads table: filtered, sorted and paginated by the database (keyset cursor). */
   list: publicProcedure
-    .meta({ reads: ["Cluster", "ContainerFact", "Finding", "Snapshot", "Waiver", "Workload"] })
+    .meta({ reads: ["Cluster", "ContainerFact", "Finding", "Namespace", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
         .object({
@@ -46,7 +46,7 @@ export const workloadsRouter = router({
 
   /** The values each filter can take (with container counts), for the filter menus. */
   facets: publicProcedure
-    .meta({ reads: ["Cluster", "ContainerFact", "Workload"] })
+    .meta({ reads: ["Cluster", "ContainerFact", "Namespace", "Workload"] })
     .input(z.object({ cluster: name.optional() }).strict().optional())
     .output(workloadFacetsResult)
     .query(({ ctx, input }) => getWorkloadFacets(ctx.db, input?.cluster)),

@@ -125,6 +125,8 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Mutable image reference",
     category: "reference",
     why: "A mutable reference (`latest`, no tag, or a moving name such as `main` or `stable`) can point at a different image tomorrow. Two replicas can run different code, a rollback cannot restore what ran, and an audit cannot say which image was deployed.",
+    action: "Pin {image} to a version or digest",
+    resolvedByDigest: true,
     fix: "Reference an immutable version: a full version tag that your registry does not allow to be overwritten, or better, the image digest.",
     fixYaml: `containers:
   - name: app
@@ -149,6 +151,8 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Moving tag with IfNotPresent (stale cache)",
     category: "policy",
     why: "With `IfNotPresent` the kubelet pulls only when the node has no image under that reference. When the tag moves, nodes that cached the old image keep running it while new nodes run the new one: replicas silently differ, and a fix pushed under the same tag never arrives.",
+    action: "Pin {image} to a version or digest, or pull it Always",
+    resolvedByDigest: true,
     fix: "Pin an immutable version or digest (preferred), or use `imagePullPolicy: Always` while the tag must stay mutable.",
     fixYaml: `containers:
   - name: app
@@ -178,6 +182,8 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Never with a moving tag",
     category: "policy",
     why: "`Never` runs only what is already on the node. With a moving tag, the node never learns that the tag moved, and a node without the image fails with ErrImageNeverPull.",
+    action: "Pin {image} to a version or digest the nodes preload",
+    resolvedByDigest: true,
     fix: "Use an immutable version or digest that your node image preloads, or allow pulls.",
     fixYaml: `containers:
   - name: agent
@@ -204,6 +210,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Image missing where pulls are forbidden",
     category: "runtime",
     why: "With `imagePullPolicy: Never` a node that lacks the image fails the container with ErrImageNeverPull and does not retry a pull: the pod stays broken until the image is loaded onto that node.",
+    action: "Preload {image} on the nodes that run it, or allow pulls",
     fix: "Preload the image on every node that can run the pod (node image, DaemonSet preloader), constrain the pod to nodes that have it, or allow pulls.",
     fixYaml: `spec:
   nodeSelector:
@@ -239,6 +246,8 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Not pinned by digest",
     category: "reference",
     why: "Only a digest identifies image content; tags, even version tags, can be overwritten unless the registry forbids it. `Always` with a digest is the most deterministic pattern (the kubelet verifies the digest on every start), `IfNotPresent` with a full version the common one.",
+    action: "Pin {image} by digest",
+    resolvedByDigest: true,
     fix: "Reference the image by digest (your CD tool or an admission policy can resolve tags to digests).",
     fixYaml: `containers:
   - name: app
@@ -263,6 +272,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Always against an unreliable registry",
     category: "latency",
     why: "`Always` contacts the registry on every container start. When the registry is slow, rate-limited or unreachable from the cluster, restarts and scale-ups stall or fail even though the image may already be on the node.",
+    action: "Pin {image} and pull it IfNotPresent, or mirror it closer",
     fix: "Pin by digest or full version and use `IfNotPresent`, mirror the image into a registry close to the cluster, or fix the registry path (credentials for rate limits, network, pull-through cache).",
     fixYaml: `containers:
   - name: app
@@ -319,6 +329,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Private image without a pull secret",
     category: "secrets",
     why: "An image from a private registry needs credentials. Without a pull secret on the pod or its ServiceAccount it starts only on nodes that already cached it (pulled with someone else's credentials) or that carry node-level credentials, and fails elsewhere with ErrImagePull.",
+    action: "Give the pods that pull {image} a pull secret",
     fix: "Add an imagePullSecret to the ServiceAccount (or the pod), or list the registry under nodeCredentialRegistries if a kubelet credential provider (ECR, GAR, ACR) supplies credentials.",
     fixYaml: `apiVersion: v1
 kind: ServiceAccount
@@ -347,6 +358,7 @@ imagePullSecrets:
     title: "Pull secret referenced but missing",
     category: "secrets",
     why: "The kubelet silently skips an imagePullSecret that does not exist, so pulls go out without the credentials someone meant to give them, and fail (or hit anonymous rate limits) in ways that look unrelated.",
+    action: "Create the pull secret that the pods of {image} name, or drop the reference",
     fix: "Create the secret in the namespace (type kubernetes.io/dockerconfigjson) or remove the stale reference.",
     fixYaml: `kubectl create secret docker-registry registry-example-com \\
   --namespace <namespace> --docker-server=registry.example.com \\
@@ -377,6 +389,7 @@ imagePullSecrets:
     title: "Image pull failing",
     category: "runtime",
     why: "Containers waiting in ErrImagePull, ImagePullBackOff, InvalidImageName, ImageInspectError or the CRI's RegistryUnavailable and SignatureValidationFailed do not run. The cause (missing tag, credentials, a node credential provider, a registry refusing by policy (HTTP 412), rate limit, the kubelet's own pull throttle, signature policy, network, TLS, bad name) decides who has to act. It is read from the container's waiting message first (from 1.32 it keeps the last attempt's error), from kubelet events second, and the finding says which.",
+    action: "Fix the failing pull of {image}",
     fix: "Act on the cause in the evidence: fix the tag or name, the pull secret, the registry's reachability or certificate, or add a mirror for rate limits.",
     fixYaml: `kubectl -n <namespace> describe pod <pod>   # Events show the registry's error
 kubectl -n <namespace> get events --field-selector reason=Failed`,
@@ -425,6 +438,8 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     title: "Tag drift: one tag, several digests running",
     category: "runtime",
     why: "Replicas of one workload run one tag but different image content: the tag moved and some nodes kept their cached copy. Behaviour differs between replicas, and what the manifest says is not what runs.",
+    action: "Pin {image} by digest and roll its workloads",
+    resolvedByDigest: true,
     fix: "Pin by digest; to converge now, roll the workload after making the pull policy Always (or pin the digest you want).",
     fixYaml: `kubectl -n <namespace> rollout restart deployment/<name>   # after pinning or setting Always`,
     references: [ref.updating, ref.pullPolicy],
@@ -460,6 +475,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     title: "Policy set to what the default would be",
     category: "policy",
     why: "The manifest sets imagePullPolicy to exactly what the API server would default it to for this image. Harmless, and some teams require it; reported at info so reviewers know it was a choice.",
+    action: "Nothing to change for {image}: its policy is the default",
     fix: "Nothing required. Keep it if your standards want explicit policies; remove it to rely on defaulting.",
     fixYaml: `containers:
   - name: app
@@ -488,6 +504,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     title: "Leftover default from an earlier image",
     category: "policy",
     why: "imagePullPolicy is defaulted once, when the object is created. After the image changed, the policy still reflects the old image: a workload moved from `:latest` to a version keeps pulling on every start, and one moved to `:latest` keeps `IfNotPresent` and its stale cache.",
+    action: "Set imagePullPolicy explicitly for {image}",
     fix: "Set imagePullPolicy explicitly to what you want for the current image.",
     fixYaml: `containers:
   - name: app
@@ -520,6 +537,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
     title: "Slow image pulls",
     category: "latency",
     why: "Pull time adds directly to pod start-up: slow pulls stretch rollouts, autoscaling and recovery. With serialized pulls (the kubelet default) one slow image also delays every other pull on the node.",
+    action: "Shrink {image} or pull it from a registry closer to the cluster",
     fix: "Shrink the image, pull from a registry close to the cluster, pre-pull on nodes, or raise the budget in the profile if the time is expected.",
     fixYaml: `# kubelet configuration, if your nodes can pull in parallel:
 serializeImagePulls: false
@@ -553,6 +571,7 @@ maxParallelImagePulls: 4`,
     title: "Private image cached on shared nodes",
     category: "secrets",
     why: "With `IfNotPresent`, an image pulled with one pod's credentials stays on the node, and any pod scheduled there can start from it without credentials of its own. On nodes shared between namespaces or tenants that bypasses registry access control.",
+    action: "Pull {image} Always, or keep its pods on nodes of their own",
     fix: "Use `imagePullPolicy: Always` for private images on shared nodes, enable the AlwaysPullImages admission plugin, or the kubelet's KubeletEnsureSecretPulledImages feature (KEP-2535); or isolate the tenant's nodes.",
     fixYaml: `containers:
   - name: app
@@ -588,6 +607,7 @@ maxParallelImagePulls: 4`,
     title: "Invalid image reference",
     category: "reference",
     why: "The image name does not parse as a reference: the kubelet refuses it with InvalidImageName and the container never starts.",
+    action: "Correct the reference {image}",
     fix: "Correct the reference: lowercase repository, a valid tag (at most 128 characters of letters, digits, `_`, `.`, `-`), a digest of the form `sha256:<64 hex>`.",
     fixYaml: `containers:
   - name: app
@@ -613,6 +633,8 @@ maxParallelImagePulls: 4`,
     title: "Floating version with a cached policy",
     category: "policy",
     why: "A floating version (`redis:7.2`, `postgres:15`, `node:20-alpine`) is re-pushed with every patch release of its line. With `IfNotPresent` (or `Never`) each node keeps the patch it pulled first, so replicas can differ by patch level and a security fix reaches only new nodes.",
+    action: "Pin {image} to a full version or digest",
+    resolvedByDigest: true,
     fix: "Pin the full version (`redis:7.2.5`) or the digest, and let your update tooling move it; or use `Always` if the line should follow patches.",
     fixYaml: `containers:
   - name: cache
@@ -640,6 +662,8 @@ maxParallelImagePulls: 4`,
     title: "Full version on a registry that allows overwriting tags",
     category: "policy",
     why: "Where a registry lets a tag be pushed again (no tag immutability), even a full version such as `1.42.3` can be rebuilt under the same name, and nodes that cached the first build keep it. The profile says which registries allow this.",
+    action: "Pin {image} by digest",
+    resolvedByDigest: true,
     fix: "Turn on tag immutability in the registry (ECR, ACR, GAR and Harbor support it), pin the digest, or use `Always`.",
     fixYaml: `containers:
   - name: app
@@ -668,6 +692,7 @@ maxParallelImagePulls: 4`,
     title: "Registry of unknown visibility without a pull secret",
     category: "secrets",
     why: "Pullsight does not know whether this registry needs credentials: it is neither a well-known public registry nor one that always needs them, and the profile does not declare it. If it is private, pods start only where the image is cached or the node has credentials.",
+    action: "Declare the registry of {image}, or give its pods a pull secret",
     fix: "Declare the registry in the profile's settings (publicRegistries or privateRegistries); if it is private, add an imagePullSecret to the ServiceAccount.",
     fixYaml: `# profiles.yaml
 profiles:
@@ -693,6 +718,26 @@ profiles:
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
+
+/** Rules whose findings referencing the image by digest resolves, all at once. */
+export const DIGEST_PIN_RULE_IDS: readonly string[] = RULES.filter((r) => r.resolvedByDigest).map(
+  (r) => r.id,
+);
+
+/** The remedy that pins by digest: one change for every rule of DIGEST_PIN_RULE_IDS. */
+export const DIGEST_PIN = "pin-digest";
+
+/**
+ * The change that resolves a rule's findings on an image, in words (`{image}` filled in); for
+ * DIGEST_PIN, the one change that resolves every digest-pin rule.
+ */
+export function ruleAction(remedy: string, image: string | null): string {
+  const text =
+    remedy === DIGEST_PIN
+      ? "Pin {image} by digest"
+      : (RULES_BY_ID.get(remedy)?.action ?? `Resolve ${remedy} on {image}`);
+  return text.replace("{image}", image ? `\`${image}\`` : "its images");
+}
 
 /** Rules that fire on most containers: views count them per scope and list their rows on demand. */
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);

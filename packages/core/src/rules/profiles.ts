@@ -3,8 +3,10 @@
 // extended. The first assignment that matches a namespace decides its profile.
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { notificationsSchema } from "../notifications.ts";
 import { DEFAULT_PRIVATE_REGISTRIES, DEFAULT_PUBLIC_REGISTRIES } from "../registry.ts";
 import { DEFAULT_MUTABLE_TAGS, DEFAULT_VARIANT_TAGS } from "../tag-kind.ts";
+import { DEFAULT_OWNER_KEYS, normalizeTeam, type Ownership, ownerFromMetadata } from "../teams.ts";
 import { RULES, RULES_BY_ID } from "./catalog.ts";
 import { RULE_LEVELS, type RuleLevel, type RuleSettings } from "./types.ts";
 
@@ -86,10 +88,37 @@ const profileSchema = z
   })
   .strict();
 
+const ownersSchema = z
+  .object({
+    keys: z
+      .array(z.string().min(1).max(317))
+      .min(1)
+      .default([...DEFAULT_OWNER_KEYS])
+      .describe("Namespace label or annotation keys naming the owning team, tried in order (labels first)."),
+    assignments: z
+      .array(
+        z
+          .object({
+            owner: z
+              .string()
+              .refine((v) => normalizeTeam(v) !== null, { error: "an owner needs a name" })
+              .describe("The team; case and surrounding spaces are ignored."),
+            clusters: selector.optional(),
+            namespaces: selector.optional(),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe("Owners that win over labels and annotations: the first matching assignment decides."),
+  })
+  .strict();
+
 export const profilesFileSchema = z
   .object({
     apiVersion: z.literal("pullsight.dev/v1"),
     kind: z.literal("Profiles"),
+    owners: ownersSchema.default({ keys: [...DEFAULT_OWNER_KEYS], assignments: [] }),
+    notifications: notificationsSchema.optional().describe("Weekly digests and pull-failure alerts."),
     profiles: z.array(profileSchema).default([]),
     assignments: z
       .array(
@@ -174,6 +203,7 @@ export function parseProfiles(yamlText: string): ProfilesFile {
 export const DEFAULT_PROFILES: ProfilesFile = {
   apiVersion: "pullsight.dev/v1",
   kind: "Profiles",
+  owners: { keys: [...DEFAULT_OWNER_KEYS], assignments: [] },
   profiles: [],
   assignments: [
     { profile: "development", namespaces: { labels: { environment: "development" } } },
@@ -273,4 +303,17 @@ export function profileNameFor(file: ProfilesFile, cluster: Scope, namespace: Sc
     (a) => selectorMatches(a.clusters, cluster) && selectorMatches(a.namespaces, namespace),
   );
   return hit?.profile ?? file.defaultProfile;
+}
+
+/** The team owning a namespace of a cluster: the first matching override, else its labels and annotations. */
+export function ownerFor(
+  file: ProfilesFile,
+  cluster: Scope,
+  namespace: Scope & { annotations?: Record<string, string> },
+): Ownership {
+  const hit = file.owners.assignments.find(
+    (a) => selectorMatches(a.clusters, cluster) && selectorMatches(a.namespaces, namespace),
+  );
+  if (hit) return { owner: normalizeTeam(hit.owner), source: "override" };
+  return ownerFromMetadata(file.owners.keys, namespace.labels ?? {}, namespace.annotations ?? {});
 }

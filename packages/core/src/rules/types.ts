@@ -12,6 +12,17 @@ export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const
 export type Severity = (typeof SEVERITIES)[number];
 /** Most severe first: the order lists, reviews and exports show them in. */
 export const SEVERITIES_MOST_SEVERE_FIRST: readonly Severity[] = [...SEVERITIES].reverse();
+/**
+ * How much one finding of each severity weighs when ranking what to fix first: each step up
+ * outweighs three findings of the step below, and info findings ask for nothing.
+ */
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
+  critical: 27,
+  high: 9,
+  medium: 3,
+  low: 1,
+  info: 0,
+};
 /** What a profile sets per rule: a severity, or off. */
 export const RULE_LEVELS = ["off", ...SEVERITIES] as const;
 export type RuleLevel = (typeof RULE_LEVELS)[number];
@@ -179,6 +190,10 @@ export interface RuleDefinition {
   category: "reference" | "policy" | "secrets" | "runtime" | "latency";
   /** Why it matters, for a person deciding whether to care. */
   why: string;
+  /** The change that resolves it, as one imperative line with `{image}` for the image (review actions). */
+  action: string;
+  /** Referencing the image by digest resolves it: review actions count these rules' findings as one change. */
+  resolvedByDigest?: true;
   /** How to fix, in words. */
   fix: string;
   /** How to fix, as a manifest snippet. */

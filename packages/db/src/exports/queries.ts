@@ -12,6 +12,8 @@ import {
   factValidAt,
   findingFactCondition,
   findingOpenAt,
+  ownerOf,
+  teamCondition,
 } from "../queries/filters.ts";
 import { factsConfirmedBy, findingConfirmedBy, findingLastSeenBy } from "../queries/provenance.ts";
 import { waivedSql } from "../queries/waivers.ts";
@@ -25,6 +27,8 @@ import {
 
 export interface FindingExportFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
+  /** Findings in namespaces this team owns. */
+  team?: string;
   ruleId?: string;
   severity?: Severity;
   /** open (waived included, marked), resolved, or all. Default open. */
@@ -43,6 +47,7 @@ export interface InventoryFilter extends WorkloadFilter {
 export interface PullEventExportFilter {
   cluster?: string;
   namespace?: string;
+  team?: string;
   reason?: string;
   registry?: string;
   from?: Date;
@@ -52,6 +57,7 @@ export interface PullEventExportFilter {
 export const INVENTORY_COLUMNS = [
   "cluster",
   "namespace",
+  "owner",
   "workload_kind",
   "workload",
   "container",
@@ -81,6 +87,7 @@ export const INVENTORY_COLUMNS = [
 export const WORKLOAD_COLUMNS = [
   "cluster",
   "namespace",
+  "owner",
   "workload_kind",
   "workload",
   "containers",
@@ -112,6 +119,7 @@ export const FINDING_COLUMNS = [
   "finding_id",
   "cluster",
   "namespace",
+  "owner",
   "workload_kind",
   "workload",
   "container",
@@ -140,6 +148,7 @@ export const PULL_EVENT_COLUMNS = [
   "event_uid",
   "cluster",
   "namespace",
+  "owner",
   "pod",
   "container",
   "workload_kind",
@@ -179,7 +188,7 @@ export function inventoryQuery(filter: InventoryFilter, now: Date): Prisma.Sql {
         ORDER BY s."startedAt" DESC LIMIT 1) s ON true`
     : FACTS_SNAPSHOT;
   return Prisma.sql`
-    SELECT c.name AS cluster, wl.namespace, wl.kind AS workload_kind, wl.name AS workload,
+    SELECT c.name AS cluster, wl.namespace, ${ownerOf("wl")} AS owner, wl.kind AS workload_kind, wl.name AS workload,
       cf."containerName" AS container, cf."containerType"::text AS container_type, cf.image, cf.registry,
       cf.repository, cf.tag, cf.digest, cf."tagKind" AS tag_kind, cf."registryVisibility" AS registry_visibility,
       cf."imagePullPolicy" AS image_pull_policy, cf."policySource" AS policy_source,
@@ -207,6 +216,7 @@ function inventoryWhere(filter: InventoryFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [factValidAt(at), ...clusterConditions(filter), ...factConditions(filter)];
   if (!at) parts.push(Prisma.sql`wl."deletedAt" IS NULL`);
   if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
+  if (filter.team) parts.push(teamCondition(filter.team, "wl"));
   if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
   const f: Prisma.Sql[] = [];
   if (filter.ruleId) f.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);
@@ -251,6 +261,7 @@ export function findingsQuery(
   if (filter.status === "open") parts.push(Prisma.sql`NOT ${waived}`);
   if (filter.status === "waived") parts.push(waived);
   if (filter.namespace) parts.push(Prisma.sql`f.namespace = ${filter.namespace}`);
+  if (filter.team) parts.push(teamCondition(filter.team, "f"));
   if (filter.ruleId) parts.push(Prisma.sql`f."ruleId" = ${filter.ruleId}`);
   if (filter.severity) parts.push(Prisma.sql`${severity} = ${filter.severity}::"FindingSeverity"`);
   // Whether it was clearing then: the version of the finding valid at the instant says so.
@@ -273,7 +284,7 @@ export function findingsQuery(
     : Prisma.sql`LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}`;
   const lastSeen = at ? Prisma.sql`p.seen` : findingLastSeenBy;
   return Prisma.sql`
-    SELECT f.id AS finding_id, c.name AS cluster, f.namespace, wl.kind AS workload_kind, wl.name AS workload,
+    SELECT f.id AS finding_id, c.name AS cluster, f.namespace, ${ownerOf("f")} AS owner, wl.kind AS workload_kind, wl.name AS workload,
       f."containerName" AS container, f."ruleId" AS rule_id, ${severity}::text AS severity,
       CASE WHEN ${resolvedBy} THEN 'resolved' WHEN ${waived} THEN 'waived' ELSE 'open' END AS status,
       ${image} AS image, ${evidence} ->> 'message' AS message, f."openedAt" AS opened_at, f."openedFrom" AS opened_from,
@@ -299,12 +310,13 @@ export function pullEventsQuery(filter: PullEventExportFilter): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
   if (filter.cluster) parts.push(Prisma.sql`c.name = ${filter.cluster}`);
   if (filter.namespace) parts.push(Prisma.sql`e.namespace = ${filter.namespace}`);
+  if (filter.team) parts.push(teamCondition(filter.team, "e"));
   if (filter.reason) parts.push(Prisma.sql`e.reason = ${filter.reason}`);
   if (filter.registry) parts.push(Prisma.sql`e.registry = ${filter.registry}`);
   if (filter.from) parts.push(Prisma.sql`e."lastTimestamp" >= ${filter.from}`);
   if (filter.to) parts.push(Prisma.sql`e."lastTimestamp" < ${filter.to}`);
   return Prisma.sql`
-    SELECT e.uid AS event_uid, c.name AS cluster, e.namespace, e."podName" AS pod, e."containerName" AS container,
+    SELECT e.uid AS event_uid, c.name AS cluster, e.namespace, ${ownerOf("e")} AS owner, e."podName" AS pod, e."containerName" AS container,
       wl.kind AS workload_kind, wl.name AS workload, e."nodeName" AS node, e.reason, e.image, e.registry,
       e."alreadyPresent" AS already_present, e."pullDurationMs" AS pull_duration_ms,
       e."waitingDurationMs" AS waiting_duration_ms, e."imageSizeBytes" AS image_size_bytes,
@@ -320,7 +332,7 @@ export function pullEventsQuery(filter: PullEventExportFilter): Prisma.Sql {
 /** The workloads table's rows, in its default order (cluster, namespace, kind, name). */
 export function workloadsQuery(filter: WorkloadFilter, now: Date): Prisma.Sql {
   return Prisma.sql`
-    SELECT w.cluster, w.namespace, w.kind AS workload_kind, w.name AS workload, w.containers,
+    SELECT w.cluster, w.namespace, w.owner, w.kind AS workload_kind, w.name AS workload, w.containers,
       array_to_string(w.images, ';') AS images, array_to_string(w.policies, ';') AS pull_policies,
       w.findings AS open_findings, w.waived AS waived_findings,
       (${SEVERITY_ORDER}::text[])[NULLIF(w.severity_rank, 0)] AS max_severity,

@@ -79,6 +79,15 @@ export interface SnapshotFailure {
   message: string;
 }
 
+/** A namespace as read: labels, profile and owning team (core teams.ts; null when unowned). */
+export interface NamespaceInput {
+  name: string;
+  labels: Record<string, string>;
+  profile: string;
+  owner?: string | null;
+  ownerSource?: string | null;
+}
+
 export interface SnapshotInput {
   cluster: {
     name: string;
@@ -92,7 +101,7 @@ export interface SnapshotInput {
   collectorVersion: string;
   rulesVersion: string;
   workloads: WorkloadInput[];
-  namespaces: Array<{ name: string; labels: Record<string, string>; profile: string }>;
+  namespaces: NamespaceInput[];
   /** Workload kinds read completely: absent workloads of these kinds were deleted. */
   completeKinds: string[];
   runtimeComplete: boolean;

@@ -3,6 +3,7 @@
 // pull policy and its source, registry, visibility) rather than findings, whose rules depend on
 // each namespace's profile. An auditor's "every production container not pinned by digest" is
 // `clusterLabel: "env=prod", tagKind: "not-digest"`, whatever the profiles say.
+import { UNOWNED } from "@pullsight/core";
 import { Prisma } from "../generated/prisma/client.ts";
 
 export interface ClusterFilter {
@@ -38,6 +39,25 @@ export function parseLabelSelector(selector: string): Record<string, string> {
 }
 
 export class InvalidFilterError extends Error {}
+
+/**
+ * The team owning a row's namespace, as shown ("(unowned)" when none; core teams.ts): `alias` names
+ * a table with "clusterId" and a namespace column.
+ */
+export function ownerOf(alias: string, namespace = "namespace"): Prisma.Sql {
+  const a = Prisma.raw(alias);
+  const ns = Prisma.raw(namespace);
+  return Prisma.sql`COALESCE((SELECT o.owner FROM "Namespace" o WHERE o."clusterId" = ${a}."clusterId" AND o.name = ${a}.${ns}), ${UNOWNED})`;
+}
+
+/** Rows in namespaces `team` owns (`(unowned)`: namespaces nobody owns). */
+export function teamCondition(team: string, alias: string, namespace = "namespace"): Prisma.Sql {
+  const a = Prisma.raw(alias);
+  const ns = Prisma.raw(namespace);
+  return team === UNOWNED
+    ? Prisma.sql`NOT EXISTS (SELECT 1 FROM "Namespace" o WHERE o."clusterId" = ${a}."clusterId" AND o.name = ${a}.${ns} AND o.owner IS NOT NULL)`
+    : Prisma.sql`EXISTS (SELECT 1 FROM "Namespace" o WHERE o."clusterId" = ${a}."clusterId" AND o.name = ${a}.${ns} AND o.owner = ${team})`;
+}
 
 /** Conditions over `c` (Cluster). */
 export function clusterConditions(f: ClusterFilter): Prisma.Sql[] {

@@ -14,6 +14,7 @@ export interface FindingRow {
   finding_id: bigint;
   cluster: string;
   namespace: string;
+  owner: string;
   workload_kind: string | null;
   workload: string | null;
   container: string | null;
@@ -44,6 +45,8 @@ export const findingListRow = z.object({
   findingId: z.bigint(),
   cluster: z.string(),
   namespace: z.string(),
+  /** The namespace's owning team, "(unowned)" when none. */
+  owner: z.string(),
   workloadKind: z.string().nullable(),
   workload: z.string().nullable(),
   container: z.string().nullable(),

@@ -1,7 +1,7 @@
 // Namespaces with their scores, owners and open findings: one cluster's (the cluster page) and
 // the fleet's lowest-scoring (the fleet page). Scores come from the namespace rollups of each
 // cluster's newest snapshot, so the work is proportional to the namespaces shown, not to history.
-import { complianceScore, gradeFor } from "@pullsight/core";
+import { complianceScore, gradeFor, ownerLabel } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -10,8 +10,8 @@ import { type FindingCounts, findingCounts, grade, labelMap } from "./results.ts
 
 export const namespaceSummary = z.object({
   name: z.string(),
-  /** The namespace's `team` label (or `owner`), when it has one. */
-  team: z.string().nullable(),
+  /** The namespace's owning team (core teams.ts), "(unowned)" when nothing names one. */
+  team: z.string(),
   labels: labelMap,
   profile: z.string().nullable(),
   workloads: z.number().int(),
@@ -58,8 +58,16 @@ export async function summarizeNamespaces(
   if (rollups.length === 0) return [];
   const pairs = Prisma.join(rollups.map((r) => Prisma.sql`(${r.clusterId}::int, ${r.namespace}::text)`));
   const [info, findings] = await Promise.all([
-    db.$queryRaw<Array<{ clusterId: number; name: string; labels: unknown; profile: string | null }>>`
-      SELECT n."clusterId", n.name, n.labels, n.profile FROM "Namespace" n
+    db.$queryRaw<
+      Array<{
+        clusterId: number;
+        name: string;
+        labels: unknown;
+        profile: string | null;
+        owner: string | null;
+      }>
+    >`
+      SELECT n."clusterId", n.name, n.labels, n.profile, n.owner FROM "Namespace" n
       WHERE n."deletedAt" IS NULL AND (n."clusterId", n.name) IN (${pairs})`,
     countOpenFindings(db, now, "namespace", {
       namespaces: rollups.map((r) => ({ clusterId: r.clusterId, namespace: r.namespace })),
@@ -75,7 +83,7 @@ export async function summarizeNamespaces(
       return {
         clusterId: r.clusterId,
         name: r.namespace,
-        team: labels.team ?? labels.owner ?? null,
+        team: ownerLabel(found?.owner),
         labels,
         profile: found?.profile ?? null,
         workloads: r.workloads,

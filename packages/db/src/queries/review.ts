@@ -1,25 +1,48 @@
-// The weekly review: for an ISO week and a scope (fleet, cluster or namespace), the score at the
-// end of the week against the end of the week before, findings new, resolved and ageing, waivers
-// expiring; then a sign-off that freezes those figures with the reviewer's name and notes. A
-// signed review cannot change (the database ignores updates and deletes of its rows).
+// The weekly review: for an ISO week and a scope (fleet, cluster, namespace or team), what got
+// worse first (new critical and high findings in production, teams whose score dropped), the score
+// at the end of the week against the week before, findings new, resolved and ageing read in groups
+// team → rule → image (review-groups.ts), the changes that would resolve the most, and waivers
+// expiring. Signing freezes it (review-signoff.ts).
 
-import type { Severity } from "@pullsight/core";
-import { GROUPED_RULE_IDS, isoWeekRange, type ReviewScope, scopeKey } from "@pullsight/core";
-import { addDays, addWeeks } from "date-fns";
+import {
+  complianceScore,
+  isoWeekOf,
+  isoWeekRange,
+  type ReviewScope,
+  type Severity,
+  scopeKey,
+} from "@pullsight/core";
+import { addWeeks } from "date-fns";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { isGroupedFinding } from "./grouped.ts";
 import { bySeverity, severity } from "./results.ts";
+import {
+  OWNER_SQL,
+  REVIEW_FROM,
+  type ReviewSection,
+  type ReviewWindow,
+  reviewAction,
+  reviewActions,
+  reviewGroups,
+  scopeSql,
+  sectionSql,
+  severeGroup,
+  severeGroups,
+  teamGroup,
+} from "./review-groups.ts";
+import { teamMovement, teamMovements, teamTallies } from "./team-scores.ts";
 import { getPostureTrend } from "./trends.ts";
 import { waivedSql } from "./waivers.ts";
 
-export const AGEING_DAYS = 30;
+export { AGEING_DAYS, REVIEW_SECTIONS, type ReviewSection } from "./review-groups.ts";
 
 export const reviewFinding = z.object({
   id: z.bigint(),
   cluster: z.string(),
   namespace: z.string(),
+  /** The namespace's owning team, "(unowned)" when none. */
+  team: z.string(),
   workload: z.string().nullable(),
   workloadId: z.bigint().nullable(),
   container: z.string().nullable(),
@@ -32,15 +55,6 @@ export const reviewFinding = z.object({
   waived: z.boolean(),
 });
 export type ReviewFinding = z.infer<typeof reviewFinding>;
-
-/** A grouped rule's findings in one namespace (the rows are on the findings page and in the CSV). */
-export const reviewGroup = z.object({
-  ruleId: z.string(),
-  cluster: z.string(),
-  namespace: z.string(),
-  findings: z.number().int(),
-});
-export type ReviewGroup = z.infer<typeof reviewGroup>;
 
 export const signedReview = z.object({
   id: z.number().int(),
@@ -61,6 +75,8 @@ export const weeklyReviewResult = z.object({
   end: z.date(),
   /** The week has not ended: figures are so far. */
   inProgress: z.boolean(),
+  /** Weeks with data, newest first: from the first snapshot's week to this one. */
+  weeks: z.array(z.string()),
   score: z.object({
     current: z.number().nullable(),
     previous: z.number().nullable(),
@@ -74,16 +90,21 @@ export const weeklyReviewResult = z.object({
     ageing: bySeverity,
     openAtEnd: z.number().int(),
   }),
-  /** The rows of each list, without the grouped rules' (those are counted in `grouped`). */
-  newFindings: z.array(reviewFinding),
-  resolvedFindings: z.array(reviewFinding),
-  ageingFindings: z.array(reviewFinding),
-  /** Rules that fire on most containers, per namespace with a count, for each list. */
-  grouped: z.object({
-    new: z.array(reviewGroup),
-    resolved: z.array(reviewGroup),
-    ageing: z.array(reviewGroup),
+  /** What got worse, first: new critical and high findings in production namespaces, and teams by score movement. */
+  worse: z.object({
+    /** By rule and image, the largest first (SEVERE_GROUPS_SHOWN of them). */
+    severe: z.array(severeGroup),
+    severeCount: z.number().int(),
+    /** New critical and high findings in namespaces of other profiles. */
+    otherSevere: z.number().int(),
+    teams: z.array(teamMovement),
   }),
+  groups: z.object({
+    new: z.array(teamGroup),
+    resolved: z.array(teamGroup),
+    ageing: z.array(teamGroup),
+  }),
+  actions: z.array(reviewAction),
   waiversExpiring: z.array(
     z.object({
       id: z.number().int(),
@@ -98,67 +119,89 @@ export const weeklyReviewResult = z.object({
 });
 export type WeeklyReview = z.infer<typeof weeklyReviewResult>;
 
-async function groupsWhere(db: Db, where: Prisma.Sql, group: boolean): Promise<ReviewGroup[]> {
-  if (!group || !GROUPED_RULE_IDS.length) return [];
-  return db.$queryRaw<ReviewGroup[]>`
-    SELECT f."ruleId", c.name AS cluster, f.namespace, COUNT(*)::int AS findings
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-    WHERE ${where} AND ${isGroupedFinding}
-    GROUP BY 1, 2, 3 ORDER BY findings DESC, 2, 3`;
-}
-
+const DAY = 86_400_000;
 const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
-function scopeSql(s: ReviewScope): Prisma.Sql {
-  if (s.kind === "fleet") return Prisma.empty;
-  if (s.kind === "cluster") return Prisma.sql`AND c.name = ${s.cluster}`;
-  return Prisma.sql`AND c.name = ${s.cluster} AND f.namespace = ${s.namespace}`;
+/** A week's bounds and the instant its figures stand at. */
+export function reviewWindow(week: string, now: Date): ReviewWindow {
+  const { start, end } = isoWeekRange(week);
+  return { start, end, at: end < now ? end : now };
 }
 
-const LIST_LIMIT = 500;
+const FINDING_COLUMNS = Prisma.sql`f.id, c.name AS cluster, f.namespace, ${OWNER_SQL} AS team, wl.name AS workload,
+  f."workloadId", f."containerName" AS container, f."ruleId", f.severity::text AS severity, f.image,
+  f."openedAt", f."resolvedAt"`;
+const BY_SEVERITY = Prisma.sql`f.severity DESC`;
 
-async function findingsWhere(
+/** Finding rows of a review's section, optionally of one group, most severe first or by id (paging). */
+export async function getReviewRows(
   db: Db,
-  where: Prisma.Sql,
-  at: Date,
-  order: Prisma.Sql,
-  group: boolean,
+  w: ReviewWindow,
+  scope: ReviewScope,
+  q: {
+    section: ReviewSection;
+    team?: string;
+    ruleId?: string;
+    /** Any of these rules (an action's). */
+    ruleIds?: readonly string[];
+    /** The group's image; null for findings without one. */
+    image?: string | null;
+    severities?: readonly Severity[];
+    profile?: string;
+    limit: number;
+    /** Keyset paging by id (exports); without it, the most severe and newest first. */
+    afterId?: bigint;
+  },
 ): Promise<ReviewFinding[]> {
+  const where = [sectionSql(q.section, w)];
+  if (q.team !== undefined) where.push(Prisma.sql`${OWNER_SQL} = ${q.team}`);
+  if (q.ruleId !== undefined) where.push(Prisma.sql`f."ruleId" = ${q.ruleId}`);
+  if (q.ruleIds !== undefined) where.push(Prisma.sql`f."ruleId" = ANY(${[...q.ruleIds]}::text[])`);
+  if (q.image !== undefined)
+    where.push(q.image === null ? Prisma.sql`f.image IS NULL` : Prisma.sql`f.image = ${q.image}`);
+  if (q.severities) where.push(Prisma.sql`f.severity::text = ANY(${[...q.severities]}::text[])`);
+  if (q.profile !== undefined) where.push(Prisma.sql`n.profile = ${q.profile}`);
+  if (q.afterId !== undefined) where.push(Prisma.sql`f.id > ${q.afterId}`);
+  const order =
+    q.afterId !== undefined ? Prisma.sql`f.id` : Prisma.sql`${BY_SEVERITY}, f."openedAt" DESC, f.id`;
   const rows = await db.$queryRaw<Array<Omit<ReviewFinding, "ageDays">>>`
-    SELECT f.id, c.name AS cluster, f.namespace, wl.name AS workload, f."workloadId", f."containerName" AS container,
-      f."ruleId", f.severity::text AS severity, f.image, f."openedAt", f."resolvedAt", ${waivedSql(at)} AS waived
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    WHERE ${where} AND NOT (${group ? isGroupedFinding : Prisma.sql`FALSE`})
-    ORDER BY ${order}
-    LIMIT ${LIST_LIMIT}`;
+    SELECT ${FINDING_COLUMNS}, ${waivedSql(w.at)} AS waived
+    FROM ${REVIEW_FROM}
+    WHERE ${Prisma.join(where, " AND ")} ${scopeSql(scope)}
+    ORDER BY ${order} LIMIT ${q.limit}`;
   return rows.map((r) => ({
     ...r,
-    ageDays: Math.floor(((r.resolvedAt ?? at).getTime() - r.openedAt.getTime()) / 86_400_000),
+    ageDays: Math.floor(((r.resolvedAt ?? w.at).getTime() - r.openedAt.getTime()) / DAY),
   }));
 }
 
-async function countBySeverity(db: Db, where: Prisma.Sql): Promise<Record<Severity, number>> {
+async function countBySeverity(
+  db: Db,
+  section: ReviewSection,
+  w: ReviewWindow,
+  scope: ReviewScope,
+): Promise<Record<Severity, number>> {
   const rows = await db.$queryRaw<Array<{ severity: Severity; n: number }>>`
     SELECT f.severity::text AS severity, COUNT(*)::int AS n
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-    WHERE ${where} GROUP BY 1`;
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+    WHERE ${sectionSql(section, w)} ${scopeSql(scope)} GROUP BY 1`;
   const out = zero();
   for (const r of rows) out[r.severity] = r.n;
   return out;
 }
 
-export async function getWeeklyReview(
-  db: Db,
-  week: string,
-  scope: ReviewScope,
-  now = new Date(),
-  /** Count the grouped rules' findings per namespace instead of listing them (pages; exports list every row). */
-  opts: { group?: boolean } = {},
-): Promise<WeeklyReview> {
-  const group = opts.group ?? false;
-  const { start, end } = isoWeekRange(week);
-  const at = end < now ? end : now;
-  const sc = scopeSql(scope);
+/** The score at the end of the week and the week before, for the scope. */
+async function scopeScore(db: Db, start: Date, end: Date, scope: ReviewScope) {
+  if (scope.kind === "team") {
+    const [cur, prev] = await Promise.all([
+      teamTallies(db, start, end, scope).then((m) => m.get(scope.team)),
+      teamTallies(db, addWeeks(start, -1), start, scope).then((m) => m.get(scope.team)),
+    ]);
+    const scored = (t?: { containers: number; compliant: number }) =>
+      t && { ...t, score: complianceScore(t.compliant, t.containers) };
+    return { cur: scored(cur), prev: scored(prev) };
+  }
   const trendScope =
     scope.kind === "fleet"
       ? {}
@@ -171,97 +214,143 @@ export async function getWeeklyReview(
     from: addWeeks(start, -1),
     to: end,
   });
-  const cur = points.find((p) => p.bucket.getTime() === start.getTime());
-  const prev = points.find((p) => p.bucket.getTime() === addWeeks(start, -1).getTime());
-  // New in a week means first seen that week (a week's review never changes afterwards, even when a
-  // finding's condition is later known to have begun earlier); age counts from when it began.
-  const firstSeen = Prisma.sql`COALESCE(f."firstSeenAt", f."openedAt")`;
-  const opened = Prisma.sql`${firstSeen} >= ${start} AND ${firstSeen} < ${end} ${sc}`;
-  const resolved = Prisma.sql`f."resolvedAt" >= ${start} AND f."resolvedAt" < ${end} ${sc}`;
-  const openAtEnd = Prisma.sql`${firstSeen} < ${at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${at}) ${sc}`;
-  const ageing = Prisma.sql`${openAtEnd} AND f."openedAt" < ${addDays(at, -AGEING_DAYS)}`;
-  const bySeverity = Prisma.sql`array_position(ARRAY['critical','high','medium','low','info'], f.severity::text)`;
-  const [
-    newCounts,
-    resolvedCounts,
-    ageingCounts,
-    openCount,
-    newFindings,
-    resolvedFindings,
-    ageingFindings,
-    waivers,
-    signed,
-    newGroups,
-    resolvedGroups,
-    ageingGroups,
-  ] = await Promise.all([
-    countBySeverity(db, opened),
-    countBySeverity(db, resolved),
-    countBySeverity(db, ageing),
-    db.$queryRaw<Array<{ n: number }>>`
-        SELECT COUNT(*)::int AS n FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId" WHERE ${openAtEnd}`,
-    findingsWhere(db, opened, at, Prisma.sql`${bySeverity}, ${firstSeen} DESC, f.id`, group),
-    findingsWhere(db, resolved, at, Prisma.sql`${bySeverity}, f."resolvedAt" DESC, f.id`, group),
-    findingsWhere(db, ageing, at, Prisma.sql`f."openedAt", ${bySeverity}, f.id`, group),
-    db.waiver.findMany({
-      where: {
-        revokedAt: null,
-        expiresAt: { gte: start, lt: addWeeks(end, 1) },
-        ...(scope.kind !== "fleet" ? { OR: [{ cluster: null }, { cluster: scope.cluster }] } : {}),
-        ...(scope.kind === "namespace"
-          ? { AND: [{ OR: [{ namespace: null }, { namespace: scope.namespace }] }] }
-          : {}),
-      },
-      orderBy: { expiresAt: "asc" },
-    }),
+  return {
+    cur: points.find((p) => p.bucket.getTime() === start.getTime()),
+    prev: points.find((p) => p.bucket.getTime() === addWeeks(start, -1).getTime()),
+  };
+}
+
+/** The week a review opens on: last week, unless nothing was collected before this week began. */
+export async function defaultReviewWeek(db: Db, now: Date): Promise<string> {
+  const [newest, lastWeek] = (await weeksWithData(db, now)).slice(0, 2);
+  return lastWeek ?? newest ?? isoWeekOf(now);
+}
+
+/** Weeks from the first snapshot's to the one `now` is in, newest first. */
+async function weeksWithData(db: Db, now: Date): Promise<string[]> {
+  const first = await db.snapshot.findFirst({ orderBy: { startedAt: "asc" }, select: { startedAt: true } });
+  if (!first) return [];
+  const weeks: string[] = [];
+  for (
+    let t = isoWeekRange(isoWeekOf(now)).start.getTime();
+    t + 7 * DAY > first.startedAt.getTime();
+    t -= 7 * DAY
+  )
+    weeks.push(isoWeekOf(new Date(t)));
+  return weeks;
+}
+
+export async function getWeeklyReview(
+  db: Db,
+  week: string,
+  scope: ReviewScope,
+  now = new Date(),
+): Promise<WeeklyReview> {
+  const w = reviewWindow(week, now);
+  const [score, weeks, newCounts, resolvedCounts, ageingCounts, open, severeRows, severeByProfile, teams] =
+    await Promise.all([
+      scopeScore(db, w.start, w.end, scope),
+      weeksWithData(db, now),
+      countBySeverity(db, "new", w, scope),
+      countBySeverity(db, "resolved", w, scope),
+      countBySeverity(db, "ageing", w, scope),
+      countBySeverity(db, "open", w, scope),
+      severeGroups(db, w, scope),
+      db.$queryRaw<Array<{ production: boolean; n: number }>>`
+        SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
+        FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+          LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+        WHERE ${sectionSql("new", w)} ${scopeSql(scope)} AND f.severity::text IN ('critical', 'high')
+        GROUP BY 1`,
+      scope.kind === "namespace" ? Promise.resolve([]) : teamMovements(db, w.start, scope),
+    ]);
+  const [groupsNew, groupsResolved, groupsAgeing, actions, waivers, signed] = await Promise.all([
+    reviewGroups(db, "new", w, scope),
+    reviewGroups(db, "resolved", w, scope),
+    reviewGroups(db, "ageing", w, scope),
+    reviewActions(db, w, scope),
+    expiringWaivers(db, w, scope),
     db.review.findUnique({ where: { isoWeek_scope: { isoWeek: week, scope: scopeKey(scope) } } }),
-    groupsWhere(db, opened, group),
-    groupsWhere(db, resolved, group),
-    groupsWhere(db, ageing, group),
   ]);
-  const current = cur?.score ?? null;
-  const previous = prev?.score ?? null;
+  const current = score.cur?.score ?? null;
+  const previous = score.prev?.score ?? null;
   return {
     week,
     scope: scopeKey(scope),
-    start,
-    end,
-    inProgress: end > now,
+    start: w.start,
+    end: w.end,
+    inProgress: w.end > now,
+    weeks,
     score: {
       current,
       previous,
       delta: current !== null && previous !== null ? Math.round((current - previous) * 10) / 10 : null,
-      containers: cur?.containers ?? 0,
-      compliant: cur?.compliant ?? 0,
+      containers: score.cur?.containers ?? 0,
+      compliant: score.cur?.compliant ?? 0,
     },
     counts: {
       new: newCounts,
       resolved: resolvedCounts,
       ageing: ageingCounts,
-      openAtEnd: openCount[0]?.n ?? 0,
+      openAtEnd: Object.values(open).reduce((a, b) => a + b, 0),
     },
-    newFindings,
-    resolvedFindings,
-    ageingFindings,
-    grouped: { new: newGroups, resolved: resolvedGroups, ageing: ageingGroups },
-    waiversExpiring: waivers.map((w) => ({
-      id: w.id,
-      ruleId: w.ruleId,
-      scope: [
-        w.cluster ?? "*",
-        w.namespace ?? "*",
-        w.workloadName ? `${w.workloadKind ?? "*"}/${w.workloadName}` : "*",
-        w.imagePattern ?? "*",
-      ].join(" "),
-      owner: w.owner,
-      reason: w.reason,
-      expiresAt: w.expiresAt,
-    })),
+    worse: {
+      severe: severeRows,
+      severeCount: severeByProfile.find((r) => r.production)?.n ?? 0,
+      otherSevere: severeByProfile.find((r) => !r.production)?.n ?? 0,
+      teams,
+    },
+    groups: { new: groupsNew, resolved: groupsResolved, ageing: groupsAgeing },
+    actions,
+    waiversExpiring: waivers,
     signed: signed ? toSigned(signed) : null,
   };
 }
 
-const toSigned = (r: {
+/** Waivers in force that expire this week or next, in the scope (a team's: those naming its namespaces or none). */
+export async function expiringWaivers(db: Db, w: ReviewWindow, scope: ReviewScope) {
+  const teamNamespaces =
+    scope.kind === "team"
+      ? await db.$queryRaw<Array<{ cluster: string; namespace: string }>>`
+          SELECT c.name AS cluster, n.name AS namespace FROM "Namespace" n JOIN "Cluster" c ON c.id = n."clusterId"
+          WHERE ${OWNER_SQL} = ${scope.team} AND n."deletedAt" IS NULL`
+      : [];
+  const waivers = await db.waiver.findMany({
+    where: {
+      revokedAt: null,
+      expiresAt: { gte: w.start, lt: addWeeks(w.end, 1) },
+      ...(scope.kind === "cluster" || scope.kind === "namespace"
+        ? { OR: [{ cluster: null }, { cluster: scope.cluster }] }
+        : {}),
+      ...(scope.kind === "namespace"
+        ? { AND: [{ OR: [{ namespace: null }, { namespace: scope.namespace }] }] }
+        : {}),
+    },
+    orderBy: { expiresAt: "asc" },
+  });
+  const inTeam = (wv: { cluster: string | null; namespace: string | null }) =>
+    scope.kind !== "team" ||
+    teamNamespaces.some(
+      (t) =>
+        (wv.cluster === null || wv.cluster === t.cluster) &&
+        (wv.namespace === null || wv.namespace === t.namespace),
+    );
+  return waivers.filter(inTeam).map((wv) => ({
+    id: wv.id,
+    ruleId: wv.ruleId,
+    scope: [
+      wv.cluster ?? "*",
+      wv.namespace ?? "*",
+      wv.workloadName ? `${wv.workloadKind ?? "*"}/${wv.workloadName}` : "*",
+      wv.imagePattern ?? "*",
+    ].join(" "),
+    owner: wv.owner,
+    reason: wv.reason,
+    expiresAt: wv.expiresAt,
+  }));
+}
+
+export const toSigned = (r: {
   id: number;
   isoWeek: string;
   scope: string;
@@ -280,55 +369,3 @@ const toSigned = (r: {
   signedAt: r.signedAt,
   summary: r.summary,
 });
-
-export class ReviewConflictError extends Error {}
-
-/** Signs a week's review, freezing its figures. Throws ReviewConflictError when already signed. */
-export async function signReview(
-  db: Db,
-  input: { week: string; scope: ReviewScope; reviewer: string; role: string; notes: string },
-  now = new Date(),
-): Promise<SignedReview> {
-  const { start } = isoWeekRange(input.week);
-  if (start > now) throw new RangeError(`${input.week} has not started`);
-  const review = await getWeeklyReview(db, input.week, input.scope, now);
-  if (review.signed)
-    throw new ReviewConflictError(`${input.week} (${review.scope}) was signed by ${review.signed.reviewer}`);
-  const summary = {
-    score: review.score,
-    counts: review.counts,
-    inProgress: review.inProgress,
-    waiversExpiring: review.waiversExpiring.length,
-    computedAt: now.toISOString(),
-  };
-  try {
-    const row = await db.review.create({
-      data: {
-        isoWeek: input.week,
-        scope: review.scope,
-        reviewer: input.reviewer,
-        role: input.role,
-        notes: input.notes,
-        signedAt: now,
-        summary: summary as Prisma.InputJsonValue,
-      },
-    });
-    return toSigned(row);
-  } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002")
-      throw new ReviewConflictError(`${input.week} (${review.scope}) was signed meanwhile`);
-    throw e;
-  }
-}
-
-export async function listReviews(
-  db: Db,
-  opts: { scope?: string; limit?: number } = {},
-): Promise<SignedReview[]> {
-  const rows = await db.review.findMany({
-    where: opts.scope ? { scope: opts.scope } : {},
-    orderBy: [{ isoWeek: "desc" }, { scope: "asc" }],
-    take: opts.limit ?? 52,
-  });
-  return rows.map(toSigned);
-}

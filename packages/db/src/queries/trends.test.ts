@@ -2,9 +2,9 @@
 // derived here from the rows the test writes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { BUCKET_RESOLUTION, histogramOf, isoWeekOf, isoWeekRange } from "@pullsight/core";
+import { BUCKET_RESOLUTION, histogramOf, isoWeekOf, isoWeekRange, type ReviewScope } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
-import { getWeeklyReview } from "./review.ts";
+import { getReviewRows, getWeeklyReview, type ReviewSection, reviewWindow } from "./review.ts";
 import { getLatencyTrend, getPostureTrend } from "./trends.ts";
 
 const DAY = 86_400_000;
@@ -212,24 +212,30 @@ describe("trends and weekly reviews", () => {
         },
       ],
     });
-    const r = await getWeeklyReview(t.db, "2026-W46", { kind: "cluster", cluster: "a" }, at(30));
+    const scope = { kind: "cluster", cluster: "a" } as const;
+    const r = await getWeeklyReview(t.db, "2026-W46", scope, at(30));
+    const rows = (section: ReviewSection, s: ReviewScope = scope) =>
+      getReviewRows(t.db, reviewWindow("2026-W46", at(30)), s, { section, limit: 100 });
     assert.equal(r.inProgress, false);
     assert.deepEqual([r.score.current, r.score.previous, r.score.delta], [57, 50, 7]);
-    assert.deepEqual(r.newFindings.map((f) => f.ruleId + f.resolvedAt?.toISOString()).sort(), [
+    assert.deepEqual((await rows("new")).map((f) => f.ruleId + f.resolvedAt?.toISOString()).sort(), [
       `PS001${at(3).toISOString()}`,
       "PS001undefined",
     ]);
     assert.deepEqual(
-      r.resolvedFindings.map((f) => f.openedAt),
+      (await rows("resolved")).map((f) => f.openedAt),
       [at(1)],
     );
     assert.equal(r.counts.openAtEnd, 3, "new, old and recent are open at the end of the week");
     assert.deepEqual(
-      r.ageingFindings.map((f) => [f.severity, f.ageDays]),
+      (await rows("ageing")).map((f) => [f.severity, f.ageDays]),
       [["critical", 47]],
       "open more than 30 days at the week's end",
     );
-    const other = await getWeeklyReview(t.db, "2026-W46", { kind: "cluster", cluster: "b" }, at(30));
-    assert.equal(other.newFindings.length, 0, "scoped to the cluster");
+    assert.deepEqual(
+      r.groups.new.map((g) => [g.team, g.findings, g.rules.map((x) => x.ruleId)]),
+      [["(unowned)", 2, ["PS001"]]],
+    );
+    assert.equal((await rows("new", { kind: "cluster", cluster: "b" })).length, 0, "scoped to the cluster");
   });
 });

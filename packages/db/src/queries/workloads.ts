@@ -4,7 +4,7 @@
 // findings.
 
 import type { Severity } from "@pullsight/core";
-import { SEVERITIES, unstorableText } from "@pullsight/core";
+import { SEVERITIES, UNOWNED, unstorableText } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -13,6 +13,8 @@ import {
   type ContainerFactFilter,
   clusterConditions,
   factConditions,
+  ownerOf,
+  teamCondition,
 } from "./filters.ts";
 import { factsConfirmedBy } from "./provenance.ts";
 import { severity } from "./results.ts";
@@ -20,6 +22,8 @@ import { activeWaiverRules, waivedSql } from "./waivers.ts";
 
 export interface WorkloadFilter extends ClusterFilter, ContainerFactFilter {
   namespace?: string;
+  /** Workloads in namespaces this team owns. */
+  team?: string;
   kind?: string;
   ruleId?: string;
   severity?: Severity;
@@ -52,6 +56,8 @@ export const workloadRow = z.object({
   id: z.bigint(),
   cluster: z.string(),
   namespace: z.string(),
+  /** The namespace's owning team, "(unowned)" when none. */
+  owner: z.string(),
   kind: z.string(),
   name: z.string(),
   lastSeenAt: z.date(),
@@ -98,6 +104,7 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
       Prisma.sql`wl."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`,
     );
   if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
+  if (filter.team) parts.push(teamCondition(filter.team, "wl"));
   if (filter.kind) parts.push(Prisma.sql`wl.kind = ${filter.kind}`);
   const cf = factConditions(filter);
   if (cf.length)
@@ -187,7 +194,7 @@ function decodeCursor(s: string, type: SortType): Cursor {
  */
 export function workloadRowsSql(where: Prisma.Sql, now: Date): Prisma.Sql {
   return Prisma.sql`
-        SELECT wl.id, c.name AS cluster, wl.namespace, wl.kind, wl.name, wl."lastSeenAt",
+        SELECT wl.id, c.name AS cluster, wl.namespace, ${ownerOf("wl")} AS owner, wl.kind, wl.name, wl."lastSeenAt",
           COALESCE(cs.last_changed, wl."firstSeenAt") AS "lastChangedAt",
           COALESCE(cs.containers, 0) AS containers, COALESCE(cs.images, '{}') AS images,
           COALESCE(cs.policies, '{}') AS policies,
@@ -224,6 +231,7 @@ function pageCounts(now: Date, filter: WorkloadFilter): Prisma.Sql {
       ? [Prisma.sql`f."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`]
       : []),
     ...(filter.namespace ? [Prisma.sql`f.namespace = ${filter.namespace}`] : []),
+    ...(filter.team ? [teamCondition(filter.team, "f")] : []),
   ];
   const within = scope.length ? Prisma.sql`AND ${Prisma.join(scope, " AND ")}` : Prisma.empty;
   return Prisma.sql`
@@ -305,26 +313,41 @@ export async function getWorkloadFacets(
 ): Promise<z.infer<typeof workloadFacetsResult>> {
   const where = cluster ? Prisma.sql`AND c.name = ${cluster}` : Prisma.empty;
   // One pass over the current facts (an index of them alone, migration 20261202207000), every
-  // facet a grouping set of it.
-  const rows = await db.$queryRaw<Array<{ facet: string; value: string; n: number }>>`
-    SELECT CASE WHEN GROUPING(c.name) = 0 THEN 'cluster' WHEN GROUPING(wl.namespace) = 0 THEN 'namespace'
-        WHEN GROUPING(wl.kind) = 0 THEN 'kind' WHEN GROUPING(cf."imagePullPolicy") = 0 THEN 'policy'
-        WHEN GROUPING(cf."policySource") = 0 THEN 'policySource' WHEN GROUPING(cf."tagKind") = 0 THEN 'tagKind'
-        ELSE 'registry' END AS facet,
-      COALESCE(c.name, wl.namespace, wl.kind, cf."imagePullPolicy", cf."policySource", cf."tagKind", cf.registry) AS value,
-      COUNT(*)::int AS n
-    FROM "ContainerFact" cf
-    JOIN "Workload" wl ON wl.id = cf."workloadId" AND wl."deletedAt" IS NULL
-    JOIN "Cluster" c ON c.id = wl."clusterId"
-    WHERE cf."validTo" IS NULL ${where}
-    GROUP BY GROUPING SETS ((c.name), (wl.namespace), (wl.kind), (cf."imagePullPolicy"), (cf."policySource"),
-      (cf."tagKind"), (cf.registry))
-    ORDER BY 1, 2`;
-  const out: Record<string, Array<{ value: string; containers: number }>> = {};
+  // facet a grouping set of it. Namespaces are counted per cluster, so that each one's owning
+  // team can be looked up: the team facet is the namespaces' counts summed by owner.
+  const [rows, owners] = await Promise.all([
+    db.$queryRaw<Array<{ facet: string; value: string; clusterId: number | null; n: number }>>`
+      SELECT CASE WHEN GROUPING(c.name) = 0 THEN 'cluster' WHEN GROUPING(wl.namespace) = 0 THEN 'namespace'
+          WHEN GROUPING(wl.kind) = 0 THEN 'kind' WHEN GROUPING(cf."imagePullPolicy") = 0 THEN 'policy'
+          WHEN GROUPING(cf."policySource") = 0 THEN 'policySource' WHEN GROUPING(cf."tagKind") = 0 THEN 'tagKind'
+          ELSE 'registry' END AS facet,
+        COALESCE(c.name, wl.namespace, wl.kind, cf."imagePullPolicy", cf."policySource", cf."tagKind", cf.registry) AS value,
+        wl."clusterId", COUNT(*)::int AS n
+      FROM "ContainerFact" cf
+      JOIN "Workload" wl ON wl.id = cf."workloadId" AND wl."deletedAt" IS NULL
+      JOIN "Cluster" c ON c.id = wl."clusterId"
+      WHERE cf."validTo" IS NULL ${where}
+      GROUP BY GROUPING SETS ((c.name), (wl."clusterId", wl.namespace), (wl.kind), (cf."imagePullPolicy"),
+        (cf."policySource"), (cf."tagKind"), (cf.registry))`,
+    db.$queryRaw<Array<{ clusterId: number; name: string; owner: string | null }>>`
+      SELECT n."clusterId", n.name, n.owner FROM "Namespace" n JOIN "Cluster" c ON c.id = n."clusterId"
+      WHERE n."deletedAt" IS NULL ${where}`,
+  ]);
+  const ownerOfNs = new Map(owners.map((o) => [`${o.clusterId}/${o.name}`, o.owner ?? UNOWNED]));
+  const counts = new Map<string, Map<string, number>>();
+  const add = (facet: string, value: string, n: number) => {
+    const m = counts.get(facet) ?? new Map<string, number>();
+    m.set(value, (m.get(value) ?? 0) + n);
+    counts.set(facet, m);
+  };
   for (const r of rows) {
-    const list = out[r.facet] ?? [];
-    list.push({ value: r.value, containers: r.n });
-    out[r.facet] = list;
+    add(r.facet, r.value, r.n);
+    if (r.facet === "namespace") add("team", ownerOfNs.get(`${r.clusterId}/${r.value}`) ?? UNOWNED, r.n);
   }
+  const out: Record<string, Array<{ value: string; containers: number }>> = {};
+  for (const [facet, values] of [...counts].sort(([a], [b]) => a.localeCompare(b)))
+    out[facet] = [...values]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([value, containers]) => ({ value, containers }));
   return out;
 }

@@ -490,7 +490,23 @@ export function nodeObject(n: SimNode, gitVersion: string, createdAt: number): K
   };
 }
 
+/**
+ * How a namespace names its team, as fleets do it: most by a `team` label, staging namespaces by an
+ * `owner` annotation written the way people write names, kube-system by nothing (an operator names
+ * its owner in the profiles file). `ns.team` is the owner a reader should arrive at.
+ */
+function ownerMetadata(ns: SimNamespace): {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+} {
+  if (ns.name === "kube-system") return { labels: {} };
+  if (ns.env === "staging")
+    return { labels: {}, annotations: { owner: ` ${ns.team.charAt(0).toUpperCase()}${ns.team.slice(1)} ` } };
+  return { labels: { team: ns.team } };
+}
+
 export function namespaceObject(ns: SimNamespace, createdAt: number): KObject {
+  const owner = ownerMetadata(ns);
   return {
     apiVersion: "v1",
     kind: "Namespace",
@@ -498,7 +514,8 @@ export function namespaceObject(ns: SimNamespace, createdAt: number): KObject {
       name: ns.name,
       uid: ns.uid,
       creationTimestamp: iso(createdAt),
-      labels: { "kubernetes.io/metadata.name": ns.name, env: ns.env, team: ns.team },
+      labels: { "kubernetes.io/metadata.name": ns.name, env: ns.env, ...owner.labels },
+      ...(owner.annotations ? { annotations: owner.annotations } : {}),
     },
     spec: { finalizers: ["kubernetes"] },
     status: { phase: "Active" },

@@ -4,16 +4,23 @@ import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import {
   Empty,
   ExportLink,
+  Head,
   Link,
   link,
   muted,
   PageHeader,
   Section,
   Stat,
+  table,
+  tableWrap,
+  td,
+  tr,
   Warning,
 } from "~/components/ui.tsx";
 import { ago, dateTime, duration, num } from "~/lib/format.ts";
 import { api } from "~/server/caller.ts";
+
+type Caller = Awaited<ReturnType<typeof api>>;
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Collector" };
@@ -79,6 +86,59 @@ export default async function CollectorPage() {
           )}
         </Section>
       ))}
+      <Deliveries deliveries={await caller.reviews.deliveries({ limit: 20 })} />
     </>
+  );
+}
+
+/** The delivery log of digests and alerts: what went out, and what is failing and why. */
+function Deliveries({ deliveries }: { deliveries: Awaited<ReturnType<Caller["reviews"]["deliveries"]>> }) {
+  return (
+    <Section title="Digests and alerts">
+      {deliveries.length === 0 ? (
+        <Empty title="Nothing sent yet.">
+          Recipients are set in the profiles file under <code className="font-mono">notifications</code>.
+        </Empty>
+      ) : (
+        <div className={tableWrap}>
+          <table className={table}>
+            <caption className="sr-only">The newest digests and alerts and how their delivery went</caption>
+            <Head
+              columns={[
+                "Kind",
+                "About",
+                "Recipient",
+                "Channel",
+                "Status",
+                ["Attempts", "right"],
+                "Last attempt",
+              ]}
+            />
+            <tbody>
+              {deliveries.map((d) => (
+                <tr key={String(d.id)} className={tr}>
+                  <td className={td}>{d.kind}</td>
+                  <th scope="row" className={`${td} font-normal`}>
+                    {d.kind === "alert" ? `finding ${d.subject}` : d.subject}
+                  </th>
+                  <td className={td}>{d.recipient}</td>
+                  <td className={`${td} break-all`}>
+                    {d.channel} <span className={`text-xs ${muted}`}>{d.target}</span>
+                  </td>
+                  <td className={td}>
+                    {d.status}
+                    {d.lastError && (
+                      <span className={`block text-xs text-red-800 dark:text-red-200`}>{d.lastError}</span>
+                    )}
+                  </td>
+                  <td className={`${td} text-right tabular-nums`}>{num(d.attempts)}</td>
+                  <td className={`${td} whitespace-nowrap`}>{dateTime(d.attemptedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
   );
 }

@@ -1,8 +1,10 @@
-import { isoWeekOf } from "@pullsight/core";
+import { isoWeekOf, UNOWNED } from "@pullsight/core";
 import type { Metadata } from "next";
-import { WorkloadCell } from "~/components/cells.tsx";
-import { GROUP_LINES_SHOWN } from "~/components/findings/grouped-findings.tsx";
-import { PrintButton, SignOff } from "~/components/sign-off.tsx";
+import { type Action, Actions } from "~/components/review/actions.tsx";
+import { FindingRows } from "~/components/review/finding-rows.tsx";
+import { TeamGroups } from "~/components/review/team-groups.tsx";
+import { WhatGotWorse } from "~/components/review/worse.tsx";
+import { type Frozen, PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
   card,
   Delta,
@@ -34,24 +36,38 @@ export const metadata: Metadata = { title: "Weekly review" };
 type Caller = Awaited<ReturnType<typeof api>>;
 type Review = Awaited<ReturnType<Caller["reviews"]["get"]>>;
 
+const total = (s: Record<string, number>) => Object.values(s).reduce((a, b) => a + b, 0);
+const scopeLabel = (scope: string) => (scope === "fleet" ? "the whole fleet" : scope.replace(":", " "));
+
 export default async function ReviewPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const now = new Date();
-  const weeks = Array.from({ length: 12 }, (_, i) => isoWeekOf(new Date(now.getTime() - i * 7 * 86_400_000)));
-  const week = /^\d{4}-W\d{2}$/.test(one(sp.week) ?? "") ? (one(sp.week) as string) : (weeks[1] as string);
+  const lastWeek = isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
+  const asked = /^\d{4}-W\d{2}$/.test(one(sp.week) ?? "") ? one(sp.week) : undefined;
   const scope = one(sp.scope) ?? "fleet";
   const caller = await api();
-  const [fleet, me] = await Promise.all([caller.fleet.overview(), caller.identity.me()]);
-  const [review, past] = await Promise.all([
-    caller.reviews.get({ week, scope }).catch((e: { code?: string; message?: string }) => {
-      if (e.code === "BAD_REQUEST") return e.message ?? "bad request";
-      throw e;
-    }),
+  const [scopes, me, past, review] = await Promise.all([
+    caller.reviews.scopes(),
+    caller.identity.me(),
     caller.reviews.list({ limit: 20 }),
+    caller.reviews
+      .get({ ...(asked ? { week: asked } : {}), scope })
+      .catch((e: { code?: string; message?: string }) => {
+        if (e.code === "BAD_REQUEST") return e.message ?? "bad request";
+        throw e;
+      }),
   ]);
-  const scopes = ["fleet", ...fleet.clusters.map((c) => `cluster:${c.name}`)];
-  if (!scopes.includes(scope)) scopes.push(scope);
+  const week = typeof review === "string" ? (asked ?? lastWeek) : review.week;
+  const weeks = typeof review === "string" ? [week] : review.weeks;
+  const noData = !weeks.includes(week);
+  const options = [
+    "fleet",
+    ...scopes.clusters.map((c) => `cluster:${c}`),
+    ...scopes.teams.map((t) => `team:${t}`),
+  ];
+  if (!options.includes(scope)) options.push(scope);
   const canSign = me.role === "reviewer" || me.role === "admin";
+  const current = typeof review === "string" ? scope : review.scope;
 
   return (
     <>
@@ -60,11 +76,11 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
         subtitle={
           typeof review === "string"
             ? review
-            : `${scope === "fleet" ? "The whole fleet" : scope.replace(":", " ")} · ${date(review.start)} to ${date(new Date(review.end.getTime() - 1))} (UTC)${review.inProgress ? " · in progress" : ""}`
+            : `${scope === "fleet" ? "The whole fleet" : scope.replace(":", " ")} · ${date(review.start)} to ${date(new Date(review.end.getTime() - 1))} (UTC)${review.inProgress ? " · in progress: figures so far" : ""}`
         }
         actions={
           <>
-            <ExportLink href={`/api/export/review.csv?week=${week}&scope=${encodeURIComponent(scope)}`}>
+            <ExportLink href={`/api/export/review.csv?week=${week}&scope=${encodeURIComponent(current)}`}>
               Export CSV
             </ExportLink>
             <PrintButton />
@@ -79,21 +95,29 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
         <label className="flex flex-col gap-1 text-sm">
           <span className={muted}>Week</span>
           <select name="week" aria-label="Week" defaultValue={week} className={input}>
+            {noData && <option value={week}>{week} (no data)</option>}
             {weeks.map((w, i) => (
               <option key={w} value={w}>
                 {w}
-                {i === 0 ? " (this week)" : i === 1 ? " (last week)" : ""}
+                {i === 0 && w === isoWeekOf(now)
+                  ? " (this week, in progress)"
+                  : w === lastWeek
+                    ? " (last week)"
+                    : ""}
               </option>
             ))}
-            {!weeks.includes(week) && <option value={week}>{week}</option>}
           </select>
         </label>
         <label className="flex flex-col gap-1 text-sm">
           <span className={muted}>Scope</span>
-          <select name="scope" aria-label="Scope" defaultValue={scope} className={input}>
-            {scopes.map((s) => (
+          <select name="scope" aria-label="Scope" defaultValue={current} className={input}>
+            {options.map((s) => (
               <option key={s} value={s}>
-                {s === "fleet" ? "whole fleet" : s.replace(":", " ")}
+                {s === "fleet"
+                  ? "whole fleet"
+                  : s === `team:${UNOWNED}`
+                    ? "unowned namespaces"
+                    : s.replace(":", " ")}
               </option>
             ))}
           </select>
@@ -106,52 +130,47 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
       {typeof review === "string" ? (
         <Empty title="This review cannot be shown.">{review}</Empty>
       ) : (
-        <ReviewBody review={review} canSign={canSign} />
+        <ReviewBody review={review} canSign={canSign} sp={sp} caller={caller} />
       )}
 
-      <Section title="Past reviews">
-        {past.length === 0 ? (
-          <Empty title="No review has been signed yet." />
-        ) : (
-          <div className={tableWrap}>
-            <table className={table}>
-              <caption className="sr-only">Signed reviews, newest week first</caption>
-              <Head columns={["Week", "Scope", "Signed by", "Signed at", "Notes"]} />
-              <tbody>
-                {past.map((r) => (
-                  <tr key={r.id} className={tr}>
-                    <th scope="row" className={`${td} font-medium`}>
-                      <Link
-                        href={`/review?week=${r.week}&scope=${encodeURIComponent(r.scope)}`}
-                        className={link}
-                      >
-                        {r.week}
-                      </Link>
-                    </th>
-                    <td className={td}>{r.scope}</td>
-                    <td className={td}>
-                      {r.reviewer} <span className={`text-xs ${muted}`}>({r.role})</span>
-                    </td>
-                    <td className={`${td} whitespace-nowrap`}>{dateTime(r.signedAt)}</td>
-                    <td className={`${td} max-w-md text-xs`}>
-                      {r.notes || <span className={muted}>none</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Section>
+      <PastReviews past={past} />
     </>
   );
 }
 
-function ReviewBody({ review, canSign }: { review: Review; canSign: boolean }) {
+async function ReviewBody({
+  review,
+  canSign,
+  sp,
+  caller,
+}: {
+  review: Review;
+  canSign: boolean;
+  sp: Awaited<SearchParams>;
+  caller: Caller;
+}) {
   const c = review.counts;
-  const total = (s: Record<string, number>) => Object.values(s).reduce((a, b) => a + b, 0);
+  const base = { week: review.week, scope: review.scope };
+  const focus = one(sp.focus);
+  const action = actionOf(sp);
+  const actionRows = action
+    ? await caller.reviews.rows({
+        ...base,
+        section: "open",
+        team: action.team,
+        ruleIds: action.ruleIds,
+        image: action.image,
+      })
+    : null;
+  const rowsHref = (a: Action) =>
+    `/review?${new URLSearchParams({ ...base, act_team: a.team, act_rules: a.ruleIds.join(","), ...(a.image === null ? {} : { act_image: a.image }) })}#action-rows`;
   return (
     <>
+      <WhatGotWorse
+        worse={review.worse}
+        week={review.week}
+        teamHref={(team) => `/review?${new URLSearchParams({ week: review.week, scope: `team:${team}` })}`}
+      />
       <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
         <Stat
           label="Score at week end"
@@ -171,62 +190,34 @@ function ReviewBody({ review, canSign }: { review: Review; canSign: boolean }) {
         />
       </dl>
 
-      <div className={tableWrap}>
-        <table className={table}>
-          <caption className="sr-only">Findings this week by severity</caption>
-          <Head
-            columns={["Severity", ["New", "right"], ["Resolved", "right"], ["Ageing (> 30 days)", "right"]]}
-          />
-          <tbody>
-            {SEVERITIES.map((s) => (
-              <tr key={s} className={tr}>
-                <th scope="row" className={`${td} font-normal`}>
-                  <SeverityBadge severity={s} />
-                </th>
-                <td className={`${td} text-right tabular-nums`}>{num(c.new[s])}</td>
-                <td className={`${td} text-right tabular-nums`}>{num(c.resolved[s])}</td>
-                <td className={`${td} text-right tabular-nums`}>{num(c.ageing[s])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      <FindingList
-        title="New findings"
-        rows={review.newFindings}
-        groups={review.grouped.new}
-        total={total(c.new)}
-      />
-      <FindingList
-        title="Resolved findings"
-        rows={review.resolvedFindings}
-        groups={review.grouped.resolved}
-        total={total(c.resolved)}
-      />
-      <FindingList
-        title="Ageing findings"
-        rows={review.ageingFindings}
-        groups={review.grouped.ageing}
-        total={total(c.ageing)}
-      />
-
-      <Section title="Waivers expiring this week or next">
-        {review.waiversExpiring.length === 0 ? (
-          <Empty title="No waiver expires this week or next." />
-        ) : (
-          <ul className={`${card} divide-y divide-slate-100 text-sm dark:divide-slate-800`}>
-            {review.waiversExpiring.map((w) => (
-              <li key={w.id} className="px-3 py-2">
-                <span className="font-medium">{w.ruleId}</span> on {w.scope} · owner {w.owner} · expires{" "}
-                {date(w.expiresAt)}
-                <span className={`block text-xs ${muted}`}>{w.reason}</span>
-              </li>
-            ))}
-          </ul>
+      <Section title="Actions">
+        <p className={`text-sm ${muted}`}>
+          The changes that would resolve the most open findings at the week's end, weighted by severity.
+        </p>
+        <Actions actions={review.actions} rowsHref={rowsHref} />
+        {action && actionRows && (
+          <div id="action-rows" className="space-y-1">
+            <h3 className="font-medium">
+              Open findings of {action.ruleIds.join(", ")} on {action.image ?? "(no image)"} in team{" "}
+              {action.team}
+            </h3>
+            {actionRows.length === 0 ? (
+              <Empty title="None open at the week's end." />
+            ) : (
+              <FindingRows rows={actionRows} caption="The findings this action resolves" />
+            )}
+          </div>
         )}
       </Section>
 
+      <SeverityTable counts={c} />
+      {(["new", "resolved", "ageing"] as const).map((section) => (
+        <Section key={section} title={`${SECTION_TITLES[section]} (${num(total(c[section]))})`}>
+          <p className={`text-sm ${muted}`}>{SECTION_NOTES[section]}</p>
+          <TeamGroups groups={review.groups[section]} section={section} focus={focus} {...base} />
+        </Section>
+      ))}
+      <WaiversExpiring waivers={review.waiversExpiring} />
       <Section title="Sign-off">
         {review.signed ? (
           <div className={`${card} p-4 text-sm`} role="status">
@@ -238,119 +229,129 @@ function ReviewBody({ review, canSign }: { review: Review; canSign: boolean }) {
             <p className={`mt-2 text-xs ${muted}`}>A signed review cannot be changed.</p>
           </div>
         ) : (
-          <SignOff week={review.week} scope={review.scope} canSign={canSign} inProgress={review.inProgress} />
+          <SignOff
+            week={review.week}
+            scope={review.scope}
+            scopeLabel={scopeLabel(review.scope)}
+            canSign={canSign}
+            inProgress={review.inProgress}
+            frozen={frozenOf(review)}
+          />
         )}
       </Section>
     </>
   );
 }
 
-const SHOWN = 25;
-const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const SECTION_TITLES = { new: "New findings", resolved: "Resolved findings", ageing: "Ageing findings" };
+const SECTION_NOTES = {
+  new: "First seen this week, by team, rule and image. Open a group to see its findings.",
+  resolved: "Resolved this week, grouped the same way.",
+  ageing: "Open at the week's end and for more than 30 days since their condition began.",
+};
 
-/** The most severe (then oldest) findings of a list; the CSV export has every one. */
-function FindingList({
-  title,
-  rows: all,
-  groups,
-  total,
-}: {
-  title: string;
-  rows: Review["newFindings"];
-  groups: Review["grouped"]["new"];
-  total: number;
-}) {
-  const grouped = groups.reduce((n, g) => n + g.findings, 0);
-  const rows = [...all]
-    .sort(
-      (a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.ageDays - a.ageDays,
-    )
-    .slice(0, SHOWN);
+/** The action whose rows the URL asks for. */
+function actionOf(sp: Awaited<SearchParams>) {
+  const team = one(sp.act_team);
+  const ruleIds = (one(sp.act_rules) ?? "").split(",").filter((r) => /^PS\d{3}$/.test(r));
+  if (!team || !ruleIds.length) return null;
+  return { team, ruleIds: ruleIds.slice(0, 20), image: one(sp.act_image) ?? null };
+}
+
+function frozenOf(review: Review): Frozen {
+  const s = review.score;
+  return {
+    score: s.current === null ? "no score" : `${s.current}%`,
+    change: s.delta === null ? "no previous week" : `${s.delta > 0 ? "+" : ""}${s.delta} pts`,
+    newFindings: total(review.counts.new),
+    resolved: total(review.counts.resolved),
+    ageing: total(review.counts.ageing),
+    openAtEnd: review.counts.openAtEnd,
+    actions: review.actions.length,
+    waiversExpiring: review.waiversExpiring.length,
+  };
+}
+
+function SeverityTable({ counts: c }: { counts: Review["counts"] }) {
   return (
-    <Section title={`${title} (${num(total)})`}>
-      {groups.length > 0 && <GroupLines groups={groups} total={grouped} />}
-      {rows.length === 0 ? (
-        groups.length > 0 ? null : (
-          <Empty title="None." />
-        )
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">Findings this week by severity</caption>
+        <Head
+          columns={["Severity", ["New", "right"], ["Resolved", "right"], ["Ageing (> 30 days)", "right"]]}
+        />
+        <tbody>
+          {SEVERITIES.map((s) => (
+            <tr key={s} className={tr}>
+              <th scope="row" className={`${td} font-normal`}>
+                <SeverityBadge severity={s} />
+              </th>
+              <td className={`${td} text-right tabular-nums`}>{num(c.new[s])}</td>
+              <td className={`${td} text-right tabular-nums`}>{num(c.resolved[s])}</td>
+              <td className={`${td} text-right tabular-nums`}>{num(c.ageing[s])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function WaiversExpiring({ waivers }: { waivers: Review["waiversExpiring"] }) {
+  return (
+    <Section title="Waivers expiring this week or next">
+      {waivers.length === 0 ? (
+        <Empty title="No waiver expires this week or next." />
       ) : (
-        <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">{title}</caption>
-            <Head columns={["Severity", "Rule", "Workload", "Image", ["Age (days)", "right"]]} />
-            <tbody>
-              {rows.map((f) => (
-                <tr key={String(f.id)} className={tr}>
-                  <td className={td}>
-                    <SeverityBadge severity={f.severity} />
-                  </td>
-                  <th scope="row" className={`${td} font-medium`}>
-                    {f.ruleId}
-                    {f.waived && <span className={`ml-1 text-xs font-normal ${muted}`}>(waived)</span>}
-                  </th>
-                  <WorkloadCell
-                    id={f.workloadId}
-                    name={f.workload}
-                    cluster={f.cluster}
-                    namespace={f.namespace}
-                    detail={f.container}
-                  />
-                  <td className={`${td} break-all font-mono text-xs`}>{f.image ?? "–"}</td>
-                  <td className={`${td} text-right tabular-nums`}>{num(f.ageDays)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {rows.length < total - grouped && (
-            <p className={`px-3 py-2 text-xs ${muted}`}>
-              Showing the {num(rows.length)} most severe of {num(total - grouped)}; the CSV export has them
-              all.
-            </p>
-          )}
-        </div>
+        <ul className={`${card} divide-y divide-slate-100 text-sm dark:divide-slate-800`}>
+          {waivers.map((w) => (
+            <li key={w.id} className="px-3 py-2">
+              <span className="font-medium">{w.ruleId}</span> on {w.scope} · owner {w.owner} · expires{" "}
+              {date(w.expiresAt)}
+              <span className={`block text-xs ${muted}`}>{w.reason}</span>
+            </li>
+          ))}
+        </ul>
       )}
     </Section>
   );
 }
 
-/** Rules that fire on most containers (PS005): one line per namespace with a count, rows on demand. */
-function GroupLines({ groups, total }: { groups: Review["grouped"]["new"]; total: number }) {
-  const ruleIds = [...new Set(groups.map((g) => g.ruleId))];
-  const rules = ruleIds.join(", ");
+function PastReviews({ past }: { past: Awaited<ReturnType<Caller["reviews"]["list"]>> }) {
   return (
-    <details className="mb-2 text-sm">
-      <summary className="cursor-pointer">
-        {num(total)} {rules} findings in {num(groups.length)} namespace{groups.length === 1 ? "" : "s"}{" "}
-        <span className={muted}>(grouped: the rule fires on most containers)</span>
-      </summary>
-      <ul className="mt-1 space-y-1 pl-4">
-        {groups.slice(0, GROUP_LINES_SHOWN).map((g) => (
-          <li key={`${g.ruleId}/${g.cluster}/${g.namespace}`}>
-            <Link
-              href={`/findings?${new URLSearchParams({ ruleId: g.ruleId, cluster: g.cluster, namespace: g.namespace })}`}
-              className={link}
-            >
-              {g.cluster}/{g.namespace}
-            </Link>{" "}
-            <span className={muted}>
-              {g.ruleId}: {num(g.findings)}
-            </span>
-          </li>
-        ))}
-      </ul>
-      {groups.length > GROUP_LINES_SHOWN && (
-        <p className={`mt-1 pl-4 ${muted}`}>
-          and {num(groups.length - GROUP_LINES_SHOWN)} more namespaces with fewer:{" "}
-          {ruleIds.map((id, i) => (
-            <span key={id}>
-              {i > 0 && ", "}
-              <Link href={`/findings?${new URLSearchParams({ ruleId: id })}`} className={link}>
-                every open {id} finding
-              </Link>
-            </span>
-          ))}
-        </p>
+    <Section title="Past reviews">
+      {past.length === 0 ? (
+        <Empty title="No review has been signed yet." />
+      ) : (
+        <div className={tableWrap}>
+          <table className={table}>
+            <caption className="sr-only">Signed reviews, newest week first</caption>
+            <Head columns={["Week", "Scope", "Signed by", "Signed at", "Notes"]} />
+            <tbody>
+              {past.map((r) => (
+                <tr key={r.id} className={tr}>
+                  <th scope="row" className={`${td} font-medium`}>
+                    <Link
+                      href={`/review?week=${r.week}&scope=${encodeURIComponent(r.scope)}`}
+                      className={link}
+                    >
+                      {r.week}
+                    </Link>
+                  </th>
+                  <td className={td}>{r.scope}</td>
+                  <td className={td}>
+                    {r.reviewer} <span className={`text-xs ${muted}`}>({r.role})</span>
+                  </td>
+                  <td className={`${td} whitespace-nowrap`}>{dateTime(r.signedAt)}</td>
+                  <td className={`${td} max-w-md text-xs`}>
+                    {r.notes || <span className={muted}>none</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
-    </details>
+    </Section>
   );
 }

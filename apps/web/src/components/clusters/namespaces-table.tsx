@@ -42,7 +42,7 @@ export function NamespacesTable({
             <Head
               columns={[
                 "Namespace",
-                "Owner (team)",
+                "Team",
                 "Profile",
                 "Score",
                 ["Workloads", "right"],
@@ -62,7 +62,7 @@ export function NamespacesTable({
                       {n.name}
                     </Link>
                   </th>
-                  <td className={td}>{n.team ?? <span className={muted}>unlabelled</span>}</td>
+                  <td className={td}>{n.team}</td>
                   <td className={td}>{n.profile ?? "–"}</td>
                   <td className={td}>
                     <Grade score={n.score} grade={n.grade} />

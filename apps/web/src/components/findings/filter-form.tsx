@@ -25,6 +25,7 @@ export function FindingsFilterForm({
     <form method="get" aria-label="Filter findings" className="flex flex-wrap items-end gap-3">
       {select("cluster", "Cluster", facet("cluster"))}
       {select("namespace", "Namespace", facet("namespace"))}
+      {select("team", "Team", facet("team"))}
       {select(
         "ruleId",
         "Rule",

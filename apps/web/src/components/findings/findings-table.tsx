@@ -32,6 +32,7 @@ export function FindingsTable({
             "Severity",
             "Rule",
             "Workload",
+            "Team",
             "Container / image",
             "Status",
             "Opened",
@@ -55,6 +56,7 @@ export function FindingsTable({
                 namespace={f.namespace}
                 detail={f.workloadKind}
               />
+              <td className={td}>{f.owner}</td>
               <td className={`${td} text-xs`}>
                 {f.container ?? "–"}
                 {f.image && <span className="block break-all font-mono">{f.image}</span>}

@@ -45,6 +45,7 @@ export function WorkloadsFilterForm({
       </label>
       {select("cluster", "Cluster", facet("cluster"))}
       {select("namespace", "Namespace", facet("namespace"))}
+      {select("team", "Team", facet("team"))}
       {select("kind", "Kind", facet("kind"))}
       {select("policy", "Pull policy", facet("policy"))}
       {select("policySource", "Policy source", facet("policySource"))}

@@ -89,6 +89,9 @@ export function WorkloadsTable({
             {sortLink("name", "Workload")}
             {sortLink("cluster", "Cluster")}
             {sortLink("namespace", "Namespace")}
+            <th scope="col" className={th}>
+              Team
+            </th>
             {sortLink("kind", "Kind")}
             <th scope="col" className={th}>
               Images
@@ -112,6 +115,7 @@ export function WorkloadsTable({
               </th>
               <td className={td}>{w.cluster}</td>
               <td className={td}>{w.namespace}</td>
+              <td className={td}>{w.owner}</td>
               <td className={td}>{w.kind}</td>
               <td className={`${td} font-mono text-xs`}>
                 <ul>

@@ -1,4 +1,4 @@
-// Namespaces with their labels and profile, written when they change; a complete snapshot marks
+// Namespaces with their labels, profile and owning team, written when they change; a complete snapshot marks
 // the ones it no longer sees as deleted.
 import { insertRows } from "../rows.ts";
 import type { SnapshotInput, SnapshotResult } from "../snapshot.ts";
@@ -16,8 +16,15 @@ function sameLabels(stored: unknown, labels: Record<string, string>): boolean {
 export async function writeNamespaces(ctx: StepContext, status: SnapshotResult["status"]): Promise<void> {
   const { c, clusterId, input, now } = ctx;
   const known = (
-    await c.query<{ name: string; labels: unknown; profile: string; deletedAt: Date | null }>(
-      `SELECT name, labels, profile, "deletedAt" FROM "Namespace" WHERE "clusterId" = $1`,
+    await c.query<{
+      name: string;
+      labels: unknown;
+      profile: string;
+      owner: string | null;
+      ownerSource: string | null;
+      deletedAt: Date | null;
+    }>(
+      `SELECT name, labels, profile, owner, "ownerSource", "deletedAt" FROM "Namespace" WHERE "clusterId" = $1`,
       [clusterId],
     )
   ).rows;
@@ -27,13 +34,20 @@ export async function writeNamespaces(ctx: StepContext, status: SnapshotResult["
   for (const ns of input.namespaces) {
     const cur = byName.get(ns.name);
     if (!cur) create.push(ns);
-    else if (cur.deletedAt !== null || cur.profile !== ns.profile || !sameLabels(cur.labels, ns.labels))
+    else if (
+      cur.deletedAt !== null ||
+      cur.profile !== ns.profile ||
+      cur.owner !== (ns.owner ?? null) ||
+      cur.ownerSource !== (ns.ownerSource ?? null) ||
+      !sameLabels(cur.labels, ns.labels)
+    )
       update.push(ns);
   }
   if (update.length)
     await c.query(
-      `UPDATE "Namespace" t SET labels = u.labels::jsonb, profile = u.profile, "lastSeenAt" = $5, "deletedAt" = NULL
-       FROM unnest($2::text[], $3::text[], $4::text[]) AS u(name, labels, profile)
+      `UPDATE "Namespace" t SET labels = u.labels::jsonb, profile = u.profile, owner = u.owner,
+         "ownerSource" = u.source, "lastSeenAt" = $5, "deletedAt" = NULL
+       FROM unnest($2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS u(name, labels, profile, owner, source)
        WHERE t."clusterId" = $1 AND t.name = u.name`,
       [
         clusterId,
@@ -41,6 +55,8 @@ export async function writeNamespaces(ctx: StepContext, status: SnapshotResult["
         update.map((n) => JSON.stringify(n.labels)),
         update.map((n) => n.profile),
         now,
+        update.map((n) => n.owner ?? null),
+        update.map((n) => n.ownerSource ?? null),
       ],
     );
   await insertRows(
@@ -51,6 +67,8 @@ export async function writeNamespaces(ctx: StepContext, status: SnapshotResult["
       ["name", "text", (n) => n.name],
       ["labels", "text", (n) => JSON.stringify(n.labels), "jsonb"],
       ["profile", "text", (n) => n.profile],
+      ["owner", "text", (n) => n.owner ?? null],
+      ["ownerSource", "text", (n) => n.ownerSource ?? null],
       ["firstSeenAt", "timestamptz", () => now],
       ["lastSeenAt", "timestamptz", () => now],
     ],

@@ -1,0 +1,228 @@
+// The weekly review read in groups: a section's findings (new, resolved, ageing, or open at the
+// week's end) counted team → rule → image with exact workload and container counts at every level,
+// the changes that would resolve the most weighted open findings, and the rows of one group on
+// demand. Every query reads findings through one FROM clause, so a team is the same set of
+// namespaces everywhere.
+import {
+  DIGEST_PIN,
+  DIGEST_PIN_RULE_IDS,
+  type ReviewScope,
+  ruleAction,
+  SEVERITIES_MOST_SEVERE_FIRST,
+  SEVERITY_WEIGHTS,
+  type Severity,
+  UNOWNED,
+} from "@pullsight/core";
+import { addDays } from "date-fns";
+import { z } from "zod";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { bySeverity, severity } from "./results.ts";
+import { waivedSql } from "./waivers.ts";
+
+export const AGEING_DAYS = 30;
+
+export const REVIEW_SECTIONS = ["new", "resolved", "ageing", "open"] as const;
+export type ReviewSection = (typeof REVIEW_SECTIONS)[number];
+
+/** A review's week: its bounds, and the instant its figures stand at (its end, or now while it runs). */
+export interface ReviewWindow {
+  start: Date;
+  end: Date;
+  at: Date;
+}
+
+/** Findings with their cluster, namespace owner and workload. */
+export const REVIEW_FROM = Prisma.sql`"Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+  LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+  LEFT JOIN "Workload" wl ON wl.id = f."workloadId"`;
+/**
+ * The owning team as shown: unowned namespaces are a team of their own. A literal rather than a
+ * parameter, so that GROUP BY recognises the expression the SELECT list names.
+ */
+export const OWNER_SQL = Prisma.raw(`COALESCE(n.owner, '${UNOWNED.replaceAll("'", "''")}')`);
+
+export function scopeSql(s: ReviewScope): Prisma.Sql {
+  if (s.kind === "fleet") return Prisma.empty;
+  if (s.kind === "cluster") return Prisma.sql`AND c.name = ${s.cluster}`;
+  if (s.kind === "team") return Prisma.sql`AND ${OWNER_SQL} = ${s.team}`;
+  return Prisma.sql`AND c.name = ${s.cluster} AND f.namespace = ${s.namespace}`;
+}
+
+/** New in a week means first seen that week (a signed week never changes afterwards); age counts from when the condition began. */
+const FIRST_SEEN = Prisma.sql`COALESCE(f."firstSeenAt", f."openedAt")`;
+
+export function sectionSql(section: ReviewSection, w: ReviewWindow): Prisma.Sql {
+  const openAtEnd = Prisma.sql`${FIRST_SEEN} < ${w.at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${w.at})`;
+  switch (section) {
+    case "new":
+      return Prisma.sql`${FIRST_SEEN} >= ${w.start} AND ${FIRST_SEEN} < ${w.end}`;
+    case "resolved":
+      return Prisma.sql`f."resolvedAt" >= ${w.start} AND f."resolvedAt" < ${w.end}`;
+    case "ageing":
+      return Prisma.sql`${openAtEnd} AND f."openedAt" < ${addDays(w.at, -AGEING_DAYS)}`;
+    case "open":
+      return openAtEnd;
+  }
+}
+
+const counts = {
+  findings: z.number().int(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  bySeverity,
+  /** Findings weighted by severity (core SEVERITY_WEIGHTS): the order groups are read in. */
+  weight: z.number().int(),
+};
+export const imageGroup = z.object({ image: z.string().nullable(), ...counts });
+export const ruleGroup = z.object({
+  ruleId: z.string(),
+  ...counts,
+  images: z.array(imageGroup),
+  /** Images beyond the ones listed (the lightest), with their findings. */
+  moreImages: z.object({ images: z.number().int(), findings: z.number().int() }),
+});
+export const teamGroup = z.object({ team: z.string(), ...counts, rules: z.array(ruleGroup) });
+export type TeamGroup = z.infer<typeof teamGroup>;
+type Counts = Omit<z.infer<typeof imageGroup>, "image">;
+
+/** Images listed per rule of a team; the rest are counted. */
+export const IMAGES_PER_RULE = 8;
+
+interface GroupRow {
+  level: number;
+  team: string;
+  ruleId: string | null;
+  image: string | null;
+  findings: number;
+  workloads: number;
+  containers: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+}
+
+function countsOf(r: GroupRow): Counts {
+  const by = { critical: r.critical, high: r.high, medium: r.medium, low: r.low, info: r.info };
+  const weight = SEVERITIES_MOST_SEVERE_FIRST.reduce((n, s) => n + by[s] * SEVERITY_WEIGHTS[s], 0);
+  return { findings: r.findings, workloads: r.workloads, containers: r.containers, bySeverity: by, weight };
+}
+
+const heaviest = (a: Counts, b: Counts) => b.weight - a.weight || b.findings - a.findings;
+
+/** A section's findings as team → rule → image, heaviest first. */
+export async function reviewGroups(
+  db: Db,
+  section: ReviewSection,
+  w: ReviewWindow,
+  scope: ReviewScope,
+): Promise<TeamGroup[]> {
+  const by = (s: Severity) => Prisma.sql`(COUNT(*) FILTER (WHERE f.severity = ${s}::"FindingSeverity"))::int`;
+  // GROUPING() is 0 for a column grouped by: level 0 is an image, 1 a rule, 3 a team.
+  const rows = await db.$queryRaw<GroupRow[]>`
+    SELECT GROUPING(f."ruleId", f.image)::int AS level, ${OWNER_SQL} AS team, f."ruleId", f.image,
+      COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads,
+      COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS containers,
+      ${by("critical")} AS critical, ${by("high")} AS high, ${by("medium")} AS medium, ${by("low")} AS low, ${by("info")} AS info
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+    WHERE ${sectionSql(section, w)} ${scopeSql(scope)}
+    GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"), (${OWNER_SQL}, f."ruleId", f.image))`;
+  const teams = new Map<string, TeamGroup>();
+  const rules = new Map<string, z.infer<typeof ruleGroup>>();
+  for (const r of rows.filter((r) => r.level === 3))
+    teams.set(r.team, { team: r.team, ...countsOf(r), rules: [] });
+  for (const r of rows.filter((r) => r.level === 1)) {
+    const rule = {
+      ruleId: r.ruleId as string,
+      ...countsOf(r),
+      images: [],
+      moreImages: { images: 0, findings: 0 },
+    };
+    rules.set(`${r.team}\u0000${r.ruleId}`, rule);
+    teams.get(r.team)?.rules.push(rule);
+  }
+  for (const r of rows.filter((r) => r.level === 0))
+    rules.get(`${r.team}\u0000${r.ruleId}`)?.images.push({ image: r.image, ...countsOf(r) });
+  for (const rule of rules.values()) {
+    rule.images.sort(heaviest);
+    const rest = rule.images.splice(IMAGES_PER_RULE);
+    rule.moreImages = { images: rest.length, findings: rest.reduce((n, i) => n + i.findings, 0) };
+  }
+  for (const team of teams.values())
+    team.rules.sort((a, b) => heaviest(a, b) || a.ruleId.localeCompare(b.ruleId));
+  return [...teams.values()].sort((a, b) => heaviest(a, b) || a.team.localeCompare(b.team));
+}
+
+export const reviewAction = z.object({
+  team: z.string(),
+  /** A rule id, or core DIGEST_PIN: one change that resolves every digest-pin rule's findings. */
+  remedy: z.string(),
+  /** The rules whose findings it resolves. */
+  ruleIds: z.array(z.string()),
+  image: z.string().nullable(),
+  /** The change, in words (core ruleAction). */
+  text: z.string(),
+  severity,
+  findings: z.number().int(),
+  workloads: z.number().int(),
+  weight: z.number().int(),
+});
+export type ReviewAction = z.infer<typeof reviewAction>;
+
+/** Actions a review lists. */
+export const ACTIONS_SHOWN = 8;
+
+/**
+ * The changes that would resolve the most weighted open, unwaived findings at the week's end: one
+ * per team, image and remedy, where pinning the image by digest is one remedy for every rule it
+ * resolves (a mutable tag fires PS001, PS002 and PS010 at once; one pin clears them all).
+ */
+export async function reviewActions(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<ReviewAction[]> {
+  const weights = Prisma.join(
+    SEVERITIES_MOST_SEVERE_FIRST.map((s) => Prisma.sql`WHEN ${s} THEN ${SEVERITY_WEIGHTS[s]}`),
+    " ",
+  );
+  const weight = Prisma.sql`SUM(CASE f.severity::text ${weights} ELSE 0 END)`;
+  const rows = await db.$queryRaw<Array<Omit<ReviewAction, "text">>>`
+    SELECT ${OWNER_SQL} AS team,
+      CASE WHEN f."ruleId" = ANY(${[...DIGEST_PIN_RULE_IDS]}::text[]) THEN ${DIGEST_PIN} ELSE f."ruleId" END AS remedy,
+      f.image, array_agg(DISTINCT f."ruleId" ORDER BY f."ruleId") AS "ruleIds",
+      (array_agg(f.severity::text ORDER BY f.severity DESC))[1] AS severity,
+      COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads, ${weight}::int AS weight
+    FROM ${REVIEW_FROM}
+    WHERE ${sectionSql("open", w)} ${scopeSql(scope)} AND NOT ${waivedSql(w.at)}
+    GROUP BY 1, 2, 3
+    HAVING ${weight} > 0
+    ORDER BY weight DESC, findings DESC, 1, 2, 3
+    LIMIT ${ACTIONS_SHOWN}`;
+  return rows.map((r) => ({ ...r, text: ruleAction(r.remedy, r.image) }));
+}
+
+export const severeGroup = z.object({
+  ruleId: z.string(),
+  image: z.string().nullable(),
+  severity,
+  findings: z.number().int(),
+  workloads: z.number().int(),
+  teams: z.array(z.string()),
+});
+export type SevereGroup = z.infer<typeof severeGroup>;
+
+/** Groups of new critical and high findings listed first on a review. */
+export const SEVERE_GROUPS_SHOWN = 10;
+
+/** New critical and high findings in production namespaces, by rule and image, most severe and most first. */
+export async function severeGroups(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<SevereGroup[]> {
+  return db.$queryRaw<SevereGroup[]>`
+    SELECT f."ruleId", f.image, f.severity::text AS severity, COUNT(*)::int AS findings,
+      COUNT(DISTINCT f."workloadId")::int AS workloads, array_agg(DISTINCT ${OWNER_SQL} ORDER BY ${OWNER_SQL}) AS teams
+    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+    WHERE ${sectionSql("new", w)} ${scopeSql(scope)} AND f.severity::text IN ('critical', 'high') AND n.profile = 'production'
+    GROUP BY f."ruleId", f.image, f.severity
+    ORDER BY f.severity DESC, findings DESC, 1, 2
+    LIMIT ${SEVERE_GROUPS_SHOWN}`;
+}
