@@ -6,10 +6,16 @@ test("at 390 px no main page is wider than the screen", async ({ page, db }) => 
   await page.setViewportSize({ width: 390, height: 844 });
   const cluster = await db.cluster.findFirstOrThrow({ orderBy: { name: "asc" } });
   const workload = await db.workload.findFirstOrThrow({ where: { deletedAt: null }, orderBy: { id: "asc" } });
+  const owned = await db.namespace.findFirstOrThrow({
+    where: { owner: { not: null } },
+    orderBy: { name: "asc" },
+  });
   const pages = [
     "/",
     "/clusters",
     `/clusters/${encodeURIComponent(cluster.name)}`,
+    "/teams",
+    `/teams/${encodeURIComponent(owned.owner ?? "")}`,
     "/workloads",
     `/workloads/${workload.id}`,
     "/findings",

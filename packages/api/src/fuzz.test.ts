@@ -217,6 +217,8 @@ const TEMPLATES: Record<string, unknown> = {
   },
   "reviews.scopes": undefined,
   "reviews.deliveries": { limit: 10 },
+  "teams.list": undefined,
+  "teams.detail": { team: "payments" },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

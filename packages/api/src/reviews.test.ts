@@ -148,4 +148,34 @@ describe("weekly reviews on collected data", () => {
     );
     await assert.rejects(as(viewer).reviews.get({ week: "2026-W60" }), rejectsWith("BAD_REQUEST"));
   });
+
+  it("teams: each team's containers and score are an independent count over its namespaces, and its trend ends there", async () => {
+    const teams = await as(viewer).teams.list();
+    assert.ok(teams.length > 1);
+    for (const team of teams) {
+      const [row] = await t.db.$queryRaw<Array<{ containers: number; failing: number }>>`
+        SELECT COUNT(*)::int AS containers,
+          COUNT(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM "Finding" f WHERE f."workloadId" = wl.id AND f."containerName" = cf."containerName"
+              AND f."resolvedAt" IS NULL AND f.severity >= 'medium'))::int AS failing
+        FROM "ContainerFact" cf JOIN "Workload" wl ON wl.id = cf."workloadId"
+        LEFT JOIN "Namespace" n ON n."clusterId" = wl."clusterId" AND n.name = wl.namespace
+        WHERE cf."validTo" IS NULL AND wl."deletedAt" IS NULL AND COALESCE(n.owner, '(unowned)') = ${team.team}`;
+      assert.equal(team.containers, row?.containers, team.team);
+      assert.equal(team.compliant, (row?.containers ?? 0) - (row?.failing ?? 0), team.team);
+      const trend = await as(viewer).trends.posture({ scope: { team: team.team }, range: { days: 2 } });
+      assert.equal(trend.at(-1)?.containers ?? 0, team.containers, `${team.team} trend`);
+      assert.equal(trend.at(-1)?.score ?? null, team.score, `${team.team} trend score`);
+    }
+    const sum = teams.reduce((n, x) => n + x.containers, 0);
+    const fleet = await as(viewer).fleet.overview();
+    assert.equal(sum, fleet.totals.containers, "every container belongs to exactly one team");
+    const detail = await as(viewer).teams.detail({ team: ` ${teams[0]?.team.toUpperCase()} ` });
+    assert.equal(detail.summary.team, teams[0]?.team);
+    assert.equal(
+      detail.namespaces.reduce((n, x) => n + x.containers, 0),
+      teams[0]?.containers,
+    );
+    await assert.rejects(as(viewer).teams.detail({ team: "nobody" }), rejectsWith("NOT_FOUND"));
+  });
 });

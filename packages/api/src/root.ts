@@ -5,6 +5,7 @@ import { fleetRouter } from "./routers/fleet.ts";
 import { identityRouter } from "./routers/identity.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
 import { rulesRouter } from "./routers/rules.ts";
+import { teamsRouter } from "./routers/teams.ts";
 import { trendsRouter } from "./routers/trends.ts";
 import { waiversRouter } from "./routers/waivers.ts";
 import { workloadsRouter } from "./routers/workloads.ts";
@@ -17,6 +18,7 @@ export const appRouter = router({
   findings: findingsRouter,
   trends: trendsRouter,
   reviews: reviewsRouter,
+  teams: teamsRouter,
   waivers: waiversRouter,
   rules: rulesRouter,
   exports: exportsRouter,

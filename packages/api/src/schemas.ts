@@ -151,10 +151,18 @@ export const pullEventFilter = z
   })
   .strict();
 
+const trendScopeFields = { cluster: name.optional(), namespace: name.optional(), labels: labels.optional() };
+const namespaceNeedsCluster = { message: "a namespace needs its cluster" };
 export const trendScope = z
-  .object({ cluster: name.optional(), namespace: name.optional(), labels: labels.optional() })
+  .object(trendScopeFields)
   .strict()
-  .refine((s) => !s.namespace || s.cluster, { message: "a namespace needs its cluster" });
+  .refine((s) => !s.namespace || s.cluster, namespaceNeedsCluster);
+/** The posture trend's scope: a team's namespaces too (latency and coverage are kept per cluster). */
+export const postureScope = z
+  .object({ ...trendScopeFields, team: team.optional() })
+  .strict()
+  .refine((s) => !s.namespace || s.cluster, namespaceNeedsCluster)
+  .refine((s) => !(s.team && s.namespace), { message: "a team or a namespace, not both" });
 
 /** A time range: explicit, or the last `days` days (default 90, at most two years). */
 export const range = z

@@ -32,7 +32,7 @@ export function normalizeTeam(value: string): string | null {
 
 /** The team a scope's text names: `(unowned)` stays itself, anything else is normalised. */
 export function teamOfScope(value: string): string | null {
-  return value.trim() === UNOWNED ? UNOWNED : normalizeTeam(value);
+  return value.trim().toLowerCase() === UNOWNED ? UNOWNED : normalizeTeam(value);
 }
 
 /** A namespace's owner from its labels and annotations, keys tried in order (labels first per key). */

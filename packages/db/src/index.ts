@@ -149,7 +149,15 @@ export {
 } from "./queries/review.ts";
 export { IMAGES_PER_RULE, type ReviewAction, type TeamGroup } from "./queries/review-groups.ts";
 export { listReviews, missingScope, ReviewConflictError, signReview } from "./queries/review-signoff.ts";
-export { listTeams, type TeamMovement, teamTallies } from "./queries/team-scores.ts";
+export {
+  getTeamNamespaces,
+  listTeamSummaries,
+  listTeams,
+  type TeamMovement,
+  type TeamSummary,
+  teamSummary,
+  teamTallies,
+} from "./queries/team-scores.ts";
 export {
   type CoveragePoint,
   coveragePoint,

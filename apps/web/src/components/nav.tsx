@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   ["/", "Fleet"],
   ["/clusters", "Clusters"],
+  ["/teams", "Teams"],
   ["/workloads", "Workloads"],
   ["/findings", "Findings"],
   ["/review", "Weekly review"],

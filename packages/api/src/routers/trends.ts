@@ -7,7 +7,7 @@ import {
   posturePoint,
 } from "@pullsight/db";
 import { z } from "zod";
-import { range, resolveRange, trendScope } from "../schemas.ts";
+import { postureScope, range, resolveRange, trendScope } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const bucket = z.enum(["day", "week"]);
@@ -15,9 +15,11 @@ const bucket = z.enum(["day", "week"]);
 export const trendsRouter = router({
   /** Score, policy mix, tag kinds and digest/pinned adoption per day or ISO week. */
   posture: publicProcedure
-    .meta({ reads: ["Cluster", "PostureRollup"] })
+    .meta({ reads: ["Cluster", "Namespace", "PostureRollup"] })
     .input(
-      z.object({ scope: trendScope.optional(), bucket: bucket.optional(), range: range.optional() }).strict(),
+      z
+        .object({ scope: postureScope.optional(), bucket: bucket.optional(), range: range.optional() })
+        .strict(),
     )
     .output(z.array(posturePoint))
     .query(({ ctx, input }) =>

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { counts } from "./results.ts";
+import { OWNER_SQL } from "./review-groups.ts";
 
 export interface TrendScope {
   cluster?: string;
@@ -16,6 +17,8 @@ export interface TrendScope {
   namespace?: string;
   /** Only clusters with all of these labels. */
   labels?: Record<string, string>;
+  /** Only the namespaces this team owns ("(unowned)": those nobody owns), across clusters. */
+  team?: string;
 }
 
 export interface TrendInput {
@@ -78,23 +81,24 @@ function clusterWhere(scope: TrendScope | undefined): Prisma.Sql {
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
 
-export async function getPostureTrend(db: Db, input: TrendInput): Promise<PosturePoint[]> {
-  const bucket = Prisma.raw(input.bucket === "week" ? "'week'" : "'day'");
+interface RollupRow {
+  bucket: Date;
+  clusterId: number;
+  workloads: number;
+  containers: number;
+  compliant: number;
+  byPolicy: unknown;
+  byPolicySource: unknown;
+  byTagKind: unknown;
+  findingsBySeverity: unknown;
+}
+
+/** Each cluster's last rollup per bucket: of the cluster, or of one of its namespaces. */
+function clusterRollups(db: Db, input: TrendInput, bucket: Prisma.Sql): Promise<RollupRow[]> {
   const namespace = input.scope?.cluster && input.scope.namespace ? input.scope.namespace : "";
-  const rows = await db.$queryRaw<
-    Array<{
-      bucket: Date;
-      workloads: number;
-      containers: number;
-      compliant: number;
-      byPolicy: unknown;
-      byPolicySource: unknown;
-      byTagKind: unknown;
-      findingsBySeverity: unknown;
-    }>
-  >`
+  return db.$queryRaw<RollupRow[]>`
     SELECT DISTINCT ON (r."clusterId", 1)
-      (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket,
+      (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket, r."clusterId",
       r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource", r."byTagKind", r."findingsBySeverity"
     FROM "Cluster" c CROSS JOIN LATERAL (
       SELECT * FROM "PostureRollup"
@@ -102,6 +106,33 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
     ) r
     WHERE true ${clusterWhere(input.scope)}
     ORDER BY r."clusterId", 1, r."takenAt" DESC, r."snapshotId" DESC`;
+}
+
+/** A team's namespaces' rollups of each cluster's last snapshot per bucket (a row per namespace). */
+function teamRollups(db: Db, input: TrendInput, bucket: Prisma.Sql, team: string): Promise<RollupRow[]> {
+  return db.$queryRaw<RollupRow[]>`
+    SELECT l.bucket, r."clusterId", r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource",
+      r."byTagKind", r."findingsBySeverity"
+    FROM (
+      SELECT DISTINCT ON (r0."clusterId", 1)
+        (date_trunc(${bucket}, r0."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket, r0."snapshotId"
+      FROM "Cluster" c CROSS JOIN LATERAL (
+        SELECT "clusterId", "snapshotId", "takenAt" FROM "PostureRollup"
+        WHERE "clusterId" = c.id AND namespace = '' AND "takenAt" >= ${input.from} AND "takenAt" < ${input.to}
+      ) r0
+      WHERE true ${clusterWhere(input.scope)}
+      ORDER BY r0."clusterId", 1, r0."takenAt" DESC, r0."snapshotId" DESC
+    ) l
+    JOIN "PostureRollup" r ON r."snapshotId" = l."snapshotId" AND r.namespace <> ''
+    LEFT JOIN "Namespace" n ON n."clusterId" = r."clusterId" AND n.name = r.namespace
+    WHERE ${OWNER_SQL} = ${team}`;
+}
+
+export async function getPostureTrend(db: Db, input: TrendInput): Promise<PosturePoint[]> {
+  const bucket = Prisma.raw(input.bucket === "week" ? "'week'" : "'day'");
+  const team = input.scope?.team;
+  const rows = team ? await teamRollups(db, input, bucket, team) : await clusterRollups(db, input, bucket);
+  const clustersOf = new Map<number, Set<number>>();
   const points = new Map<number, PosturePoint>();
   for (const r of rows) {
     const key = r.bucket.getTime();
@@ -123,7 +154,10 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
       };
       points.set(key, p);
     }
-    p.clusters += 1;
+    const seen = clustersOf.get(key) ?? new Set<number>();
+    seen.add(r.clusterId);
+    clustersOf.set(key, seen);
+    p.clusters = seen.size;
     p.workloads += r.workloads;
     p.containers += r.containers;
     p.compliant += r.compliant;

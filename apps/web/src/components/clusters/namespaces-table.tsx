@@ -62,7 +62,11 @@ export function NamespacesTable({
                       {n.name}
                     </Link>
                   </th>
-                  <td className={td}>{n.team}</td>
+                  <td className={td}>
+                    <Link href={`/teams/${encodeURIComponent(n.team)}`} className={link}>
+                      {n.team}
+                    </Link>
+                  </td>
                   <td className={td}>{n.profile ?? "–"}</td>
                   <td className={td}>
                     <Grade score={n.score} grade={n.grade} />

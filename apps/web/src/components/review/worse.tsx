@@ -97,7 +97,7 @@ function SevereTable({ groups, teamHref }: { groups: SevereGroup[]; teamHref: (t
               <th scope="row" className={`${td} font-normal`}>
                 <span className="font-medium">{g.ruleId}</span> {RULES_BY_ID.get(g.ruleId)?.title}
               </th>
-              <td className={`${td} break-all font-mono text-xs`}>{g.image ?? "(no image)"}</td>
+              <td className={`${td} min-w-48 break-all font-mono text-xs`}>{g.image ?? "(no image)"}</td>
               <td className={`${td} text-right tabular-nums`}>{num(g.findings)}</td>
               <td className={`${td} text-right tabular-nums`}>{num(g.workloads)}</td>
               <td className={td}>

@@ -1,0 +1,147 @@
+import { gradeFor } from "@pullsight/core";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ScoreTrend } from "~/components/score-trend.tsx";
+import {
+  Delta,
+  Empty,
+  Grade,
+  Head,
+  Link,
+  link,
+  muted,
+  PageHeader,
+  Section,
+  Stat,
+  table,
+  tableWrap,
+  td,
+  tr,
+} from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
+import { api } from "~/server/caller.ts";
+
+export const dynamic = "force-dynamic";
+
+type Params = Promise<{ team: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Team ${decodeURIComponent((await params).team)}` };
+}
+
+/** One team's dashboard: its score and trend across clusters, its namespaces, and links to its rows. */
+export default async function TeamPage({ params }: { params: Params }) {
+  const name = decodeURIComponent((await params).team);
+  const caller = await api();
+  const detail = await caller.teams.detail({ team: name }).catch((e: { code?: string }) => {
+    if (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST") notFound();
+    throw e;
+  });
+  const { summary: t, namespaces } = detail;
+  const posture = await caller.trends.posture({
+    scope: { team: t.team },
+    range: { days: 56 },
+    bucket: "day",
+  });
+  const q = encodeURIComponent(t.team);
+  return (
+    <>
+      <PageHeader
+        title={`Team ${t.team}`}
+        subtitle={`${num(t.namespaces)} namespaces in ${num(t.clusters)} clusters`}
+        actions={
+          <>
+            <Link href={`/workloads?team=${q}`} className={link}>
+              Workloads
+            </Link>
+            <Link href={`/findings?team=${q}`} className={link}>
+              Findings
+            </Link>
+            <Link href={`/review?scope=${encodeURIComponent(`team:${t.team}`)}`} className={link}>
+              Weekly review
+            </Link>
+          </>
+        }
+      />
+      <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
+        <Stat
+          label="Score"
+          value={<Grade score={t.score} grade={gradeFor(t.score)} />}
+          hint={<Delta value={t.delta} />}
+        />
+        <Stat label="Containers" value={num(t.containers)} hint={`${num(t.compliant)} compliant`} />
+        <Stat
+          label="Open findings"
+          value={num(t.findings.open)}
+          hint={t.findings.waived > 0 ? `and ${num(t.findings.waived)} waived` : undefined}
+        />
+        <Stat
+          label="High + critical"
+          value={num(t.findings.bySeverity.high + t.findings.bySeverity.critical)}
+        />
+      </dl>
+      <ScoreTrend
+        posture={posture}
+        summary={`Daily score of team ${t.team} across its namespaces over 56 days; now ${t.score ?? "–"}%.`}
+        height={180}
+      />
+      <Section title="Namespaces">
+        {namespaces.length === 0 ? (
+          <Empty title="No namespace of this team has containers." />
+        ) : (
+          <div className={tableWrap}>
+            <table className={table}>
+              <caption className="sr-only">Namespaces of team {t.team}, lowest score first</caption>
+              <Head
+                columns={[
+                  "Namespace",
+                  "Cluster",
+                  "Profile",
+                  "Score",
+                  ["Containers", "right"],
+                  ["Open findings", "right"],
+                  ["High + critical", "right"],
+                ]}
+              />
+              <tbody>
+                {namespaces.map((n) => {
+                  const where = `cluster=${encodeURIComponent(n.cluster)}&namespace=${encodeURIComponent(n.name)}`;
+                  return (
+                    <tr key={`${n.cluster}/${n.name}`} className={tr}>
+                      <th scope="row" className={`${td} font-medium`}>
+                        <Link href={`/workloads?${where}`} className={link}>
+                          {n.name}
+                        </Link>
+                      </th>
+                      <td className={td}>
+                        <Link href={`/clusters/${encodeURIComponent(n.cluster)}`} className={link}>
+                          {n.cluster}
+                        </Link>
+                      </td>
+                      <td className={td}>{n.profile ?? "–"}</td>
+                      <td className={td}>
+                        <Grade score={n.score} grade={n.grade} />
+                      </td>
+                      <td className={`${td} text-right tabular-nums`}>{num(n.containers)}</td>
+                      <td className={`${td} text-right tabular-nums`}>
+                        <Link href={`/findings?${where}`} className={link}>
+                          {num(n.findings.open)}
+                        </Link>
+                        {n.findings.waived > 0 && (
+                          <span className={`ml-1 text-xs ${muted}`}>(+{num(n.findings.waived)} waived)</span>
+                        )}
+                      </td>
+                      <td className={`${td} text-right tabular-nums`}>
+                        {num(n.findings.bySeverity.high + n.findings.bySeverity.critical)}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}
