@@ -3,7 +3,7 @@
 // actions, waivers expiring, and a link to the review; for an alert, the workloads that started
 // failing to pull and why.
 import { type ReviewScope, scopeKey } from "@pullsight/core";
-import type { WeeklyReview } from "@pullsight/db";
+import type { PullFailureAlert, WeeklyReview } from "@pullsight/db";
 
 /** A message for every channel: a subject line (email) and a body (both). */
 export interface Message {
@@ -66,21 +66,8 @@ export function digestMessage(review: WeeklyReview, scope: ReviewScope, dashboar
   };
 }
 
-export interface FailingWorkload {
-  findingId: bigint;
-  cluster: string;
-  namespace: string;
-  team: string;
-  workloadKind: string | null;
-  workload: string | null;
-  workloadId: bigint | null;
-  image: string | null;
-  message: string | null;
-  openedAt: Date;
-}
-
 export function alertMessage(
-  failing: readonly FailingWorkload[],
+  failing: readonly PullFailureAlert[],
   scope: ReviewScope,
   dashboardUrl?: string,
 ): Message {

@@ -58,6 +58,7 @@ export const workloadsRouter = router({
         "Cluster",
         "ContainerFact",
         "Finding",
+        "Namespace",
         "PullEvent",
         "RunningImage",
         "Snapshot",

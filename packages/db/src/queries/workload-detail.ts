@@ -2,7 +2,7 @@
 // with why and how to fix (waived or not), digests running per node (drift), the pull-event
 // timeline, pull latency, and the history of changes to its containers.
 
-import { RULES_BY_ID } from "@pullsight/core";
+import { ownerLabel, RULES_BY_ID } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
@@ -15,6 +15,8 @@ const detailWorkload = z.object({
   cluster: z.string(),
   clusterId: z.number().int(),
   namespace: z.string(),
+  /** The namespace's owning team, "(unowned)" when none. */
+  owner: z.string(),
   kind: z.string(),
   name: z.string(),
   uid: z.string().nullable(),
@@ -164,7 +166,7 @@ export async function getWorkloadDetail(
   });
   if (!w) return null;
   const since = new Date(now.getTime() - (opts.latencyDays ?? 7) * 86_400_000);
-  const [facts, findings, running, events, latency] = await Promise.all([
+  const [facts, findings, running, events, latency, ns] = await Promise.all([
     db.containerFact.findMany({
       where: { workloadId: id },
       orderBy: [{ validFrom: "asc" }, { containerName: "asc" }],
@@ -180,6 +182,10 @@ export async function getWorkloadDetail(
       take: opts.events ?? 200,
     }),
     latencyOf(db, id, since),
+    db.namespace.findUnique({
+      where: { clusterId_name: { clusterId: w.clusterId, name: w.namespace } },
+      select: { owner: true },
+    }),
   ]);
   const current = facts.filter((f) => f.validTo === null);
   return {
@@ -188,6 +194,7 @@ export async function getWorkloadDetail(
       cluster: w.cluster.name,
       clusterId: w.clusterId,
       namespace: w.namespace,
+      owner: ownerLabel(ns?.owner),
       kind: w.kind,
       name: w.name,
       uid: w.uid,

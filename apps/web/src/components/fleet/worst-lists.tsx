@@ -70,7 +70,9 @@ function WorstNamespaces({ worst }: { worst: Namespaces }) {
                 {n.cluster}/{n.name}
               </Link>
               <span className="flex items-center gap-2">
-                <span className={`text-xs ${muted}`}>{num(n.findings.open)} open</span>
+                <span className={`text-xs ${muted}`}>
+                  {n.team} · {num(n.findings.open)} open
+                </span>
                 <Grade score={n.score} grade={n.grade} />
               </span>
             </li>

@@ -75,6 +75,10 @@ function Breadcrumb({ w }: { w: Detail["workload"] }) {
         className={link}
       >
         {w.namespace}
+      </Link>{" "}
+      · team{" "}
+      <Link href={`/teams/${encodeURIComponent(w.owner)}`} className={link}>
+        {w.owner}
       </Link>
     </nav>
   );
