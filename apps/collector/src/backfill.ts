@@ -6,10 +6,10 @@
 // every watcher is caught up to the cluster's current resourceVersion, so no event is missed.
 // Real clusters have no clock to drive: this mode exists for the demo, tests and benchmarks.
 import type { Db } from "@pullsight/db";
+import { silentLogger } from "@pullsight/observe";
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
 import type { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
-import { silentLogger } from "./log.ts";
 
 /** A clock that can be moved: the simulator's, through its control API. */
 export interface DrivableClock {

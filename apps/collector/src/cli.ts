@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_PROFILES, parseProfiles } from "@pullsight/core";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
+import { createLogger } from "@pullsight/observe";
 import { simulatorClock } from "./backfill.ts";
 import { DbHandle } from "./db-handle.ts";
 import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
-import { jsonLogger } from "./log.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import { smtpMailer } from "./notify/send.ts";
 import { CollectorService } from "./service.ts";
@@ -51,7 +51,7 @@ permission, see deploy/components/kubelet-configz).
   process.exit(0);
 }
 
-const log = jsonLogger();
+const log = createLogger({ name: "collector" });
 const interval = Number(values.interval);
 if (!values.once && (!Number.isFinite(interval) || interval < 10)) {
   console.error("--interval must be at least 10 seconds");

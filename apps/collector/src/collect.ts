@@ -13,11 +13,11 @@ import {
   type SnapshotResult,
   writeSnapshot,
 } from "@pullsight/db";
+import { type Logger, silentLogger } from "@pullsight/observe";
 import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } from "./coverage.ts";
 import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
-import { type Logger, silentLogger } from "./log.ts";
 
 export const COLLECTOR_VERSION = "0.1.0";
 

@@ -5,8 +5,8 @@
 // renewal after a storage failure stays as a cheap safety net (a fresh pool, the old one closed in
 // the background with a bound).
 import { closeDb, createDb, type Db } from "@pullsight/db";
+import { type Logger, silentLogger } from "@pullsight/observe";
 import type { ClusterOutcome } from "./collect.ts";
-import { type Logger, silentLogger } from "./log.ts";
 
 export class DbHandle {
   private client: Db;

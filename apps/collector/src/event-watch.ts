@@ -7,9 +7,9 @@
 import * as k8s from "@kubernetes/client-node";
 import { parsePullEvent, tryParseImageReference } from "@pullsight/core";
 import { type Db, ensureCluster, type PullEventInput, upsertPullEvents } from "@pullsight/db";
+import { type Logger, silentLogger } from "@pullsight/observe";
 import type { ClusterClient } from "./k8s/client.ts";
 import { listAll } from "./k8s/reader.ts";
-import { type Logger, silentLogger } from "./log.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,3 +1,4 @@
+export { createLogger, type Logger, silentLogger } from "@pullsight/observe";
 export {
   type BackfillOptions,
   type BackfillResult,
@@ -23,5 +24,4 @@ export {
   loadKubeConfig,
 } from "./k8s/client.ts";
 export { readCluster } from "./k8s/reader.ts";
-export { jsonLogger, type Logger, silentLogger } from "./log.ts";
 export { CollectorService, type ServiceOptions } from "./service.ts";

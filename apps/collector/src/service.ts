@@ -2,12 +2,13 @@
 // cluster cannot be watched yet), snapshots of every cluster that never overlap, a pod index that
 // lets events name their workload, and an orderly stop that writes what is buffered. The CLI's
 // service mode and the demo both run this.
+
+import { type Logger, silentLogger } from "@pullsight/observe";
 import { type BackfillOptions, type BackfillResult, backfill } from "./backfill.ts";
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
 import type { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./event-watch.ts";
 import type { ClusterClient } from "./k8s/client.ts";
-import { type Logger, silentLogger } from "./log.ts";
 import { type NotifyOptions, notify } from "./notify/notifier.ts";
 
 type PodIndex = Map<string, { kind: string; name: string }>;

@@ -12,11 +12,11 @@ import { closeDb, createDb, type Db } from "@pullsight/db";
 import { applyMigrations, ensureDatabase, freePort, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
+import type { Logger } from "@pullsight/observe";
 import { collectFleet } from "./collect.ts";
 import { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./event-watch.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
-import type { Logger } from "./log.ts";
 import { waitFor } from "./testing.ts";
 
 const PULL_REASONS = new Set<string>(PULL_EVENT_REASONS);
@@ -129,8 +129,10 @@ describe("storage faults", () => {
           if (msg === "writing snapshot" && !stopped)
             stopped = new Promise((r) => setTimeout(r, 30)).then(() => pg.stop());
         },
+        debug() {},
         warn() {},
         error() {},
+        child: () => log,
       };
       const outcomes = await collectFleet(handle.db, [client], { log });
       const [outcome] = outcomes;

@@ -13,9 +13,11 @@ async function demoCompanion(databaseUrl: string, log: (line: string) => void): 
   const env = demoEnv();
   // The collector's warnings and errors reach the terminal; its routine logs do not.
   const quiet: Logger = {
+    debug() {},
     info() {},
     warn: (msg, fields) => log(`collector: ${msg} ${JSON.stringify(fields ?? {}, bigints)}`),
     error: (msg, fields) => log(`collector: ${msg} ${JSON.stringify(fields ?? {}, bigints)}`),
+    child: () => quiet,
   };
   log(
     `demo: simulating 3 clusters of ${env.PULLSIGHT_DEMO_PODS} pods and collecting their last ${env.PULLSIGHT_DEMO_DAYS} days (about 3 minutes)`,

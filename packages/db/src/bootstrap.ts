@@ -4,4 +4,4 @@ export { freePort, isPortTaken, startEmbeddedPostgres } from "./embedded.ts";
 export { type DatabaseEnv, databaseEnvSchema, readDatabaseEnv, repoRoot } from "./env.ts";
 export { onShutdown } from "./lifecycle.ts";
 export { applyMigrations, runPrismaCli } from "./migrate.ts";
-export { APP_ROLE, grantAppRole } from "./roles.ts";
+export { APP_ROLE, ensureLoginRole, grantAppRole, grantToUrlRole, withCredentials } from "./roles.ts";

@@ -76,7 +76,8 @@ export async function openDatabase(
   const log = opts.log ?? (() => {});
   if (env.DATABASE_URL) {
     const ownerUrl = env.PULLSIGHT_MIGRATION_URL ?? env.DATABASE_URL;
-    await migrateAndGrant(ownerUrl, env.DATABASE_URL, log);
+    if (env.PULLSIGHT_MIGRATE === "on") await migrateAndGrant(ownerUrl, env.DATABASE_URL, log);
+    else log("migrations left to the migration step (PULLSIGHT_MIGRATE=off)");
     return { url: env.DATABASE_URL, ownerUrl, kind: "external", close: async () => {} };
   }
   const dataDir = path.resolve(repoRoot, env.PULLSIGHT_DATA_DIR, "postgres");

