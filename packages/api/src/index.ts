@@ -1,5 +1,5 @@
 // What a server hosting the API opens (the web app reaches the database layer only through here).
-export { createDb, createExportPool, type Db, WORKLOAD_SORTS } from "@pullsight/db";
+export { createDb, createExportPool, type Db, poolOf, WORKLOAD_SORTS } from "@pullsight/db";
 export { csvCell } from "./csv.ts";
 export { type ExportHttpOptions, handleExportRequest } from "./export-http.ts";
 export {
@@ -30,6 +30,7 @@ export {
   type RequestLimits,
   readLimits,
 } from "./limits.ts";
+export { ApiMetrics, apiMetrics, statusClass } from "./metrics.ts";
 export { type FetchHandler, fetchServer, listen } from "./node-http.ts";
 export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";

@@ -5,6 +5,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { type Identity, type Role, roleRank } from "./identity.ts";
 import { DEFAULT_LIMITS, type RequestLimits, unsafeInput } from "./limits.ts";
+import { apiMetrics } from "./metrics.ts";
 import type { ReadCache } from "./read-cache.ts";
 
 export interface Context {
@@ -109,8 +110,18 @@ const storableInput = t.middleware(async ({ ctx, getRawInput, next }) => {
 export const cacheKey = (value: unknown) =>
   JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
 
+/** Every procedure's time and outcome, refusals included (metrics.ts). */
+const timed = t.middleware(async ({ path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const outcome = result.ok ? "ok" : result.error.code.toLowerCase();
+  apiMetrics().observeProcedure(path, type, outcome, (performance.now() - started) / 1000);
+  return result;
+});
+
 /** Anyone the server can identify (every role). */
 export const publicProcedure = t.procedure
+  .use(timed)
   .use(storableInput)
   .use(({ ctx, next }) => {
     if (!ctx.user)

@@ -1,11 +1,13 @@
 import "server-only";
 import {
+  apiMetrics,
   createCaller,
   createContext,
   createDb,
   createExportPool,
   type Db,
   type Identity,
+  poolOf,
   ReadCache,
   resolveIdentity,
 } from "@pullsight/api";
@@ -13,6 +15,7 @@ import { headers } from "next/headers";
 import type pg from "pg";
 import { cache } from "react";
 import { authConfig, limits, readCacheEnabled, serverEnv } from "./env.ts";
+import { log } from "./log.ts";
 
 export { limits };
 
@@ -24,20 +27,26 @@ const globalForDb = globalThis as unknown as {
 };
 
 export function getDb(): Db {
-  globalForDb.pullsightDb ??= createDb(serverEnv().DATABASE_URL);
+  if (!globalForDb.pullsightDb) {
+    globalForDb.pullsightDb = createDb(serverEnv().DATABASE_URL);
+    apiMetrics().watchPool("queries", poolOf(globalForDb.pullsightDb));
+  }
   return globalForDb.pullsightDb;
 }
 
 /** Connections for export cursors (Prisma's pool cannot lend one for a cursor). */
 export function getExportPool(): pg.Pool {
   const l = limits().exports;
-  globalForDb.pullsightExportPool ??= createExportPool(serverEnv().DATABASE_URL, {
-    max: l.connections,
-    waitMs: l.waitMs,
-    statementMs: l.statementMs,
-    // The server's backstop behind the stream's own idle cut-off.
-    idleInTransactionMs: l.idleMs + 30_000,
-  });
+  if (!globalForDb.pullsightExportPool) {
+    globalForDb.pullsightExportPool = createExportPool(serverEnv().DATABASE_URL, {
+      max: l.connections,
+      waitMs: l.waitMs,
+      statementMs: l.statementMs,
+      // The server's backstop behind the stream's own idle cut-off.
+      idleInTransactionMs: l.idleMs + 30_000,
+    });
+    apiMetrics().watchPool("exports", globalForDb.pullsightExportPool);
+  }
   return globalForDb.pullsightExportPool;
 }
 
@@ -46,9 +55,14 @@ export function getExportPool(): pg.Pool {
  * PULLSIGHT_READ_CACHE=off runs every query.
  */
 export function getReadCache(): Promise<ReadCache | null> {
-  globalForDb.pullsightReadCache ??= readCacheEnabled()
-    ? ReadCache.start(serverEnv().DATABASE_URL)
-    : Promise.resolve(null);
+  globalForDb.pullsightReadCache ??= (
+    readCacheEnabled()
+      ? ReadCache.start(serverEnv().DATABASE_URL, { log: (message) => log().warn(message) })
+      : Promise.resolve(null)
+  ).then((cache) => {
+    apiMetrics().watchReadCache(cache);
+    return cache;
+  });
   return globalForDb.pullsightReadCache;
 }
 

@@ -2,7 +2,7 @@ import { getDb } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness and database reachability, for the launcher and for probes. */
+/** Readiness: the database answers (the launcher waits for it; probes take a replica out while it does not). */
 export async function GET() {
   try {
     await getDb().$queryRaw`select 1`;

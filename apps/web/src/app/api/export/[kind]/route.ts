@@ -3,6 +3,7 @@
 // the SHA-256 of the bytes sent (exports.log).
 import { handleExportRequest } from "@pullsight/api";
 import { getDb, getExportPool, identityOf, limits } from "~/server/caller.ts";
+import { log } from "~/server/log.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +17,7 @@ export async function GET(req: Request) {
       exportLimits: limits().exports,
     });
   } catch (error) {
-    console.error("export failed:", error);
+    log().error("export failed", { error });
     return Response.json(
       { error: "internal error: the export could not start; it is logged" },
       { status: 500, headers: { "cache-control": "no-store" } },

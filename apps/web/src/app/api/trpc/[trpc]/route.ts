@@ -1,5 +1,6 @@
 import { handleTrpcRequest } from "@pullsight/api";
 import { getDb, getReadCache, identityOf, limits } from "~/server/caller.ts";
+import { log } from "~/server/log.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ const handler = async (req: Request) =>
     cache: await getReadCache(),
     limits: limits().request,
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
+      if (error.code === "INTERNAL_SERVER_ERROR") log().error("procedure failed", { procedure: path, error });
     },
   });
 
