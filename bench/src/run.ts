@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "@pullsight/db/bootstrap";
-import { bundle } from "./bundle.ts";
+import { bundle } from "../../scripts/bundle.ts";
 import {
   type Bench,
   benchOptions,

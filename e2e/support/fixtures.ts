@@ -55,3 +55,10 @@ export async function screenshotPhone(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: "light" });
   if (size) await page.setViewportSize(size);
 }
+
+/** The second web replica: the same image and database, another process (support/image-server.ts). */
+export function replicaURL(): string {
+  const port =
+    process.env.PULLSIGHT_E2E_REPLICA_PORT ?? String(Number(process.env.PULLSIGHT_E2E_PORT ?? 3210) + 1);
+  return `http://localhost:${port}`;
+}

@@ -8,7 +8,7 @@
 // Ctrl-C or SIGTERM stops the web server, the collector or companion, and the database.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { existsSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chooseIdentityMode } from "@pullsight/api";
@@ -80,24 +80,32 @@ function decideIdentity(mode: LaunchMode, env: LauncherEnv): string {
   }
 }
 
+/**
+ * The standalone server the container image runs (next.config.ts `output`), with the client
+ * bundles linked beside it as the image copies them (scripts/image.ts).
+ */
 function startWeb(env: LauncherEnv, databaseUrl: string, identity: string): ChildProcess {
-  const require = createRequire(import.meta.url);
-  const nextBin = path.join(path.dirname(require.resolve("next/package.json")), "dist/bin/next");
   const appDir = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
-  return spawn(
-    process.execPath,
-    [nextBin, "start", "--port", String(env.PULLSIGHT_PORT), "--hostname", env.PULLSIGHT_HOST],
-    {
-      cwd: appDir,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...env.passThrough,
-        DATABASE_URL: databaseUrl,
-        PULLSIGHT_AUTH: identity,
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
+  const standalone = path.join(appDir, ".next/standalone/apps/web");
+  const server = path.join(standalone, "server.js");
+  if (!existsSync(server)) {
+    console.error("[pullsight] not starting: the web app is not built (run `pnpm build` first)");
+    process.exit(2);
+  }
+  const statics = path.join(standalone, ".next/static");
+  if (!existsSync(statics)) symlinkSync(path.join(appDir, ".next/static"), statics, "dir");
+  return spawn(process.execPath, [server], {
+    cwd: standalone,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...env.passThrough,
+      PORT: String(env.PULLSIGHT_PORT),
+      HOSTNAME: env.PULLSIGHT_HOST,
+      DATABASE_URL: databaseUrl,
+      PULLSIGHT_AUTH: identity,
+      NEXT_TELEMETRY_DISABLED: "1",
     },
-  );
+  });
 }
 
 /** The collector's own CLI, as a deployed collector runs. */
