@@ -19,6 +19,7 @@ test("at 390 px no main page is wider than the screen", async ({ page, db }) => 
     "/workloads",
     `/workloads/${workload.id}`,
     "/findings",
+    "/failing",
     "/review",
     "/rules",
     "/collector",

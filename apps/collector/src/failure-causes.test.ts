@@ -5,6 +5,7 @@
 // whose events reached the API server and were still there when the collector listened.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { listFailingNow } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
@@ -160,6 +161,39 @@ describe("failure causes and event coverage, per Kubernetes version", () => {
       const fromEvents = all.filter((k) => k.endsWith("|events"));
       if (c.sim.minor < 32) assert.ok(fromEvents.length > 0, `${c.name}: some causes only events tell`);
       else assert.deepEqual(fromEvents, [], `${c.name}: status tells every cause`);
+    }
+  });
+
+  it("failing now lists exactly the pods the simulator has failing, on their nodes, with cause and source", async () => {
+    for (const c of sim.clusters) {
+      const expected = c.sim
+        .failingContainers()
+        .filter((f) => f.reason !== "ErrImageNeverPull")
+        .map((f) => {
+          const source = f.reason === "ImagePullBackOff" && c.sim.minor < 32 ? "events" : "status";
+          return `${f.namespace}/${f.pod}/${f.container} on ${f.node}: ${f.reason}, ${f.cause} from ${source}`;
+        })
+        .sort();
+      const { rows, total } = await listFailingNow(
+        t.db,
+        { cluster: c.name },
+        { now: new Date(sim.now), limit: 1000 },
+      );
+      const listed = rows
+        .map(
+          (r) =>
+            `${r.namespace}/${r.pod}/${r.container} on ${r.node}: ${r.reason}, ${r.cause} from ${r.cause_source}`,
+        )
+        .sort();
+      assert.deepEqual(listed, expected, `${c.name} (${c.gitVersion})`);
+      assert.equal(total, expected.length);
+      for (const r of rows) {
+        assert.ok(r.workload && r.confirmed_snapshot_id, `${r.pod}: workload and provenance`);
+        assert.ok(r.first_failure, `${r.pod}: the first failure is known (the watch heard it)`);
+        // A name that does not parse is refused before any pull: there is no attempt to count.
+        if (r.cause === "invalid-name") assert.equal(r.attempts, null, `${r.pod}: no pull attempted`);
+        else assert.ok((r.attempts ?? 0) >= 1, `${r.pod}: failed attempts counted from events`);
+      }
     }
   });
 

@@ -84,15 +84,18 @@ export function runtimeOf(
         failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
       const cause = PULL_WAITING_REASONS.has(reason) ? causeOf(reason, message, failed) : {};
       const k = `${reason}\u0000${message}\u0000${cause.cause ?? ""}\u0000${cause.causeSource ?? ""}`;
-      const entry = waiting.get(k) ?? { reason, message, pods: 0, ...cause };
+      const entry = waiting.get(k) ?? { reason, message, pods: 0, ...cause, instances: [] };
       entry.pods += 1;
-      const since = earlier(entry.since, failed?.first.toISOString());
+      const first = failed?.first.toISOString();
+      entry.instances?.push({ pod: pod.metadata.name, node: nodeName, ...(first ? { since: first } : {}) });
+      const since = earlier(entry.since, first);
       if (since) entry.since = since;
       waiting.set(k, entry);
     }
   }
   // Sorted, so that evidence built from them changes only when the facts do.
   for (const r of running.values()) r.nodes.sort();
+  for (const w of waiting.values()) w.instances?.sort((a, b) => a.pod.localeCompare(b.pod));
   return {
     running: [...running.values()].sort((a, b) => String(a.digest).localeCompare(String(b.digest))),
     waiting: [...waiting.values()].sort(

@@ -3,7 +3,9 @@
 // columns live together in packages/db) or a small table read whole (export-rows.ts).
 import {
   type Db,
+  FAILING_NOW_COLUMNS,
   FINDING_COLUMNS,
+  failingNowQuery,
   findingsQuery,
   INVENTORY_COLUMNS,
   inventoryQuery,
@@ -26,7 +28,7 @@ import {
   snapshotFilters,
   waiversExport,
 } from "./export-rows.ts";
-import { findingFilter, inventoryFilter, pullEventFilter, workloadFilter } from "./schemas.ts";
+import { failingFilter, findingFilter, inventoryFilter, pullEventFilter, workloadFilter } from "./schemas.ts";
 
 export type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
 
@@ -72,6 +74,7 @@ export const EXPORTS = {
   workloads: cursorExport(workloadFilter, WORKLOAD_COLUMNS, workloadsQuery),
   findings: cursorExport(findingFilter, FINDING_COLUMNS, findingsQuery),
   "pull-events": cursorExport(pullEventFilter, PULL_EVENT_COLUMNS, (f) => pullEventsQuery(f)),
+  failing: cursorExport(failingFilter, FAILING_NOW_COLUMNS, failingNowQuery),
   review: wholeExport(reviewExport),
   clusters: wholeExport(clustersExport),
   namespaces: wholeExport(namespacesExport),

@@ -219,6 +219,10 @@ const TEMPLATES: Record<string, unknown> = {
   "reviews.deliveries": { limit: 10 },
   "teams.list": undefined,
   "teams.detail": { team: "payments" },
+  "failing.now": {
+    filter: { cluster: "c", namespace: "ns", team: "payments", cause: "not-found" },
+    limit: 50,
+  },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

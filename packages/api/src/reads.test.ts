@@ -82,6 +82,10 @@ describe("what procedures read", () => {
       "reviews.deliveries": [undefined, { limit: 5 }],
       "teams.list": [undefined],
       "teams.detail": [{ team: owned.owner ?? "" }],
+      "failing.now": [
+        {},
+        { filter: { cluster: c.name, team: owned.owner ?? "", cause: "not-found" }, limit: 5 },
+      ],
       "waivers.list": [{}, { state: "all" }],
       "identity.me": [undefined],
       "rules.catalog": [undefined],

@@ -1,5 +1,6 @@
 import { clustersRouter } from "./routers/clusters.ts";
 import { exportsRouter } from "./routers/export-log.ts";
+import { failingRouter } from "./routers/failing.ts";
 import { findingsRouter } from "./routers/findings.ts";
 import { fleetRouter } from "./routers/fleet.ts";
 import { identityRouter } from "./routers/identity.ts";
@@ -16,6 +17,7 @@ export const appRouter = router({
   clusters: clustersRouter,
   workloads: workloadsRouter,
   findings: findingsRouter,
+  failing: failingRouter,
   trends: trendsRouter,
   reviews: reviewsRouter,
   teams: teamsRouter,

@@ -1,6 +1,7 @@
 // Shared zod schemas: the inputs routers validate. Outputs are the result schemas each db query
 // declares beside it; only what travels differently (labels as pairs) is adapted here.
 import {
+  FAILURE_CAUSES,
   FINDING_STATUSES,
   scopeKey as formatScopeKey,
   isoWeekRange,
@@ -148,6 +149,21 @@ export const pullEventFilter = z
     registry: z.string().max(253).optional(),
     from: instant.optional(),
     to: instant.optional(),
+  })
+  .strict();
+
+/** Failing now: the containers waiting on a failed pull, by cluster, namespace, team and cause. */
+export const failingFilter = z
+  .object({
+    cluster: name.optional(),
+    namespace: name.optional(),
+    team: team.optional(),
+    cause: z
+      .string()
+      .refine((v) => (FAILURE_CAUSES as readonly string[]).includes(v), {
+        message: `a cause: ${FAILURE_CAUSES.join(", ")}`,
+      })
+      .optional(),
   })
   .strict();
 

@@ -77,6 +77,14 @@ export {
   startExportLog,
 } from "./queries/export-log.ts";
 export {
+  FAILING_NOW_COLUMNS,
+  type FailingNowFilter,
+  type FailingNowRow,
+  failingNowQuery,
+  failingNowRow,
+  listFailingNow,
+} from "./queries/failing-now.ts";
+export {
   type ClusterFilter,
   type ContainerFactFilter,
   InvalidFilterError,

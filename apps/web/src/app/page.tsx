@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { ClustersTable } from "~/components/fleet/clusters-table.tsx";
 import { EmptyFleet } from "~/components/fleet/empty-fleet.tsx";
 import { FleetCharts } from "~/components/fleet/fleet-charts.tsx";
@@ -19,14 +20,16 @@ export default async function FleetPage() {
   const fleet = await caller.fleet.overview();
   if (fleet.clusters.length === 0) return <EmptyFleet />;
 
-  const [posture, latency, latencyWeek, coverage, worstWorkloads, worstNamespaces] = await Promise.all([
-    caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
-    caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
-    caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
-    caller.trends.coverage({ range: { days: 7 } }),
-    caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
-    caller.fleet.worstNamespaces({ limit: 5 }),
-  ]);
+  const [posture, latency, latencyWeek, coverage, worstWorkloads, worstNamespaces, failing] =
+    await Promise.all([
+      caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
+      caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
+      caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
+      caller.trends.coverage({ range: { days: 7 } }),
+      caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
+      caller.fleet.worstNamespaces({ limit: 5 }),
+      caller.failing.now({ limit: 1 }),
+    ]);
 
   return (
     <>
@@ -40,6 +43,7 @@ export default async function FleetPage() {
         }
       />
       <IncompleteWarning incomplete={fleet.incomplete} />
+      <FailingCallout total={failing.total} />
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />

@@ -29,7 +29,11 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
 export function YamlSnippet({ yaml }: { yaml: string }) {
   return (
     <div className="mt-2 flex items-start gap-2">
-      <pre className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800">
+      <pre
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: code that scrolls sideways must be reachable by keyboard to scroll (WCAG 2.1.1)
+        tabIndex={0}
+        className="flex-1 overflow-x-auto rounded bg-slate-100 p-3 font-mono text-xs dark:bg-slate-800"
+      >
         <code>{yaml}</code>
       </pre>
       <CopyButton text={yaml} label="Copy YAML" />

@@ -8,6 +8,7 @@ const LINKS = [
   ["/teams", "Teams"],
   ["/workloads", "Workloads"],
   ["/findings", "Findings"],
+  ["/failing", "Failing now"],
   ["/review", "Weekly review"],
   ["/rules", "Rules"],
   ["/collector", "Collector"],

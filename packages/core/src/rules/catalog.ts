@@ -89,6 +89,8 @@ const hasPods = (ctx: RuleContext) =>
 
 /** How a finding's message names where a failure's cause was read. */
 const CAUSE_SOURCE_WORDS = { status: "pod status", events: "kubelet events", none: "nowhere yet" } as const;
+/** Failing pods named per waiting reason in PS009's evidence; the count says how many there are. */
+export const MAX_FAILING_INSTANCES = 50;
 
 const sinceField = (since: ConditionSince | undefined) => (since ? { since } : {});
 
@@ -426,7 +428,13 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
           causes,
           causeSources: read,
           ...(provider ? { nodeCredentialProvider: true } : {}),
-          reasons: failing.map((w) => ({ reason: w.reason, pods: w.pods, message: w.message })),
+          reasons: failing.map((w) => ({
+            reason: w.reason,
+            pods: w.pods,
+            message: w.message,
+            // Which pods, on which nodes (the failing-now view lists them), up to a page's worth.
+            ...(w.instances ? { instances: w.instances.slice(0, MAX_FAILING_INSTANCES) } : {}),
+          })),
         },
         ...sinceField(failingSince(failing)),
       };

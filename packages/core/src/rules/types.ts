@@ -77,6 +77,11 @@ export interface RuntimeFacts {
      */
     cause?: FailureCause;
     causeSource?: CauseSource;
+    /**
+     * The pods waiting, by name, with their node and (where kubelet events know it) their first
+     * failed pull; sorted by pod. Absent where they were not read (manifests).
+     */
+    instances?: { pod: string; node: string; since?: string }[];
   }[];
 }
 

@@ -70,7 +70,8 @@ export async function getClusterPullStats(
 }
 
 /** Event reasons that record a pull that did not produce a running image. */
-const FAILURE_REASONS = ["Failed", "BackOff", "ErrImageNeverPull", "InspectFailed"];
+/** Kubelet event reasons that tell of a failing pull (a failed attempt, a back-off, a refusal). */
+export const FAILURE_REASONS = ["Failed", "BackOff", "ErrImageNeverPull", "InspectFailed"];
 
 /** Key of failureStarts: namespace, pod and container ("" when the event named no container). */
 export const podContainerKey = (namespace: string, pod: string, container: string | null) =>

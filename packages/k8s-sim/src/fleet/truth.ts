@@ -205,6 +205,7 @@ export function failingContainers(failing: Iterable<SimPod>) {
       .map((c) => ({
         namespace: p.namespace,
         pod: p.name,
+        node: p.node,
         workload: { kind: p.workload.kind, name: p.workload.name },
         container: c.name,
         reason: c.waiting?.reason as string,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ClusterStats, SnapshotWarning } from "~/components/clusters/cluster-summary.tsx";
 import { NamespacesTable } from "~/components/clusters/namespaces-table.tsx";
+import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { GroupedNote } from "~/components/grouped-note.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
@@ -24,11 +25,10 @@ export default async function ClusterPage({ params }: { params: Params }) {
     if (e.code === "NOT_FOUND") notFound();
     throw e;
   });
-  const posture = await caller.trends.posture({
-    scope: { cluster: name },
-    range: { days: 56 },
-    bucket: "day",
-  });
+  const [posture, failing] = await Promise.all([
+    caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
+    caller.failing.now({ filter: { cluster: name }, limit: 1 }),
+  ]);
   const { cluster, namespaces } = detail;
   const now = new Date();
   const q = encodeURIComponent(name);
@@ -59,6 +59,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
         }
       />
       <SnapshotWarning cluster={cluster} />
+      <FailingCallout total={failing.total} cluster={cluster.name} />
 
       <ClusterStats cluster={cluster} namespaces={namespaces.length} />
       <GroupedNote count={cluster.findings.grouped} href={`/findings?cluster=${q}&status=open`} />

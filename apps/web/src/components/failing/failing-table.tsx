@@ -1,0 +1,113 @@
+// The failing-now rows: one per pod container waiting on a failed pull, with the commands to look
+// at it filled in with its namespace and pod (the image-pull-failing rule's own snippet).
+import { CopyButton } from "~/components/copy-button.tsx";
+import { Head, Link, link, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { concreteFix } from "~/lib/fix.ts";
+import { ago, dateTime, num } from "~/lib/format.ts";
+import type { Outputs } from "~/server/outputs.ts";
+
+type FailingNowRow = Outputs["failing"]["now"]["rows"][number];
+
+const SOURCE_WORDS: Record<string, string> = {
+  status: "pod status",
+  events: "kubelet events",
+  none: "not known",
+};
+
+export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; snippet: string; now: Date }) {
+  return (
+    <div className={tableWrap}>
+      <table className={table}>
+        <caption className="sr-only">Containers failing to pull now, longest failing first</caption>
+        <Head
+          columns={[
+            "Workload and image",
+            "Pod",
+            "Cause",
+            "Failing since",
+            ["Attempts", "right"],
+            "Look at it",
+          ]}
+        />
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.finding_id}/${r.pod}/${r.reason}`} className={tr}>
+              <th scope="row" className={`${td} font-normal`}>
+                <WorkloadCell row={r} />
+              </th>
+              <td className={td}>
+                <div className="font-mono text-xs whitespace-nowrap">{r.pod}</div>
+                <div className={`text-xs ${muted}`}>
+                  {r.container ?? "–"} on {r.node || "no node yet"}
+                </div>
+              </td>
+              <td className={td}>
+                <div className="font-medium">{r.cause}</div>
+                <div className={`text-xs ${muted}`}>
+                  {r.reason}, from {SOURCE_WORDS[r.cause_source] ?? r.cause_source}
+                </div>
+              </td>
+              <td className={`${td} whitespace-nowrap`}>
+                {r.first_failure ? (
+                  <span title={dateTime(r.first_failure)}>{ago(r.first_failure, now)}</span>
+                ) : (
+                  <span className={muted}>not known</span>
+                )}
+              </td>
+              <td className={`${td} text-right tabular-nums`}>
+                {r.attempts === null ? "–" : num(r.attempts)}
+              </td>
+              <td className={td}>
+                <Commands row={r} snippet={snippet} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function WorkloadCell({ row: r }: { row: FailingNowRow }) {
+  return (
+    <>
+      <div className="flex flex-wrap items-center gap-2">
+        <SeverityBadge severity={r.severity} />
+        {r.workload_id ? (
+          <Link href={`/workloads/${r.workload_id}`} className={`${link} font-medium`}>
+            {r.workload_kind}/{r.workload}
+          </Link>
+        ) : (
+          <span className="font-medium">{r.workload ?? "–"}</span>
+        )}
+        {r.waived && (
+          <span className="rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">waived</span>
+        )}
+      </div>
+      <div className={`text-xs ${muted}`}>
+        {r.cluster} / {r.namespace} ·{" "}
+        <Link href={`/teams/${encodeURIComponent(r.owner)}`} className={link}>
+          {r.owner}
+        </Link>
+      </div>
+      <div className={`mt-1 font-mono text-xs [overflow-wrap:anywhere] ${muted}`}>{r.image}</div>
+    </>
+  );
+}
+
+/** The waiting message and the commands to look at the pod, wrapped to the column (copied whole). */
+function Commands({ row, snippet }: { row: FailingNowRow; snippet: string }) {
+  const commands = concreteFix(snippet, { container: row.container, namespace: row.namespace, pod: row.pod });
+  return (
+    <details className="max-w-sm">
+      <summary className={`cursor-pointer text-sm ${link}`}>kubectl</summary>
+      <p className={`mt-1 text-xs [overflow-wrap:anywhere] ${muted}`}>{row.message}</p>
+      <pre className="mt-2 rounded bg-slate-100 p-2 font-mono text-xs whitespace-pre-wrap [overflow-wrap:anywhere] dark:bg-slate-800">
+        <code>{commands}</code>
+      </pre>
+      <div className="mt-1">
+        <CopyButton text={commands} label="Copy commands" />
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,65 @@
+// An on-call engineer asks what is stuck pulling right now: one click from the fleet page to every
+// container waiting on a failed pull, with its pod, node, cause and since when, the commands to
+// look at it filled in with real names, and a CSV that is the table.
+import { parse } from "csv-parse/sync";
+import { expect, expectAccessible, screenshot, screenshotPhone, test } from "../support/fixtures.ts";
+
+test("failing now: one click from the fleet, pods and nodes named, kubectl filled in, the CSV is the table", async ({
+  page,
+  request,
+  db,
+}) => {
+  const expected = await db.finding.count({
+    where: { ruleId: "PS009", resolvedAt: null, clearingSince: null },
+  });
+  expect(expected, "the seeded fleet has containers failing to pull").toBeGreaterThan(0);
+
+  await page.goto("/");
+  await page.getByRole("link", { name: "See which, why and since when" }).click();
+  await expect(page).toHaveURL(/\/failing$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Failing now");
+
+  const table = page.getByRole("table", { name: /Containers failing to pull now/ });
+  const rows = table.locator("tbody tr");
+  const count = await rows.count();
+  expect(count).toBeGreaterThanOrEqual(expected); // a finding names each of its failing pods
+  const subtitle = (await page.locator("h1 + p").textContent()) ?? "";
+  expect(subtitle).toContain(`${count} container`);
+
+  // The first row's commands name its namespace and pod; no placeholder is left.
+  const first = rows.first();
+  const pod = ((await first.locator("td").first().locator("div").first().textContent()) ?? "").trim();
+  expect(await first.locator("td").first().textContent()).toContain(" on "); // and its node
+  expect(pod).not.toBe("");
+  await first.getByText("kubectl", { exact: true }).click();
+  const commands = (await first.locator("pre").textContent()) ?? "";
+  expect(commands).toContain(`describe pod ${pod}`);
+  expect(commands).toMatch(/kubectl -n [a-z0-9-]+ describe pod/);
+  expect(commands).not.toMatch(/<pod>|<namespace>/);
+  await expectAccessible(page);
+  await screenshot(page, "failing");
+  await screenshotPhone(page, "failing");
+
+  // The CSV has exactly the table's pods.
+  const res = await request.get("/api/export/failing.csv");
+  expect(res.status()).toBe(200);
+  const records = parse(await res.body(), { columns: true }) as Array<Record<string, string>>;
+  expect(records.length).toBe(count);
+  const shown = await table.locator("tbody tr td:first-of-type div:first-child").allTextContents();
+  expect(records.map((r) => r.pod).sort()).toEqual(shown.map((s) => s.trim()).sort());
+  for (const r of records) {
+    expect(r.node, `${r.pod} runs on a node`).not.toBe("");
+    expect(r.confirmed_snapshot_id, `${r.pod} names its snapshot`).not.toBe("");
+  }
+
+  // Filtered by one cluster, every row is that cluster's, and the cluster page leads here too.
+  const cluster = records[0]?.cluster as string;
+  await page.getByLabel("Cluster").selectOption(cluster);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(new RegExp(`cluster=${cluster}`));
+  const inCluster = records.filter((r) => r.cluster === cluster).length;
+  await expect(table.locator("tbody tr")).toHaveCount(inCluster);
+  await page.goto(`/clusters/${encodeURIComponent(cluster)}`);
+  await page.getByRole("link", { name: "See which, why and since when" }).click();
+  await expect(table.locator("tbody tr")).toHaveCount(inCluster);
+});

@@ -1,0 +1,23 @@
+// Failing now: every pod container waiting on a failed pull, from the latest snapshots, with its
+// node, cause and where the cause was read, and what kubelet events add (attempts, first failure).
+import { failingNowRow, listFailingNow } from "@pullsight/db";
+import { z } from "zod";
+import { failingFilter } from "../schemas.ts";
+import { publicProcedure, router } from "../trpc.ts";
+
+export const failingRouter = router({
+  now: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace", "PullEvent", "Snapshot", "Waiver", "Workload"] })
+    .input(
+      z
+        .object({ filter: failingFilter.optional(), limit: z.number().int().min(1).max(1000).optional() })
+        .strict(),
+    )
+    .output(z.object({ rows: z.array(failingNowRow), total: z.number().int() }))
+    .query(({ ctx, input }) =>
+      listFailingNow(ctx.db, input.filter ?? {}, {
+        now: ctx.now(),
+        ...(input.limit ? { limit: input.limit } : {}),
+      }),
+    ),
+});

@@ -1,0 +1,151 @@
+// Failing now: every pod container waiting on a failed pull, as the latest snapshot of its cluster
+// saw it. One row per pod, read from the open (not clearing) image-pull-failing findings' evidence
+// (PS009 names the pods, their nodes and each waiting reason's cause and where it was read), with
+// what kubelet events add per pod: failed attempts and the first and latest failure (events expire
+// after an hour, so attempts count what is still known; the first failure falls back to the one
+// the snapshot recorded). The page and its CSV
+// read this one query, so the CSV is the table.
+import { UNOWNED } from "@pullsight/core";
+import { z } from "zod";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
+import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
+import { findingConfirmedBy } from "./provenance.ts";
+import { FAILURE_REASONS } from "./pull-stats.ts";
+import { waivedSql } from "./waivers.ts";
+
+export interface FailingNowFilter extends ClusterFilter {
+  namespace?: string;
+  team?: string;
+  /** A cause class (core failure-cause.ts), "unknown" for none. */
+  cause?: string;
+}
+
+/** The rule whose evidence names the failing pods. */
+const PULL_FAILING = "PS009";
+
+export const FAILING_NOW_COLUMNS = [
+  "cluster",
+  "namespace",
+  "owner",
+  "workload_kind",
+  "workload",
+  "pod",
+  "node",
+  "container",
+  "image",
+  "reason",
+  "cause",
+  "cause_source",
+  "first_failure",
+  "last_failure",
+  "attempts",
+  "waived",
+  "severity",
+  "finding_id",
+  "message",
+  "confirmed_snapshot_id",
+  "collected_at",
+  "collector_version",
+  "rules_version",
+] as const;
+
+export const failingNowRow = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  owner: z.string(),
+  workload_kind: z.string().nullable(),
+  workload: z.string().nullable(),
+  pod: z.string(),
+  node: z.string(),
+  container: z.string().nullable(),
+  image: z.string().nullable(),
+  reason: z.string(),
+  cause: z.string(),
+  cause_source: z.string(),
+  first_failure: z.date().nullable(),
+  last_failure: z.date().nullable(),
+  attempts: z.number().int().nullable(),
+  waived: z.boolean(),
+  severity: z.string(),
+  finding_id: z.bigint(),
+  message: z.string(),
+  confirmed_snapshot_id: z.bigint().nullable(),
+  collected_at: z.date().nullable(),
+  collector_version: z.string().nullable(),
+  rules_version: z.string().nullable(),
+  /** For links; not an export column. */
+  workload_id: z.bigint().nullable(),
+});
+export type FailingNowRow = z.infer<typeof failingNowRow>;
+
+function failingWhere(filter: FailingNowFilter): Prisma.Sql {
+  const parts: Prisma.Sql[] = [
+    Prisma.sql`f."ruleId" = ${PULL_FAILING}`,
+    Prisma.sql`f."resolvedAt" IS NULL`,
+    // Clearing: the last snapshot no longer saw it fail.
+    Prisma.sql`f."clearingSince" IS NULL`,
+    ...clusterConditions(filter),
+  ];
+  if (filter.namespace) parts.push(Prisma.sql`f.namespace = ${filter.namespace}`);
+  if (filter.team) parts.push(teamCondition(filter.team, "f"));
+  if (filter.cause) parts.push(Prisma.sql`COALESCE(cs.value ->> 'cause', 'unknown') = ${filter.cause}`);
+  return Prisma.join(parts, " AND ");
+}
+
+/** The rows, most recently failing first within the oldest failure; `now` decides what is waived. */
+export function failingNowQuery(filter: FailingNowFilter, now: Date): Prisma.Sql {
+  return Prisma.sql`
+    SELECT c.name AS cluster, f.namespace, ${ownerOf("f")} AS owner, wl.kind AS workload_kind, wl.name AS workload,
+      i.value ->> 'pod' AS pod, i.value ->> 'node' AS node, f."containerName" AS container, f.image,
+      r.value ->> 'reason' AS reason, COALESCE(cs.value ->> 'cause', 'unknown') AS cause,
+      COALESCE(cs.value ->> 'source', 'none') AS cause_source,
+      COALESCE(ev.first_failure, (i.value ->> 'since')::timestamptz) AS first_failure, ev.last_failure,
+      ev.attempts, ${waivedSql(now)} AS waived, f.severity::text AS severity, f.id AS finding_id,
+      r.value ->> 'message' AS message,
+      s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
+      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
+      wl.id AS workload_id
+    FROM "Finding" f
+    JOIN "Cluster" c ON c.id = f."clusterId"
+    LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
+    LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
+    CROSS JOIN LATERAL jsonb_array_elements(f.evidence -> 'reasons') WITH ORDINALITY AS r(value, n)
+    LEFT JOIN LATERAL (
+      SELECT x.value FROM jsonb_array_elements(f.evidence -> 'causeSources') WITH ORDINALITY AS x(value, n)
+      WHERE x.n = r.n) cs ON true
+    CROSS JOIN LATERAL jsonb_array_elements(COALESCE(r.value -> 'instances', '[]'::jsonb)) AS i(value)
+    LEFT JOIN LATERAL (
+      SELECT (SUM(${FAILED_ATTEMPTS_SQL}) FILTER (WHERE ${PULL_FAILURE_SQL}))::int AS attempts,
+        MIN(e."firstTimestamp") AS first_failure, MAX(e."lastTimestamp") AS last_failure
+      FROM "PullEvent" e
+      WHERE e."clusterId" = f."clusterId" AND e.namespace = f.namespace AND e."podName" = i.value ->> 'pod'
+        AND (e."containerName" IS NULL OR e."containerName" = f."containerName")
+        AND e.reason = ANY(${FAILURE_REASONS}::text[])) ev ON true
+    WHERE ${failingWhere(filter)}
+    ORDER BY first_failure ASC NULLS LAST, c.name, f.namespace, pod, container`;
+}
+
+/** A page of the rows, and how many there are in all. */
+export async function listFailingNow(
+  db: Db,
+  filter: FailingNowFilter,
+  opts: { now: Date; limit?: number },
+): Promise<{ rows: FailingNowRow[]; total: number }> {
+  const limit = opts.limit ?? 200;
+  const rows = await db.$queryRaw<FailingNowRow[]>(
+    Prisma.sql`${failingNowQuery(filter, opts.now)} LIMIT ${limit + 1}`,
+  );
+  const total =
+    rows.length <= limit
+      ? rows.length
+      : Number(
+          (
+            await db.$queryRaw<Array<{ n: bigint }>>(
+              Prisma.sql`SELECT COUNT(*) AS n FROM (${failingNowQuery(filter, opts.now)}) q`,
+            )
+          )[0]?.n ?? 0,
+        );
+  return { rows: rows.slice(0, limit).map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total };
+}
