@@ -1,4 +1,5 @@
 import { Link, link, muted, td } from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
 
 /** A row's workload: its link (when it still exists), and where it runs beneath. */
 export function WorkloadCell({
@@ -40,5 +41,24 @@ export function ClusterHeaderCell({ name }: { name: string }) {
         {name}
       </Link>
     </th>
+  );
+}
+
+/**
+ * Open findings as a count cell: the unwaived count (a link to them where one is given) and the
+ * waived ones beside it, which the count leaves out.
+ */
+export function OpenFindingsCell({ open, waived, href }: { open: number; waived: number; href?: string }) {
+  return (
+    <td className={`${td} text-right tabular-nums`}>
+      {href ? (
+        <Link href={href} className={link}>
+          {num(open)}
+        </Link>
+      ) : (
+        num(open)
+      )}
+      {waived > 0 && <span className={`ml-1 text-xs ${muted}`}>(+{num(waived)} waived)</span>}
+    </td>
   );
 }

@@ -1,5 +1,6 @@
 import { gradeFor } from "@pullsight/core";
 import type { Metadata } from "next";
+import { OpenFindingsCell } from "~/components/cells.tsx";
 import {
   Delta,
   Empty,
@@ -7,7 +8,6 @@ import {
   Head,
   Link,
   link,
-  muted,
   PageHeader,
   table,
   tableWrap,
@@ -64,14 +64,7 @@ export default async function TeamsPage() {
                   <td className={`${td} text-right tabular-nums`}>{num(t.clusters)}</td>
                   <td className={`${td} text-right tabular-nums`}>{num(t.namespaces)}</td>
                   <td className={`${td} text-right tabular-nums`}>{num(t.containers)}</td>
-                  <td className={`${td} text-right tabular-nums`}>
-                    <Link href={`/findings?team=${encodeURIComponent(t.team)}`} className={link}>
-                      {num(t.findings.open)}
-                    </Link>
-                    {t.findings.waived > 0 && (
-                      <span className={`ml-1 text-xs ${muted}`}>(+{num(t.findings.waived)} waived)</span>
-                    )}
-                  </td>
+                  <OpenFindingsCell {...t.findings} href={`/findings?team=${encodeURIComponent(t.team)}`} />
                   <td className={`${td} text-right tabular-nums`}>
                     {num(t.findings.bySeverity.high + t.findings.bySeverity.critical)}
                   </td>

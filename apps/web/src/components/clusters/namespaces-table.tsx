@@ -1,3 +1,4 @@
+import { OpenFindingsCell } from "~/components/cells.tsx";
 import {
   Empty,
   ExportLink,
@@ -5,7 +6,6 @@ import {
   Head,
   Link,
   link,
-  muted,
   Section,
   table,
   tableWrap,
@@ -73,17 +73,10 @@ export function NamespacesTable({
                   </td>
                   <td className={`${td} text-right tabular-nums`}>{num(n.workloads)}</td>
                   <td className={`${td} text-right tabular-nums`}>{num(n.containers)}</td>
-                  <td className={`${td} text-right tabular-nums`}>
-                    <Link
-                      href={`/findings?cluster=${q}&namespace=${encodeURIComponent(n.name)}`}
-                      className={link}
-                    >
-                      {num(n.findings.open)}
-                    </Link>
-                    {n.findings.waived > 0 && (
-                      <span className={`ml-1 text-xs ${muted}`}>(+{n.findings.waived} waived)</span>
-                    )}
-                  </td>
+                  <OpenFindingsCell
+                    {...n.findings}
+                    href={`/findings?cluster=${q}&namespace=${encodeURIComponent(n.name)}`}
+                  />
                   <td className={`${td} text-right tabular-nums`}>
                     {num(n.findings.bySeverity.high + n.findings.bySeverity.critical)}
                   </td>

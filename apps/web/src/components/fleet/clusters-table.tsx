@@ -1,4 +1,4 @@
-import { ClusterHeaderCell } from "~/components/cells.tsx";
+import { ClusterHeaderCell, OpenFindingsCell } from "~/components/cells.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import { Grade, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
@@ -46,12 +46,7 @@ export function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
               <td className={`${td} text-right`}>
                 <Grade score={c.score} grade={c.grade} />
               </td>
-              <td className={`${td} text-right tabular-nums`}>
-                {num(c.findings.open)}
-                {c.findings.waived > 0 && (
-                  <span className={`ml-1 text-xs ${muted}`}>(+{c.findings.waived} waived)</span>
-                )}
-              </td>
+              <OpenFindingsCell {...c.findings} />
             </tr>
           ))}
         </tbody>

@@ -1,9 +1,9 @@
 import type { WORKLOAD_SORTS } from "@pullsight/api";
+import { OpenFindingsCell } from "~/components/cells.tsx";
 import {
   hrefWith,
   Link,
   link,
-  muted,
   SeverityBadge,
   table,
   tableWrap,
@@ -128,10 +128,7 @@ export function WorkloadsTable({
               </td>
               <td className={td}>{w.policies.join(", ")}</td>
               <td className={`${td} text-right tabular-nums`}>{num(w.containers)}</td>
-              <td className={`${td} text-right tabular-nums`}>
-                {num(w.findings)}
-                {w.waived > 0 && <span className={`ml-1 text-xs ${muted}`}>(+{w.waived} waived)</span>}
-              </td>
+              <OpenFindingsCell open={w.findings} waived={w.waived} />
               <td className={td}>
                 <SeverityBadge severity={w.maxSeverity} />
               </td>

@@ -1,6 +1,7 @@
 import { gradeFor } from "@pullsight/core";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { OpenFindingsCell } from "~/components/cells.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import {
   Delta,
@@ -9,7 +10,6 @@ import {
   Head,
   Link,
   link,
-  muted,
   PageHeader,
   Section,
   Stat,
@@ -123,14 +123,7 @@ export default async function TeamPage({ params }: { params: Params }) {
                         <Grade score={n.score} grade={n.grade} />
                       </td>
                       <td className={`${td} text-right tabular-nums`}>{num(n.containers)}</td>
-                      <td className={`${td} text-right tabular-nums`}>
-                        <Link href={`/findings?${where}`} className={link}>
-                          {num(n.findings.open)}
-                        </Link>
-                        {n.findings.waived > 0 && (
-                          <span className={`ml-1 text-xs ${muted}`}>(+{num(n.findings.waived)} waived)</span>
-                        )}
-                      </td>
+                      <OpenFindingsCell {...n.findings} href={`/findings?${where}`} />
                       <td className={`${td} text-right tabular-nums`}>
                         {num(n.findings.bySeverity.high + n.findings.bySeverity.critical)}
                       </td>
