@@ -62,4 +62,11 @@ test("failing now: one click from the fleet, pods and nodes named, kubectl fille
   await page.goto(`/clusters/${encodeURIComponent(cluster)}`);
   await page.getByRole("link", { name: "See which, why and since when" }).click();
   await expect(table.locator("tbody tr")).toHaveCount(inCluster);
+
+  // And a team's page leads to its own.
+  const team = records[0]?.owner as string;
+  await page.goto(`/teams/${encodeURIComponent(team)}`);
+  await page.getByRole("link", { name: "See which, why and since when" }).click();
+  await expect(page).toHaveURL(/[?&]team=/);
+  await expect(table.locator("tbody tr")).toHaveCount(records.filter((r) => r.owner === team).length);
 });

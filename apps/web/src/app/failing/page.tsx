@@ -86,6 +86,15 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
           </Link>
         )}
       </form>
+      {(raw.team || raw.namespace) && (
+        <p className="text-sm">
+          {raw.team && <>Team {raw.team} </>}
+          {raw.namespace && <>Namespace {raw.namespace} </>}·{" "}
+          <Link href={hrefWith("/failing", raw, { team: null, namespace: null })} className={link}>
+            every team and namespace
+          </Link>
+        </p>
+      )}
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
       {failing.total === 0 ? (
         <Empty title="Nothing is failing to pull.">

@@ -1,10 +1,17 @@
-// The way in from the fleet and a cluster: how many containers cannot pull their image now, one
-// click from the list of them.
+// The way in from the fleet, a cluster and a team: how many containers cannot pull their image
+// now, one click from the list of them.
 import { Link, link, muted } from "~/components/ui.tsx";
 import { plural } from "~/lib/format.ts";
 
-export function FailingCallout({ total, cluster }: { total: number; cluster?: string }) {
-  const href = cluster ? `/failing?cluster=${encodeURIComponent(cluster)}` : "/failing";
+export function FailingCallout({
+  total,
+  filter = {},
+}: {
+  total: number;
+  filter?: { cluster?: string; team?: string };
+}) {
+  const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as Array<[string, string]>);
+  const href = query.size ? `/failing?${query}` : "/failing";
   if (total === 0)
     return <p className={`text-sm ${muted}`}>No container is failing to pull its image now.</p>;
   return (

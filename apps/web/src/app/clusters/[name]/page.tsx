@@ -59,7 +59,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
         }
       />
       <SnapshotWarning cluster={cluster} />
-      <FailingCallout total={failing.total} cluster={cluster.name} />
+      <FailingCallout total={failing.total} filter={{ cluster: cluster.name }} />
 
       <ClusterStats cluster={cluster} namespaces={namespaces.length} />
       <GroupedNote count={cluster.findings.grouped} href={`/findings?cluster=${q}&status=open`} />

@@ -2,6 +2,7 @@ import { gradeFor } from "@pullsight/core";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { OpenFindingsCell } from "~/components/cells.tsx";
+import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import {
   Delta,
@@ -38,11 +39,10 @@ export default async function TeamPage({ params }: { params: Params }) {
     throw e;
   });
   const { summary: t, namespaces } = detail;
-  const posture = await caller.trends.posture({
-    scope: { team: t.team },
-    range: { days: 56 },
-    bucket: "day",
-  });
+  const [posture, failing] = await Promise.all([
+    caller.trends.posture({ scope: { team: t.team }, range: { days: 56 }, bucket: "day" }),
+    caller.failing.now({ filter: { team: t.team }, limit: 1 }),
+  ]);
   const q = encodeURIComponent(t.team);
   return (
     <>
@@ -63,6 +63,7 @@ export default async function TeamPage({ params }: { params: Params }) {
           </>
         }
       />
+      <FailingCallout total={failing.total} filter={{ team: t.team }} />
       <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
         <Stat
           label="Score"
