@@ -8,6 +8,7 @@
 //   web:       node apps/web/server.js          (PORT, HOSTNAME, DATABASE_URL, PULLSIGHT_*)
 //   migrate:   node packages/db/dist/migrate.mjs (DATABASE_URL, PULLSIGHT_MIGRATION_URL)
 //   collector: node cli.mjs --help
+//   prober:    node probe.mjs --help           (the same image)
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +22,7 @@ export const IMAGE_COMMANDS = {
   web: ["node", "apps/web/server.js"],
   migrate: ["node", "packages/db/dist/migrate.mjs"],
   collector: ["node", "cli.mjs"],
+  prober: ["node", "probe.mjs"],
 } as const;
 
 export async function assembleWeb(out: string): Promise<void> {
@@ -96,6 +98,7 @@ function externalDependencies(packageJson: string): string[] {
 export async function assembleCollector(out: string): Promise<void> {
   fresh(out);
   await bundle(path.join(root, "apps/collector/src/cli.ts"), path.join(out, "cli.mjs"));
+  await bundle(path.join(root, "apps/collector/src/probe/cli.ts"), path.join(out, "probe.mjs"));
 }
 
 function fresh(dir: string): void {

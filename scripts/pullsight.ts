@@ -9,6 +9,11 @@ const COMMANDS: Record<string, { entry: string; summary: string }> = {
     entry: "apps/collector/src/cli.ts",
     summary: "snapshot clusters into PostgreSQL (--once, or every --interval seconds)",
   },
+  probe: {
+    entry: "apps/collector/src/probe/cli.ts",
+    summary:
+      "ask registries whether the fleet's references still resolve (--once, or every --interval seconds)",
+  },
   sim: {
     entry: "packages/k8s-sim/src/cli.ts",
     summary: "serve a simulated fleet behind a real Kubernetes API",

@@ -8,6 +8,9 @@
 //   live     <kubeconfig> <db-url> the collector as it runs in production: an event watch on every
 //                                   cluster and a snapshot of one cluster every 30 s (round robin),
 //                                   until SIGTERM; prints what it wrote when it stops
+//   probe    <images.json> <db-url> one registry prober round over those references (endpoints in
+//                                   BENCH_PROBE_ENDPOINTS, the round's budget in BENCH_PROBE_ROUND_MS),
+//                                   stored as the prober stores it
 // Prints one JSON line: wall time, peak RSS, items or rows (api: its URL).
 import http from "node:http";
 import { handleTrpcRequest, ReadCache, startCsvExport } from "@pullsight/api";
@@ -18,12 +21,61 @@ import {
   EventWatcher,
   kubeconfigContexts,
   loadKubeConfig,
+  probeImages,
 } from "@pullsight/collector";
-import { createDb, createExportPool } from "@pullsight/db";
+import { createDb, createExportPool, recordRegistryRound } from "@pullsight/db";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
-if (!kubeconfig || !["floor", "snapshot", "export", "api", "live"].includes(mode ?? ""))
-  throw new Error("usage: child.ts floor|snapshot|export|api|live KUBECONFIG|- [DB]");
+if (!kubeconfig || !["floor", "snapshot", "export", "api", "live", "probe"].includes(mode ?? ""))
+  throw new Error("usage: child.ts floor|snapshot|export|api|live|probe KUBECONFIG|IMAGES|- [DB]");
+
+if (mode === "probe") await probeOnce(kubeconfig, databaseUrl as string);
+
+/** One prober round, as `pullsight probe` runs it, with its peak RSS. */
+async function probeOnce(imagesFile: string, url: string) {
+  const { readFileSync } = await import("node:fs");
+  const images = JSON.parse(readFileSync(imagesFile, "utf8")) as string[];
+  const endpoints = new Map(
+    Object.entries(JSON.parse(process.env.BENCH_PROBE_ENDPOINTS ?? "{}") as Record<string, string>),
+  );
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const started = performance.now();
+  const report = await probeImages(images, {
+    prober: "bench",
+    endpoints,
+    credentials: new Map(),
+    concurrency: 4,
+    timeoutMs: 10_000,
+    roundMs: Number(process.env.BENCH_PROBE_ROUND_MS) || 810_000,
+  });
+  const probedMs = performance.now() - started;
+  const db = createDb(url);
+  await recordRegistryRound(db, report.answers, report.rounds);
+  await db.$disconnect();
+  clearInterval(sampler);
+  const outcomes: Record<string, number> = {};
+  for (const a of report.answers) outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
+  console.log(
+    JSON.stringify({
+      mode,
+      wallMs: performance.now() - started,
+      probedMs,
+      peakRssMb: peak / 2 ** 20,
+      answers: report.answers.length,
+      outcomes,
+      rounds: report.rounds.map((r) => ({
+        registry: r.registry,
+        requests: r.requests,
+        throttled: r.throttled,
+        waitMs: r.retryAfterWaitMs,
+      })),
+    }),
+  );
+  process.exit(0);
+}
 
 if (mode === "live") await collectLive(kubeconfig, databaseUrl as string);
 

@@ -35,6 +35,7 @@ export function benchOptions() {
       "load-connections": { type: "string", default: "200" },
       only: { type: "string" },
       "reuse-history": { type: "boolean", default: false },
+      "probe-references": { type: "string", default: "20000" },
     },
   });
   return {
@@ -52,9 +53,11 @@ export function benchOptions() {
     LIVE_EVENTS: Number(values["live-events"]),
     LOAD_SECONDS: Number(values["load-seconds"]),
     LOAD_CONNECTIONS: Number(values["load-connections"]),
-    only: new Set((values.only ?? "snapshot,api,pages,csv,events,load").split(",")),
+    only: new Set((values.only ?? "snapshot,api,pages,csv,events,load,probe").split(",")),
     /** Measure the API on the history a previous run seeded (same fleet size) instead of seeding it again. */
     REUSE_HISTORY: values["reuse-history"] ?? false,
+    /** Distinct image references the prober figure asks about. */
+    PROBE_REFERENCES: Number(values["probe-references"]),
   };
 }
 export type BenchOptions = ReturnType<typeof benchOptions>;

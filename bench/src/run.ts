@@ -5,7 +5,7 @@
 //   pnpm bench [--clusters 10] [--pods 10000] [--csv-rows 1000000] [--event-rate 500]
 //              [--event-seconds 60] [--history-days 365] [--churn-hours 168] [--api-seconds 10]
 //              [--load-seconds 60] [--load-connections 200] [--cold-samples 40] [--live-events 20]
-//              [--reuse-history] [--only snapshot,api,pages,csv,events,load]
+//              [--reuse-history] [--probe-references 20000] [--only snapshot,api,pages,csv,events,load,probe]
 //
 // Figures: (1) a full snapshot against the floor (paging and JSON-parsing every list the collector
 // reads, with the same client), peak RSS of each in its own process; (2) an unchanged re-snapshot's
@@ -13,7 +13,8 @@
 // cache), cached at 50 connections, and live while the collector writes; the main pages rendered
 // in Chromium (figures/pages.ts); (4) the findings CSV export against COPY … TO STDOUT of the same rows;
 // (5) the event watch under steady load; (6) database size; (7) the demo as `npm start` runs it,
-// at 200 connections of pages, API calls and exports with 5 stalled export clients (load.ts). The measured processes (floor,
+// at 200 connections of pages, API calls and exports with 5 stalled export clients (load.ts); (8) the
+// registry prober over 20,000 references, one registry rate-limited (figures/probe.ts). The measured processes (floor,
 // snapshot, export, API server) run bundled as plain JavaScript, as deployed (bundle.ts).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -33,6 +34,7 @@ import type { Figure } from "./figure.ts";
 import { apiFigures } from "./figures/api.ts";
 import { csvFigures } from "./figures/csv.ts";
 import { eventFigures } from "./figures/events.ts";
+import { probeFigures } from "./figures/probe.ts";
 import { snapshotFigures } from "./figures/snapshot.ts";
 import { runLoadFigure } from "./load.ts";
 
@@ -72,6 +74,7 @@ if (history) await apiFigures(b);
 if (only.has("events")) await eventFigures(b);
 sim.stop();
 if (only.has("csv")) await csvFigures(b);
+if (only.has("probe")) await probeFigures(b, opts.PROBE_REFERENCES);
 if (only.has("load")) {
   console.log("7 load: starting the demo (3 clusters × 700 pods, 56 days of history; about 4 minutes)");
   const load = { pods: 700, days: 56, seconds: opts.LOAD_SECONDS, connections: opts.LOAD_CONNECTIONS };

@@ -6,6 +6,7 @@ import {
   type Db,
   getActiveWaivers,
   getClusterPullStats,
+  getClusterRegistryAnswers,
   getPullFailureStarts,
   type PullFailureStart,
   recordEventCoverage,
@@ -75,7 +76,9 @@ export async function collectCluster(
   // Pull statistics from the events watched so far: inputs of PS006 (unreliable registry) and PS013 (slow pulls).
   // And when the pulls that pods are now waiting on first failed: the start of PS004/PS009's condition.
   const failureStarts = await getPullFailureStarts(db, client.name, podsWaitingOnPulls(raw));
-  const pullStats = { ...(await getClusterPullStats(db, client.name)), failureStarts };
+  // What the registries last said of the images (the prober's answers): inputs of PS019 and PS020.
+  const registryAnswers = await getClusterRegistryAnswers(db, client.name);
+  const pullStats = { ...(await getClusterPullStats(db, client.name)), failureStarts, registryAnswers };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const facts = buildClusterFacts(
     raw,

@@ -23,6 +23,7 @@ import {
   profileNameFor,
   pullSecretsOf,
   type ReferenceRules,
+  type RegistryAnswerFacts,
   type ResolvedProfile,
   RULES,
   type RuleInput,
@@ -80,6 +81,8 @@ export interface PullStatsInput {
   byImage: ReadonlyMap<string, PullStats>;
   /** First failed pull per pod container (db's podContainerKey), for the pods waiting on pulls. */
   failureStarts?: ReadonlyMap<string, PullFailureStart>;
+  /** What the registries last said of each image (the registry prober), by image. */
+  registryAnswers?: ReadonlyMap<string, RegistryAnswerFacts>;
 }
 
 type NamespaceRecord = ClusterFactsResult["namespaces"][number];
@@ -270,6 +273,8 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
   if (registryStats) facts.registryHealth = registryHealthOf(registryStats);
   const imageStats = pullStats?.byImage.get(image);
   if (imageStats) facts.pulls = imageStats;
+  const answer = pullStats?.registryAnswers?.get(image);
+  if (answer) facts.registryAnswer = answer;
   const assessed = assessContainer(facts, profile);
   const findings = assessed.results.map((f) => ({
     ...f,

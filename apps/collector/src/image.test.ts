@@ -57,8 +57,8 @@ describe("the collector image", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("holds one bundled module and nothing to install", () => {
-    assert.deepEqual(readdirSync(path.join(dir, "app")), ["cli.mjs"]);
+  it("holds one bundled module per command and nothing to install", () => {
+    assert.deepEqual(readdirSync(path.join(dir, "app")).sort(), ["cli.mjs", "probe.mjs"]);
   });
 
   it("snapshots every cluster as the application role, logging JSON without the password", async () => {
@@ -80,5 +80,30 @@ describe("the collector image", () => {
       assert.equal(stored.total, truth.total, `${c.name} containers`);
       assert.deepEqual(stored.byPolicy, truth.byPolicy, `${c.name} by policy`);
     }
+  });
+
+  it("probes the registries of what it stored, with a mounted Docker config, as the application role", async () => {
+    const registries = await sim.startRegistries();
+    registries.set("ghcr.io", { credentials: { username: "robot", password: PASSWORD } });
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ auths: { "ghcr.io": { auth: Buffer.from(`robot:${PASSWORD}`).toString("base64") } } }),
+    );
+    const endpoints = registries.registries.flatMap((r) => ["--endpoint", `${r}=${registries.endpoint(r)}`]);
+    const out = await run(
+      [...IMAGE_COMMANDS.prober, "--once", "--docker-config", path.join(dir, "config.json"), ...endpoints],
+      path.join(dir, "app"),
+      { DATABASE_URL: appUrl, PULLSIGHT_MIGRATE: "off", NODE_ENV: "production" },
+    );
+    assert.equal(out.code, 0, out.stderr || out.stdout);
+    assert.ok(!`${out.stdout}${out.stderr}`.includes(PASSWORD), "the password appears in the log");
+    const answers = await t.db.registryAnswer.findMany();
+    assert.ok(answers.length > 0);
+    for (const a of answers) {
+      const truth = registries.truth(a.registry, a.repository, a.reference, new Set(["ghcr.io"]));
+      assert.equal(a.outcome, truth.outcome, a.image);
+      if (truth.outcome === "resolved") assert.equal(a.digest, truth.digest, a.image);
+    }
+    assert.ok(answers.some((a) => a.registry === "ghcr.io" && a.outcome === "resolved" && a.credentialed));
   });
 });

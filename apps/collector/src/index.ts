@@ -24,4 +24,5 @@ export {
   loadKubeConfig,
 } from "./k8s/client.ts";
 export { readCluster } from "./k8s/reader.ts";
+export { type ProbeOptions, probeImages, probeRound, type RoundReport } from "./probe/round.ts";
 export { CollectorService, type ServiceOptions } from "./service.ts";

@@ -88,23 +88,32 @@ export class CollectorMetrics {
   }
 
   /** Serves GET /metrics (and /healthz) on the port. */
-  async serve(port: number, host = "0.0.0.0"): Promise<{ url: string; close: () => Promise<void> }> {
-    const server = http.createServer(async (req, res) => {
-      if (req.url === "/metrics") {
-        res.writeHead(200, { "Content-Type": this.registry.contentType });
-        res.end(await this.registry.metrics());
-      } else if (req.url === "/healthz") {
-        res.writeHead(200, { "Content-Type": "text/plain" });
-        res.end("ok\n");
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
-    return {
-      url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${(server.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
+  serve(port: number, host = "0.0.0.0") {
+    return serveMetrics(this.registry, port, host);
   }
+}
+
+/** Serves a registry's GET /metrics (and /healthz) on the port. */
+export async function serveMetrics(
+  registry: Registry,
+  port: number,
+  host = "0.0.0.0",
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    if (req.url === "/metrics") {
+      res.writeHead(200, { "Content-Type": registry.contentType });
+      res.end(await registry.metrics());
+    } else if (req.url === "/healthz") {
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.end("ok\n");
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
+  return {
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -104,4 +104,30 @@ describe("the demo's findings", () => {
       await pool.end();
     }
   });
+
+  it("the registries' story: every container running the removed Bitnami tag is a latent pull failure", async () => {
+    const key = (u: { namespace: string; kind: string; name: string; container: string }) =>
+      `${u.namespace}/${u.kind}/${u.name}/${u.container}`;
+    let expected = 0;
+    for (const c of demo.sim.clusters) {
+      const removed = c.sim
+        .truth()
+        .images.filter((u) => u.image === "bitnami/redis:7.2.5" && u.waiting === 0)
+        .map(key);
+      const open = await t.db.finding.findMany({
+        where: { cluster: { name: c.name }, ruleId: "PS019", resolvedAt: null },
+        select: { fingerprint: true, evidence: true },
+      });
+      assert.deepEqual(
+        open.map((f) => f.fingerprint.split("/").slice(1, 5).join("/")).sort(),
+        removed.sort(),
+        c.name,
+      );
+      for (const f of open) assert.match(JSON.stringify(f.evidence), /MANIFEST_UNKNOWN/);
+      expected += removed.length;
+    }
+    assert.ok(expected > 0, "the demo runs the removed tag somewhere");
+    const moved = await t.db.finding.count({ where: { ruleId: "PS020", resolvedAt: null } });
+    assert.ok(moved > 0, "some tags moved under running pods");
+  });
 });

@@ -15,11 +15,41 @@ import {
   type DrivableClock,
   type Logger,
   loadKubeConfig,
+  probeRound,
 } from "@pullsight/collector";
 import { DEFAULT_PROFILES, type ProfilesFile } from "@pullsight/core";
-import { Simulator } from "@pullsight/k8s-sim";
+import { type SimRegistryServer, Simulator } from "@pullsight/k8s-sim";
 
 const DAY = 86_400_000;
+/** How often the live demo asks the registries again (the prober's default interval). */
+const PROBE_EVERY_MS = 15 * 60_000;
+
+/**
+ * The registries' side of the demo's story: Bitnami removed a version tag (as it moved its images
+ * to a legacy repository in 2025), so pods running it keep running from their nodes' caches but
+ * cannot start anywhere else; the private registries answer to the credentials the operator gave.
+ */
+function registryStory(registries: SimRegistryServer) {
+  registries.deleteTag("bitnami/redis", "7.2.5");
+  for (const registry of ["ghcr.io", "registry.acme.internal"])
+    registries.set(registry, { credentials: { username: "pullsight", password: "demo" } });
+}
+
+/** Asks the simulated registries about the fleet's references, as `pullsight probe` does. */
+async function probeDemo(sim: Simulator, handle: DbHandle, log?: Logger) {
+  const registries = await sim.startRegistries();
+  await probeRound(handle.db, {
+    prober: "demo",
+    endpoints: new Map(registries.registries.map((r) => [r, registries.endpoint(r)])),
+    credentials: new Map(
+      ["ghcr.io", "registry.acme.internal"].map((r) => [r, { username: "pullsight", password: "demo" }]),
+    ),
+    concurrency: 4,
+    timeoutMs: 5_000,
+    roundMs: 60_000,
+    ...(log ? { log } : {}),
+  });
+}
 
 /**
  * The built-in profiles, with the one owner a fleet's labels cannot give: kube-system carries no
@@ -127,18 +157,28 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     await phase(new Date(now()), every.recent);
     // Building took wall time: catch the simulated clock up with the wall clock before going live.
     await phase(new Date(now()), every.recent);
+    // The registries are asked about what runs now; the snapshot after it raises what they said.
+    registryStory(await sim.startRegistries());
+    if (!service.signal.aborted) {
+      await probeDemo(sim, handle, log);
+      await service.snapshot();
+    }
     if (opts.intervalMs && !service.signal.aborted) {
       sim.startRealtime(60_000);
       void service.loop(opts.intervalMs);
+      probing = setInterval(() => void probeDemo(sim, handle, log).catch(() => {}), PROBE_EVERY_MS);
+      probing.unref();
     }
     return results;
   };
+  let probing: NodeJS.Timeout | null = null;
   const ready = build();
 
   return {
     sim,
     ready,
     stop: async () => {
+      if (probing) clearInterval(probing);
       sim.stopRealtime();
       await service.stop();
       await ready.catch(() => {});

@@ -89,7 +89,30 @@ describe("install manifests", () => {
     for (const o of install.filter((x) => x.kind !== "Namespace" && !x.kind.startsWith("Cluster")))
       assert.equal(o.metadata.namespace, "pullsight", `${o.kind}/${o.metadata.name}`);
     const deployments = install.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
-    assert.deepEqual(deployments.sort(), ["pullsight-collector", "pullsight-oauth2-proxy", "pullsight-web"]);
+    assert.deepEqual(deployments.sort(), [
+      "pullsight-collector",
+      "pullsight-oauth2-proxy",
+      "pullsight-prober",
+      "pullsight-web",
+    ]);
+  });
+
+  it("run the registry prober from the collector's image, with no Kubernetes token and optional credentials", () => {
+    const prober = find(install, "Deployment", "pullsight-prober");
+    const collector = find(install, "Deployment", "pullsight-collector");
+    const [c] = podSpec(prober).containers;
+    assert.equal(c.image, podSpec(collector).containers[0].image, "the collector's image");
+    assert.deepEqual(c.command, [...IMAGE_COMMANDS.prober]);
+    assert.equal(podSpec(prober).automountServiceAccountToken, false);
+    assert.equal(envNamed(c, "DATABASE_URL").valueFrom.secretKeyRef.key, "url");
+    assert.equal(envNamed(c, "PULLSIGHT_MIGRATE").value, "off");
+    const credentials = podSpec(prober).volumes.find(
+      (v: { name: string }) => v.name === "registry-credentials",
+    );
+    assert.deepEqual(credentials.secret, { secretName: "pullsight-registry-credentials", optional: true });
+    const mount = c.volumeMounts.find((m: { name: string }) => m.name === "registry-credentials");
+    assert.equal(c.args[c.args.indexOf("--docker-config") + 1], `${mount.mountPath}/.dockerconfigjson`);
+    assert.equal(prober.spec.replicas, 1);
   });
 
   it("run the web as two replicas that migrate first as the owner and serve as the application role", () => {

@@ -2,6 +2,8 @@
 // columns, and where its rows come from: a cursor over a large table's SQL (the query and its
 // columns live together in packages/db) or a small table read whole (export-rows.ts).
 import {
+  AT_RISK_COLUMNS,
+  atRiskQuery,
   type Db,
   FAILING_NOW_COLUMNS,
   FINDING_COLUMNS,
@@ -28,7 +30,14 @@ import {
   snapshotFilters,
   waiversExport,
 } from "./export-rows.ts";
-import { failingFilter, findingFilter, inventoryFilter, pullEventFilter, workloadFilter } from "./schemas.ts";
+import {
+  atRiskFilter,
+  failingFilter,
+  findingFilter,
+  inventoryFilter,
+  pullEventFilter,
+  workloadFilter,
+} from "./schemas.ts";
 
 export type Batches = AsyncGenerator<Record<string, unknown>[], void, undefined>;
 
@@ -75,6 +84,7 @@ export const EXPORTS = {
   findings: cursorExport(findingFilter, FINDING_COLUMNS, findingsQuery),
   "pull-events": cursorExport(pullEventFilter, PULL_EVENT_COLUMNS, (f) => pullEventsQuery(f)),
   failing: cursorExport(failingFilter, FAILING_NOW_COLUMNS, failingNowQuery),
+  "at-risk": cursorExport(atRiskFilter, AT_RISK_COLUMNS, atRiskQuery),
   review: wholeExport(reviewExport),
   clusters: wholeExport(clustersExport),
   namespaces: wholeExport(namespacesExport),

@@ -223,6 +223,11 @@ const TEMPLATES: Record<string, unknown> = {
     filter: { cluster: "c", namespace: "ns", team: "payments", cause: "not-found" },
     limit: 50,
   },
+  "registries.atRisk": {
+    filter: { cluster: "c", namespace: "ns", team: "payments", registry: "docker.io", cause: "not-found" },
+    limit: 50,
+  },
+  "registries.health": { days: 7 },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

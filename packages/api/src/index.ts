@@ -34,5 +34,12 @@ export { ApiMetrics, apiMetrics, statusClass } from "./metrics.ts";
 export { type FetchHandler, fetchServer, listen } from "./node-http.ts";
 export { CHANGE_CHANNEL, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
-export { failingFilter, findingFilter, inventoryFilter, NOT_DIGEST, workloadFilter } from "./schemas.ts";
+export {
+  atRiskFilter,
+  failingFilter,
+  findingFilter,
+  inventoryFilter,
+  NOT_DIGEST,
+  workloadFilter,
+} from "./schemas.ts";
 export { type Context, createContext } from "./trpc.ts";

@@ -86,6 +86,11 @@ describe("what procedures read", () => {
         {},
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "not-found" }, limit: 5 },
       ],
+      "registries.atRisk": [
+        {},
+        { filter: { cluster: c.name, team: owned.owner ?? "", cause: "tag-moved" }, limit: 5 },
+      ],
+      "registries.health": [undefined, { days: 3 }],
       "waivers.list": [{}, { state: "all" }],
       "identity.me": [undefined],
       "rules.catalog": [undefined],

@@ -4,6 +4,7 @@ import { failingRouter } from "./routers/failing.ts";
 import { findingsRouter } from "./routers/findings.ts";
 import { fleetRouter } from "./routers/fleet.ts";
 import { identityRouter } from "./routers/identity.ts";
+import { registriesRouter } from "./routers/registries.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
 import { rulesRouter } from "./routers/rules.ts";
 import { teamsRouter } from "./routers/teams.ts";
@@ -18,6 +19,7 @@ export const appRouter = router({
   workloads: workloadsRouter,
   findings: findingsRouter,
   failing: failingRouter,
+  registries: registriesRouter,
   trends: trendsRouter,
   reviews: reviewsRouter,
   teams: teamsRouter,

@@ -1,6 +1,7 @@
 // Shared zod schemas: the inputs routers validate. Outputs are the result schemas each db query
 // declares beside it; only what travels differently (labels as pairs) is adapted here.
 import {
+  AT_RISK_CAUSES,
   FAILURE_CAUSES,
   FINDING_STATUSES,
   scopeKey as formatScopeKey,
@@ -162,6 +163,22 @@ export const failingFilter = z
       .string()
       .refine((v) => (FAILURE_CAUSES as readonly string[]).includes(v), {
         message: `a cause: ${FAILURE_CAUSES.join(", ")}`,
+      })
+      .optional(),
+  })
+  .strict();
+
+/** Will it pull: references at risk, by cluster, namespace, team, registry and cause. */
+export const atRiskFilter = z
+  .object({
+    cluster: name.optional(),
+    namespace: name.optional(),
+    team: team.optional(),
+    registry: z.string().max(253).optional(),
+    cause: z
+      .string()
+      .refine((v) => (AT_RISK_CAUSES as readonly string[]).includes(v), {
+        message: `a cause: ${AT_RISK_CAUSES.join(", ")}`,
       })
       .optional(),
   })

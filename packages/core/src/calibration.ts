@@ -15,6 +15,8 @@ export const CALIBRATION_MARGIN = 0.02;
 export const CALIBRATION_NOTES: Readonly<Record<string, string>> = {
   "2026.12.2":
     "First calibrated version. PS002 no longer fires on floating versions (PS016, low, does); moving variant tags (`alpine`, `stable-alpine`, `main-latest`) are mutable, so PS001 and PS002 fire on them; registry visibility can be unknown, so PS007 fires only for known-private registries and PS018 (low) for unknown ones; PS011 is quiet where a policy rule fires.",
+  "2026.12.3":
+    "Adds PS019 (a running image its registry no longer serves) and PS020 (a tag moved in the registry): both read the registry prober's answers, which manifests do not have, so firing rates on the corpus do not move.",
 };
 
 export interface CorpusFile {

@@ -90,6 +90,26 @@ export {
   registryVisibility,
   type VisibilityLists,
 } from "./registry.ts";
+export {
+  AT_RISK_CAUSES,
+  AT_RISK_RULES,
+  type AtRiskCause,
+  type Challenge,
+  CONCLUSIVE_OUTCOMES,
+  canonicalRegistry,
+  dockerConfigCredentials,
+  MANIFEST_ACCEPT,
+  outcomeOfStatus,
+  PROBE_OUTCOMES,
+  type ProbeOutcome,
+  type ProbeTarget,
+  parseChallenges,
+  probeTarget,
+  type RegistryCredentials,
+  rateLimitNumber,
+  registryEndpoint,
+  retryAfterAt,
+} from "./registry-probe.ts";
 export { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } from "./review-scope.ts";
 export {
   DIGEST_PIN,
@@ -149,6 +169,7 @@ export type {
   FindingStatus,
   PullSecretRef,
   PullStats,
+  RegistryAnswerFacts,
   RegistryHealth,
   RuleContext,
   RuleDefinition,

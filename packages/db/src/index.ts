@@ -37,6 +37,13 @@ export {
   upsertPullEvents,
 } from "./ingest/pull-events.ts";
 export {
+  fleetImageReferences,
+  getClusterRegistryAnswers,
+  type RegistryAnswerInput,
+  type RegistryRoundInput,
+  recordRegistryRound,
+} from "./ingest/registry-answers.ts";
+export {
   type ContainerInput,
   compactRollups,
   type FindingInput,
@@ -126,6 +133,7 @@ export {
   type PullStatsRow,
   podContainerKey,
 } from "./queries/pull-stats.ts";
+export { getRegistryHealth, type RegistryHealth, registryHealthResult } from "./queries/registry-health.ts";
 export {
   bySeverity,
   counts,
@@ -189,6 +197,14 @@ export {
   type WaiverRow,
   waiverRow,
 } from "./queries/waivers.ts";
+export {
+  AT_RISK_COLUMNS,
+  type AtRiskFilter,
+  type AtRiskRow,
+  atRiskQuery,
+  atRiskRow,
+  listAtRisk,
+} from "./queries/will-it-pull.ts";
 export { getWorkloadDetail, type WorkloadDetail, workloadDetailResult } from "./queries/workload-detail.ts";
 export {
   getWorkloadFacets,

@@ -19,6 +19,9 @@ export const TABLES = [
   "Review",
   "ExportLog",
   "Delivery",
+  "RegistryAnswer",
+  "RegistryAnswerChange",
+  "RegistryProbeRound",
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -1,6 +1,14 @@
 export { startControlServer } from "./control.ts";
 export { REPOSITORIES, type SimRepository } from "./fleet/catalog.ts";
-export { type ClusterTruth, SimCluster } from "./fleet/cluster.ts";
+export { type ClusterTruth, type ImageUse, SimCluster } from "./fleet/cluster.ts";
+export { SimTagStore } from "./fleet/registry.ts";
+export {
+  INDEX_MEDIA_TYPE,
+  type ProbeTruth,
+  type RegistryBehaviour,
+  type RegistryRequest,
+  SimRegistryServer,
+} from "./oci/registry-server.ts";
 export type { Faults, RequestRecord } from "./server/api-server.ts";
 export {
   CLUSTER_NAMES,

@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { stringify as toYaml } from "yaml";
 import { type ClusterSpec, SimCluster } from "./fleet/cluster.ts";
+import { SimTagStore } from "./fleet/registry.ts";
+import { SimRegistryServer } from "./oci/registry-server.ts";
 import {
   type ClusterApiOptions,
   createClusterHandler,
@@ -77,10 +79,15 @@ export const DEFAULT_START = Date.UTC(2026, 0, 1);
 
 export class Simulator {
   readonly clusters: SimulatedCluster[] = [];
+  /** What the fleet's registries hold: one store for every cluster, as one registry serves them all. */
+  readonly tags: SimTagStore;
   private tls: TlsMaterial | null = null;
   private realtimeTimer: NodeJS.Timeout | null = null;
+  private registryServer: SimRegistryServer | null = null;
 
-  private constructor(readonly opts: SimulatorOptions) {}
+  private constructor(readonly opts: SimulatorOptions) {
+    this.tags = new SimTagStore(opts.seed);
+  }
 
   static async start(opts: SimulatorOptions): Promise<Simulator> {
     const sim = new Simulator(opts);
@@ -108,6 +115,7 @@ export class Simulator {
         ...(o.eventTtlMs !== undefined ? { eventTtlMs: o.eventTtlMs } : {}),
         ...(o.churnPerMinute !== undefined ? { churnPerMinute: o.churnPerMinute } : {}),
         ...(o.maxTruthEvents !== undefined ? { maxTruthEvents: o.maxTruthEvents } : {}),
+        tags: this.tags,
       };
       const sim = new SimCluster(spec);
       const token = randomBytes(24).toString("hex");
@@ -244,12 +252,24 @@ export class Simulator {
     });
   }
 
+  /** Serves the fleet's registries over the OCI distribution API (one port, a path per registry). */
+  async startRegistries(port = 0): Promise<SimRegistryServer> {
+    if (!this.registryServer) {
+      this.registryServer = new SimRegistryServer(this.tags, this.opts.host ?? "127.0.0.1");
+      await this.registryServer.start(port);
+    }
+    return this.registryServer;
+  }
+
   get caPem(): string | null {
     return this.tls?.caPem ?? null;
   }
 
   async stop() {
     this.stopRealtime();
-    await Promise.all(this.clusters.map((c) => c.listener.stop()));
+    await Promise.all([
+      ...this.clusters.map((c) => c.listener.stop()),
+      ...(this.registryServer ? [this.registryServer.stop()] : []),
+    ]);
   }
 }

@@ -6,6 +6,7 @@ import { FleetCharts } from "~/components/fleet/fleet-charts.tsx";
 import { FleetStats, IncompleteWarning, OpenBySeverity } from "~/components/fleet/fleet-summary.tsx";
 import { LatencyThisWeek } from "~/components/fleet/latency-week.tsx";
 import { WorstLists } from "~/components/fleet/worst-lists.tsx";
+import { AtRiskCallout } from "~/components/registries/at-risk-callout.tsx";
 import { PageHeader, Section } from "~/components/ui.tsx";
 import { ago, dateTime } from "~/lib/format.ts";
 import { api } from "~/server/caller.ts";
@@ -20,16 +21,27 @@ export default async function FleetPage() {
   const fleet = await caller.fleet.overview();
   if (fleet.clusters.length === 0) return <EmptyFleet />;
 
-  const [posture, latency, latencyWeek, coverage, worstWorkloads, worstNamespaces, failing] =
-    await Promise.all([
-      caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
-      caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
-      caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
-      caller.trends.coverage({ range: { days: 7 } }),
-      caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
-      caller.fleet.worstNamespaces({ limit: 5 }),
-      caller.failing.now({ limit: 1 }),
-    ]);
+  const [
+    posture,
+    latency,
+    latencyWeek,
+    coverage,
+    worstWorkloads,
+    worstNamespaces,
+    failing,
+    atRisk,
+    registries,
+  ] = await Promise.all([
+    caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
+    caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
+    caller.trends.latency({ range: { days: 7 }, bucket: "week" }),
+    caller.trends.coverage({ range: { days: 7 } }),
+    caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
+    caller.fleet.worstNamespaces({ limit: 5 }),
+    caller.failing.now({ limit: 1 }),
+    caller.registries.atRisk({ limit: 1 }),
+    caller.registries.health({ days: 1 }),
+  ]);
 
   return (
     <>
@@ -44,6 +56,7 @@ export default async function FleetPage() {
       />
       <IncompleteWarning incomplete={fleet.incomplete} />
       <FailingCallout total={failing.total} />
+      <AtRiskCallout total={atRisk.total} probed={registries.registries.length > 0} />
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />

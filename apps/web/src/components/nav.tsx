@@ -9,6 +9,7 @@ const LINKS = [
   ["/workloads", "Workloads"],
   ["/findings", "Findings"],
   ["/failing", "Failing now"],
+  ["/will-it-pull", "Will it pull?"],
   ["/review", "Weekly review"],
   ["/rules", "Rules"],
   ["/collector", "Collector"],

@@ -1,5 +1,14 @@
 // A trend in a table cell: plain SVG, rendered on the server, with its numbers as the label.
-export function Sparkline({ values, label }: { values: Array<number | null>; label: string }) {
+export function Sparkline({
+  values,
+  label,
+  unit = "%",
+}: {
+  values: Array<number | null>;
+  label: string;
+  /** How the label writes a value's unit. */
+  unit?: string;
+}) {
   const points = values
     .map((v, i) => [i, v] as const)
     .filter((p): p is readonly [number, number] => p[1] !== null);
@@ -22,7 +31,7 @@ export function Sparkline({ values, label }: { values: Array<number | null>; lab
       height={h}
       viewBox={`0 0 ${w} ${h}`}
       role="img"
-      aria-label={`${label}: from ${first}% to ${last}%`}
+      aria-label={`${label}: from ${first}${unit} to ${last}${unit}`}
     >
       <path
         d={d}

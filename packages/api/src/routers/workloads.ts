@@ -60,6 +60,7 @@ export const workloadsRouter = router({
         "Finding",
         "Namespace",
         "PullEvent",
+        "RegistryAnswer",
         "RunningImage",
         "Snapshot",
         "Waiver",

@@ -7,7 +7,14 @@ import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
 import { isMovingTagKind } from "../tag-kind.ts";
 import { runtimeLifecycle, SPEC_LIFECYCLE } from "./lifecycle.ts";
-import type { ConditionSince, RegistryHealth, RuleContext, RuleDefinition, RuntimeFacts } from "./types.ts";
+import type {
+  ConditionSince,
+  RegistryAnswerFacts,
+  RegistryHealth,
+  RuleContext,
+  RuleDefinition,
+  RuntimeFacts,
+} from "./types.ts";
 
 const K8S_IMAGES = "https://kubernetes.io/docs/concepts/containers/images/";
 const ref = {
@@ -47,6 +54,38 @@ const ref = {
     url: "https://github.com/distribution/reference/blob/main/reference.go",
   },
   hubLimits: { title: "Docker Hub pull limits", url: "https://docs.docker.com/docker-hub/usage/" },
+  distribution: {
+    title: "OCI distribution spec: checking if content exists",
+    url: "https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry",
+  },
+};
+
+/** What the registry said of the reference, as evidence. */
+const registryAnswerEvidence = (a: RegistryAnswerFacts) => ({
+  outcome: a.outcome,
+  httpStatus: a.httpStatus,
+  ...(a.digest ? { digest: a.digest } : {}),
+  ...(a.detail ? { detail: a.detail } : {}),
+  credentialed: a.credentialed,
+  probedAt: a.probedAt,
+  since: a.since,
+});
+
+/** The registry no longer serves the reference: gone (404), refused by policy (412), or denied to credentials that should work. */
+function latentFailure(a: RegistryAnswerFacts): string | null {
+  if (a.outcome === "not-found") return "no longer exists in the registry";
+  if (a.outcome === "refused") return "is refused by the registry's policy";
+  if (a.outcome === "unauthorized" && a.credentialed)
+    return "is denied to the credentials Pullsight was given";
+  return null;
+}
+
+/** The registry answered something about the reference itself (an outage or throttle says nothing). */
+const answeredAboutReference = (ctx: RuleContext) => {
+  const a = ctx.facts.registryAnswer;
+  if (!a) return false;
+  if (a.outcome === "unauthorized") return a.credentialed;
+  return ["resolved", "not-found", "refused"].includes(a.outcome);
 };
 
 function describeTag(ctx: RuleContext): string {
@@ -723,6 +762,95 @@ profiles:
       };
     },
   },
+  {
+    id: "PS019",
+    slug: "latent-pull-failure",
+    title: "Registry no longer serves a running image",
+    category: "runtime",
+    why: "The pods run because their nodes pulled the image earlier, but the registry no longer serves the reference: the tag or repository is gone (404), the registry refuses it by policy (412: a vulnerability gate, a registry shutting down), or it denies the credentials Pullsight was given for it. Nothing shows until a pod starts on a node without the image (a drain, an autoscaler, a restart with Always), and then every such pod fails at once.",
+    action: "Make {image} pullable again or move it to a registry that serves it",
+    fix: "Push the tag again or pin a digest the registry still serves; for a registry shutting down or a moved repository, mirror the image and change the reference; for credentials, renew them. Until then, keep the nodes that cache the image.",
+    fixYaml: `# what the registry says now (HEAD does not count as a pull on Docker Hub)
+crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
+    references: [ref.distribution, ref.pullPolicy, ref.privateRegistry],
+    defaults: { production: "critical", development: "medium" },
+    severityWhy:
+      "Critical in production where the next start certainly pulls (imagePullPolicy Always, or no pod runs the image on any node), one step lower (high) where pods run and cache it with IfNotPresent: a new node or a drain is needed before it fails. Medium in development (one step lower where cached).",
+    needsRuntime: true,
+    inputs: ["pods"],
+    quietWhen: ["PS009"],
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot after the registry prober found the reference gone, refused or denied; opened when the registry first answered so",
+    ),
+    hasData: answeredAboutReference,
+    check(ctx) {
+      const a = ctx.facts.registryAnswer;
+      const what = a ? latentFailure(a) : null;
+      if (!a || !what) return null;
+      const running = ctx.facts.runtime?.running ?? [];
+      const nodes = [...new Set(running.flatMap((r) => r.nodes))].sort();
+      const pods = running.reduce((n, r) => n + r.pods, 0);
+      const always = ctx.facts.imagePullPolicy === "Always";
+      const certain = always || pods === 0;
+      return {
+        message: `${ctx.facts.image} ${what} (${a.detail ?? a.httpStatus}); ${certain ? (always ? "with imagePullPolicy Always the next start pulls it and fails" : "no pod runs it, so the next start pulls it and fails") : `${pods} pod${pods === 1 ? "" : "s"} on ${nodes.length} node${nodes.length === 1 ? "" : "s"} run it from their cache; a pod on any other node will fail`}.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          registryAnswer: registryAnswerEvidence(a),
+          pullCertain: certain,
+          pods,
+          nodes: nodes.slice(0, MAX_FAILING_INSTANCES),
+        },
+        since: { at: a.since, from: "registry" },
+        ...(certain ? {} : { lessSevere: "the image is cached on the nodes that run it" }),
+      };
+    },
+  },
+  {
+    id: "PS020",
+    slug: "tag-moved-in-registry",
+    title: "Tag moved in the registry: new pods will run a different image",
+    category: "runtime",
+    why: "The registry now resolves the tag to a digest no pod of the workload runs: the tag was pushed again. The next pod that pulls it (any start with Always, a start on a new node with IfNotPresent) runs different content from its siblings, without any change to the manifest. This is drift before it happens (PS010 sees it once two digests run).",
+    action: "Pin {image} by digest",
+    resolvedByDigest: true,
+    fix: "Pin the digest you mean to run (the running one, or the registry's new one after testing), and roll the workload.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42@sha256:<digest>`,
+    references: [ref.updating, ref.distribution],
+    defaults: { production: "medium", development: "low" },
+    severityWhy:
+      "Medium in production: nothing is broken yet and the new content may be the intended release, but which pods get it is left to scheduling. Low in development, where moving tags are expected.",
+    needsRuntime: true,
+    inputs: ["pods"],
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot after the registry prober found the tag resolving to a digest no pod of the workload runs; opened when the registry first answered that digest",
+    ),
+    hasData: (ctx) =>
+      ctx.facts.registryAnswer?.outcome === "resolved" &&
+      (ctx.facts.runtime?.running ?? []).some((r) => r.digest !== null),
+    check(ctx) {
+      const a = ctx.facts.registryAnswer;
+      if (!a?.digest || ctx.reference?.digest) return null;
+      const running = (ctx.facts.runtime?.running ?? []).filter((r) => r.digest !== null);
+      if (!running.length || running.some((r) => r.digest === a.digest)) return null;
+      return {
+        message: `${ctx.facts.image} now resolves to ${a.digest.slice(0, 19)}… in the registry, but its pods run ${[...new Set(running.map((r) => (r.digest ?? "").slice(0, 19)))].join(", ")}…: the next pull gets a different image.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          registryDigest: a.digest,
+          runningDigests: running.map((r) => ({ digest: r.digest, nodes: r.nodes, pods: r.pods })),
+          registryAnswer: registryAnswerEvidence(a),
+          pods: running.reduce((n, r) => n + r.pods, 0),
+          nodes: [...new Set(running.flatMap((r) => r.nodes))].sort().slice(0, MAX_FAILING_INSTANCES),
+        },
+        since: { at: a.since, from: "registry" },
+      };
+    },
+  },
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
@@ -751,4 +879,4 @@ export function ruleAction(remedy: string, image: string | null): string {
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.12.2";
+export const RULES_VERSION = "2026.12.3";

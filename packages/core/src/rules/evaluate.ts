@@ -13,7 +13,9 @@ import type {
   RuleHit,
   RuleResult,
   RuleSettings,
+  Severity,
 } from "./types.ts";
+import { SEVERITIES, severityRank } from "./types.ts";
 
 /** Stable identity of a rule on a container across snapshots (what findings and waivers key on). */
 export function findingFingerprint(subject: ContainerSubject, ruleId: string): string {
@@ -89,7 +91,7 @@ export function assessContainer(
     results.push({
       ruleId: rule.id,
       title: rule.title,
-      severity: level,
+      severity: hit.lessSevere ? oneStepBelow(level) : level,
       subject: facts.subject,
       image: facts.image,
       fingerprint: findingFingerprint(facts.subject, rule.id),
@@ -99,6 +101,10 @@ export function assessContainer(
     });
   }
   return { results, unevaluated };
+}
+
+function oneStepBelow(level: Severity): Severity {
+  return SEVERITIES[Math.max(0, severityRank(level) - 1)] as Severity;
 }
 
 /** Rules some other rule is quiet for: checked even where the profile does not report them. */

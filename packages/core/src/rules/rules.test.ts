@@ -3,33 +3,9 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { RULES } from "./catalog.ts";
 import { assessContainer, EXCLUSIVE_RULE_PAIRS, evaluateContainer } from "./evaluate.ts";
-import { DEFAULT_PROFILES, resolveProfile } from "./profiles.ts";
+import { DIGEST, development, everything, facts, ids, production, registryAnswer } from "./fixtures.ts";
 import type { ContainerFacts, RuntimeFacts } from "./types.ts";
 
-const DIGEST = `sha256:${"c".repeat(64)}`;
-const production = resolveProfile(DEFAULT_PROFILES, "production");
-const development = resolveProfile(DEFAULT_PROFILES, "development");
-// Every rule on, at its production severity, to test checks in isolation from defaults.
-const everything = { ...production, levels: Object.fromEntries(RULES.map((r) => [r.id, "medium" as const])) };
-
-function facts(overrides: Partial<ContainerFacts> = {}): ContainerFacts {
-  return {
-    subject: {
-      cluster: "prod-eu",
-      namespace: "shop",
-      kind: "Deployment",
-      name: "api",
-      container: "app",
-      containerType: "container",
-    },
-    image: "registry.acme.internal/team/api:1.4.2",
-    imagePullPolicy: "IfNotPresent",
-    policySource: { source: "defaulted", evidence: "test" },
-    pullSecrets: [{ name: "regcred", source: "serviceAccount", exists: true }],
-    ...overrides,
-  };
-}
-const ids = (f: ContainerFacts, profile = everything) => evaluateContainer(f, profile).map((r) => r.ruleId);
 const fires = (id: string, f: ContainerFacts) =>
   assert.ok(ids(f).includes(id), `${id} should fire: ${ids(f).join(",")}`);
 const quiet = (id: string, f: ContainerFacts) => assert.ok(!ids(f).includes(id), `${id} should not fire`);
@@ -195,7 +171,16 @@ describe("rules", () => {
   it("runtime rules without their inputs are unevaluated, not absent: no pods, no statistics, no placement", () => {
     const bare = facts({ imagePullPolicy: "Always", runtime: { running: [], waiting: [] } });
     const { results, unevaluated } = assessContainer(bare, everything);
-    assert.deepEqual(unevaluated.sort(), ["PS004", "PS006", "PS009", "PS010", "PS013", "PS014"]);
+    assert.deepEqual(unevaluated.sort(), [
+      "PS004",
+      "PS006",
+      "PS009",
+      "PS010",
+      "PS013",
+      "PS014",
+      "PS019",
+      "PS020",
+    ]);
     assert.ok(!results.some((r) => unevaluated.includes(r.ruleId)));
     const read = facts({
       imagePullPolicy: "Always",
@@ -203,6 +188,7 @@ describe("rules", () => {
       registryHealth: { pulls: 100, failures: 0, failuresByCause: {}, p95Seconds: 1 },
       pulls: { pulls: 100, p50Seconds: 1, p95Seconds: 1, failures: 0, failuresByCause: {} },
       sharedNodes: false,
+      registryAnswer: registryAnswer(),
     });
     assert.deepEqual(assessContainer(read, everything).unevaluated, []);
     // Spec rules always have their inputs; rules a profile turns off are not listed.

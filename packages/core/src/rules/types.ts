@@ -4,6 +4,7 @@ import type { ContainerType } from "../pod-spec.ts";
 import type { PolicySource } from "../policy-source.ts";
 import type { PullPolicy } from "../pull-policy.ts";
 import type { RegistryVisibility } from "../registry.ts";
+import type { ProbeOutcome } from "../registry-probe.ts";
 import type { TagKind } from "../tag-kind.ts";
 import type { FindingLifecycle } from "./lifecycle.ts";
 
@@ -94,6 +95,22 @@ export interface PullStats {
   failuresByCause: Partial<Record<FailureCause, number>>;
 }
 
+/** What the image's registry last said of the reference (the registry prober), where it was asked. */
+export interface RegistryAnswerFacts {
+  /** The last conclusive answer (see ProbeOutcome), or the latest attempt if none was. */
+  outcome: ProbeOutcome;
+  httpStatus: number | null;
+  /** The digest the registry names for the reference now. */
+  digest: string | null;
+  /** The registry's error, or why there was no answer. */
+  detail: string | null;
+  /** The prober held credentials for the registry (an anonymous 401 says nothing of the image). */
+  credentialed: boolean;
+  /** ISO 8601: when it was asked, and since when the answer has been what it is. */
+  probedAt: string;
+  since: string;
+}
+
 /** How the container's registry has behaved for this cluster over the window. */
 export interface RegistryHealth {
   pulls: number;
@@ -119,6 +136,7 @@ export interface ContainerFacts {
   runtime?: RuntimeFacts;
   pulls?: PullStats;
   registryHealth?: RegistryHealth;
+  registryAnswer?: RegistryAnswerFacts;
   /** Whether the nodes running this workload also run pods of other namespaces; null/undefined if unknown. */
   sharedNodes?: boolean | null;
   /** The cluster's version (`v1.31.4`): which reference rules its kubelet applies. Unknown: the current ones. */
@@ -173,13 +191,18 @@ export interface RuleHit {
   evidence: Record<string, unknown>;
   /** When the condition began, where the data knows it (otherwise the first snapshot that sees it). */
   since?: ConditionSince;
+  /**
+   * Why this occurrence is less risky than the rule's level assumes (a pull that is possible rather
+   * than certain): the finding takes the severity one step below the profile's.
+   */
+  lessSevere?: string;
 }
 
 /** When a condition began and which data says so. */
 export interface ConditionSince {
   /** ISO 8601. */
   at: string;
-  from: "pull-events" | "pod-status";
+  from: "pull-events" | "pod-status" | "registry";
 }
 
 export interface RuleReference {

@@ -45,6 +45,20 @@ const detailContainer = z.object({
   pullSecrets: z.array(z.string()),
   since: z.date(),
   snapshotId: z.bigint(),
+  /** What the registry last answered for the image (the registry prober); null if never asked. */
+  registryAnswer: z
+    .object({
+      outcome: z.string(),
+      httpStatus: z.number().int().nullable(),
+      digest: z.string().nullable(),
+      detail: z.string().nullable(),
+      credentialed: z.boolean(),
+      probedAt: z.date(),
+      since: z.date(),
+      attemptOutcome: z.string(),
+      attemptedAt: z.date(),
+    })
+    .nullable(),
 });
 
 const detailFinding = z.object({
@@ -188,6 +202,22 @@ export async function getWorkloadDetail(
     }),
   ]);
   const current = facts.filter((f) => f.validTo === null);
+  const answers = await db.registryAnswer.findMany({
+    where: { image: { in: [...new Set(current.map((f) => f.image))] } },
+    select: {
+      image: true,
+      outcome: true,
+      httpStatus: true,
+      digest: true,
+      detail: true,
+      credentialed: true,
+      probedAt: true,
+      since: true,
+      attemptOutcome: true,
+      attemptedAt: true,
+    },
+  });
+  const answerOf = new Map(answers.map(({ image, ...a }) => [image, a]));
   return {
     workload: {
       id: w.id,
@@ -207,7 +237,7 @@ export async function getWorkloadDetail(
       ),
       deletedAt: w.deletedAt,
     },
-    containers: current.map(containerOf),
+    containers: current.map((f) => ({ ...containerOf(f), registryAnswer: answerOf.get(f.image) ?? null })),
     findings: findings.map(findingOf),
     running: runningByContainer(running),
     events: events.map(eventOf),
@@ -253,7 +283,7 @@ type FactRow = Awaited<ReturnType<Db["containerFact"]["findMany"]>>[number];
 type RunningRow = Awaited<ReturnType<Db["runningImage"]["findMany"]>>[number];
 type EventRow = Awaited<ReturnType<Db["pullEvent"]["findMany"]>>[number];
 
-function containerOf(f: FactRow): Detail["containers"][number] {
+function containerOf(f: FactRow): Omit<Detail["containers"][number], "registryAnswer"> {
   return {
     name: f.containerName,
     type: f.containerType,

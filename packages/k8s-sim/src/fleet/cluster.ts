@@ -40,12 +40,12 @@ import { jobObject, nodeObject, podObject, replicaSetObject, workloadObject } fr
 import { PodSet } from "./pods.ts";
 import { Random } from "./random.ts";
 import { EventRecorder } from "./recorder.ts";
-import { SimRegistry } from "./registry.ts";
+import { SimRegistry, SimTagStore } from "./registry.ts";
 import { planDay, type Stage } from "./stories.ts";
 import { type ClusterTruth, clusterTruth, containerStarts, failingContainers } from "./truth.ts";
 
 export type { ClusterSpec } from "./model.ts";
-export type { ClusterTruth } from "./truth.ts";
+export type { ClusterTruth, ImageUse } from "./truth.ts";
 
 const WORKLOAD_LISTS = {
   Deployment: "apps/deployments",
@@ -84,7 +84,7 @@ export class SimCluster {
     this.now = spec.startTime;
     this.churn = spec.churnPerMinute ?? 1 / (3 * 24 * 60);
     this.runtime = this.minor < 24 ? "docker" : "containerd";
-    this.registry = new SimRegistry(this.rng);
+    this.registry = new SimRegistry(this.rng, spec.tags ?? new SimTagStore(spec.seed));
     this.recorder = new EventRecorder(
       this.store,
       this.rng,

@@ -1,5 +1,6 @@
 import type { SimRepository, SimTagKind } from "./catalog.ts";
 import type { Runtime, SimFailure } from "./kubelet.ts";
+import type { SimTagStore } from "./registry.ts";
 
 export interface ClusterSpec {
   name: string;
@@ -16,6 +17,8 @@ export interface ClusterSpec {
   story?: boolean;
   /** How many emitted events the ground truth keeps (totals are always exact). */
   maxTruthEvents?: number;
+  /** The fleet's registries (one store for all clusters); default: the cluster's own. */
+  tags?: SimTagStore;
 }
 
 export type Policy = "Always" | "IfNotPresent" | "Never";

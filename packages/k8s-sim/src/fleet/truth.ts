@@ -22,6 +22,8 @@ export interface ClusterTruth {
     byVisibility: Record<string, number>;
   };
   drift: Array<{ namespace: string; kind: string; name: string; container: string; digests: string[] }>;
+  /** Every live workload container's image and what its pods run (registry findings are judged by it). */
+  images: ImageUse[];
   waiting: Record<string, number>;
   missingSecrets: Array<{ namespace: string; serviceAccount: string; secret: string }>;
   /**
@@ -94,6 +96,7 @@ export function clusterTruth(src: TruthSource): ClusterTruth {
     workloads: { total: src.workloads.length, byKind },
     containers,
     drift,
+    images: imageUses(src),
     waiting,
     missingSecrets,
     events: {
@@ -213,4 +216,51 @@ export function failingContainers(failing: Iterable<SimPod>) {
         cause: c.cause,
       })),
   );
+}
+
+/** One container of a live workload: the image it names and what its pods run (digests from status). */
+export interface ImageUse {
+  namespace: string;
+  kind: string;
+  name: string;
+  container: string;
+  image: string;
+  policy: string;
+  /** Pods whose container has a digest in status, and those digests. */
+  pods: number;
+  digests: string[];
+  /** Pods of it waiting on a failed pull now. */
+  waiting: number;
+}
+
+/** Every container of every live workload with what runs for it: the truth registry findings are judged by. */
+export function imageUses(src: Pick<TruthSource, "workloads" | "pod">): ImageUse[] {
+  const out: ImageUse[] = [];
+  for (const w of src.workloads) {
+    for (const c of w.containers) {
+      const digests = new Set<string>();
+      let pods = 0;
+      let waiting = 0;
+      for (const name of w.pods) {
+        const state = src.pod(w.namespace, name)?.containers.find((x) => x.name === c.name);
+        if (state?.digest) {
+          pods++;
+          digests.add(state.digest);
+        }
+        if (state?.waiting) waiting++;
+      }
+      out.push({
+        namespace: w.namespace,
+        kind: w.kind,
+        name: w.name,
+        container: c.name,
+        image: c.image,
+        policy: c.policy,
+        pods,
+        digests: [...digests].sort(),
+        waiting,
+      });
+    }
+  }
+  return out;
 }

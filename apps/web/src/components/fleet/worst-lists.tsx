@@ -22,7 +22,7 @@ export function WorstLists({
   workloads: Workloads;
 }) {
   return (
-    <div className="grid gap-6 lg:grid-cols-3">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
       <WorstClusters clusters={clusters} />
       <WorstNamespaces worst={namespaces} />
       <WorstWorkloads workloads={workloads} />

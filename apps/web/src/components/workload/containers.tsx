@@ -5,20 +5,29 @@ import type { Outputs } from "~/server/outputs.ts";
 type Detail = Outputs["workloads"]["detail"];
 type Container = Detail["containers"][number];
 
-/** Every container with its image anatomy, pull policy (and where it came from) and pull secrets. */
-export function Containers({ containers }: { containers: Container[] }) {
+/**
+ * Every container with its image anatomy, pull policy (and where it came from), pull secrets and
+ * what the registry says of its reference against what runs.
+ */
+export function Containers({ containers, running }: { containers: Container[]; running: Detail["running"] }) {
   return (
     <Section title="Containers">
       <div className="grid gap-4 md:grid-cols-2">
         {containers.map((c) => (
-          <ContainerCard key={c.name} c={c} />
+          <ContainerCard
+            key={c.name}
+            c={c}
+            runs={(running.find((r) => r.container === c.name)?.digests ?? []).flatMap((d) =>
+              d.digest ? [d.digest] : [],
+            )}
+          />
         ))}
       </div>
     </Section>
   );
 }
 
-function ContainerCard({ c }: { c: Container }) {
+function ContainerCard({ c, runs }: { c: Container; runs: string[] }) {
   return (
     <article className={`${card} min-w-0 p-4`} aria-labelledby={`c-${c.name}`}>
       <h3 id={`c-${c.name}`} className="font-medium">
@@ -59,9 +68,58 @@ function ContainerCard({ c }: { c: Container }) {
         </dd>
         <dt className={muted}>Pull secrets</dt>
         <dd>{c.pullSecrets.length ? c.pullSecrets.join(", ") : <span className={muted}>none</span>}</dd>
+        <dt className={muted}>Registry says</dt>
+        <dd>
+          <RegistrySays answer={c.registryAnswer} runs={runs} />
+        </dd>
         <dt className={muted}>Since</dt>
         <dd>{dateTime(c.since)}</dd>
       </dl>
     </article>
+  );
+}
+
+const short = (d: string) => `${d.slice(0, 19)}…`;
+
+/** The registry's answer for the reference, compared with the digests its pods run. */
+function RegistrySays({ answer: a, runs }: { answer: Container["registryAnswer"]; runs: string[] }) {
+  if (!a) return <span className={muted}>not asked yet (the registry prober has not seen this image)</span>;
+  const asked = (
+    <span className={`block text-xs ${muted}`}>
+      answered {dateTime(a.probedAt)}, so since {dateTime(a.since)}
+      {a.attemptOutcome !== a.outcome && ` · latest attempt ${a.attemptOutcome} (${dateTime(a.attemptedAt)})`}
+    </span>
+  );
+  if (a.outcome !== "resolved")
+    return (
+      <>
+        <span className="font-medium text-red-800 dark:text-red-300">
+          {a.outcome === "unauthorized" && !a.credentialed
+            ? "needs credentials (asked anonymously)"
+            : a.outcome}
+        </span>{" "}
+        <span className="text-xs [overflow-wrap:anywhere]">{a.detail}</span>
+        {asked}
+      </>
+    );
+  const same = a.digest !== null && runs.includes(a.digest);
+  return (
+    <>
+      <span className="font-mono text-xs" title={a.digest ?? ""}>
+        {a.digest ? short(a.digest) : "no digest"}
+      </span>{" "}
+      {runs.length === 0 ? (
+        <span className={`text-xs ${muted}`}>(no pod reports a digest)</span>
+      ) : same ? (
+        <span className={`text-xs ${muted}`}>
+          {runs.length === 1 ? "= what runs" : "= one of the digests running"}
+        </span>
+      ) : (
+        <span className="text-xs font-medium text-amber-800 dark:text-amber-300">
+          ≠ what runs ({runs.map(short).join(", ")}): the tag moved
+        </span>
+      )}
+      {asked}
+    </>
   );
 }

@@ -68,7 +68,7 @@ export function FindingCard({
             ? ` · evidence as of ${dateTime(f.evidenceSince)}`
             : ""}
         </p>
-        <p className="mt-2 text-sm">{f.message}</p>
+        <p className="mt-2 text-sm [overflow-wrap:anywhere]">{f.message}</p>
         <details className="mt-2 print:block" open={index === 0}>
           <summary className="cursor-pointer text-sm font-medium text-sky-700 dark:text-sky-300">
             Why it matters and how to fix it

@@ -50,7 +50,7 @@ export default async function WorkloadPage({ params }: { params: Params }) {
           This workload was deleted on {dateTime(w.deletedAt)}; what follows is its last known state.
         </Warning>
       )}
-      <Containers containers={d.containers} />
+      <Containers containers={d.containers} running={d.running} />
       <Findings d={d} waiveAs={waiveAs} />
       <RunningDigests running={d.running} />
       <LatencyAndHistory d={d} />

@@ -1,0 +1,174 @@
+import { atRiskFilter } from "@pullsight/api";
+import { AT_RISK_CAUSES } from "@pullsight/core";
+import type { Metadata } from "next";
+import { AtRiskTable, CAUSE_WORDS, CountsBy } from "~/components/registries/at-risk-table.tsx";
+import { RegistryHealthTable } from "~/components/registries/registry-health-table.tsx";
+import {
+  Empty,
+  ExportLink,
+  hrefWith,
+  input,
+  Link,
+  link,
+  muted,
+  PageHeader,
+  primaryButton,
+  Section,
+  Warning,
+} from "~/components/ui.tsx";
+import { num, plural } from "~/lib/format.ts";
+import { type SearchParams, validFilters } from "~/lib/params.ts";
+import { api } from "~/server/caller.ts";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Will it pull?" };
+
+const LIMIT = 200;
+const causeLabels = Object.fromEntries(Object.entries(CAUSE_WORDS).map(([k, v]) => [k, v.label]));
+
+/**
+ * Will it still pull tomorrow? The running containers whose next pull would fail or get a different
+ * image, from what each registry answered the prober, and how the registries answer.
+ */
+export default async function WillItPullPage({ searchParams }: { searchParams: SearchParams }) {
+  const { filter, raw, dropped } = validFilters(atRiskFilter, await searchParams);
+  const caller = await api();
+  const [atRisk, health, fleet] = await Promise.all([
+    caller.registries.atRisk({ filter, limit: LIMIT }),
+    caller.registries.health(),
+    caller.fleet.overview(),
+  ]);
+  const query = new URLSearchParams(raw).toString();
+  const now = new Date();
+  const probed = health.registries.length > 0;
+  return (
+    <>
+      <PageHeader
+        title="Will it pull?"
+        subtitle={
+          !probed
+            ? "No registry has been asked yet."
+            : atRisk.total === 0
+              ? "Every running reference resolves in its registry to what runs, as the prober last asked."
+              : `${plural(atRisk.total, "container")} would fail or get a different image at their next pull`
+        }
+        actions={
+          <ExportLink href={`/api/export/at-risk.csv${query ? `?${query}` : ""}`}>Export CSV</ExportLink>
+        }
+      />
+      {!probed && (
+        <Empty title="The registry prober has not run.">
+          Run <code className="font-mono">npm run pullsight -- probe --once</code> (or deploy the prober
+          component): it asks each registry whether the fleet&apos;s references still resolve, with one HEAD
+          request per reference. Findings appear at each cluster&apos;s next snapshot.
+        </Empty>
+      )}
+      <form
+        method="get"
+        className="flex flex-wrap items-end gap-3 text-sm"
+        aria-label="Filter references at risk"
+      >
+        <label className="flex flex-col gap-1">
+          Cluster
+          <select name="cluster" defaultValue={raw.cluster ?? ""} className={input}>
+            <option value="">All clusters</option>
+            {fleet.clusters.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex max-w-full min-w-0 flex-col gap-1">
+          Registry
+          <select name="registry" defaultValue={raw.registry ?? ""} className={`${input} max-w-full`}>
+            <option value="">All registries</option>
+            {health.registries.map((r) => (
+              <option key={r.registry} value={r.registry}>
+                {r.registry}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1">
+          Cause
+          <select name="cause" defaultValue={raw.cause ?? ""} className={input}>
+            <option value="">Any cause</option>
+            {AT_RISK_CAUSES.map((c) => (
+              <option key={c} value={c}>
+                {causeLabels[c] ?? c}
+              </option>
+            ))}
+          </select>
+        </label>
+        {raw.team && <input type="hidden" name="team" value={raw.team} />}
+        {raw.namespace && <input type="hidden" name="namespace" value={raw.namespace} />}
+        <button type="submit" className={primaryButton}>
+          Apply
+        </button>
+        {query && (
+          <Link href="/will-it-pull" className={link}>
+            Clear
+          </Link>
+        )}
+      </form>
+      {(raw.team || raw.namespace) && (
+        <p className="text-sm">
+          {raw.team && <>Team {raw.team} </>}
+          {raw.namespace && <>Namespace {raw.namespace} </>}·{" "}
+          <Link href={hrefWith("/will-it-pull", raw, { team: null, namespace: null })} className={link}>
+            every team and namespace
+          </Link>
+        </p>
+      )}
+      {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
+      {probed && atRisk.total === 0 && (
+        <Empty title="Nothing at risk.">
+          {query ? "Nothing matches these filters. " : ""}A reference its registry no longer serves, or a tag
+          that moved under running pods, appears here at the next snapshot after the prober sees it.
+        </Empty>
+      )}
+      {atRisk.total > 0 && (
+        <div className="space-y-3">
+          <section
+            className="space-y-1"
+            aria-label={atRisk.total > LIMIT ? "Counts among those listed" : "Counts"}
+          >
+            <CountsBy
+              label="Cause"
+              values={atRisk.rows.map((r) => r.cause)}
+              href={(v) => hrefWith("/will-it-pull", raw, { cause: v })}
+              words={causeLabels}
+            />
+            <CountsBy
+              label="Team"
+              values={atRisk.rows.map((r) => r.owner)}
+              href={(v) => hrefWith("/will-it-pull", raw, { team: v })}
+            />
+            <CountsBy
+              label="Registry"
+              values={atRisk.rows.map((r) => r.registry ?? "–")}
+              href={(v) => hrefWith("/will-it-pull", raw, { registry: v })}
+            />
+          </section>
+          <AtRiskTable rows={atRisk.rows} now={now} />
+          {atRisk.total > LIMIT && (
+            <p className={`text-sm ${muted}`}>
+              Showing the {num(LIMIT)} most severe of {num(atRisk.total)}; the CSV has every one.
+            </p>
+          )}
+        </div>
+      )}
+      {probed && (
+        <Section title="Registries">
+          <p className={`text-sm ${muted}`}>
+            What each registry answered the prober: references by their last answer, the latest round&apos;s
+            latency and 429s, the rate-limit headroom it announced, and each day&apos;s share of references it
+            answered and its worst p95.
+          </p>
+          <RegistryHealthTable registries={health.registries} now={now} />
+        </Section>
+      )}
+    </>
+  );
+}

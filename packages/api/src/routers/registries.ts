@@ -1,0 +1,35 @@
+// Will it pull? References at risk (the registry no longer serves them, or their tag moved) and how
+// each registry answers the prober.
+import { atRiskRow, getRegistryHealth, listAtRisk, registryHealthResult } from "@pullsight/db";
+import { z } from "zod";
+import { atRiskFilter } from "../schemas.ts";
+import { publicProcedure, router } from "../trpc.ts";
+
+export const registriesRouter = router({
+  atRisk: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace", "Snapshot", "Waiver", "Workload"] })
+    .input(
+      z
+        .object({ filter: atRiskFilter.optional(), limit: z.number().int().min(1).max(1000).optional() })
+        .strict(),
+    )
+    .output(z.object({ rows: z.array(atRiskRow), total: z.number().int() }))
+    .query(({ ctx, input }) =>
+      listAtRisk(ctx.db, input.filter ?? {}, {
+        now: ctx.now(),
+        ...(input.limit ? { limit: input.limit } : {}),
+      }),
+    ),
+  health: publicProcedure
+    .meta({ reads: ["RegistryAnswer", "RegistryProbeRound"] })
+    .input(
+      z
+        .object({ days: z.number().int().min(1).max(90).optional() })
+        .strict()
+        .optional(),
+    )
+    .output(registryHealthResult)
+    .query(({ ctx, input }) =>
+      getRegistryHealth(ctx.db, { now: ctx.now(), ...(input?.days ? { days: input.days } : {}) }),
+    ),
+});
