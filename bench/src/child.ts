@@ -52,6 +52,9 @@ async function probeOnce(imagesFile: string, url: string) {
     roundMs: Number(process.env.BENCH_PROBE_ROUND_MS) || 810_000,
   });
   const probedMs = performance.now() - started;
+  // What probing alone holds, before the database client (Prisma's engine) is loaded to store it.
+  const probedPeakMb = peak / 2 ** 20;
+  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
   const db = createDb(url);
   await recordRegistryRound(db, report.answers, report.rounds);
   await db.$disconnect();
@@ -64,6 +67,8 @@ async function probeOnce(imagesFile: string, url: string) {
       wallMs: performance.now() - started,
       probedMs,
       peakRssMb: peak / 2 ** 20,
+      probedPeakMb,
+      heapMb,
       answers: report.answers.length,
       outcomes,
       rounds: report.rounds.map((r) => ({

@@ -112,7 +112,7 @@ describe("the demo's findings", () => {
     for (const c of demo.sim.clusters) {
       const removed = c.sim
         .truth()
-        .images.filter((u) => u.image === "bitnami/redis:7.2.5" && u.waiting === 0)
+        .images.filter((u) => u.image === "bitnami/redis:7.2.5" && u.waiting === 0 && u.policy !== "Never")
         .map(key);
       const open = await t.db.finding.findMany({
         where: { cluster: { name: c.name }, ruleId: "PS019", resolvedAt: null },

@@ -9,6 +9,8 @@ import { type ProbeOptions, probeImages, probeRound } from "./round.ts";
 
 const GHCR = { username: "robot", password: "ghcr-secret" };
 const ACME = { username: "ci", password: "acme-secret" };
+/** Credentials the operator gave for acme's registry that no longer work (rotated, expired). */
+const ACME_EXPIRED = { username: "ci", password: "last-years-secret" };
 const TIMEOUT_MS = 800;
 
 describe("registry prober against the simulator's registries", () => {
@@ -20,16 +22,17 @@ describe("registry prober against the simulator's registries", () => {
     prober: "test",
     endpoints: new Map(registries.registries.map((r) => [r, registries.endpoint(r)])),
     // Credentials for ghcr.io only: acme's private registry is probed anonymously.
-    credentials: new Map([["ghcr.io", GHCR]]),
+    credentials: HELD,
     concurrency: 4,
     timeoutMs: TIMEOUT_MS,
     roundMs: 30_000,
     ...over,
   });
+  let HELD = new Map([["ghcr.io", GHCR]]);
   const truthOf = (image: string) => {
     const target = probeTarget(image);
     assert.ok(target, image);
-    return registries.truth(target.registry, target.repository, target.reference, new Set(["ghcr.io"]));
+    return registries.truth(target.registry, target.repository, target.reference, HELD);
   };
 
   before(async () => {
@@ -168,6 +171,10 @@ describe("registry prober against the simulator's registries", () => {
   });
   it("findings: every latent pull failure and every moved tag the simulator's truth holds, with severity by certainty", async () => {
     registries.set("quay.io", { mode: "refusing" });
+    HELD = new Map([
+      ["ghcr.io", GHCR],
+      ["registry.acme.internal", ACME_EXPIRED],
+    ]);
     await probeRound(t.db, options());
     await collectFleet(t.db, simClients(sim, writeSimKubeconfig(sim)), {});
     let latentSeen = 0;
@@ -176,13 +183,19 @@ describe("registry prober against the simulator's registries", () => {
       const uses = c.sim.truth().images.filter((u) => probeTarget(u.image));
       const key = (u: { namespace: string; kind: string; name: string; container: string }) =>
         `${u.namespace}/${u.kind}/${u.name}/${u.container}`;
-      const latent = uses.filter(
-        (u) => ["not-found", "refused"].includes(truthOf(u.image).outcome) && u.waiting === 0,
-      );
+      // Gone, refused, or denied to credentials the prober holds (an anonymous 401 says nothing).
+      const latent = uses.filter((u) => {
+        const outcome = truthOf(u.image).outcome;
+        const held = HELD.has(probeTarget(u.image)?.registry ?? "");
+        // Never never asks the registry; a pod already failing to pull is PS009's.
+        if (u.policy === "Never" || u.waiting > 0) return false;
+        return outcome === "not-found" || outcome === "refused" || (outcome === "unauthorized" && held);
+      });
       const moved = uses.filter((u) => {
         const truth = truthOf(u.image);
         return (
           truth.outcome === "resolved" &&
+          u.policy !== "Never" &&
           !u.image.includes("@") &&
           u.digests.length > 0 &&
           !u.digests.includes(truth.digest)
@@ -199,7 +212,10 @@ describe("registry prober against the simulator's registries", () => {
       for (const f of ps019) {
         const use = latent.find((u) => key(u) === f.fingerprint.split("/").slice(1, 5).join("/"));
         const certain = use?.policy === "Always" || use?.pods === 0;
-        assert.equal((f.evidence as { pullCertain: boolean }).pullCertain, certain, f.fingerprint);
+        const e = f.evidence as { pullCertain: boolean; pods: number; registryAnswer: { outcome: string } };
+        assert.equal(e.pullCertain, certain, f.fingerprint);
+        assert.equal(e.pods, use?.pods, `${f.fingerprint} pods`);
+        assert.equal(e.registryAnswer.outcome, truthOf(use?.image ?? "").outcome, f.fingerprint);
         assert.ok(
           (certain ? ["critical", "medium"] : ["high", "low"]).includes(f.severity),
           `${f.fingerprint} ${f.severity}`,

@@ -767,7 +767,7 @@ profiles:
     slug: "latent-pull-failure",
     title: "Registry no longer serves a running image",
     category: "runtime",
-    why: "The pods run because their nodes pulled the image earlier, but the registry no longer serves the reference: the tag or repository is gone (404), the registry refuses it by policy (412: a vulnerability gate, a registry shutting down), or it denies the credentials Pullsight was given for it. Nothing shows until a pod starts on a node without the image (a drain, an autoscaler, a restart with Always), and then every such pod fails at once.",
+    why: "The pods run because their nodes pulled the image earlier (not with Never, which never asks the registry), but the registry no longer serves the reference: the tag or repository is gone (404), the registry refuses it by policy (412: a vulnerability gate, a registry shutting down), or it denies the credentials Pullsight was given for it. Nothing shows until a pod starts on a node without the image (a drain, an autoscaler, a restart with Always), and then every such pod fails at once.",
     action: "Make {image} pullable again or move it to a registry that serves it",
     fix: "Push the tag again or pin a digest the registry still serves; for a registry shutting down or a moved repository, mirror the image and change the reference; for credentials, renew them. Until then, keep the nodes that cache the image.",
     fixYaml: `# what the registry says now (HEAD does not count as a pull on Docker Hub)
@@ -786,7 +786,8 @@ crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
     check(ctx) {
       const a = ctx.facts.registryAnswer;
       const what = a ? latentFailure(a) : null;
-      if (!a || !what) return null;
+      // With Never the kubelet never asks the registry: what it says cannot stop a start.
+      if (!a || !what || ctx.facts.imagePullPolicy === "Never") return null;
       const running = ctx.facts.runtime?.running ?? [];
       const nodes = [...new Set(running.flatMap((r) => r.nodes))].sort();
       const pods = running.reduce((n, r) => n + r.pods, 0);
@@ -833,7 +834,7 @@ crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
       (ctx.facts.runtime?.running ?? []).some((r) => r.digest !== null),
     check(ctx) {
       const a = ctx.facts.registryAnswer;
-      if (!a?.digest || ctx.reference?.digest) return null;
+      if (!a?.digest || ctx.reference?.digest || ctx.facts.imagePullPolicy === "Never") return null;
       const running = (ctx.facts.runtime?.running ?? []).filter((r) => r.digest !== null);
       if (!running.length || running.some((r) => r.digest === a.digest)) return null;
       return {

@@ -61,6 +61,16 @@ describe("what the registry says (PS019, PS020)", () => {
     );
   });
 
+  it("PS019 and PS020 never fire with Never: the kubelet does not ask the registry", () => {
+    const gone = registryAnswer({ outcome: "not-found", httpStatus: 404, digest: null });
+    quiet("PS019", facts({ registryAnswer: gone, runtime: running(), imagePullPolicy: "Never" }));
+    const moved = registryAnswer({ digest: `sha256:${"d".repeat(64)}` });
+    quiet(
+      "PS020",
+      facts({ image: "app:latest", registryAnswer: moved, runtime: running(), imagePullPolicy: "Never" }),
+    );
+  });
+
   it("PS019 says nothing on an anonymous 401, an outage or a throttle (held), and yields to PS009", () => {
     for (const a of [
       answer({ outcome: "unauthorized", credentialed: false, digest: null }),

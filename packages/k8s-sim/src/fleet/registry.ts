@@ -38,6 +38,11 @@ export class SimTagStore {
     this.saw(repo, tag, (this.latest.get(keyOf(repo, tag)) ?? 0) + 1);
   }
 
+  /** Whether any cluster has pulled or pushed the tag (it exists in the registry, catalogued or not). */
+  knows(repo: SimRepository, tag: string): boolean {
+    return this.latest.has(keyOf(repo, tag));
+  }
+
   /** What the tag resolves to now: its latest push. */
   current(repo: SimRepository, tag: string): string {
     return this.digest(repo, tag, this.latest.get(keyOf(repo, tag)) ?? 0);

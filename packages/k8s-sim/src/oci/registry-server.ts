@@ -121,15 +121,25 @@ export class SimRegistryServer {
     this.deleted.add(`${repository}:${tag}`);
   }
 
-  /** What a client with credentials for `credentialed` registries must find for one reference. */
-  truth(registry: string, name: string, reference: string, credentialed: ReadonlySet<string>): ProbeTruth {
+  /** What a client holding these credentials (by registry) must find for one reference. */
+  truth(
+    registry: string,
+    name: string,
+    reference: string,
+    credentials: ReadonlyMap<string, { username: string; password: string }>,
+  ): ProbeTruth {
     const b = this.behaviour(registry);
     if (b.mode === "down") return { outcome: "unreachable" };
     if (b.mode === "refusing") return { outcome: "refused" };
     if (b.mode === "failing") return { outcome: "failing" };
     const repo = this.repositoryOf(registry, name);
     if (!repo) return { outcome: "not-found" };
-    if (repo.private && !credentialed.has(registry)) return { outcome: "unauthorized" };
+    const held = credentials.get(registry);
+    const valid =
+      !!held && held.username === b.credentials?.username && held.password === b.credentials?.password;
+    // Wrong credentials are refused at the token endpoint, for public repositories too.
+    if (held && !valid) return { outcome: "unauthorized" };
+    if (repo.private && !valid) return { outcome: "unauthorized" };
     const digest = this.resolve(repo, name, reference);
     return digest ? { outcome: "resolved", digest } : { outcome: "not-found" };
   }
@@ -138,9 +148,14 @@ export class SimRegistryServer {
     if (reference.startsWith("sha256:")) return this.store.digestsOf(repo).has(reference) ? reference : null;
     if (this.deleted.has(`${repo.written}:${reference}`) || this.deleted.has(`${name}:${reference}`))
       return null;
+    // "latest" is the tag a reference without one names; a catalogue writes it as "".
     const tag = reference === "latest" && !repo.tags.some((t) => t.tag === "latest") ? "" : reference;
-    if (!repo.tags.some((t) => (t.tag || "latest") === (tag || "latest"))) return null;
-    return this.store.current(repo, tag);
+    const catalogued = repo.tags.some((t) => (t.tag || "latest") === (tag || "latest"));
+    // A tag the fleet pulled exists even where the catalogue does not list it (the story's `latest`).
+    if (!catalogued && !this.store.knows(repo, tag) && !this.store.knows(repo, reference)) return null;
+    return this.store.knows(repo, tag) || catalogued
+      ? this.store.current(repo, tag)
+      : this.store.current(repo, reference);
   }
 
   private record(req: http.IncomingMessage, registry: string, status: number, auth: string, early: boolean) {
