@@ -1,4 +1,4 @@
-import { Link, link, muted, td } from "~/components/ui.tsx";
+import { Link, link, muted, SeverityBadge, td } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
 /** A row's workload: its link (when it still exists), and where it runs beneath. */
@@ -60,5 +60,54 @@ export function OpenFindingsCell({ open, waived, href }: { open: number; waived:
       )}
       {waived > 0 && <span className={`ml-1 text-xs ${muted}`}>(+{num(waived)} waived)</span>}
     </td>
+  );
+}
+
+/**
+ * A row about one finding on a workload, as the row's header: severity, the workload (a link while
+ * it exists), waived or not, where it runs and whose it is, a detail, and the image beneath.
+ */
+export function FindingWorkloadHeader({
+  row: r,
+  detail,
+}: {
+  row: {
+    severity: string;
+    workload_id: bigint | null;
+    workload_kind: string | null;
+    workload: string | null;
+    waived: boolean;
+    cluster: string;
+    namespace: string;
+    owner: string;
+    image: string | null;
+  };
+  /** Said after the owner (a container). */
+  detail?: string | null;
+}) {
+  return (
+    <th scope="row" className={`${td} font-normal`}>
+      <div className="flex flex-wrap items-center gap-2">
+        <SeverityBadge severity={r.severity} />
+        {r.workload_id ? (
+          <Link href={`/workloads/${r.workload_id}`} className={`${link} font-medium`}>
+            {r.workload_kind}/{r.workload}
+          </Link>
+        ) : (
+          <span className="font-medium">{r.workload ?? "–"}</span>
+        )}
+        {r.waived && (
+          <span className="rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">waived</span>
+        )}
+      </div>
+      <div className={`text-xs ${muted}`}>
+        {r.cluster} / {r.namespace} ·{" "}
+        <Link href={`/teams/${encodeURIComponent(r.owner)}`} className={link}>
+          {r.owner}
+        </Link>
+        {detail ? ` · ${detail}` : ""}
+      </div>
+      <div className={`mt-1 font-mono text-xs [overflow-wrap:anywhere] ${muted}`}>{r.image}</div>
+    </th>
   );
 }

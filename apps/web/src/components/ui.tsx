@@ -168,6 +168,20 @@ export function hrefWith(
   return qs ? `${path}?${qs}` : path;
 }
 
+/** Which team or namespace a list is narrowed to (links from a team or namespace page), and the way back to all. */
+export function ScopeNote({ path, raw }: { path: string; raw: Record<string, string | undefined> }) {
+  if (!raw.team && !raw.namespace) return null;
+  return (
+    <p className="text-sm">
+      {raw.team && <>Team {raw.team} </>}
+      {raw.namespace && <>Namespace {raw.namespace} </>}·{" "}
+      <Link href={hrefWith(path, raw, { team: null, namespace: null })} className={link}>
+        every team and namespace
+      </Link>
+    </p>
+  );
+}
+
 export function ExportLink({ href, children }: { href: string; children: ReactNode }) {
   return (
     <a href={href} className={button} download>

@@ -11,6 +11,7 @@ import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
+import { pageWithTotal } from "./paging.ts";
 import { findingConfirmedBy } from "./provenance.ts";
 import { FAILURE_REASONS } from "./pull-stats.ts";
 import { waivedSql } from "./waivers.ts";
@@ -133,19 +134,6 @@ export async function listFailingNow(
   filter: FailingNowFilter,
   opts: { now: Date; limit?: number },
 ): Promise<{ rows: FailingNowRow[]; total: number }> {
-  const limit = opts.limit ?? 200;
-  const rows = await db.$queryRaw<FailingNowRow[]>(
-    Prisma.sql`${failingNowQuery(filter, opts.now)} LIMIT ${limit + 1}`,
-  );
-  const total =
-    rows.length <= limit
-      ? rows.length
-      : Number(
-          (
-            await db.$queryRaw<Array<{ n: bigint }>>(
-              Prisma.sql`SELECT COUNT(*) AS n FROM (${failingNowQuery(filter, opts.now)}) q`,
-            )
-          )[0]?.n ?? 0,
-        );
-  return { rows: rows.slice(0, limit).map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total };
+  const page = await pageWithTotal<FailingNowRow>(db, failingNowQuery(filter, opts.now), opts.limit ?? 200);
+  return { rows: page.rows.map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total: page.total };
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
+import { pageWithTotal } from "./paging.ts";
 import { findingConfirmedBy } from "./provenance.ts";
 import { waivedSql } from "./waivers.ts";
 
@@ -134,19 +135,6 @@ export async function listAtRisk(
   filter: AtRiskFilter,
   opts: { now: Date; limit?: number },
 ): Promise<{ rows: AtRiskRow[]; total: number }> {
-  const limit = opts.limit ?? 200;
-  const rows = await db.$queryRaw<AtRiskRow[]>(
-    Prisma.sql`${atRiskQuery(filter, opts.now)} LIMIT ${limit + 1}`,
-  );
-  const total =
-    rows.length <= limit
-      ? rows.length
-      : Number(
-          (
-            await db.$queryRaw<Array<{ n: bigint }>>(
-              Prisma.sql`SELECT COUNT(*) AS n FROM (${atRiskQuery(filter, opts.now)}) q`,
-            )
-          )[0]?.n ?? 0,
-        );
-  return { rows: rows.slice(0, limit).map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total };
+  const page = await pageWithTotal<AtRiskRow>(db, atRiskQuery(filter, opts.now), opts.limit ?? 200);
+  return { rows: page.rows.map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total: page.total };
 }

@@ -1,6 +1,7 @@
 import { failingFilter } from "@pullsight/api";
 import { FAILURE_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
+import { CountsBy } from "~/components/counts-by.tsx";
 import { FailingTable } from "~/components/failing/failing-table.tsx";
 import {
   Empty,
@@ -12,6 +13,7 @@ import {
   muted,
   PageHeader,
   primaryButton,
+  ScopeNote,
   Warning,
 } from "~/components/ui.tsx";
 import { num, plural } from "~/lib/format.ts";
@@ -86,15 +88,7 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
           </Link>
         )}
       </form>
-      {(raw.team || raw.namespace) && (
-        <p className="text-sm">
-          {raw.team && <>Team {raw.team} </>}
-          {raw.namespace && <>Namespace {raw.namespace} </>}·{" "}
-          <Link href={hrefWith("/failing", raw, { team: null, namespace: null })} className={link}>
-            every team and namespace
-          </Link>
-        </p>
-      )}
+      <ScopeNote path="/failing" raw={raw} />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
       {failing.total === 0 ? (
         <Empty title="Nothing is failing to pull.">
@@ -103,7 +97,13 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
         </Empty>
       ) : (
         <>
-          <CauseCounts rows={failing.rows} raw={raw} partial={failing.total > LIMIT} />
+          <section aria-label={failing.total > LIMIT ? "By cause, among those listed" : "By cause"}>
+            <CountsBy
+              label="Cause"
+              values={failing.rows.map((r) => r.cause)}
+              href={(cause) => hrefWith("/failing", raw, { cause })}
+            />
+          </section>
           <FailingTable rows={failing.rows} snippet={snippet} now={new Date()} />
           {failing.total > LIMIT && (
             <p className={`text-sm ${muted}`}>
@@ -113,37 +113,5 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
         </>
       )}
     </>
-  );
-}
-
-/** How many of the listed containers fail for each cause, each a link that filters by it. */
-function CauseCounts({
-  rows,
-  raw,
-  partial,
-}: {
-  rows: Array<{ cause: string }>;
-  raw: Record<string, string>;
-  /** Only some rows are listed: the counts are of those. */
-  partial: boolean;
-}) {
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.cause, (counts.get(r.cause) ?? 0) + 1);
-  return (
-    <ul
-      className="flex flex-wrap gap-x-4 gap-y-1 text-sm"
-      aria-label={partial ? "By cause, among those listed" : "By cause"}
-    >
-      {[...counts]
-        .sort((a, b) => b[1] - a[1])
-        .map(([cause, n]) => (
-          <li key={cause}>
-            <Link href={hrefWith("/failing", raw, { cause })} className={link}>
-              {cause}
-            </Link>{" "}
-            <span className={`tabular-nums ${muted}`}>{num(n)}</span>
-          </li>
-        ))}
-    </ul>
   );
 }

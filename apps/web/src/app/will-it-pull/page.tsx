@@ -1,7 +1,8 @@
 import { atRiskFilter } from "@pullsight/api";
 import { AT_RISK_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
-import { AtRiskTable, CAUSE_WORDS, CountsBy } from "~/components/registries/at-risk-table.tsx";
+import { CountsBy } from "~/components/counts-by.tsx";
+import { AtRiskTable, CAUSE_WORDS } from "~/components/registries/at-risk-table.tsx";
 import { RegistryHealthTable } from "~/components/registries/registry-health-table.tsx";
 import {
   Empty,
@@ -13,6 +14,7 @@ import {
   muted,
   PageHeader,
   primaryButton,
+  ScopeNote,
   Section,
   Warning,
 } from "~/components/ui.tsx";
@@ -63,64 +65,12 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
           request per reference. Findings appear at each cluster&apos;s next snapshot.
         </Empty>
       )}
-      <form
-        method="get"
-        className="flex flex-wrap items-end gap-3 text-sm"
-        aria-label="Filter references at risk"
-      >
-        <label className="flex flex-col gap-1">
-          Cluster
-          <select name="cluster" defaultValue={raw.cluster ?? ""} className={input}>
-            <option value="">All clusters</option>
-            {fleet.clusters.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex max-w-full min-w-0 flex-col gap-1">
-          Registry
-          <select name="registry" defaultValue={raw.registry ?? ""} className={`${input} max-w-full`}>
-            <option value="">All registries</option>
-            {health.registries.map((r) => (
-              <option key={r.registry} value={r.registry}>
-                {r.registry}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Cause
-          <select name="cause" defaultValue={raw.cause ?? ""} className={input}>
-            <option value="">Any cause</option>
-            {AT_RISK_CAUSES.map((c) => (
-              <option key={c} value={c}>
-                {causeLabels[c] ?? c}
-              </option>
-            ))}
-          </select>
-        </label>
-        {raw.team && <input type="hidden" name="team" value={raw.team} />}
-        {raw.namespace && <input type="hidden" name="namespace" value={raw.namespace} />}
-        <button type="submit" className={primaryButton}>
-          Apply
-        </button>
-        {query && (
-          <Link href="/will-it-pull" className={link}>
-            Clear
-          </Link>
-        )}
-      </form>
-      {(raw.team || raw.namespace) && (
-        <p className="text-sm">
-          {raw.team && <>Team {raw.team} </>}
-          {raw.namespace && <>Namespace {raw.namespace} </>}·{" "}
-          <Link href={hrefWith("/will-it-pull", raw, { team: null, namespace: null })} className={link}>
-            every team and namespace
-          </Link>
-        </p>
-      )}
+      <AtRiskFilters
+        raw={raw}
+        clusters={fleet.clusters.map((c) => c.name)}
+        registries={health.registries.map((r) => r.registry)}
+      />
+      <ScopeNote path="/will-it-pull" raw={raw} />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
       {probed && atRisk.total === 0 && (
         <Empty title="Nothing at risk.">
@@ -170,5 +120,71 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
         </Section>
       )}
     </>
+  );
+}
+
+/** Cluster, registry and cause, kept in the URL; a team or namespace filter (from their pages) rides along. */
+function AtRiskFilters({
+  raw,
+  clusters,
+  registries,
+}: {
+  raw: Record<string, string | undefined>;
+  clusters: string[];
+  registries: string[];
+}) {
+  const query = new URLSearchParams(
+    Object.entries(raw).filter(([, v]) => v) as Array<[string, string]>,
+  ).toString();
+  return (
+    <form
+      method="get"
+      className="flex flex-wrap items-end gap-3 text-sm"
+      aria-label="Filter references at risk"
+    >
+      <label className="flex flex-col gap-1">
+        Cluster
+        <select name="cluster" defaultValue={raw.cluster ?? ""} className={input}>
+          <option value="">All clusters</option>
+          {clusters.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex max-w-full min-w-0 flex-col gap-1">
+        Registry
+        <select name="registry" defaultValue={raw.registry ?? ""} className={`${input} max-w-full`}>
+          <option value="">All registries</option>
+          {registries.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-1">
+        Cause
+        <select name="cause" defaultValue={raw.cause ?? ""} className={input}>
+          <option value="">Any cause</option>
+          {AT_RISK_CAUSES.map((c) => (
+            <option key={c} value={c}>
+              {causeLabels[c] ?? c}
+            </option>
+          ))}
+        </select>
+      </label>
+      {raw.team && <input type="hidden" name="team" value={raw.team} />}
+      {raw.namespace && <input type="hidden" name="namespace" value={raw.namespace} />}
+      <button type="submit" className={primaryButton}>
+        Apply
+      </button>
+      {query && (
+        <Link href="/will-it-pull" className={link}>
+          Clear
+        </Link>
+      )}
+    </form>
   );
 }

@@ -1,7 +1,8 @@
 // The failing-now rows: one per pod container waiting on a failed pull, with the commands to look
 // at it filled in with its namespace and pod (the image-pull-failing rule's own snippet).
+import { FindingWorkloadHeader } from "~/components/cells.tsx";
 import { CopyButton } from "~/components/copy-button.tsx";
-import { Head, Link, link, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { Head, link, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { concreteFix } from "~/lib/fix.ts";
 import { ago, dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -32,9 +33,7 @@ export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; sn
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.finding_id}/${r.pod}/${r.reason}`} className={tr}>
-              <th scope="row" className={`${td} font-normal`}>
-                <WorkloadCell row={r} />
-              </th>
+              <FindingWorkloadHeader row={r} />
               <td className={td}>
                 <div className="font-mono text-xs whitespace-nowrap">{r.pod}</div>
                 <div className={`text-xs ${muted}`}>
@@ -65,33 +64,6 @@ export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; sn
         </tbody>
       </table>
     </div>
-  );
-}
-
-function WorkloadCell({ row: r }: { row: FailingNowRow }) {
-  return (
-    <>
-      <div className="flex flex-wrap items-center gap-2">
-        <SeverityBadge severity={r.severity} />
-        {r.workload_id ? (
-          <Link href={`/workloads/${r.workload_id}`} className={`${link} font-medium`}>
-            {r.workload_kind}/{r.workload}
-          </Link>
-        ) : (
-          <span className="font-medium">{r.workload ?? "–"}</span>
-        )}
-        {r.waived && (
-          <span className="rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">waived</span>
-        )}
-      </div>
-      <div className={`text-xs ${muted}`}>
-        {r.cluster} / {r.namespace} ·{" "}
-        <Link href={`/teams/${encodeURIComponent(r.owner)}`} className={link}>
-          {r.owner}
-        </Link>
-      </div>
-      <div className={`mt-1 font-mono text-xs [overflow-wrap:anywhere] ${muted}`}>{r.image}</div>
-    </>
   );
 }
 
