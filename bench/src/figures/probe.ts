@@ -80,7 +80,7 @@ export async function probeFigures(b: Bench, references = 20_000) {
     name: "prober peak RSS",
     value: r.peakRssMb,
     unit: "MB",
-    note: `${r.probedPeakMb.toFixed(0)} MB before storing (JS heap ${r.heapMb.toFixed(0)} MB); the rest is the database client`,
+    note: `${r.probedPeakMb.toFixed(0)} MB at most while probing, before the database client is loaded to store (JS heap then ${r.heapMb.toFixed(0)} MB)`,
   });
 }
 
