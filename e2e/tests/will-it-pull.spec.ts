@@ -43,6 +43,8 @@ test("will it pull: one click from the fleet, causes that filter, registries' he
     expect(["not-found", "refused", "unauthorized", "tag-moved"]).toContain(r.cause);
     expect(r.confirmed_snapshot_id, `${r.workload} names its snapshot`).not.toBe("");
     if (r.cause === "tag-moved") expect(r.registry_digest).toMatch(/^sha256:/);
+    // The nodes that keep the image running are named, as many as the count says.
+    expect(r.node_names ? r.node_names.split(" ").length : 0).toBe(Number(r.nodes));
   }
 
   // A cause's count is a filter: every row shown then has that cause.

@@ -36,6 +36,7 @@ export const AT_RISK_COLUMNS = [
   "running_digests",
   "pods",
   "nodes",
+  "node_names",
   "pull_certain",
   "severity",
   "waived",
@@ -67,6 +68,8 @@ export const atRiskRow = z.object({
   running_digests: z.string().nullable(),
   pods: z.number().int().nullable(),
   nodes: z.number().int().nullable(),
+  /** Space-separated, up to 50 (the evidence's). */
+  node_names: z.string().nullable(),
   pull_certain: z.boolean().nullable(),
   severity: z.string(),
   waived: z.boolean(),
@@ -112,6 +115,7 @@ export function atRiskQuery(filter: AtRiskFilter, now: Date): Prisma.Sql {
       (SELECT string_agg(d.value ->> 'digest', ' ') FROM jsonb_array_elements(COALESCE(f.evidence -> 'runningDigests', '[]'::jsonb)) d)
         AS running_digests,
       (f.evidence ->> 'pods')::int AS pods, jsonb_array_length(COALESCE(f.evidence -> 'nodes', '[]'::jsonb)) AS nodes,
+      (SELECT string_agg(n.value, ' ') FROM jsonb_array_elements_text(COALESCE(f.evidence -> 'nodes', '[]'::jsonb)) n) AS node_names,
       (f.evidence ->> 'pullCertain')::boolean AS pull_certain,
       f.severity::text AS severity, ${waivedSql(now)} AS waived, f."openedAt" AS since,
       (f.evidence -> 'registryAnswer' ->> 'probedAt')::timestamptz AS probed_at,

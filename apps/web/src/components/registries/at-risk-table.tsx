@@ -49,6 +49,7 @@ export function AtRiskTable({ rows, now }: { rows: AtRiskRow[]; now: Date }) {
                 <div>
                   {r.pods ? `${plural(r.pods, "pod")} on ${plural(r.nodes ?? 0, "node")}` : "no pod runs it"}
                 </div>
+                <NodeNames names={r.node_names} />
                 {r.cause === "tag-moved" ? (
                   <div className={`font-mono text-xs ${muted}`} title={r.running_digests ?? ""}>
                     {(r.running_digests ?? "").split(" ").filter(Boolean).map(short).join(", ")}
@@ -68,6 +69,18 @@ export function AtRiskTable({ rows, now }: { rows: AtRiskRow[]; now: Date }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** The nodes that keep the image (the first three, all of them on hover). */
+function NodeNames({ names }: { names: string | null }) {
+  const all = (names ?? "").split(" ").filter(Boolean);
+  if (!all.length) return null;
+  return (
+    <div className={`font-mono text-xs [overflow-wrap:anywhere] ${muted}`} title={all.join(", ")}>
+      {all.slice(0, 3).join(", ")}
+      {all.length > 3 ? ` and ${all.length - 3} more` : ""}
     </div>
   );
 }
