@@ -12,7 +12,12 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
 import { pageWithTotal } from "./paging.ts";
-import { findingConfirmedBy } from "./provenance.ts";
+import {
+  FINDING_PROVENANCE_COLUMNS,
+  findingConfirmedBy,
+  findingProvenanceFields,
+  findingProvenanceSql,
+} from "./provenance.ts";
 import { FAILURE_REASONS } from "./pull-stats.ts";
 import { waivedSql } from "./waivers.ts";
 
@@ -46,10 +51,7 @@ export const FAILING_NOW_COLUMNS = [
   "severity",
   "finding_id",
   "message",
-  "confirmed_snapshot_id",
-  "collected_at",
-  "collector_version",
-  "rules_version",
+  ...FINDING_PROVENANCE_COLUMNS,
 ] as const;
 
 export const failingNowRow = z.object({
@@ -72,10 +74,7 @@ export const failingNowRow = z.object({
   severity: z.string(),
   finding_id: z.bigint(),
   message: z.string(),
-  confirmed_snapshot_id: z.bigint().nullable(),
-  collected_at: z.date().nullable(),
-  collector_version: z.string().nullable(),
-  rules_version: z.string().nullable(),
+  ...findingProvenanceFields,
   /** For links; not an export column. */
   workload_id: z.bigint().nullable(),
 });
@@ -105,8 +104,7 @@ export function failingNowQuery(filter: FailingNowFilter, now: Date): Prisma.Sql
       COALESCE(ev.first_failure, (i.value ->> 'since')::timestamptz) AS first_failure, ev.last_failure,
       ev.attempts, ${waivedSql(now)} AS waived, f.severity::text AS severity, f.id AS finding_id,
       r.value ->> 'message' AS message,
-      s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
-      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
+      ${findingProvenanceSql},
       wl.id AS workload_id
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"

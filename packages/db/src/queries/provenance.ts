@@ -2,6 +2,7 @@
 // could read: current facts of the workload kinds it read completely, findings of the rules it
 // could evaluate on those kinds. The writer keeps the latest per part in Cluster.confirmations
 // (ingest/findings.ts, Confirmations), so naming the snapshot costs a lookup, not a search.
+import { z } from "zod";
 import { Prisma } from "../generated/prisma/client.ts";
 
 /** The latest snapshot that evaluated finding `f`'s rule on its workload's kind. Needs `c` and `wl` (left-joined). */
@@ -24,3 +25,19 @@ export const findingLastSeenBy = Prisma.sql`(CASE WHEN f."resolvedAt" IS NULL AN
  * that read its kind completely (clusters not collected since confirmations were kept: their last).
  */
 export const factsConfirmedBy = Prisma.sql`COALESCE((c.confirmations ->> ('|' || wl.kind))::bigint, c."lastSnapshotId")`;
+
+/** What a row about a finding says of the snapshot that confirmed it (`s`, joined on findingConfirmedBy). */
+export const FINDING_PROVENANCE_COLUMNS = [
+  "confirmed_snapshot_id",
+  "collected_at",
+  "collector_version",
+  "rules_version",
+] as const;
+export const findingProvenanceFields = {
+  confirmed_snapshot_id: z.bigint().nullable(),
+  collected_at: z.date().nullable(),
+  collector_version: z.string().nullable(),
+  rules_version: z.string().nullable(),
+};
+export const findingProvenanceSql = Prisma.sql`s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
+  s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version`;

@@ -9,7 +9,12 @@ import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
 import { pageWithTotal } from "./paging.ts";
-import { findingConfirmedBy } from "./provenance.ts";
+import {
+  FINDING_PROVENANCE_COLUMNS,
+  findingConfirmedBy,
+  findingProvenanceFields,
+  findingProvenanceSql,
+} from "./provenance.ts";
 import { waivedSql } from "./waivers.ts";
 
 export interface AtRiskFilter extends ClusterFilter {
@@ -45,10 +50,7 @@ export const AT_RISK_COLUMNS = [
   "rule_id",
   "finding_id",
   "message",
-  "confirmed_snapshot_id",
-  "collected_at",
-  "collector_version",
-  "rules_version",
+  ...FINDING_PROVENANCE_COLUMNS,
 ] as const;
 
 export const atRiskRow = z.object({
@@ -78,10 +80,7 @@ export const atRiskRow = z.object({
   rule_id: z.string(),
   finding_id: z.bigint(),
   message: z.string(),
-  confirmed_snapshot_id: z.bigint().nullable(),
-  collected_at: z.date().nullable(),
-  collector_version: z.string().nullable(),
-  rules_version: z.string().nullable(),
+  ...findingProvenanceFields,
   /** For links; not an export column. */
   workload_id: z.bigint().nullable(),
 });
@@ -121,8 +120,7 @@ export function atRiskQuery(filter: AtRiskFilter, now: Date): Prisma.Sql {
       (f.evidence -> 'registryAnswer' ->> 'probedAt')::timestamptz AS probed_at,
       f."ruleId" AS rule_id, f.id AS finding_id,
       COALESCE(f.evidence ->> 'message', '') AS message,
-      s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
-      s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
+      ${findingProvenanceSql},
       wl.id AS workload_id
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"
