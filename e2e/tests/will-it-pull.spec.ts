@@ -68,3 +68,51 @@ test("will it pull: one click from the fleet, causes that filter, registries' he
   await expect(says).toContainText(chosen === "tag-moved" ? "≠ what runs" : /not-found|refused|unauthorized/);
   expect(cause).not.toBe("");
 });
+
+test("registry health beside the fleet's pull latency, and per cluster: its own references, the prober's latency", async ({
+  page,
+  db,
+}) => {
+  const atRiskWhere = { ruleId: { in: ["PS019", "PS020"] }, resolvedAt: null, clearingSince: null };
+  const [most] = await db.finding.groupBy({
+    by: ["clusterId"],
+    where: atRiskWhere,
+    _count: { _all: true },
+    orderBy: { _count: { clusterId: "desc" } },
+  });
+  expect(most, "some cluster runs references at risk").toBeTruthy();
+  const cluster = await db.cluster.findUniqueOrThrow({ where: { id: most?.clusterId as number } });
+  const ownRefs = await db.containerFact.findMany({
+    where: { validTo: null, workload: { deletedAt: null, clusterId: cluster.id } },
+    select: { image: true },
+    distinct: ["image"],
+  });
+  const answers = await db.registryAnswer.findMany({ where: { image: { in: ownRefs.map((r) => r.image) } } });
+  expect(answers.length, "the cluster's images were probed").toBeGreaterThan(0);
+  const perRegistry = new Map<string, number>();
+  for (const a of answers) perRegistry.set(a.registry, (perRegistry.get(a.registry) ?? 0) + 1);
+
+  // Fleet: the week's pull latency per registry carries the prober's latest answers beside it.
+  await page.goto("/");
+  const week = page.getByRole("table", { name: "Pull latency per registry this ISO week" });
+  await expect(week.getByRole("columnheader", { name: "Prober: answered" })).toBeVisible();
+  await expect(week.getByRole("columnheader", { name: "Prober: p95" })).toBeVisible();
+
+  // Cluster: only the registries it pulls from, each with the number of its own references.
+  await page.goto(`/clusters/${encodeURIComponent(cluster.name)}`);
+  const section = page.getByRole("region", { name: "Registries it pulls from" });
+  const health = section.getByRole("table", { name: /Registries, those answering worst first/ });
+  await expect(health.locator("tbody tr")).toHaveCount(perRegistry.size);
+  for (const [registry, n] of perRegistry) {
+    const row = health.locator("tbody tr").filter({ hasText: registry });
+    await expect(row.locator("td").first()).toHaveText(String(n));
+  }
+  await expectAccessible(page);
+
+  // Its at-risk count leads to its own rows only.
+  await page.getByRole("link", { name: "See which images, why, and where they run" }).click();
+  await expect(page).toHaveURL(/\/will-it-pull\?cluster=/);
+  await expect(page.getByRole("table", { name: /References at risk/ }).locator("tbody tr")).toHaveCount(
+    most?._count._all ?? -1,
+  );
+});

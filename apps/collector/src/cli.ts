@@ -6,7 +6,7 @@ import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstr
 import { createLogger } from "@pullsight/observe";
 import { simulatorClock } from "./backfill.ts";
 import { DbHandle } from "./db-handle.ts";
-import { type ClusterClient, createClusterClient, kubeconfigContexts, loadKubeConfig } from "./k8s/client.ts";
+import { type ClusterClient, clusterClients } from "./k8s/client.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import { smtpMailer } from "./notify/send.ts";
 import { CollectorService } from "./service.ts";
@@ -85,23 +85,12 @@ if (values.profiles) {
 
 let clients: ClusterClient[];
 try {
-  if (values["in-cluster"]) {
-    const name = values["cluster-name"] as string;
-    clients = [createClusterClient(name, loadKubeConfig({ kind: "in-cluster", name }))];
-  } else {
-    const contexts = values.context?.length ? values.context : kubeconfigContexts(values.kubeconfig);
-    if (!contexts.length) throw new Error("the kubeconfig has no contexts");
-    clients = contexts.map((context) =>
-      createClusterClient(
-        context,
-        loadKubeConfig({
-          kind: "kubeconfig",
-          ...(values.kubeconfig ? { path: values.kubeconfig } : {}),
-          context,
-        }),
-      ),
-    );
-  }
+  clients = clusterClients({
+    inCluster: values["in-cluster"],
+    clusterName: values["cluster-name"],
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { contexts: values.context } : {}),
+  });
 } catch (error) {
   console.error(`cannot load clusters: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);

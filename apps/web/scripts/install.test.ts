@@ -5,7 +5,8 @@
 // (scripts/image.ts) and run the commands the manifests name.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -113,6 +114,38 @@ describe("install manifests", () => {
     const mount = c.volumeMounts.find((m: { name: string }) => m.name === "registry-credentials");
     assert.equal(c.args[c.args.indexOf("--docker-config") + 1], `${mount.mountPath}/.dockerconfigjson`);
     assert.equal(prober.spec.replicas, 1);
+  });
+
+  it("with the opt-in prober-pull-secrets component: get on Secrets only, a token, the cluster it runs in", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pullsight-kustomize-"));
+    const rel = (p: string) => path.relative(dir, path.join(root, p));
+    writeFileSync(
+      path.join(dir, "kustomization.yaml"),
+      [
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        `resources: [${rel("apps/web/deploy/overlays/install")}]`,
+        `components: [${rel("apps/collector/deploy/components/prober-pull-secrets")}]`,
+      ].join("\n"),
+    );
+    const withSecrets = render(dir);
+    for (const o of withSecrets) await validate(o);
+    const prober = find(withSecrets, "Deployment", "pullsight-prober");
+    const spec = podSpec(prober);
+    assert.equal(spec.automountServiceAccountToken, true);
+    assert.equal(spec.serviceAccountName, "pullsight-prober");
+    const args: string[] = spec.containers[0].args;
+    assert.ok(args.includes("--cluster-pull-secrets") && args.includes("--in-cluster"), args.join(" "));
+    const role = find(withSecrets, "ClusterRole", "pullsight-prober-pull-secrets");
+    assert.deepEqual(role.rules, [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]);
+    const binding = find(withSecrets, "ClusterRoleBinding", "pullsight-prober-pull-secrets");
+    assert.deepEqual(binding.subjects, [
+      { kind: "ServiceAccount", name: "pullsight-prober", namespace: "pullsight" },
+    ]);
+    assert.ok(
+      !install.some((o) => o.metadata.name === "pullsight-prober-pull-secrets"),
+      "not in the install overlay",
+    );
   });
 
   it("run the web as two replicas that migrate first as the owner and serve as the application role", () => {

@@ -227,7 +227,7 @@ const TEMPLATES: Record<string, unknown> = {
     filter: { cluster: "c", namespace: "ns", team: "payments", registry: "docker.io", cause: "not-found" },
     limit: 50,
   },
-  "registries.health": { days: 7 },
+  "registries.health": { days: 7, cluster: "c" },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

@@ -90,7 +90,7 @@ describe("what procedures read", () => {
         {},
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "tag-moved" }, limit: 5 },
       ],
-      "registries.health": [undefined, { days: 3 }],
+      "registries.health": [undefined, { days: 3 }, { cluster: c.name }],
       "waivers.list": [{}, { state: "all" }],
       "identity.me": [undefined],
       "rules.catalog": [undefined],

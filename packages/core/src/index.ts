@@ -103,12 +103,15 @@ export {
   PROBE_OUTCOMES,
   type ProbeOutcome,
   type ProbeTarget,
+  PULL_SECRET_KEYS,
   parseChallenges,
   probeTarget,
+  pullSecretCredentials,
   type RegistryCredentials,
   rateLimitNumber,
   registryEndpoint,
   retryAfterAt,
+  unansweredOf,
 } from "./registry-probe.ts";
 export { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } from "./review-scope.ts";
 export {

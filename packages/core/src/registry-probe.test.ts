@@ -7,6 +7,7 @@ import {
   outcomeOfStatus,
   parseChallenges,
   probeTarget,
+  pullSecretCredentials,
   rateLimitNumber,
   registryEndpoint,
   retryAfterAt,
@@ -113,6 +114,32 @@ describe("registry names, endpoints and credentials", () => {
     );
     assert.equal(dockerConfigCredentials(null).size, 0);
     assert.equal(dockerConfigCredentials({ auths: "no" }).size, 0);
+  });
+
+  it("reads pull Secrets as the kubelet does: dockerconfigjson and legacy dockercfg, nothing else", () => {
+    const auths = { "registry.acme.internal": { auth: btoa("robot:pw") } };
+    const secret = (type: string, key: string, content: unknown) => ({
+      type,
+      data: { [key]: btoa(JSON.stringify(content)) },
+    });
+    const want = [["registry.acme.internal", { username: "robot", password: "pw" }]];
+    assert.deepEqual(
+      [
+        ...(pullSecretCredentials(secret("kubernetes.io/dockerconfigjson", ".dockerconfigjson", { auths })) ??
+          []),
+      ],
+      want,
+    );
+    assert.deepEqual(
+      [...(pullSecretCredentials(secret("kubernetes.io/dockercfg", ".dockercfg", auths)) ?? [])],
+      want,
+    );
+    assert.equal(pullSecretCredentials(secret("kubernetes.io/tls", "tls.crt", { auths })), null);
+    assert.equal(
+      pullSecretCredentials({ type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": "%%" } }),
+      null,
+    );
+    assert.equal(pullSecretCredentials({ type: "kubernetes.io/dockerconfigjson" }), null);
   });
 });
 

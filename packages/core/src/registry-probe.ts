@@ -28,6 +28,14 @@ export const CONCLUSIVE_OUTCOMES: readonly ProbeOutcome[] = [
   "refused",
 ];
 
+/** How many of a round's references got no answer about the reference itself (counts by outcome). */
+export function unansweredOf(outcomes: Readonly<Record<string, number | undefined>>): number {
+  return Object.entries(outcomes).reduce(
+    (n, [o, count]) => (CONCLUSIVE_OUTCOMES.includes(o as ProbeOutcome) ? n : n + (count ?? 0)),
+    0,
+  );
+}
+
 /**
  * Why a running image is at risk of not pulling as it runs now: the registry no longer serves it
  * (not-found, refused, unauthorized: PS019) or serves different content under its tag (tag-moved:
@@ -204,6 +212,30 @@ export function dockerConfigCredentials(config: unknown): Map<string, RegistryCr
     if (creds && registry) out.set(registry, creds);
   }
   return out;
+}
+
+/** The Secret types the kubelet reads pull credentials from, and the data key each keeps them under. */
+export const PULL_SECRET_KEYS = {
+  "kubernetes.io/dockerconfigjson": ".dockerconfigjson",
+  "kubernetes.io/dockercfg": ".dockercfg",
+} as const;
+
+/**
+ * The credentials per registry of an image pull Secret as the API serves it (data base64): a
+ * `dockerconfigjson` holds a Docker config (`auths`), the legacy `dockercfg` the `auths` map alone.
+ * Null when the Secret is not a pull secret or its content cannot be read: the kubelet ignores it too.
+ */
+export function pullSecretCredentials(secret: unknown): Map<string, RegistryCredentials> | null {
+  const s = (secret ?? {}) as { type?: unknown; data?: Record<string, unknown> };
+  const key = PULL_SECRET_KEYS[s.type as keyof typeof PULL_SECRET_KEYS];
+  const encoded = key ? s.data?.[key] : undefined;
+  if (typeof encoded !== "string") return null;
+  try {
+    const parsed = JSON.parse(decodeBase64(encoded)) as unknown;
+    return dockerConfigCredentials(s.type === "kubernetes.io/dockercfg" ? { auths: parsed } : parsed);
+  } catch {
+    return null;
+  }
 }
 
 /** Base64 to UTF-8 text with the platform's own decoders; "" when it is not base64. */

@@ -37,8 +37,10 @@ export {
   upsertPullEvents,
 } from "./ingest/pull-events.ts";
 export {
+  fleetImagePullSecrets,
   fleetImageReferences,
   getClusterRegistryAnswers,
+  type ImagePullSecretRef,
   type RegistryAnswerInput,
   type RegistryRoundInput,
   recordRegistryRound,

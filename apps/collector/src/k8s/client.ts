@@ -65,6 +65,30 @@ export function kubeconfigContexts(path?: string): string[] {
   return kc.getContexts().map((c) => c.name);
 }
 
+/** Where the clusters are, as both CLIs take it: the pod's own cluster, or kubeconfig contexts. */
+export interface ClusterSelection {
+  inCluster?: boolean;
+  clusterName?: string;
+  kubeconfig?: string;
+  contexts?: readonly string[];
+}
+
+/** A client per selected cluster: every context of the kubeconfig when none is named. */
+export function clusterClients(sel: ClusterSelection): ClusterClient[] {
+  if (sel.inCluster) {
+    const name = sel.clusterName ?? "in-cluster";
+    return [createClusterClient(name, loadKubeConfig({ kind: "in-cluster", name }))];
+  }
+  const contexts = sel.contexts?.length ? sel.contexts : kubeconfigContexts(sel.kubeconfig);
+  if (!contexts.length) throw new Error("the kubeconfig has no contexts");
+  return contexts.map((context) =>
+    createClusterClient(
+      context,
+      loadKubeConfig({ kind: "kubeconfig", ...(sel.kubeconfig ? { path: sel.kubeconfig } : {}), context }),
+    ),
+  );
+}
+
 export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`context ${kc.getCurrentContext()} has no cluster`);

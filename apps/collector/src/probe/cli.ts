@@ -7,6 +7,7 @@ import { dockerConfigCredentials, type RegistryCredentials } from "@pullsight/co
 import { createDb } from "@pullsight/db";
 import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstrap";
 import { createLogger } from "@pullsight/observe";
+import { type ClusterClient, clusterClients } from "../k8s/client.ts";
 import { serveMetrics } from "../metrics.ts";
 import { ProbeMetrics } from "./metrics.ts";
 import { type ProbeOptions, probeRound } from "./round.ts";
@@ -14,13 +15,20 @@ import { type ProbeOptions, probeRound } from "./round.ts";
 const USAGE = `usage: pullsight probe [--once | --interval SECONDS] [--docker-config FILE]
                        [--endpoint REGISTRY=URL]... [--concurrency N] [--timeout SECONDS]
                        [--name NAME] [--metrics-port PORT]
+                       [--cluster-pull-secrets [--kubeconfig PATH] [--context NAME]...
+                                               | [--in-cluster --cluster-name NAME]]
 
 Asks every registry of the fleet's image references (the collector's snapshots in DATABASE_URL's
 database) whether each reference still resolves and to which digest: one HEAD request per
 reference per round, anonymous unless --docker-config names a Docker config file whose
 credentials are then sent to their own registry only. --endpoint reaches a registry through a
 mirror or proxy. A round that cannot finish within the interval reports what it could not ask as
-rate-limited. Findings PS019 and PS020 appear at the next snapshot of each cluster.`;
+rate-limited. Findings PS019 and PS020 appear at the next snapshot of each cluster.
+
+--cluster-pull-secrets (opt-in; needs get on secrets): each round, reads from the clusters the pull
+Secrets the workloads of each reference name and asks with their credentials first, as the kubelet
+would, then with the Docker config's. They are held in memory for the round, sent only to their own
+registry's token endpoint, and never stored or logged.`;
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +40,11 @@ const { values } = parseArgs({
     timeout: { type: "string", default: "10" },
     name: { type: "string", default: os.hostname() },
     "metrics-port": { type: "string", default: "9465" },
+    "cluster-pull-secrets": { type: "boolean", default: false },
+    kubeconfig: { type: "string" },
+    context: { type: "string", multiple: true },
+    "in-cluster": { type: "boolean", default: false },
+    "cluster-name": { type: "string", default: "in-cluster" },
     help: { type: "boolean", default: false },
   },
 });
@@ -71,6 +84,20 @@ if (dockerConfig) {
   }
 }
 
+let pullSecretsFrom: ClusterClient[] | undefined;
+if (values["cluster-pull-secrets"]) {
+  try {
+    pullSecretsFrom = clusterClients({
+      inCluster: values["in-cluster"],
+      clusterName: values["cluster-name"],
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.context ? { contexts: values.context } : {}),
+    });
+  } catch (error) {
+    fail(`cannot load clusters: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 const database = await openDatabase(readDatabaseEnv(process.env));
 const db = createDb(database.url);
 const metrics = new ProbeMetrics();
@@ -82,6 +109,7 @@ const options: ProbeOptions = {
   timeoutMs: timeout * 1000,
   // A round never runs into the next: what is not asked within the interval waits for the next one.
   roundMs: values.once ? 3_600_000 : interval * 1000 * 0.9,
+  ...(pullSecretsFrom ? { pullSecretsFrom } : {}),
   log,
 };
 let stopping = false;
@@ -95,6 +123,7 @@ onShutdown(async (signal) => {
 });
 log.info("prober started", {
   registriesWithCredentials: [...credentials.keys()],
+  pullSecretsFrom: pullSecretsFrom?.map((c) => c.name) ?? "not read",
   endpoints: Object.fromEntries(endpoints),
   mode: values.once ? "once" : `every ${interval}s`,
 });
@@ -103,7 +132,11 @@ async function round() {
   const started = performance.now();
   const report = await probeRound(db, options);
   metrics.record(report, (performance.now() - started) / 1000);
-  log.info("round stored", { references: report.answers.length, registries: report.rounds.length });
+  log.info("round stored", {
+    references: report.answers.length,
+    registries: report.rounds.length,
+    ...(report.pullSecretReads ? { pullSecretReads: report.pullSecretReads } : {}),
+  });
 }
 
 if (values.once) {

@@ -4,7 +4,10 @@
 // what is left is reported as rate-limited rather than asked late. Lanes of different registries
 // run side by side, so a registry that hangs costs only its own lane its timeouts.
 import type { ProbeTarget } from "@pullsight/core";
-import type { ProbeResponse, RegistryClient } from "./oci-client.ts";
+import type { CredentialCandidate, ProbeResponse, RegistryClient } from "./oci-client.ts";
+
+/** A reference to ask, with the credentials its workloads' pull secrets hold (when they were read). */
+export type LaneTarget = ProbeTarget & { image: string; candidates?: readonly CredentialCandidate[] };
 
 export interface LaneOptions {
   /** Requests in flight at once to this registry. */
@@ -17,7 +20,7 @@ export interface LaneOptions {
 }
 
 export interface LaneResult {
-  target: ProbeTarget & { image: string };
+  target: LaneTarget;
   response: ProbeResponse;
   probedAt: Date;
 }
@@ -41,11 +44,12 @@ const unanswered = (outcome: "rate-limited" | "unreachable", detail: string): Pr
   retryAt: null,
   rateLimitLimit: null,
   rateLimitRemaining: null,
+  credentialed: false,
 });
 
 export async function runLane(
   client: RegistryClient,
-  targets: ReadonlyArray<ProbeTarget & { image: string }>,
+  targets: ReadonlyArray<LaneTarget>,
   opts: LaneOptions,
   onResult: (r: LaneResult) => void,
 ): Promise<LaneSummary> {
@@ -61,7 +65,7 @@ export async function runLane(
   };
   let pausedUntil = 0;
   let failuresInARow = 0;
-  const finish = (target: ProbeTarget & { image: string }, response: ProbeResponse) =>
+  const finish = (target: LaneTarget, response: ProbeResponse) =>
     onResult({ target, response, probedAt: new Date(now()) });
 
   const worker = async () => {
@@ -95,7 +99,11 @@ export async function runLane(
         );
         continue;
       }
-      const response = await client.head(item.target.repository, item.target.reference);
+      const response = await client.head(
+        item.target.repository,
+        item.target.reference,
+        item.target.candidates,
+      );
       summary.requests += response.requests;
       summary.rateLimitLimit = response.rateLimitLimit ?? summary.rateLimitLimit;
       if (response.rateLimitRemaining !== null)

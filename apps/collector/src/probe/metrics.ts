@@ -35,6 +35,12 @@ export class ProbeMetrics {
     labelNames: ["registry"],
     registers: [this.registry],
   });
+  private readonly pullSecrets = new Counter({
+    name: "pullsight_probe_pull_secrets_total",
+    help: "Pull Secrets the prober tried to read (opt-in), by cluster and outcome (read, notPullSecret, missing, forbidden, failed, unreachable).",
+    labelNames: ["cluster", "outcome"],
+    registers: [this.registry],
+  });
   private readonly round = new Histogram({
     name: "pullsight_registry_round_seconds",
     help: "Time one probe round took.",
@@ -56,5 +62,7 @@ export class ProbeMetrics {
       if (r.p95Ms !== null) this.latency.set({ registry: r.registry }, r.p95Ms / 1000);
       if (r.rateLimitRemaining !== null) this.remaining.set({ registry: r.registry }, r.rateLimitRemaining);
     }
+    for (const { cluster, ...outcomes } of report.pullSecretReads ?? [])
+      for (const [outcome, n] of Object.entries(outcomes)) this.pullSecrets.inc({ cluster, outcome }, n);
   }
 }

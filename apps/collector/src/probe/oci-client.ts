@@ -2,6 +2,7 @@
 // accepting indexes first, and Docker's token flow when the registry answers 401 with a Bearer
 // challenge (anonymous unless the operator gave credentials for this registry, which are sent to
 // this registry's token realm and nowhere else). HEAD because Docker Hub does not count it as a pull.
+import { createHash } from "node:crypto";
 import {
   MANIFEST_ACCEPT,
   outcomeOfStatus,
@@ -25,6 +26,14 @@ export interface ProbeResponse {
   retryAt: number | null;
   rateLimitLimit: number | null;
   rateLimitRemaining: number | null;
+  /** Whether the answer was given to credentials (an anonymous 401 says nothing of the reference). */
+  credentialed: boolean;
+}
+
+/** Credentials to try for a reference, and where they came from (named in refusals, never the secret). */
+export interface CredentialCandidate {
+  credentials: RegistryCredentials;
+  source: string;
 }
 
 /** Statuses whose reason a registry writes in the body. */
@@ -48,12 +57,49 @@ export class RegistryClient {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get credentialed(): boolean {
-    return this.credentials !== null;
+  /**
+   * What the registry says of a reference to the credentials a pull would carry: each candidate in
+   * turn, as the kubelet tries a pod's pull secrets, then the operator's; the first answer that is
+   * not a refusal of the credentials counts. Without candidates, the operator's or none.
+   */
+  async head(
+    repository: string,
+    reference: string,
+    candidates: readonly CredentialCandidate[] = [],
+  ): Promise<ProbeResponse> {
+    const operator = this.credentials ? [{ credentials: this.credentials, source: "the Docker config" }] : [];
+    const tries: Array<CredentialCandidate | null> = [...candidates, ...operator];
+    if (!tries.length) return this.headAs(repository, reference, null);
+    const refused: string[] = [];
+    let requests = 0;
+    let last: ProbeResponse | null = null;
+    for (const candidate of tries) {
+      last = await this.headAs(repository, reference, candidate);
+      requests += last.requests;
+      if (last.outcome !== "unauthorized" || last.retryAt !== null) break;
+      refused.push(candidate?.source ?? "anonymous");
+    }
+    const answer = last as ProbeResponse;
+    const detail =
+      answer.outcome === "unauthorized" && refused.length > 1
+        ? `${answer.detail ?? ""} (refused to every credential held: ${refused.join("; ")})`.trim()
+        : answer.outcome === "unauthorized" && refused[0]
+          ? `${answer.detail ?? ""} (credentials of ${refused[0]})`.trim()
+          : answer.detail;
+    return { ...answer, requests, detail };
   }
 
-  async head(repository: string, reference: string): Promise<ProbeResponse> {
+  private async headAs(
+    repository: string,
+    reference: string,
+    candidate: CredentialCandidate | null,
+  ): Promise<ProbeResponse> {
     const started = performance.now();
+    const credentials = candidate?.credentials ?? null;
+    // Tokens are granted to credentials: one cached for a Secret is never sent on behalf of another.
+    const who = credentials
+      ? createHash("sha256").update(`${credentials.username}:${credentials.password}`).digest("hex")
+      : "anonymous";
     const url = `${this.endpoint}/v2/${repository}/manifests/${reference}`;
     const scope = `repository:${repository}:pull`;
     const result = {
@@ -91,16 +137,17 @@ export class RegistryClient {
       retryAt: result.retryAt,
       rateLimitLimit: result.limit,
       rateLimitRemaining: result.remaining,
+      credentialed: credentials !== null,
     });
     try {
-      const known = await this.knownAuthorization(scope, send);
+      const known = await this.knownAuthorization(scope, who, credentials, send);
       if ("refused" in known)
         return done(known.refused.outcome, known.refused.status, null, known.refused.error);
       let auth = known.headers;
       let res = await send(url, { Accept: MANIFEST_ACCEPT, ...auth });
       if (res.status === 401) {
         const challenge = parseChallenges(res.headers.get("www-authenticate") ?? "")[0];
-        const retry = challenge ? await this.authorize(challenge, scope, send) : null;
+        const retry = challenge ? await this.authorize(challenge, scope, who, credentials, send) : null;
         if (retry && "error" in retry) return done(retry.outcome, retry.status, null, retry.error);
         if (retry) {
           auth = { Authorization: retry.header };
@@ -132,16 +179,24 @@ export class RegistryClient {
    */
   private async knownAuthorization(
     scope: string,
+    who: string,
+    credentials: RegistryCredentials | null,
     send: (url: string, headers: Record<string, string>, method?: string) => Promise<Response>,
   ): Promise<
     | { headers: Record<string, string> }
     | { refused: { outcome: ProbeOutcome; status: number; error: string } }
   > {
-    const cached = this.tokens.get(scope);
+    const cached = this.tokens.get(`${who} ${scope}`);
     if (cached && cached.expiresAt > this.now())
       return { headers: { Authorization: `Bearer ${cached.value}` } };
     if (!this.realm) return { headers: {} };
-    const got = await this.authorize({ scheme: "Bearer", params: { ...this.realm, scope } }, scope, send);
+    const got = await this.authorize(
+      { scheme: "Bearer", params: { ...this.realm, scope } },
+      scope,
+      who,
+      credentials,
+      send,
+    );
     if (!got) return { headers: {} };
     return "error" in got ? { refused: got } : { headers: { Authorization: got.header } };
   }
@@ -150,10 +205,12 @@ export class RegistryClient {
   private async authorize(
     challenge: { scheme: string; params: Record<string, string> },
     scope: string,
+    who: string,
+    credentials: RegistryCredentials | null,
     send: (url: string, headers: Record<string, string>, method?: string) => Promise<Response>,
   ): Promise<{ header: string } | { outcome: ProbeOutcome; status: number; error: string } | null> {
-    const basic = this.credentials
-      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`
+    const basic = credentials
+      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`
       : null;
     if (challenge.scheme.toLowerCase() === "basic") return basic ? { header: basic } : null;
     if (challenge.scheme.toLowerCase() !== "bearer" || !challenge.params.realm) return null;
@@ -180,7 +237,10 @@ export class RegistryClient {
     if (!value)
       return { outcome: "failing", status: res.status, error: "token endpoint answered without a token" };
     const lifetime = Math.max(60, body.expires_in ?? 60) * 1000;
-    this.tokens.set(challenge.params.scope ?? scope, { value, expiresAt: this.now() + lifetime - 10_000 });
+    this.tokens.set(`${who} ${challenge.params.scope ?? scope}`, {
+      value,
+      expiresAt: this.now() + lifetime - 10_000,
+    });
     return { header: `Bearer ${value}` };
   }
 }

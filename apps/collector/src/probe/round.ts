@@ -1,22 +1,19 @@
 // A probe round: every distinct image reference of the fleet asked of its registry once, registries
 // side by side (one lane each), the answers and each registry's summary stored in one transaction.
-import {
-  type ProbeOutcome,
-  type ProbeTarget,
-  probeTarget,
-  type RegistryCredentials,
-  registryEndpoint,
-} from "@pullsight/core";
+import { type ProbeOutcome, probeTarget, type RegistryCredentials, registryEndpoint } from "@pullsight/core";
 import {
   type Db,
+  fleetImagePullSecrets,
   fleetImageReferences,
   type RegistryAnswerInput,
   type RegistryRoundInput,
   recordRegistryRound,
 } from "@pullsight/db";
 import type { Logger } from "@pullsight/observe";
-import { type LaneResult, runLane } from "./lane.ts";
-import { RegistryClient } from "./oci-client.ts";
+import type { ClusterClient } from "../k8s/client.ts";
+import { type LaneResult, type LaneTarget, runLane } from "./lane.ts";
+import { type CredentialCandidate, RegistryClient } from "./oci-client.ts";
+import { type PullSecretReads, pullSecretCandidates } from "./pull-secrets.ts";
 
 export interface ProbeOptions {
   /** This prober's name in the stored rounds (where it asks from). */
@@ -31,22 +28,30 @@ export interface ProbeOptions {
   /** How long a round may take: what is not asked by then is reported rate-limited. */
   roundMs: number;
   breakerThreshold?: number;
+  /** Opt-in: the clusters whose pull Secrets (named by the workloads of each reference) are read and tried. */
+  pullSecretsFrom?: readonly ClusterClient[];
   log?: Logger;
 }
 
 export interface RoundReport {
   answers: RegistryAnswerInput[];
   rounds: RegistryRoundInput[];
+  /** Per cluster, how reading its pull Secrets went (only with `pullSecretsFrom`). */
+  pullSecretReads?: PullSecretReads[];
 }
 
 /** Asks every registry about its references and summarizes each registry's round. */
-export async function probeImages(images: readonly string[], opts: ProbeOptions): Promise<RoundReport> {
-  const byRegistry = new Map<string, Array<ProbeTarget & { image: string }>>();
+export async function probeImages(
+  images: readonly string[],
+  opts: ProbeOptions,
+  candidates: ReadonlyMap<string, readonly CredentialCandidate[]> = new Map(),
+): Promise<RoundReport> {
+  const byRegistry = new Map<string, LaneTarget[]>();
   for (const image of new Set(images)) {
     const target = probeTarget(image);
     if (!target) continue;
     const list = byRegistry.get(target.registry) ?? [];
-    list.push({ ...target, image });
+    list.push({ ...target, image, candidates: candidates.get(image) ?? [] });
     byRegistry.set(target.registry, list);
   }
   const started = Date.now();
@@ -73,7 +78,7 @@ export async function probeImages(images: readonly string[], opts: ProbeOptions)
         },
         (r) => results.push(r),
       );
-      for (const r of results) answers.push(answerOf(r, client.credentialed));
+      for (const r of results) answers.push(answerOf(r));
       const round = summarize(registry, opts.prober, startedAt, results, summary);
       opts.log?.info("registry probed", { registry, ...round.outcomes, requests: round.requests });
       return round;
@@ -84,12 +89,19 @@ export async function probeImages(images: readonly string[], opts: ProbeOptions)
 
 /** One round over the fleet's references, stored. */
 export async function probeRound(db: Db, opts: ProbeOptions): Promise<RoundReport> {
-  const report = await probeImages(await fleetImageReferences(db), opts);
+  const images = await fleetImageReferences(db);
+  if (!opts.pullSecretsFrom) {
+    const report = await probeImages(images, opts);
+    await recordRegistryRound(db, report.answers, report.rounds);
+    return report;
+  }
+  const secrets = await pullSecretCandidates(opts.pullSecretsFrom, await fleetImagePullSecrets(db), opts.log);
+  const report = await probeImages(images, opts, secrets.candidates);
   await recordRegistryRound(db, report.answers, report.rounds);
-  return report;
+  return { ...report, pullSecretReads: secrets.reads };
 }
 
-function answerOf(r: LaneResult, credentialed: boolean): RegistryAnswerInput {
+function answerOf(r: LaneResult): RegistryAnswerInput {
   return {
     image: r.target.image,
     registry: r.target.registry,
@@ -99,7 +111,7 @@ function answerOf(r: LaneResult, credentialed: boolean): RegistryAnswerInput {
     httpStatus: r.response.httpStatus,
     digest: r.response.digest,
     detail: r.response.detail,
-    credentialed,
+    credentialed: r.response.credentialed,
     latencyMs: r.response.requests ? r.response.latencyMs : null,
     probedAt: r.probedAt,
   };

@@ -60,7 +60,7 @@ export default async function FleetPage() {
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />
-      <LatencyThisWeek latencyWeek={latencyWeek} coverage={coverage} />
+      <LatencyThisWeek latencyWeek={latencyWeek} coverage={coverage} probed={registries.registries} />
       <WorstLists clusters={fleet.clusters} namespaces={worstNamespaces} workloads={worstWorkloads.rows} />
       <Section title="Clusters">
         <ClustersTable clusters={fleet.clusters} />

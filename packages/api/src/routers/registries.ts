@@ -2,7 +2,7 @@
 // each registry answers the prober.
 import { atRiskRow, getRegistryHealth, listAtRisk, registryHealthResult } from "@pullsight/db";
 import { z } from "zod";
-import { atRiskFilter } from "../schemas.ts";
+import { atRiskFilter, name } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 export const registriesRouter = router({
@@ -21,15 +21,23 @@ export const registriesRouter = router({
       }),
     ),
   health: publicProcedure
-    .meta({ reads: ["RegistryAnswer", "RegistryProbeRound"] })
+    .meta({ reads: ["Cluster", "ContainerFact", "RegistryAnswer", "RegistryProbeRound", "Workload"] })
     .input(
       z
-        .object({ days: z.number().int().min(1).max(90).optional() })
+        .object({
+          days: z.number().int().min(1).max(90).optional(),
+          /** Count the references and answers of one cluster's workloads only. */
+          cluster: name.optional(),
+        })
         .strict()
         .optional(),
     )
     .output(registryHealthResult)
     .query(({ ctx, input }) =>
-      getRegistryHealth(ctx.db, { now: ctx.now(), ...(input?.days ? { days: input.days } : {}) }),
+      getRegistryHealth(ctx.db, {
+        now: ctx.now(),
+        ...(input?.days ? { days: input.days } : {}),
+        ...(input?.cluster ? { cluster: input.cluster } : {}),
+      }),
     ),
 });

@@ -52,6 +52,29 @@ export async function fleetImageReferences(db: Db): Promise<string[]> {
   return rows.map((r) => r.image);
 }
 
+/** A pull Secret that workloads running an image name, where it lives. */
+export interface ImagePullSecretRef {
+  image: string;
+  cluster: string;
+  namespace: string;
+  secret: string;
+}
+
+/**
+ * The pull Secrets (names only, pod and ServiceAccount) that the live workloads running each image
+ * carry, per cluster and namespace: which Secrets an opted-in prober reads for which reference.
+ */
+export async function fleetImagePullSecrets(db: Db): Promise<ImagePullSecretRef[]> {
+  return db.$queryRaw<ImagePullSecretRef[]>`
+    SELECT DISTINCT cf.image, c.name AS cluster, w.namespace, s.secret
+    FROM "ContainerFact" cf
+    JOIN "Workload" w ON w.id = cf."workloadId"
+    JOIN "Cluster" c ON c.id = w."clusterId"
+    CROSS JOIN LATERAL unnest(cf."pullSecrets") AS s(secret)
+    WHERE cf."validTo" IS NULL AND w."deletedAt" IS NULL AND cf."tagKind" <> 'invalid'
+    ORDER BY cf.image, cluster, w.namespace, s.secret`;
+}
+
 /**
  * Stores a round. An answer that says nothing of the reference (rate-limited, unreachable,
  * failing) keeps the last conclusive one and records only the attempt.

@@ -59,8 +59,23 @@ type LastRow = {
   circuitOpened: boolean;
 };
 
-export async function getRegistryHealth(db: Db, opts: { now: Date; days?: number }): Promise<RegistryHealth> {
+/**
+ * With `cluster`, references and answers are that cluster's (the images its live workloads run) and
+ * only the registries it pulls from are listed; rounds, latency and rate limits stay the prober's,
+ * which asks once for the whole fleet.
+ */
+export async function getRegistryHealth(
+  db: Db,
+  opts: { now: Date; days?: number; cluster?: string },
+): Promise<RegistryHealth> {
   const from = new Date(opts.now.getTime() - (opts.days ?? 14) * 86_400_000);
+  const scoped = opts.cluster
+    ? Prisma.sql`WHERE image IN (
+        SELECT cf.image FROM "ContainerFact" cf
+        JOIN "Workload" w ON w.id = cf."workloadId"
+        JOIN "Cluster" c ON c.id = w."clusterId"
+        WHERE c.name = ${opts.cluster} AND cf."validTo" IS NULL AND w."deletedAt" IS NULL)`
+    : Prisma.empty;
   const conclusive = Prisma.join(CONCLUSIVE_OUTCOMES.map((o) => Prisma.sql`${o}`));
   const [last, counts, days] = await Promise.all([
     db.$queryRaw<LastRow[]>`
@@ -68,7 +83,7 @@ export async function getRegistryHealth(db: Db, opts: { now: Date; days?: number
         throttled, "retryAfterWaitMs", "rateLimitLimit", "rateLimitRemaining", "circuitOpened"
       FROM "RegistryProbeRound" ORDER BY registry, "startedAt" DESC`,
     db.$queryRaw<Array<{ registry: string; outcome: string; n: number }>>`
-      SELECT registry, outcome, COUNT(*)::int AS n FROM "RegistryAnswer" GROUP BY registry, outcome`,
+      SELECT registry, outcome, COUNT(*)::int AS n FROM "RegistryAnswer" ${scoped} GROUP BY registry, outcome`,
     db.$queryRaw<
       Array<{
         registry: string;
@@ -87,38 +102,40 @@ export async function getRegistryHealth(db: Db, opts: { now: Date; days?: number
       GROUP BY registry, day ORDER BY registry, day`,
   ]);
   return {
-    registries: last.map((r) => {
-      const byOutcome = Object.fromEntries(
-        counts.filter((c) => c.registry === r.registry).map((c) => [c.outcome, c.n]),
-      );
-      return {
-        registry: r.registry,
-        prober: r.prober,
-        lastProbedAt: r.finishedAt,
-        references: Object.values(byOutcome).reduce((n, v) => n + v, 0),
-        byOutcome,
-        lastRound: {
-          references: r.references,
-          requests: r.requests,
-          outcomes: r.outcomes,
-          p50Ms: r.p50Ms,
-          p95Ms: r.p95Ms,
-          throttled: r.throttled,
-          retryAfterWaitMs: r.retryAfterWaitMs,
-          rateLimitLimit: r.rateLimitLimit,
-          rateLimitRemaining: r.rateLimitRemaining,
-          circuitOpened: r.circuitOpened,
-        },
-        days: days
-          .filter((d) => d.registry === r.registry)
-          .map((d) => ({
-            day: d.day,
-            asked: d.asked,
-            answeredShare: d.asked ? d.answered / d.asked : null,
-            p95Ms: d.p95,
-            throttled: d.throttled,
-          })),
-      };
-    }),
+    registries: last
+      .filter((r) => !opts.cluster || counts.some((c) => c.registry === r.registry))
+      .map((r) => {
+        const byOutcome = Object.fromEntries(
+          counts.filter((c) => c.registry === r.registry).map((c) => [c.outcome, c.n]),
+        );
+        return {
+          registry: r.registry,
+          prober: r.prober,
+          lastProbedAt: r.finishedAt,
+          references: Object.values(byOutcome).reduce((n, v) => n + v, 0),
+          byOutcome,
+          lastRound: {
+            references: r.references,
+            requests: r.requests,
+            outcomes: r.outcomes,
+            p50Ms: r.p50Ms,
+            p95Ms: r.p95Ms,
+            throttled: r.throttled,
+            retryAfterWaitMs: r.retryAfterWaitMs,
+            rateLimitLimit: r.rateLimitLimit,
+            rateLimitRemaining: r.rateLimitRemaining,
+            circuitOpened: r.circuitOpened,
+          },
+          days: days
+            .filter((d) => d.registry === r.registry)
+            .map((d) => ({
+              day: d.day,
+              asked: d.asked,
+              answeredShare: d.asked ? d.answered / d.asked : null,
+              p95Ms: d.p95,
+              throttled: d.throttled,
+            })),
+        };
+      }),
   };
 }

@@ -20,7 +20,16 @@ export interface RegistryBehaviour {
   rateLimit?: { requests: number; windowMs?: number };
   /** What private repositories accept at the token endpoint. */
   credentials?: { username: string; password: string };
+  /** Further accounts it accepts (the robot accounts behind clusters' pull Secrets). */
+  accounts?: ReadonlyArray<{ username: string; password: string }>;
 }
+
+type Account = { username: string; password: string };
+
+const accepts = (b: RegistryBehaviour, user: string | undefined, password: string | undefined) =>
+  [...(b.credentials ? [b.credentials] : []), ...(b.accounts ?? [])].some(
+    (a) => a.username === user && a.password === password,
+  );
 
 /** One request as the registry saw it, for tests to check the client's manners. */
 export interface RegistryRequest {
@@ -126,17 +135,32 @@ export class SimRegistryServer {
     registry: string,
     name: string,
     reference: string,
-    credentials: ReadonlyMap<string, { username: string; password: string }>,
+    credentials: ReadonlyMap<string, Account>,
   ): ProbeTruth {
+    return this.truthAs(registry, name, reference, credentials.get(registry) ?? null);
+  }
+
+  /**
+   * What a client trying these credentials in turn (a pod's pull Secrets, then its own) must find:
+   * the first answer that is not a refusal of the credentials, as the kubelet's keyring does.
+   */
+  truthTrying(registry: string, name: string, reference: string, tries: ReadonlyArray<Account>): ProbeTruth {
+    let last: ProbeTruth = this.truthAs(registry, name, reference, null);
+    for (const held of tries) {
+      last = this.truthAs(registry, name, reference, held);
+      if (last.outcome !== "unauthorized") return last;
+    }
+    return last;
+  }
+
+  private truthAs(registry: string, name: string, reference: string, held: Account | null): ProbeTruth {
     const b = this.behaviour(registry);
     if (b.mode === "down") return { outcome: "unreachable" };
     if (b.mode === "refusing") return { outcome: "refused" };
     if (b.mode === "failing") return { outcome: "failing" };
     const repo = this.repositoryOf(registry, name);
     if (!repo) return { outcome: "not-found" };
-    const held = credentials.get(registry);
-    const valid =
-      !!held && held.username === b.credentials?.username && held.password === b.credentials?.password;
+    const valid = !!held && accepts(b, held.username, held.password);
     // Wrong credentials are refused at the token endpoint, for public repositories too.
     if (held && !valid) return { outcome: "unauthorized" };
     if (repo.private && !valid) return { outcome: "unauthorized" };
@@ -228,8 +252,7 @@ export class SimRegistryServer {
   ) {
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const [user, password] = basic ? Buffer.from(basic, "base64").toString().split(":") : [];
-    const creds = this.behaviour(registry).credentials;
-    const valid = !!creds && user === creds.username && password === creds.password;
+    const valid = accepts(this.behaviour(registry), user, password);
     if (basic && !valid) return answer(401, {}, errors("UNAUTHORIZED", "incorrect username or password"));
     const repositories = new Set<string>();
     for (const scope of url.searchParams.getAll("scope")) {

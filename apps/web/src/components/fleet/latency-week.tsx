@@ -1,18 +1,36 @@
-import { BUCKET_RESOLUTION } from "@pullsight/core";
+import { BUCKET_RESOLUTION, unansweredOf } from "@pullsight/core";
 import { EventCoverage } from "~/components/event-coverage.tsx";
-import { Empty, ExportLink, Head, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import {
+  Empty,
+  ExportLink,
+  Head,
+  Link,
+  link,
+  muted,
+  Section,
+  table,
+  tableWrap,
+  td,
+  tr,
+} from "~/components/ui.tsx";
 import { ms, num, pct } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Row = Outputs["trends"]["latency"][number];
+type Probed = Outputs["registries"]["health"]["registries"][number];
 
-/** This ISO week's pulls per registry (the newest week bucket), busiest first, and how much of it events show. */
+/**
+ * This ISO week's pulls per registry (the newest week bucket), busiest first, beside how each
+ * registry answered the prober's latest round, and how much of it events show.
+ */
 export function LatencyThisWeek({
   latencyWeek,
   coverage,
+  probed = [],
 }: {
   latencyWeek: Row[];
   coverage: Outputs["trends"]["coverage"];
+  probed?: Probed[];
 }) {
   const newestWeek = Math.max(0, ...latencyWeek.map((r) => r.bucket.getTime()));
   const registries = latencyWeek
@@ -31,7 +49,7 @@ export function LatencyThisWeek({
               Export CSV
             </ExportLink>
           </div>
-          <RegistryTable registries={registries} />
+          <RegistryTable registries={registries} probed={probed} />
         </>
       )}
       <EventCoverage days={coverage} />
@@ -39,8 +57,9 @@ export function LatencyThisWeek({
   );
 }
 
-function RegistryTable({ registries }: { registries: Row[] }) {
+function RegistryTable({ registries, probed }: { registries: Row[]; probed: Probed[] }) {
   const right = `${td} text-right tabular-nums`;
+  const prober = new Map(probed.map((p) => [p.registry, p.lastRound]));
   return (
     <div className={tableWrap}>
       <table className={table}>
@@ -53,6 +72,8 @@ function RegistryTable({ registries }: { registries: Row[] }) {
             ["p50", "right"],
             ["p95", "right"],
             ["Slowest", "right"],
+            probed.length > 0 && ["Prober: answered", "right"],
+            probed.length > 0 && ["Prober: p95", "right"],
           ]}
         />
         <tbody>
@@ -77,6 +98,7 @@ function RegistryTable({ registries }: { registries: Row[] }) {
                 {ms(r.p95Ms)}
               </td>
               <td className={right}>{ms(r.maxMs)}</td>
+              {probed.length > 0 && <ProberCells round={prober.get(r.registry)} registry={r.registry} />}
             </tr>
           ))}
         </tbody>
@@ -94,5 +116,31 @@ function RegistryTable({ registries }: { registries: Row[] }) {
         </p>
       )}
     </div>
+  );
+}
+
+/** The prober's latest round for a registry: the share of references it answered, and its p95. */
+function ProberCells({ round, registry }: { round: Probed["lastRound"] | undefined; registry: string }) {
+  const right = `${td} text-right tabular-nums`;
+  if (!round)
+    return (
+      <td colSpan={2} className={`${td} text-right text-xs ${muted}`}>
+        not probed
+      </td>
+    );
+  const unanswered = unansweredOf(round.outcomes);
+  const share = round.references ? (round.references - unanswered) / round.references : null;
+  return (
+    <>
+      <td className={right}>
+        <Link href={`/will-it-pull?registry=${encodeURIComponent(registry)}`} className={link}>
+          {share === null ? "–" : pct(share, 0)}
+        </Link>
+        {round.throttled > 0 && (
+          <span className={`ml-1 text-xs ${muted}`}>({num(round.throttled)} × 429)</span>
+        )}
+      </td>
+      <td className={right}>{ms(round.p95Ms)}</td>
+    </>
   );
 }

@@ -1,5 +1,6 @@
 // How each registry answered the prober: its references by answer, the latest round's latency,
 // 429s and rate-limit headroom, whether its circuit opened, and its daily answered share and p95.
+import { unansweredOf } from "@pullsight/core";
 import { Sparkline } from "~/components/sparkline.tsx";
 import { Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, ms, num } from "~/lib/format.ts";
@@ -7,12 +8,10 @@ import type { Outputs } from "~/server/outputs.ts";
 
 type Registry = Outputs["registries"]["health"]["registries"][number];
 
-const UNANSWERED = ["rate-limited", "unreachable", "failing"];
-
 export function RegistryHealthTable({ registries, now }: { registries: Registry[]; now: Date }) {
   // The registries that answer worst first: unanswered share of the latest round, then slowest.
   const unanswered = (r: Registry) =>
-    UNANSWERED.reduce((n, o) => n + (r.lastRound.outcomes[o] ?? 0), 0) / Math.max(1, r.lastRound.references);
+    unansweredOf(r.lastRound.outcomes) / Math.max(1, r.lastRound.references);
   const sorted = [...registries].sort(
     (a, b) => unanswered(b) - unanswered(a) || (b.lastRound.p95Ms ?? 0) - (a.lastRound.p95Ms ?? 0),
   );
@@ -81,7 +80,7 @@ function Outcomes({ outcomes }: { outcomes: Record<string, number> }) {
   return (
     <ul className="text-xs">
       {entries.map(([o, n]) => (
-        <li key={o} className={UNANSWERED.includes(o) || o !== "resolved" ? "font-medium" : muted}>
+        <li key={o} className={o !== "resolved" ? "font-medium" : muted}>
           {o} <span className="tabular-nums">{num(n)}</span>
         </li>
       ))}

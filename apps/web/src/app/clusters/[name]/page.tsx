@@ -4,6 +4,8 @@ import { ClusterStats, SnapshotWarning } from "~/components/clusters/cluster-sum
 import { NamespacesTable } from "~/components/clusters/namespaces-table.tsx";
 import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { GroupedNote } from "~/components/grouped-note.tsx";
+import { AtRiskCallout } from "~/components/registries/at-risk-callout.tsx";
+import { RegistryHealthTable } from "~/components/registries/registry-health-table.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import { Link, link, muted, PageHeader, Section } from "~/components/ui.tsx";
@@ -25,9 +27,11 @@ export default async function ClusterPage({ params }: { params: Params }) {
     if (e.code === "NOT_FOUND") notFound();
     throw e;
   });
-  const [posture, failing] = await Promise.all([
+  const [posture, failing, atRisk, registries] = await Promise.all([
     caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
     caller.failing.now({ filter: { cluster: name }, limit: 1 }),
+    caller.registries.atRisk({ filter: { cluster: name }, limit: 1 }),
+    caller.registries.health({ cluster: name }),
   ]);
   const { cluster, namespaces } = detail;
   const now = new Date();
@@ -60,6 +64,11 @@ export default async function ClusterPage({ params }: { params: Params }) {
       />
       <SnapshotWarning cluster={cluster} />
       <FailingCallout total={failing.total} filter={{ cluster: cluster.name }} />
+      <AtRiskCallout
+        total={atRisk.total}
+        probed={registries.registries.length > 0}
+        filter={{ cluster: cluster.name }}
+      />
 
       <ClusterStats cluster={cluster} namespaces={namespaces.length} />
       <GroupedNote count={cluster.findings.grouped} href={`/findings?cluster=${q}&status=open`} />
@@ -71,6 +80,16 @@ export default async function ClusterPage({ params }: { params: Params }) {
       />
 
       <NamespacesTable cluster={cluster} namespaces={namespaces} />
+
+      {registries.registries.length > 0 && (
+        <Section title="Registries it pulls from">
+          <p className={`text-sm ${muted}`}>
+            References are the images {cluster.name}&apos;s workloads run, counted by the registry&apos;s last
+            answer; latency, 429s and rate limits are the prober&apos;s, which asks once for the whole fleet.
+          </p>
+          <RegistryHealthTable registries={registries.registries} now={now} />
+        </Section>
+      )}
 
       <Section title="Recent snapshots">
         <SnapshotsTable snapshots={detail.snapshots} caption={`Recent snapshots of ${cluster.name}`} />
