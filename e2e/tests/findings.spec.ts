@@ -19,13 +19,46 @@ test("the findings CSV download has the table's rows and columns", async ({ page
   expect(rows.length - 1).toBe(total);
   const severity = rows[0]?.indexOf("severity") ?? -1;
   expect(new Set(rows.slice(1).map((r) => r[severity]))).toEqual(new Set(["high"]));
-  // The first rows of the table are the first rows of the file.
+  // The file is in id order; the table, one severity here, newest first: its first row is the file's last.
   const firstRule = await page
     .getByRole("table", { name: /^Findings/ })
     .locator("tbody tr th")
     .first()
     .textContent();
-  expect(firstRule).toContain(rows[1]?.[rows[0]?.indexOf("rule_id") ?? -1] ?? "missing");
+  const id = rows[0]?.indexOf("finding_id") ?? -1;
+  const newest = rows.slice(1).reduce((a, b) => (BigInt(b[id] ?? 0) > BigInt(a[id] ?? 0) ? b : a));
+  expect(firstRule).toContain(newest[rows[0]?.indexOf("rule_id") ?? -1] ?? "missing");
+});
+
+test("findings sort by severity first, and by any sortable column from its header", async ({ page }) => {
+  await page.goto("/findings");
+  const table = page.getByRole("table", { name: /^Findings/ });
+  await expect(table.getByRole("columnheader", { name: /Severity/ })).toHaveAttribute(
+    "aria-sort",
+    "descending",
+  );
+  const order = ["critical", "high", "medium", "low", "info"];
+  const severities = async () =>
+    (await table.locator("tbody tr td:first-child").allTextContents()).map((t) => order.indexOf(t.trim()));
+  const shown = await severities();
+  expect(shown.length).toBeGreaterThan(1);
+  expect(shown).toEqual([...shown].sort((a, b) => a - b));
+  await table.getByRole("link", { name: /Opened/ }).click();
+  await expect(page).toHaveURL(/sort=opened&order=asc/);
+  await expect(table.getByRole("columnheader", { name: /Opened/ })).toHaveAttribute("aria-sort", "ascending");
+  const headers = await table.locator("thead th").allTextContents();
+  const column = headers.findIndex((h) => h.startsWith("Opened")) + 1;
+  const opened = (await table.locator(`tbody tr > :nth-child(${column})`).allTextContents()).map((t) =>
+    Date.parse(t.replace(/from .*/, "").trim()),
+  );
+  expect(opened.length).toBeGreaterThan(1);
+  expect(opened.every((t) => !Number.isNaN(t))).toBe(true);
+  expect(opened).toEqual([...opened].sort((a, b) => a - b));
+  // The header stays in view while the list scrolls inside its box.
+  const box = table.locator("xpath=..");
+  await box.evaluate((el) => el.scrollBy(0, 600));
+  const [head, wrap] = await Promise.all([table.locator("thead").boundingBox(), box.boundingBox()]);
+  expect(Math.abs((head?.y ?? -1) - (wrap?.y ?? 0))).toBeLessThan(2);
 });
 
 test("the workloads CSV download has one row per workload the table counts", async ({ page }) => {

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ClusterClient, collectFleet } from "@pullsight/collector";
+import { SEVERITIES } from "@pullsight/core";
+import { FINDING_SORTS, type FindingListRow } from "@pullsight/db";
 import type { TestDatabase } from "@pullsight/db/testing";
 import type { Simulator } from "@pullsight/k8s-sim";
 import { TRPCError } from "@trpc/server";
@@ -143,6 +145,56 @@ describe("api on collected data", () => {
           `${sort} ${order}`,
         );
       }
+  });
+
+  it("findings.list: most severe first by default; every sort, both ways, pages through every row once, in order", async () => {
+    const api = as(viewer);
+    const c = sim.clusters[0];
+    assert.ok(c);
+    const filter = { cluster: c.name };
+    const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
+    const keyOf: Record<(typeof FINDING_SORTS)[number], (r: FindingListRow) => string | number> = {
+      severity: (r) => rank(r.severity),
+      opened: (r) => r.openedAt.getTime(),
+      cluster: (r) => r.cluster,
+      rule: (r) => r.ruleId,
+    };
+    const first = await api.findings.list({ filter, limit: 50 });
+    assert.ok(first.total > 50, `${first.total} findings`);
+    const worst = Math.max(...first.rows.map((r) => rank(r.severity)));
+    assert.equal(rank(first.rows[0]?.severity ?? ""), worst, "the first row is of the worst severity");
+    let ids: string[] | null = null;
+    for (const sort of FINDING_SORTS)
+      for (const order of ["asc", "desc"] as const) {
+        const rows: FindingListRow[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof api.findings.list>> = await api.findings.list({
+            filter,
+            sort,
+            order,
+            limit: 41,
+            cursor,
+          });
+          rows.push(...page.rows);
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.equal(rows.length, first.total, `${sort} ${order}: every row`);
+        const sorted = rows.map((r) => String(r.findingId)).sort();
+        assert.deepEqual(sorted, (ids ??= sorted), `${sort} ${order}: the same rows`);
+        const sign = order === "asc" ? 1 : -1;
+        for (let i = 1; i < rows.length; i++) {
+          const [a, b] = [rows[i - 1] as FindingListRow, rows[i] as FindingListRow];
+          const [ka, kb] = [keyOf[sort](a), keyOf[sort](b)];
+          const cmp = ka < kb ? -1 : ka > kb ? 1 : Number(a.findingId - b.findingId);
+          assert.ok(cmp * sign < 0, `${sort} ${order}: order at ${i}`);
+        }
+      }
+    await assert.rejects(
+      api.findings.list({ filter, sort: "opened", cursor: first.nextCursor }),
+      rejectsWith("BAD_REQUEST"),
+      "a cursor of another sort is refused",
+    );
   });
 
   it("workloads.detail: a drifting workload shows the digests the simulator runs", async () => {

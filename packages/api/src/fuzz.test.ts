@@ -190,7 +190,13 @@ const TEMPLATES: Record<string, unknown> = {
   },
   "workloads.facets": { cluster: "c" },
   "workloads.detail": { id: 1n },
-  "findings.list": { filter: { ...FILTER, status: "open", asOf: RANGE.to }, limit: 10, cursor: 5n },
+  "findings.list": {
+    filter: { ...FILTER, status: "open", asOf: RANGE.to },
+    limit: 10,
+    sort: "opened",
+    order: "desc",
+    cursor: b64({ v: "2026-01-01T00:00:00.000Z", id: "5" }),
+  },
   "trends.posture": {
     scope: { cluster: "c", namespace: "ns", labels: { env: "prod" } },
     bucket: "week",
@@ -375,7 +381,8 @@ describe("hostile input over HTTP", () => {
       ],
       ["year 275760", get("trends.posture", { range: { to: new Date(8.64e15) } })],
       ["id beyond 2^63", get("workloads.detail", { id: 2n ** 63n })],
-      ["cursor beyond 2^63", get("findings.list", { cursor: 2n ** 64n })],
+      ["cursor beyond 2^63", get("findings.list", { cursor: b64({ v: 3, id: "99999999999999999999" }) })],
+      ["cursor of another sort", get("findings.list", { sort: "opened", cursor: b64({ v: 3, id: "1" }) })],
       ["forged cursor", get("workloads.list", { sort: "findings", cursor: b64({ v: "abc", id: "1" }) })],
       ["forged cursor id", get("workloads.list", { cursor: b64({ v: "a", id: "99999999999999999999" }) })],
       [

@@ -1,5 +1,14 @@
 // What a server hosting the API opens (the web app reaches the database layer only through here).
-export { createDb, createExportPool, type Db, poolOf, WORKLOAD_SORTS } from "@pullsight/db";
+export {
+  createDb,
+  createExportPool,
+  type Db,
+  FINDING_SORT_FIRST,
+  FINDING_SORTS,
+  poolOf,
+  WORKLOAD_DETAIL_EVENTS,
+  WORKLOAD_SORTS,
+} from "@pullsight/db";
 export { csvCell } from "./csv.ts";
 export { type ExportHttpOptions, handleExportRequest } from "./export-http.ts";
 export {

@@ -102,10 +102,13 @@ export {
 } from "./queries/filters.ts";
 export {
   countable,
+  FINDING_SORT_FIRST,
+  FINDING_SORTS,
   type FindingGroup,
   type FindingList,
   type FindingListRow,
   type FindingRow,
+  type FindingSort,
   findingGroup,
   findingListResult,
   findingListRow,
@@ -127,6 +130,7 @@ export {
   worstNamespace,
 } from "./queries/namespaces.ts";
 export { emptyFindingCounts } from "./queries/open-counts.ts";
+export { InvalidCursorError } from "./queries/paging.ts";
 export {
   type ClusterPullStats,
   getClusterPullStats,
@@ -207,10 +211,14 @@ export {
   atRiskRow,
   listAtRisk,
 } from "./queries/will-it-pull.ts";
-export { getWorkloadDetail, type WorkloadDetail, workloadDetailResult } from "./queries/workload-detail.ts";
+export {
+  getWorkloadDetail,
+  WORKLOAD_DETAIL_EVENTS,
+  type WorkloadDetail,
+  workloadDetailResult,
+} from "./queries/workload-detail.ts";
 export {
   getWorkloadFacets,
-  InvalidCursorError,
   listWorkloads,
   WORKLOAD_SORTS,
   type WorkloadFilter,

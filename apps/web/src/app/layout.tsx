@@ -50,7 +50,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </div>
           </div>
         </header>
-        <main id="main" className="mx-auto max-w-7xl space-y-6 px-4 py-6">
+        <main id="main" tabIndex={-1} className="mx-auto max-w-7xl space-y-6 px-4 py-6 focus:outline-none">
           {children}
         </main>
       </body>

@@ -5,6 +5,7 @@ import { EmptyFleet } from "~/components/fleet/empty-fleet.tsx";
 import { FleetCharts } from "~/components/fleet/fleet-charts.tsx";
 import { FleetStats, IncompleteWarning, OpenBySeverity } from "~/components/fleet/fleet-summary.tsx";
 import { LatencyThisWeek } from "~/components/fleet/latency-week.tsx";
+import { RegistryLatency } from "~/components/fleet/registry-latency.tsx";
 import { WorstLists } from "~/components/fleet/worst-lists.tsx";
 import { AtRiskCallout } from "~/components/registries/at-risk-callout.tsx";
 import { PageHeader, Section } from "~/components/ui.tsx";
@@ -60,6 +61,7 @@ export default async function FleetPage() {
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
       <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />
+      <RegistryLatency latency={latency} />
       <LatencyThisWeek latencyWeek={latencyWeek} coverage={coverage} probed={registries.registries} />
       <WorstLists clusters={fleet.clusters} namespaces={worstNamespaces} workloads={worstWorkloads.rows} />
       <Section title="Clusters">

@@ -15,6 +15,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { niceStep } from "~/lib/series.ts";
 
 export type ValueFormat = "pct" | "ms" | "count" | "score";
 export interface Series {
@@ -149,7 +150,7 @@ function Frame({
 
 /** Ticks on round values across a fixed domain: at most six intervals of 1, 2, 5, 10, 20, 25 or 50. */
 function roundTicks([lo, hi]: [number, number]): number[] {
-  const step = [1, 2, 5, 10, 20, 25, 50, 100].find((s) => (hi - lo) / s <= 6) ?? hi - lo;
+  const step = [1, 2, 5, 10, 20, 25, 50, 100].find((s) => (hi - lo) / s <= 6) ?? niceStep(hi - lo);
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
   return ticks;

@@ -1,5 +1,6 @@
-// The controls every server-side table shares: a filter menu and the pager (state in the URL).
-import { button, hrefWith, input, Link, muted } from "~/components/ui.tsx";
+// The controls every server-side table shares: a filter menu, sortable headers and the pager (state
+// in the URL).
+import { button, hrefWith, input, Link, muted, th } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
 export interface Option {
@@ -124,5 +125,51 @@ export function Pager({
         )}
       </span>
     </nav>
+  );
+}
+
+export type SortOrder = "asc" | "desc";
+
+/** A sorted table's state in the URL: its sort, direction, and every other parameter to keep. */
+export interface SortView<S extends string> {
+  path: string;
+  sort: S;
+  order: SortOrder;
+  params: Record<string, string | undefined>;
+  /** The direction a column starts in when first chosen (counts and severity largest first). */
+  firstOrder: (column: S) => SortOrder;
+}
+
+/** A column header that sorts by its key, and says how the table is sorted (aria-sort). */
+export function SortHeader<S extends string>({
+  view,
+  column,
+  label,
+  align = "",
+}: {
+  view: SortView<S>;
+  column: S;
+  label: string;
+  align?: string;
+}) {
+  const { sort, order, params } = view;
+  const active = sort === column;
+  const nextOrder = active ? (order === "asc" ? "desc" : "asc") : view.firstOrder(column);
+  return (
+    <th
+      scope="col"
+      className={`${th} ${align}`}
+      aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
+    >
+      <Link
+        href={hrefWith(view.path, params, { sort: column, order: nextOrder, cursor: null, page: null })}
+        className="inline-flex items-center gap-1 hover:underline"
+      >
+        {label}
+        <span aria-hidden="true" className="text-xs">
+          {active ? (order === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </Link>
+    </th>
   );
 }

@@ -3,6 +3,8 @@ import { SEVERITIES_MOST_SEVERE_FIRST } from "@pullsight/core";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+/** Where a filter form's results begin: the forms submit to `#results` (FocusTarget). */
+export const RESULTS_ID = "results";
 export const card = "rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900";
 export const muted = "text-slate-600 dark:text-slate-300";
 export const link =
@@ -17,8 +19,14 @@ export const th = "px-3 py-2 font-medium whitespace-nowrap";
 export const td = "px-3 py-2 align-top";
 // relative: absolutely placed text (sr-only) inside a scrolled table stays in its box instead of widening the page.
 export const tableWrap = `relative overflow-x-auto ${card}`;
+/**
+ * A long list's box: from a tablet's width up it scrolls inside itself, so its sticky header stays
+ * in view (a header sticks only within the box that scrolls); on a phone the page scrolls.
+ */
+export const longTableWrap = `relative overflow-x-auto md:max-h-[75vh] md:overflow-y-auto ${card}`;
 export const table = "w-full text-left text-sm";
-export const thead = "border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-300";
+export const thead =
+  "sticky top-0 z-10 border-b border-slate-200 bg-white text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300";
 export const tr = "border-b border-slate-100 last:border-0 dark:border-slate-800";
 
 export function PageHeader({

@@ -2,7 +2,7 @@
 // Waive a rule for a finding's workload, namespace or cluster, with a reason, an owner and an
 // expiry (required; at most a year). Reviewers and admins only — the server enforces it too.
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { errorMessage, trpc } from "~/client/trpc.ts";
 
 export interface WaiveTarget {
@@ -24,17 +24,35 @@ export function WaiveForm({ target, defaultOwner }: { target: WaiveTarget; defau
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const inThirtyDays = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const opener = useRef<HTMLButtonElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  const wasOpen = useRef(false);
+  // Focus follows the form: into it when it opens, to its outcome when done, back to the button on cancel.
+  useEffect(() => {
+    if (done) statusRef.current?.focus();
+    else if (open) formRef.current?.querySelector<HTMLElement>("input:checked, input, textarea")?.focus();
+    else if (wasOpen.current) opener.current?.focus();
+    wasOpen.current = open;
+  }, [open, done]);
 
   if (done)
     return (
-      <p role="status" className="text-sm text-emerald-800 dark:text-emerald-200">
+      <p
+        ref={statusRef}
+        tabIndex={-1}
+        role="status"
+        className="text-sm text-emerald-800 focus:outline-none dark:text-emerald-200"
+      >
         {done}
       </p>
     );
   if (!open)
     return (
       <button
+        ref={opener}
         type="button"
+        aria-expanded={false}
         onClick={() => setOpen(true)}
         className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800 print:hidden"
       >
@@ -44,7 +62,11 @@ export function WaiveForm({ target, defaultOwner }: { target: WaiveTarget; defau
 
   return (
     <form
+      ref={formRef}
       aria-label={`Waive ${target.ruleId}`}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") setOpen(false);
+      }}
       className="mt-2 grid max-w-xl gap-2 rounded border border-slate-200 p-3 text-sm dark:border-slate-700"
       onSubmit={async (e) => {
         e.preventDefault();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { fitDomain, pivot } from "./series.ts";
+import { fitDomain, niceStep, pivot, rankBySlowdown, zeroBasedDomain } from "./series.ts";
 
 describe("pivot", () => {
   const rows = fc.array(
@@ -57,6 +57,71 @@ describe("fitDomain", () => {
           assert.ok(lo >= Math.min(...known) - 10 && hi <= Math.max(...known) + 10 + 5);
         },
       ),
+    );
+  });
+});
+
+describe("zeroBasedDomain", () => {
+  it("starts at zero and ends on a round step at or above the largest value, less than a step beyond it (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 120_000 }), { nil: null })), (values) => {
+        const [lo, hi] = zeroBasedDomain(values);
+        const max = Math.max(0, ...values.filter((v): v is number => v !== null));
+        assert.equal(lo, 0);
+        if (max === 0) return assert.deepEqual([lo, hi], [0, 1]);
+        const step = niceStep(max);
+        assert.ok(hi >= max && hi - max < step, `${max} → ${hi} (step ${step})`);
+        assert.ok(Number.isInteger(hi / step));
+        assert.ok(max / step <= 6 + 1e-9, "at most six steps");
+      }),
+    );
+  });
+});
+
+describe("rankBySlowdown", () => {
+  const day = (n: number) => Date.UTC(2026, 10, 1) + n * 86_400_000;
+  it("puts the registry whose last week rose most first, then the others by their recent level, and leaves out empty ones", () => {
+    // 14 days: quay doubles in the last 7, docker rises a little, ghcr falls, local pulls only recently.
+    const points = Array.from({ length: 14 }, (_, i) => ({
+      t: day(i),
+      "quay.io": i < 7 ? 1000 : 2000,
+      "docker.io": i < 7 ? 400 : 440,
+      "ghcr.io": i < 7 ? 900 : 300,
+      "registry.local": i < 7 ? null : 50,
+      unknown: null,
+    }));
+    const ranked = rankBySlowdown(points, ["docker.io", "ghcr.io", "quay.io", "registry.local", "unknown"]);
+    assert.deepEqual(
+      ranked.map((s) => [s.name, s.recent, s.before, s.ratio]),
+      [
+        ["quay.io", 2000, 1000, 2],
+        ["docker.io", 440, 400, 1.1],
+        ["ghcr.io", 300, 900, 1 / 3],
+        ["registry.local", 50, null, null],
+      ],
+    );
+  });
+  it("orders by ratio, highest first, with the incomparable last (property)", () => {
+    const series = fc.array(fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: null }), {
+      minLength: 14,
+      maxLength: 14,
+    });
+    fc.assert(
+      fc.property(fc.array(series, { minLength: 1, maxLength: 6 }), (all) => {
+        const names = all.map((_, i) => `r${i}`);
+        const points = Array.from({ length: 14 }, (_, d) => ({
+          t: day(d),
+          ...Object.fromEntries(all.map((s, i) => [`r${i}`, s[d] ?? null])),
+        }));
+        const ranked = rankBySlowdown(points, names);
+        const nonEmpty = all.filter((s) => s.some((v) => v !== null)).length;
+        assert.equal(ranked.length, nonEmpty);
+        const ratios = ranked.map((s) => s.ratio ?? Number.NEGATIVE_INFINITY);
+        assert.deepEqual(
+          ratios,
+          [...ratios].sort((a, b) => b - a),
+        );
+      }),
     );
   });
 });

@@ -62,3 +62,67 @@ export function fitDomain(
   const hi = Math.min(bounds[1], Math.ceil((Math.max(...known) + step) / step) * step);
   return [lo, Math.max(hi, lo + step)];
 }
+
+/** A round step for axis ticks: 1, 2, 2.5 or 5 times a power of ten, at most `count` steps across the span. */
+export function niceStep(span: number, count = 6): number {
+  if (!(span > 0)) return 1;
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power) as number;
+}
+
+/** A zero-based axis that holds the largest value, ending on a round tick: charts compared side by side share it. */
+export function zeroBasedDomain(values: ReadonlyArray<number | null | undefined>): [number, number] {
+  const max = Math.max(0, ...values.filter((v): v is number => typeof v === "number" && Number.isFinite(v)));
+  if (max === 0) return [0, 1];
+  const step = niceStep(max);
+  return [0, Math.ceil(max / step) * step];
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+/** One series' level lately against before: the median of its values in the recent days and earlier. */
+export interface Slowdown {
+  name: string;
+  recent: number | null;
+  before: number | null;
+  /** recent / before; null when either side has no value. */
+  ratio: number | null;
+}
+
+/**
+ * Series ranked by how much higher their recent values are than before (the medians of the last
+ * `recentDays` and of the days before them): the registries that got slower first, then the
+ * highest recent values; a series with no value in the range is left out.
+ */
+export function rankBySlowdown(
+  points: readonly Point[],
+  names: readonly string[],
+  recentDays = 7,
+): Slowdown[] {
+  const last = points.at(-1)?.t ?? 0;
+  const cut = last - (recentDays - 1) * 86_400_000;
+  const values = (name: string, recent: boolean) =>
+    points
+      .filter((p) => p.t >= cut === recent)
+      .map((p) => p[name])
+      .filter((v): v is number => typeof v === "number");
+  const ranked = names
+    .map((name) => {
+      const recent = median(values(name, true));
+      const before = median(values(name, false));
+      return { name, recent, before, ratio: recent !== null && before ? recent / before : null };
+    })
+    .filter((s) => s.recent !== null || s.before !== null);
+  return ranked.sort(
+    (a, b) =>
+      (b.ratio ?? Number.NEGATIVE_INFINITY) - (a.ratio ?? Number.NEGATIVE_INFINITY) ||
+      (b.recent ?? 0) - (a.recent ?? 0) ||
+      a.name.localeCompare(b.name),
+  );
+}

@@ -1,7 +1,8 @@
 import { GROUPED_RULE_IDS } from "@pullsight/core";
-import { findingListResult, listFindings } from "@pullsight/db";
+import { FINDING_SORTS, findingListResult, InvalidCursorError, listFindings } from "@pullsight/db";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { bigId, findingFilter } from "../schemas.ts";
+import { findingFilter } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 export const findingsRouter = router({
@@ -24,7 +25,9 @@ export const findingsRouter = router({
         .object({
           filter: findingFilter.optional(),
           limit: z.number().int().min(1).max(500).optional(),
-          cursor: bigId.nullish(),
+          sort: z.enum(FINDING_SORTS).optional(),
+          order: z.enum(["asc", "desc"]).optional(),
+          cursor: z.string().max(2000).nullish(),
         })
         .strict(),
     )
@@ -34,7 +37,12 @@ export const findingsRouter = router({
         now: ctx.now(),
         groupRules: GROUPED_RULE_IDS,
         ...(input.limit ? { limit: input.limit } : {}),
+        ...(input.sort ? { sort: input.sort } : {}),
+        ...(input.order ? { order: input.order } : {}),
         ...(input.cursor ? { cursor: input.cursor } : {}),
+      }).catch((e: unknown) => {
+        if (e instanceof InvalidCursorError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message });
+        throw e;
       }),
     ),
 });

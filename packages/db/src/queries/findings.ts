@@ -1,12 +1,13 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
-// cannot disagree), a page at a time by finding id.
+// cannot disagree), sorted by severity, age, cluster or rule and paged by keyset cursor.
 
-import type { FindingStatus, Severity } from "@pullsight/core";
+import { type FindingStatus, SEVERITIES, type Severity } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { clusterConditions } from "./filters.ts";
+import { afterCursor, decodeCursor, encodeCursor, type SortType } from "./paging.ts";
 import { camelized, findingStatus, severity } from "./results.ts";
 
 /** A finding as the findings export has it: its SQL row, with the CSV's (snake_case) column names. */
@@ -93,17 +94,47 @@ export type FindingGroup = z.infer<typeof findingGroup>;
 export const findingListResult = z.object({
   rows: z.array(findingListRow),
   total: z.number().int(),
-  nextCursor: z.bigint().nullable(),
+  /** Opaque: the sort value and id the page ended on (paging.ts). */
+  nextCursor: z.string().nullable(),
   /** Grouped rules' findings per namespace; their rows are listed only when the filter names the rule. */
   groups: z.array(findingGroup),
 });
 export type FindingList = z.infer<typeof findingListResult>;
 
+/** What the findings table sorts by; ties are broken by id, in the same direction. */
+export const FINDING_SORTS = ["severity", "opened", "cluster", "rule"] as const;
+export type FindingSort = (typeof FINDING_SORTS)[number];
+/** The direction a sort starts in: most severe first, oldest first, then A to Z. */
+export const FINDING_SORT_FIRST: Record<FindingSort, "asc" | "desc"> = {
+  severity: "desc",
+  opened: "asc",
+  cluster: "asc",
+  rule: "asc",
+};
+
+const severityRank = (s: Severity) => SEVERITIES.indexOf(s) + 1;
+const FINDING_SORT_SQL: Record<
+  FindingSort,
+  { expr: Prisma.Sql; type: SortType; value: (r: FindingRow) => string | number }
+> = {
+  severity: {
+    expr: Prisma.sql`array_position(${[...SEVERITIES]}::text[], q.severity)`,
+    type: "int",
+    value: (r) => severityRank(r.severity),
+  },
+  opened: { expr: Prisma.sql`q.opened_at`, type: "timestamptz", value: (r) => r.opened_at.toISOString() },
+  cluster: { expr: Prisma.sql`q.cluster`, type: "text", value: (r) => r.cluster },
+  rule: { expr: Prisma.sql`q.rule_id`, type: "text", value: (r) => r.rule_id },
+};
+
 export async function listFindings(
   db: Db,
   filter: FindingExportFilter,
   opts: {
-    cursor?: bigint | null;
+    sort?: FindingSort;
+    order?: "asc" | "desc";
+    /** A cursor this list handed out for the same sort (InvalidCursorError otherwise). */
+    cursor?: string | null;
     limit?: number;
     now?: Date;
     /** Rules shown as one line per namespace with a count, unless the filter names the rule. */
@@ -118,10 +149,15 @@ export async function listFindings(
   const grouped = (opts.groupRules ?? []).filter((id) => id !== filter.ruleId);
   const listed = grouped.length ? Prisma.sql`NOT (q.rule_id IN (${Prisma.join(grouped)}))` : Prisma.sql`TRUE`;
   const counted = opts.useCounts !== false && countable(filter);
+  const key = opts.sort ?? "severity";
+  const sort = FINDING_SORT_SQL[key];
+  const desc = (opts.order ?? FINDING_SORT_FIRST[key]) === "desc";
+  const dir = Prisma.raw(desc ? "DESC" : "ASC");
+  const after = afterCursor(opts.cursor ? decodeCursor(opts.cursor, sort.type) : null, sort.type, desc);
   const [rows, total, groups] = await Promise.all([
     db.$queryRaw<FindingRow[]>`
-      SELECT * FROM (${inner}) q WHERE q.finding_id > ${opts.cursor ?? 0n} AND ${listed}
-      ORDER BY q.finding_id LIMIT ${limit + 1}`,
+      SELECT * FROM (${inner}) q WHERE ${after(sort.expr, Prisma.sql`q.finding_id`)} AND ${listed}
+      ORDER BY ${sort.expr} ${dir}, q.finding_id ${dir} LIMIT ${limit + 1}`,
     counted
       ? countListed(db, filter, grouped)
       : db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
@@ -142,7 +178,13 @@ export async function listFindings(
   return {
     rows: page.map(camelized),
     total: total[0]?.n ?? 0,
-    nextCursor: rows.length > limit ? (page[page.length - 1]?.finding_id ?? null) : null,
+    nextCursor:
+      rows.length > limit && page.length
+        ? encodeCursor({
+            v: sort.value(page[page.length - 1] as FindingRow),
+            id: String(page[page.length - 1]?.finding_id),
+          })
+        : null,
     groups,
   };
 }

@@ -1,4 +1,7 @@
-// A page of a query's rows and how many there are in all, counted only when the page is full.
+// Paging: a page of a query's rows with how many there are in all (counted only when the page is
+// full), and keyset cursors for lists sorted by a column (the sort value and the row's id, opaque
+// to clients and checked when they come back).
+import { unstorableText } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
@@ -13,4 +16,57 @@ export async function pageWithTotal<T>(
     Prisma.sql`SELECT COUNT(*) AS n FROM (${query}) q`,
   );
   return { rows: rows.slice(0, limit), total: Number(counted[0]?.n ?? 0) };
+}
+
+export type SortType = "text" | "int" | "timestamptz";
+
+/** Where a page ended: the last row's sort value and id. */
+export interface Cursor {
+  v: string | number;
+  id: string;
+}
+export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+
+export class InvalidCursorError extends Error {}
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+const MAX_INT = 2_147_483_647;
+
+/** A value of the sort's type that PostgreSQL can take, or nothing. */
+function cursorValueFits(v: unknown, type: SortType): boolean {
+  switch (type) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= MAX_INT;
+    case "timestamptz": {
+      const t = typeof v === "string" ? Date.parse(v) : Number.NaN;
+      return t >= 0 && t < Date.UTC(10_000, 0, 1);
+    }
+    case "text":
+      return typeof v === "string" && v.length <= 1000 && unstorableText(v) === null;
+  }
+}
+
+/** A cursor this list handed out for this sort; anything else (forged, stale) is refused. */
+export function decodeCursor(s: string, type: SortType): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
+    if (!cursorValueFits(c?.v, type) || !/^\d{1,19}$/.test(String(c.id)) || BigInt(c.id) > MAX_BIGINT)
+      throw new Error();
+    return c;
+  } catch {
+    throw new InvalidCursorError("the cursor is not one this list handed out");
+  }
+}
+
+/** Rows after the cursor in the sort's direction (ties broken by id, in the same direction). */
+export function afterCursor(
+  cursor: Cursor | null,
+  type: SortType,
+  desc: boolean,
+): (expr: Prisma.Sql, id: Prisma.Sql) => Prisma.Sql {
+  const cmp = Prisma.raw(desc ? "<" : ">");
+  return (expr, id) =>
+    cursor
+      ? Prisma.sql`(${expr}, ${id}) ${cmp} (${cursor.v}::${Prisma.raw(type)}, ${BigInt(cursor.id)})`
+      : Prisma.sql`TRUE`;
 }

@@ -155,6 +155,9 @@ type FindingRow = Omit<
   "title" | "container" | "message" | "why" | "fix" | "fixYaml" | "references"
 > & { containerName: string | null };
 
+/** The newest pull events a workload's detail carries. */
+export const WORKLOAD_DETAIL_EVENTS = 200;
+
 export async function getWorkloadDetail(
   db: Db,
   id: bigint,
@@ -193,7 +196,7 @@ export async function getWorkloadDetail(
     db.pullEvent.findMany({
       where: { workloadId: id },
       orderBy: { lastTimestamp: "desc" },
-      take: opts.events ?? 200,
+      take: opts.events ?? WORKLOAD_DETAIL_EVENTS,
     }),
     latencyOf(db, id, since),
     db.namespace.findUnique({

@@ -4,7 +4,7 @@
 // findings.
 
 import type { Severity } from "@pullsight/core";
-import { SEVERITIES, UNOWNED, unstorableText } from "@pullsight/core";
+import { SEVERITIES, UNOWNED } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -16,6 +16,7 @@ import {
   ownerOf,
   teamCondition,
 } from "./filters.ts";
+import { afterCursor, decodeCursor, encodeCursor, type SortType } from "./paging.ts";
 import { factsConfirmedBy } from "./provenance.ts";
 import { severity } from "./results.ts";
 import { activeWaiverRules, waivedSql } from "./waivers.ts";
@@ -131,7 +132,6 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-type SortType = "text" | "int" | "timestamptz";
 /**
  * Each sort's column in the rows, and, where it can be had without summarizing every workload, the
  * same over `wl` and `c` (and `fo`/`fw`, pageCounts): then the page is chosen first and only its
@@ -149,43 +149,6 @@ const SORT_SQL: Record<WorkloadSort, { expr: string; type: SortType; own?: strin
   containers: { expr: "containers", type: "int" },
   lastSeen: { expr: '"lastSeenAt"', type: "timestamptz", own: 'wl."lastSeenAt"' },
 };
-
-interface Cursor {
-  v: string | number;
-  id: string;
-}
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-
-export class InvalidCursorError extends Error {}
-
-const MAX_BIGINT = 2n ** 63n - 1n;
-const MAX_INT = 2_147_483_647;
-
-/** A value of the sort's type that PostgreSQL can take, or nothing. */
-function cursorValueFits(v: unknown, type: SortType): boolean {
-  switch (type) {
-    case "int":
-      return typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= MAX_INT;
-    case "timestamptz": {
-      const t = typeof v === "string" ? Date.parse(v) : Number.NaN;
-      return t >= 0 && t < Date.UTC(10_000, 0, 1);
-    }
-    case "text":
-      return typeof v === "string" && v.length <= 1000 && unstorableText(v) === null;
-  }
-}
-
-/** A cursor this list handed out for this sort; anything else (forged, stale) is refused. */
-function decodeCursor(s: string, type: SortType): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
-    if (!cursorValueFits(c?.v, type) || !/^\d{1,19}$/.test(String(c.id)) || BigInt(c.id) > MAX_BIGINT)
-      throw new Error();
-    return c;
-  } catch {
-    throw new InvalidCursorError("the cursor is not one this list handed out");
-  }
-}
 
 /**
  * One row per workload with its current containers (count, images, policies) and its open
@@ -256,13 +219,8 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
   const limit = Math.max(1, Math.min(input.limit ?? 50, 500));
   const where = workloadWhere(filter, now);
   const sortExpr = Prisma.raw(sort.expr);
-  const cmp = Prisma.raw(desc ? "<" : ">");
   const dir = Prisma.raw(desc ? "DESC" : "ASC");
-  const cursor = input.cursor ? decodeCursor(input.cursor, sort.type) : null;
-  const after = (expr: Prisma.Sql, id: Prisma.Sql) =>
-    cursor
-      ? Prisma.sql`(${expr}, ${id}) ${cmp} (${cursor.v}::${Prisma.raw(sort.type)}, ${BigInt(cursor.id)})`
-      : Prisma.sql`TRUE`;
+  const after = afterCursor(input.cursor ? decodeCursor(input.cursor, sort.type) : null, sort.type, desc);
   const pageSql = sort.own
     ? Prisma.sql`
       WITH page AS (

@@ -3,6 +3,7 @@ import { FAILURE_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
 import { CountsBy } from "~/components/counts-by.tsx";
 import { FailingTable } from "~/components/failing/failing-table.tsx";
+import { FocusTarget } from "~/components/focus-target.tsx";
 import {
   Empty,
   ExportLink,
@@ -13,6 +14,7 @@ import {
   muted,
   PageHeader,
   primaryButton,
+  RESULTS_ID,
   ScopeNote,
   Warning,
 } from "~/components/ui.tsx";
@@ -52,6 +54,7 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
       />
       <form
         method="get"
+        action={`#${RESULTS_ID}`}
         className="flex flex-wrap items-end gap-3 text-sm"
         aria-label="Filter failing containers"
       >
@@ -90,28 +93,30 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
       </form>
       <ScopeNote path="/failing" raw={raw} />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
-      {failing.total === 0 ? (
-        <Empty title="Nothing is failing to pull.">
-          {query ? "Nothing matches these filters. " : ""}Containers waiting in ErrImagePull, ImagePullBackOff
-          or another pull failure appear here at the next snapshot that sees them.
-        </Empty>
-      ) : (
-        <>
-          <section aria-label={failing.total > LIMIT ? "By cause, among those listed" : "By cause"}>
-            <CountsBy
-              label="Cause"
-              values={failing.rows.map((r) => r.cause)}
-              href={(cause) => hrefWith("/failing", raw, { cause })}
-            />
-          </section>
-          <FailingTable rows={failing.rows} snippet={snippet} now={new Date()} />
-          {failing.total > LIMIT && (
-            <p className={`text-sm ${muted}`}>
-              Showing the {num(LIMIT)} longest failing of {num(failing.total)}; the CSV has every one.
-            </p>
-          )}
-        </>
-      )}
+      <FocusTarget label="Failing containers">
+        {failing.total === 0 ? (
+          <Empty title="Nothing is failing to pull.">
+            {query ? "Nothing matches these filters. " : ""}Containers waiting in ErrImagePull,
+            ImagePullBackOff or another pull failure appear here at the next snapshot that sees them.
+          </Empty>
+        ) : (
+          <>
+            <section aria-label={failing.total > LIMIT ? "By cause, among those listed" : "By cause"}>
+              <CountsBy
+                label="Cause"
+                values={failing.rows.map((r) => r.cause)}
+                href={(cause) => hrefWith("/failing", raw, { cause })}
+              />
+            </section>
+            <FailingTable rows={failing.rows} snippet={snippet} now={new Date()} />
+            {failing.total > LIMIT && (
+              <p className={`text-sm ${muted}`}>
+                Showing the {num(LIMIT)} longest failing of {num(failing.total)}; the CSV has every one.
+              </p>
+            )}
+          </>
+        )}
+      </FocusTarget>
     </>
   );
 }

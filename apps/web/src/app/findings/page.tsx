@@ -1,9 +1,10 @@
-import { findingFilter } from "@pullsight/api";
+import { FINDING_SORT_FIRST, FINDING_SORTS, findingFilter } from "@pullsight/api";
 import type { Metadata } from "next";
 import { FindingsFilterForm } from "~/components/findings/filter-form.tsx";
 import { FindingsTable } from "~/components/findings/findings-table.tsx";
 import { GroupedFindings } from "~/components/findings/grouped-findings.tsx";
 import { WaiversInForce } from "~/components/findings/waivers-table.tsx";
+import { FocusTarget } from "~/components/focus-target.tsx";
 import { Pager } from "~/components/table-controls.tsx";
 import { Empty, ExportLink, PageHeader, Warning } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
@@ -14,19 +15,27 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Findings" };
 
 const PAGE = 50;
+type Sort = (typeof FINDING_SORTS)[number];
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const { filter, raw, dropped } = validFilters(findingFilter, sp);
-  const view = pick(sp, ["cursor", "page"] as const);
-  const page = Math.max(1, Number(view.page ?? 1) || 1);
+  const view = pick(sp, ["sort", "order", "cursor", "page"] as const);
+  const sort: Sort = (FINDING_SORTS as readonly string[]).includes(view.sort ?? "")
+    ? (view.sort as Sort)
+    : "severity";
+  const order = view.order === "asc" || view.order === "desc" ? view.order : FINDING_SORT_FIRST[sort];
   const caller = await api();
+  const listFrom = (cursor: string | null) =>
+    caller.findings.list({ filter, sort, order, limit: PAGE, cursor });
   const [list, me, rules, facets, waivers] = await Promise.all([
-    caller.findings.list({
-      filter,
-      limit: PAGE,
-      // A cursor is a finding id this list handed out; anything else starts from the top.
-      cursor: /^[1-9]\d{0,17}$/.test(view.cursor ?? "") ? BigInt(view.cursor as string) : null,
+    // A cursor this list did not hand out (edited, or for another sort) starts from the top.
+    listFrom(view.cursor ?? null).catch((e: { code?: string }) => {
+      if (e.code !== "BAD_REQUEST" || !view.cursor) throw e;
+      dropped.push("cursor");
+      view.cursor = undefined;
+      view.page = undefined;
+      return listFrom(null);
     }),
     caller.identity.me(),
     caller.rules.catalog(),
@@ -34,6 +43,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
     caller.waivers.list({ state: "active" }),
   ]);
   const waiveAs = me.role === "reviewer" || me.role === "admin" ? me.name : null;
+  const page = Math.max(1, Number(view.page ?? 1) || 1);
+  const params = { ...raw, ...view, sort, order };
   const titles = new Map(rules.rules.map((r) => [r.id, r.title]));
   const exportQuery = new URLSearchParams(raw).toString();
   const grouped = list.groups.reduce((n, g) => n + g.findings, 0);
@@ -55,27 +66,30 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
         facets={facets}
       />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
-      {list.groups.length > 0 && <GroupedFindings groups={list.groups} titles={titles} raw={raw} />}
-      {list.rows.length === 0 ? (
-        <Empty title="No finding matches these filters." />
-      ) : (
-        <FindingsTable
-          rows={list.rows}
-          first={(page - 1) * PAGE + 1}
+      <FocusTarget label="Matching findings">
+        {list.groups.length > 0 && <GroupedFindings groups={list.groups} titles={titles} raw={raw} />}
+        {list.rows.length === 0 ? (
+          <Empty title="No finding matches these filters." />
+        ) : (
+          <FindingsTable
+            rows={list.rows}
+            first={(page - 1) * PAGE + 1}
+            total={list.total}
+            titles={titles}
+            waiveAs={waiveAs}
+            view={{ sort, order, params }}
+          />
+        )}
+        <Pager
+          path="/findings"
+          params={params}
+          page={page}
+          pageSize={PAGE}
+          shown={list.rows.length}
           total={list.total}
-          titles={titles}
-          waiveAs={waiveAs}
+          nextCursor={list.nextCursor}
         />
-      )}
-      <Pager
-        path="/findings"
-        params={{ ...raw, ...view }}
-        page={page}
-        pageSize={PAGE}
-        shown={list.rows.length}
-        total={list.total}
-        nextCursor={list.nextCursor === null ? null : String(list.nextCursor)}
-      />
+      </FocusTarget>
       <WaiversInForce waivers={waivers} />
     </>
   );

@@ -6,6 +6,7 @@ import { TeamGroups } from "~/components/review/team-groups.tsx";
 import { WhatGotWorse } from "~/components/review/worse.tsx";
 import { type Frozen, PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
+  button,
   card,
   Delta,
   Empty,
@@ -84,6 +85,12 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
               Export CSV
             </ExportLink>
             <PrintButton />
+            {typeof review !== "string" && (
+              // The sign-off closes a long page: one Tab from the header instead of ninety.
+              <a href="#h-sign-off" className={`${button} print:hidden`}>
+                {review.signed ? "Signed off ↓" : "Sign off ↓"}
+              </a>
+            )}
           </>
         }
       />

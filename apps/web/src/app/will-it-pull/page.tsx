@@ -2,6 +2,7 @@ import { atRiskFilter } from "@pullsight/api";
 import { AT_RISK_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
 import { CountsBy } from "~/components/counts-by.tsx";
+import { FocusTarget } from "~/components/focus-target.tsx";
 import { AtRiskTable, CAUSE_WORDS } from "~/components/registries/at-risk-table.tsx";
 import { RegistryHealthTable } from "~/components/registries/registry-health-table.tsx";
 import {
@@ -14,6 +15,7 @@ import {
   muted,
   PageHeader,
   primaryButton,
+  RESULTS_ID,
   ScopeNote,
   Section,
   Warning,
@@ -72,43 +74,45 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
       />
       <ScopeNote path="/will-it-pull" raw={raw} />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
-      {probed && atRisk.total === 0 && (
-        <Empty title="Nothing at risk.">
-          {query ? "Nothing matches these filters. " : ""}A reference its registry no longer serves, or a tag
-          that moved under running pods, appears here at the next snapshot after the prober sees it.
-        </Empty>
-      )}
-      {atRisk.total > 0 && (
-        <div className="space-y-3">
-          <section
-            className="space-y-1"
-            aria-label={atRisk.total > LIMIT ? "Counts among those listed" : "Counts"}
-          >
-            <CountsBy
-              label="Cause"
-              values={atRisk.rows.map((r) => r.cause)}
-              href={(v) => hrefWith("/will-it-pull", raw, { cause: v })}
-              words={causeLabels}
-            />
-            <CountsBy
-              label="Team"
-              values={atRisk.rows.map((r) => r.owner)}
-              href={(v) => hrefWith("/will-it-pull", raw, { team: v })}
-            />
-            <CountsBy
-              label="Registry"
-              values={atRisk.rows.map((r) => r.registry ?? "–")}
-              href={(v) => hrefWith("/will-it-pull", raw, { registry: v })}
-            />
-          </section>
-          <AtRiskTable rows={atRisk.rows} now={now} />
-          {atRisk.total > LIMIT && (
-            <p className={`text-sm ${muted}`}>
-              Showing the {num(LIMIT)} most severe of {num(atRisk.total)}; the CSV has every one.
-            </p>
-          )}
-        </div>
-      )}
+      <FocusTarget label="References at risk">
+        {probed && atRisk.total === 0 && (
+          <Empty title="Nothing at risk.">
+            {query ? "Nothing matches these filters. " : ""}A reference its registry no longer serves, or a
+            tag that moved under running pods, appears here at the next snapshot after the prober sees it.
+          </Empty>
+        )}
+        {atRisk.total > 0 && (
+          <div className="space-y-3">
+            <section
+              className="space-y-1"
+              aria-label={atRisk.total > LIMIT ? "Counts among those listed" : "Counts"}
+            >
+              <CountsBy
+                label="Cause"
+                values={atRisk.rows.map((r) => r.cause)}
+                href={(v) => hrefWith("/will-it-pull", raw, { cause: v })}
+                words={causeLabels}
+              />
+              <CountsBy
+                label="Team"
+                values={atRisk.rows.map((r) => r.owner)}
+                href={(v) => hrefWith("/will-it-pull", raw, { team: v })}
+              />
+              <CountsBy
+                label="Registry"
+                values={atRisk.rows.map((r) => r.registry ?? "–")}
+                href={(v) => hrefWith("/will-it-pull", raw, { registry: v })}
+              />
+            </section>
+            <AtRiskTable rows={atRisk.rows} now={now} />
+            {atRisk.total > LIMIT && (
+              <p className={`text-sm ${muted}`}>
+                Showing the {num(LIMIT)} most severe of {num(atRisk.total)}; the CSV has every one.
+              </p>
+            )}
+          </div>
+        )}
+      </FocusTarget>
       {probed && (
         <Section title="Registries">
           <p className={`text-sm ${muted}`}>
@@ -139,6 +143,7 @@ function AtRiskFilters({
   return (
     <form
       method="get"
+      action={`#${RESULTS_ID}`}
       className="flex flex-wrap items-end gap-3 text-sm"
       aria-label="Filter references at risk"
     >

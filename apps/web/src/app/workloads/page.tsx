@@ -1,5 +1,6 @@
 import { WORKLOAD_SORTS, workloadFilter } from "@pullsight/api";
 import type { Metadata } from "next";
+import { FocusTarget } from "~/components/focus-target.tsx";
 import { Pager } from "~/components/table-controls.tsx";
 import { Empty, ExportLink, PageHeader, Warning } from "~/components/ui.tsx";
 import { AsOfExportForm, WorkloadsFilterForm } from "~/components/workloads/filter-form.tsx";
@@ -68,27 +69,29 @@ export default async function WorkloadsPage({ searchParams }: { searchParams: Se
       />
       <AsOfExportForm raw={raw} />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
-      {list.rows.length === 0 ? (
-        <Empty title="No workload matches these filters.">
-          {active ? "Loosen a filter, or clear them all." : "Nothing has been collected yet."}
-        </Empty>
-      ) : (
-        <WorkloadsTable
-          rows={list.rows}
-          first={(page - 1) * PAGE + 1}
+      <FocusTarget label="Matching workloads">
+        {list.rows.length === 0 ? (
+          <Empty title="No workload matches these filters.">
+            {active ? "Loosen a filter, or clear them all." : "Nothing has been collected yet."}
+          </Empty>
+        ) : (
+          <WorkloadsTable
+            rows={list.rows}
+            first={(page - 1) * PAGE + 1}
+            total={list.total}
+            view={{ sort, order, params }}
+          />
+        )}
+        <Pager
+          path="/workloads"
+          params={params}
+          page={page}
+          pageSize={PAGE}
+          shown={list.rows.length}
           total={list.total}
-          view={{ sort, order, params }}
+          nextCursor={list.nextCursor}
         />
-      )}
-      <Pager
-        path="/workloads"
-        params={params}
-        page={page}
-        pageSize={PAGE}
-        shown={list.rows.length}
-        total={list.total}
-        nextCursor={list.nextCursor}
-      />
+      </FocusTarget>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { type findingFilter, NOT_DIGEST } from "@pullsight/api";
 import { FINDING_STATUSES } from "@pullsight/core";
 import { FilterText, filterSelects, tagKindOptions } from "~/components/table-controls.tsx";
-import { button, Link, primaryButton, SEVERITIES } from "~/components/ui.tsx";
+import { button, Link, primaryButton, RESULTS_ID, SEVERITIES } from "~/components/ui.tsx";
 import type { Outputs } from "~/server/outputs.ts";
 
 type FilterKey = keyof typeof findingFilter.shape;
@@ -22,7 +22,12 @@ export function FindingsFilterForm({
   const facet = (key: keyof typeof facets) =>
     (facets[key] ?? []).map((f) => ({ value: f.value, text: f.value }));
   return (
-    <form method="get" aria-label="Filter findings" className="flex flex-wrap items-end gap-3">
+    <form
+      method="get"
+      action={`#${RESULTS_ID}`}
+      aria-label="Filter findings"
+      className="flex flex-wrap items-end gap-3"
+    >
       {select("cluster", "Cluster", facet("cluster"))}
       {select("namespace", "Namespace", facet("namespace"))}
       {select("team", "Team", facet("team"))}

@@ -1,10 +1,14 @@
+import { FINDING_SORT_FIRST, type FINDING_SORTS } from "@pullsight/api";
 import { WorkloadCell } from "~/components/cells.tsx";
-import { Head, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { SortHeader, type SortView } from "~/components/table-controls.tsx";
+import { longTableWrap, muted, SeverityBadge, table, td, th, thead, tr } from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
 import { date } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Row = Outputs["findings"]["list"]["rows"][number];
+type Sort = (typeof FINDING_SORTS)[number];
+export type FindingsView = Omit<SortView<Sort>, "path" | "firstOrder">;
 
 /** One page of findings; a reviewer or admin (waiveAs set) gets a waive action per open finding. */
 export function FindingsTable({
@@ -13,32 +17,41 @@ export function FindingsTable({
   total,
   titles,
   waiveAs,
+  view,
 }: {
   rows: Row[];
   first: number;
   total: number;
   titles: ReadonlyMap<string, string>;
   waiveAs: string | null;
+  view: FindingsView;
 }) {
   const canWaive = waiveAs !== null;
+  const sorted: SortView<Sort> = { ...view, path: "/findings", firstOrder: (c) => FINDING_SORT_FIRST[c] };
+  const plain = (label: string) => (
+    <th scope="col" className={th}>
+      {label}
+    </th>
+  );
   return (
-    <div className={tableWrap}>
+    <div className={longTableWrap}>
       <table className={table}>
         <caption className="sr-only">
-          Findings {first} to {first + rows.length - 1} of {total}
+          Findings {first} to {first + rows.length - 1} of {total}, sorted by {view.sort}{" "}
+          {view.order === "asc" ? "ascending" : "descending"}
         </caption>
-        <Head
-          columns={[
-            "Severity",
-            "Rule",
-            "Workload",
-            "Team",
-            "Container / image",
-            "Status",
-            "Opened",
-            canWaive && "Action",
-          ]}
-        />
+        <thead className={thead}>
+          <tr>
+            <SortHeader view={sorted} column="severity" label="Severity" />
+            <SortHeader view={sorted} column="rule" label="Rule" />
+            <SortHeader view={sorted} column="cluster" label="Workload · cluster" />
+            {plain("Team")}
+            {plain("Container / image")}
+            {plain("Status")}
+            <SortHeader view={sorted} column="opened" label="Opened" />
+            {canWaive && plain("Action")}
+          </tr>
+        </thead>
         <tbody>
           {rows.map((f) => (
             <tr key={String(f.findingId)} className={tr}>

@@ -1,7 +1,7 @@
 import { BarsChart, TimeChart } from "~/components/charts.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import { date, num, share } from "~/lib/format.ts";
-import { fitDomain, POLICY_COLORS, pivot, seriesOf } from "~/lib/series.ts";
+import { fitDomain, POLICY_COLORS, seriesOf } from "~/lib/series.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Posture = Outputs["trends"]["posture"];
@@ -47,12 +47,6 @@ export function FleetCharts({
   const firstScored = posture.find((p) => p.score !== null);
   const policyMix = policyMixOf(posture);
   const failures = failuresOf(latency);
-  const p95 = pivot(
-    latency,
-    (r) => r.bucket,
-    (r) => r.registry,
-    (r) => r.p95Ms,
-  );
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <ScoreTrend
@@ -87,13 +81,6 @@ export function FleetCharts({
           posture.flatMap((p) => [p.digestShare, p.pinnedShare]),
           [0, 100],
         )}
-      />
-      <TimeChart
-        title="Pull latency p95 by registry"
-        summary={`Daily 95th percentile of image pull time, ${p95.names.length} registries.`}
-        data={p95.points}
-        series={seriesOf(p95.names)}
-        format="ms"
       />
       <TimeChart
         title="Pull failures by cause"

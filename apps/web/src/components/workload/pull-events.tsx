@@ -1,19 +1,18 @@
-import { Empty, Head, link, muted, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { WORKLOAD_DETAIL_EVENTS } from "@pullsight/api";
+import { Empty, Head, link, longTableWrap, muted, Section, table, td, tr } from "~/components/ui.tsx";
 import { dateTime, ms, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Detail = Outputs["workloads"]["detail"];
 
-const EVENTS_SHOWN = 50;
-
-/** The workload's recent pull events, newest first, with a link to all of them. */
+/** The workload's recent pull events, newest first (as many as the detail reads), with a link to all of them. */
 export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["workload"] }) {
   return (
     <Section title="Pull events">
       {d.events.length === 0 ? (
         <Empty title="No pull events recorded for this workload." />
       ) : (
-        <div className={tableWrap}>
+        <div className={longTableWrap}>
           <table className={table}>
             <caption className="sr-only">Pull events, newest first</caption>
             <Head
@@ -29,7 +28,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
               ]}
             />
             <tbody>
-              {d.events.slice(0, EVENTS_SHOWN).map((e) => (
+              {d.events.map((e) => (
                 <tr key={String(e.id)} className={tr}>
                   <td className={`${td} whitespace-nowrap text-xs`}>{dateTime(e.lastTimestamp)}</td>
                   <td className={td}>
@@ -59,10 +58,9 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
               ))}
             </tbody>
           </table>
-          {d.events.length > EVENTS_SHOWN && (
+          {d.events.length >= WORKLOAD_DETAIL_EVENTS && (
             <p className={`px-3 py-2 text-xs ${muted}`}>
-              The {EVENTS_SHOWN} newest of {num(d.events.length)} recent events; all of this namespace&apos;s
-              events:{" "}
+              The {num(d.events.length)} newest events; all of this namespace&apos;s events:{" "}
               <a
                 className={link}
                 href={`/api/export/pull-events.csv?cluster=${encodeURIComponent(w.cluster)}&namespace=${encodeURIComponent(w.namespace)}`}

@@ -1,7 +1,16 @@
 import { NOT_DIGEST, type WORKLOAD_SORTS, type workloadFilter } from "@pullsight/api";
 import { REGISTRY_VISIBILITIES } from "@pullsight/core";
 import { FilterText, filterSelects, tagKindOptions } from "~/components/table-controls.tsx";
-import { button, hrefWith, input, Link, muted, primaryButton, SEVERITIES } from "~/components/ui.tsx";
+import {
+  button,
+  hrefWith,
+  input,
+  Link,
+  muted,
+  primaryButton,
+  RESULTS_ID,
+  SEVERITIES,
+} from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -30,7 +39,12 @@ export function WorkloadsFilterForm({
   const facet = (key: string) =>
     (facets[key] ?? []).map((f) => ({ value: f.value, text: `${f.value} (${num(f.containers)})` }));
   return (
-    <form method="get" aria-label="Filter workloads" className="flex flex-wrap items-end gap-3">
+    <form
+      method="get"
+      action={`#${RESULTS_ID}`}
+      aria-label="Filter workloads"
+      className="flex flex-wrap items-end gap-3"
+    >
       <input type="hidden" name="sort" value={sort} />
       <input type="hidden" name="order" value={order} />
       <label className="flex flex-col gap-1 text-sm">

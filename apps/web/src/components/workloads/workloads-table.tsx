@@ -1,65 +1,17 @@
 import type { WORKLOAD_SORTS } from "@pullsight/api";
 import { OpenFindingsCell } from "~/components/cells.tsx";
-import {
-  hrefWith,
-  Link,
-  link,
-  SeverityBadge,
-  table,
-  tableWrap,
-  td,
-  th,
-  thead,
-  tr,
-} from "~/components/ui.tsx";
+import { SortHeader, type SortOrder, type SortView } from "~/components/table-controls.tsx";
+import { Link, link, longTableWrap, SeverityBadge, table, td, th, thead, tr } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
 type Sort = (typeof WORKLOAD_SORTS)[number];
-type Order = "asc" | "desc";
 type Row = Outputs["workloads"]["list"]["rows"][number];
-type View = { sort: Sort; order: Order; params: Record<string, string | undefined> };
+export type WorkloadsView = Omit<SortView<Sort>, "path" | "firstOrder">;
 
-/** A column header that sorts by its key; counts sort largest first on the first click. */
-function SortHeader({
-  view,
-  column: key,
-  label,
-  align = "",
-}: {
-  view: View;
-  column: Sort;
-  label: string;
-  align?: string;
-}) {
-  const { sort, order, params } = view;
-  const active = sort === key;
-  const nextOrder =
-    active && order === "asc"
-      ? "desc"
-      : active
-        ? "asc"
-        : key === "findings" || key === "severity"
-          ? "desc"
-          : "asc";
-  return (
-    <th
-      scope="col"
-      className={`${th} ${align}`}
-      aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
-    >
-      <Link
-        href={hrefWith("/workloads", params, { sort: key, order: nextOrder, cursor: null, page: null })}
-        className="inline-flex items-center gap-1 hover:underline"
-      >
-        {label}
-        <span aria-hidden="true" className="text-xs">
-          {active ? (order === "asc" ? "▲" : "▼") : "↕"}
-        </span>
-      </Link>
-    </th>
-  );
-}
+/** Counts and severity start largest first; names A to Z. */
+const firstOrder = (column: Sort): SortOrder =>
+  column === "findings" || column === "severity" ? "desc" : "asc";
 
 /** One page of workloads with sortable headers. */
 export function WorkloadsTable({
@@ -71,14 +23,15 @@ export function WorkloadsTable({
   rows: Row[];
   first: number;
   total: number;
-  view: View;
+  view: WorkloadsView;
 }) {
   const { sort, order } = view;
+  const sorted = { ...view, path: "/workloads", firstOrder };
   const sortLink = (key: Sort, label: string, align = "") => (
-    <SortHeader view={view} column={key} label={label} align={align} />
+    <SortHeader view={sorted} column={key} label={label} align={align} />
   );
   return (
-    <div className={tableWrap}>
+    <div className={longTableWrap}>
       <table className={table}>
         <caption className="sr-only">
           Workloads {first} to {first + rows.length - 1} of {total}, sorted by {sort}{" "}
