@@ -4,7 +4,7 @@
 // point, the top edge of each area (stacked areas at their running total, or share of the total
 // when stacked to 100 %), the top and the bottom of each bar (bars stand on the axis, side by side).
 import type { Locator, Page } from "@playwright/test";
-import { expect, test } from "../support/fixtures.ts";
+import { expect, expectAccessible, test } from "../support/fixtures.ts";
 
 interface Drawn {
   kind: "line" | "area" | "bar";
@@ -190,4 +190,38 @@ test("every chart on the fleet, a cluster and a workload draws exactly what its 
   const latency = "Pull latency by image, last 7 days";
   await expect(page.getByRole("img", { name: new RegExp(`^${latency}:`) })).toBeVisible();
   await checkChart(page, latency);
+});
+
+test("the score trends mark what happened on their days, as stored history says, each linking to its evidence", async ({
+  page,
+  request,
+  db,
+}) => {
+  await page.goto("/");
+  const figure = page
+    .locator("figure")
+    .filter({ has: page.getByRole("img", { name: /^Compliance score:/ }) });
+  const list = figure.getByRole("list", { name: "Marked on the chart" });
+  const items = list.getByRole("listitem");
+  expect(await items.count(), "three weeks of the demo story leave marks").toBeGreaterThan(0);
+  // Rollout days: the busiest five, each counting the workloads whose image changed that day.
+  const days = await db.$queryRaw<Array<{ day: string; n: number }>>`
+    SELECT to_char(date_trunc('day', at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, COUNT(DISTINCT "workloadId")::int AS n
+    FROM "ImageChange" WHERE at >= now() - interval '56 days' GROUP BY 1 ORDER BY n DESC, day LIMIT 5`;
+  expect(days.length, "the story rolls out images").toBeGreaterThan(0);
+  for (const d of days) {
+    const text = `${d.day}: ${d.n.toLocaleString("en")} workload${d.n === 1 ? "" : "s"} changed image`;
+    await expect(items.filter({ hasText: text })).toHaveCount(1);
+  }
+  // Each mark's line is drawn on the chart, and each link answers.
+  const lines = await figure.locator(".recharts-reference-line").count();
+  const markedDays = new Set(
+    (await items.allTextContents()).map((t) => t.slice(t.search(/\d{4}-/), t.search(/\d{4}-/) + 10)),
+  );
+  expect(lines).toBe(markedDays.size);
+  for (const href of await list
+    .getByRole("link")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? "")))
+    expect((await request.get(href)).status(), href).toBe(200);
+  await expectAccessible(page);
 });

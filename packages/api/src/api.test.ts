@@ -181,7 +181,8 @@ describe("api on collected data", () => {
         } while (cursor);
         assert.equal(rows.length, first.total, `${sort} ${order}: every row`);
         const sorted = rows.map((r) => String(r.findingId)).sort();
-        assert.deepEqual(sorted, (ids ??= sorted), `${sort} ${order}: the same rows`);
+        ids ??= sorted;
+        assert.deepEqual(sorted, ids, `${sort} ${order}: the same rows`);
         const sign = order === "asc" ? 1 : -1;
         for (let i = 1; i < rows.length; i++) {
           const [a, b] = [rows[i - 1] as FindingListRow, rows[i] as FindingListRow];

@@ -234,6 +234,7 @@ const TEMPLATES: Record<string, unknown> = {
     limit: 50,
   },
   "registries.health": { days: 7, cluster: "c" },
+  "trends.marks": { cluster: "c", range: RANGE },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

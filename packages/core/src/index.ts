@@ -122,6 +122,7 @@ export {
   RULES_BY_ID,
   RULES_VERSION,
   ruleAction,
+  TAG_MOVE_RULES,
 } from "./rules/catalog.ts";
 export { renderRuleCatalog } from "./rules/catalog-markdown.ts";
 export {

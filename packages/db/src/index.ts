@@ -58,6 +58,15 @@ export {
   writeSnapshot,
 } from "./ingest/snapshot.ts";
 export {
+  getTrendMarks,
+  INCIDENT_MIN_FAILURES,
+  incidents,
+  MARKS_PER_KIND,
+  TREND_MARK_KINDS,
+  type TrendMark,
+  trendMark,
+} from "./queries/annotations.ts";
+export {
   type ClusterDetail,
   clusterDetailResult,
   getClusterDetail,

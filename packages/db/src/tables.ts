@@ -22,6 +22,7 @@ export const TABLES = [
   "RegistryAnswer",
   "RegistryAnswerChange",
   "RegistryProbeRound",
+  "ImageChange",
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -45,4 +46,5 @@ export const CLUSTER_OF: Partial<Record<Table, string>> = {
   ContainerFact: 'SELECT DISTINCT w."clusterId" FROM %s r LEFT JOIN "Workload" w ON w.id = r."workloadId"',
   RunningImage: 'SELECT DISTINCT w."clusterId" FROM %s r LEFT JOIN "Workload" w ON w.id = r."workloadId"',
   FindingEvidence: 'SELECT DISTINCT s."clusterId" FROM %s r LEFT JOIN "Snapshot" s ON s.id = r."snapshotId"',
+  ImageChange: 'SELECT DISTINCT r."clusterId" FROM %s r',
 };

@@ -10,6 +10,7 @@ import { WorstLists } from "~/components/fleet/worst-lists.tsx";
 import { AtRiskCallout } from "~/components/registries/at-risk-callout.tsx";
 import { PageHeader, Section } from "~/components/ui.tsx";
 import { ago, dateTime } from "~/lib/format.ts";
+import { chartMarks } from "~/lib/marks.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -32,6 +33,7 @@ export default async function FleetPage() {
     failing,
     atRisk,
     registries,
+    marks,
   ] = await Promise.all([
     caller.trends.posture({ range: { days: DAYS }, bucket: "day" }),
     caller.trends.latency({ range: { days: DAYS }, bucket: "day" }),
@@ -42,6 +44,7 @@ export default async function FleetPage() {
     caller.failing.now({ limit: 1 }),
     caller.registries.atRisk({ limit: 1 }),
     caller.registries.health({ days: 1 }),
+    caller.trends.marks({ range: { days: DAYS } }),
   ]);
 
   return (
@@ -60,7 +63,7 @@ export default async function FleetPage() {
       <AtRiskCallout total={atRisk.total} probed={registries.registries.length > 0} />
       <FleetStats fleet={fleet} latest={posture.at(-1)} />
       <OpenBySeverity findings={fleet.totals.findings} />
-      <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} />
+      <FleetCharts posture={posture} latency={latency} clusters={fleet.clusters} marks={chartMarks(marks)} />
       <RegistryLatency latency={latency} />
       <LatencyThisWeek latencyWeek={latencyWeek} coverage={coverage} probed={registries.registries} />
       <WorstLists clusters={fleet.clusters} namespaces={worstNamespaces} workloads={worstWorkloads.rows} />

@@ -15,9 +15,13 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { type ChartMark, MarkList, markLines } from "~/components/chart-marks.tsx";
 import { niceStep } from "~/lib/series.ts";
 
+export type { ChartMark };
+
 export type ValueFormat = "pct" | "ms" | "count" | "score";
+
 export interface Series {
   key: string;
   label: string;
@@ -110,6 +114,7 @@ function Frame({
   children,
   numbers,
   note,
+  marks = [],
 }: {
   title: string;
   summary: string;
@@ -119,6 +124,7 @@ function Frame({
   numbers: React.ReactNode;
   /** How to read the drawing when it is not plain (stacked areas). */
   note?: string;
+  marks?: readonly ChartMark[];
 }) {
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
@@ -143,6 +149,7 @@ function Frame({
           </ResponsiveContainer>
         </div>
       )}
+      {marks.length > 0 && <MarkList marks={marks} />}
       {numbers}
     </figure>
   );
@@ -174,6 +181,8 @@ interface TimeChartProps {
   stacked?: "expand" | "sum";
   domain?: [number, number];
   height?: number;
+  /** Days marked with what happened on them (rollouts, incidents…), drawn as vertical lines. */
+  marks?: readonly ChartMark[];
 }
 
 export function TimeChart({
@@ -186,6 +195,7 @@ export function TimeChart({
   stacked,
   domain,
   height = 220,
+  marks = [],
 }: TimeChartProps) {
   const fmt = formatters[format];
   // Stacked to 100 %, the axis reads shares of each day's total; values stay what they are.
@@ -229,6 +239,7 @@ export function TimeChart({
       empty={data.length === 0}
       height={height}
       {...(stacked ? { note: STACKED_NOTES[stacked] } : {})}
+      marks={marks}
       numbers={
         <Numbers
           head="Date (UTC)"
@@ -249,6 +260,7 @@ export function TimeChart({
           {yAxis}
           {tooltip}
           <Legend wrapperStyle={{ fontSize: 12 }} />
+          {markLines(marks)}
           {series.map((s) => (
             <Area
               key={s.key}
@@ -269,6 +281,7 @@ export function TimeChart({
           {yAxis}
           {tooltip}
           <Legend wrapperStyle={{ fontSize: 12 }} />
+          {markLines(marks)}
           {series.map((s) => (
             <Line
               key={s.key}

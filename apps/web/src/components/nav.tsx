@@ -18,7 +18,7 @@ const LINKS = [
 export function NavLinks() {
   const path = usePathname();
   return (
-    <ul className="flex flex-wrap gap-1 text-sm md:flex-nowrap md:overflow-x-auto">
+    <ul className="flex flex-wrap gap-1 text-sm">
       {LINKS.map(([href, label]) => {
         const active = href === "/" ? path === "/" : path.startsWith(href);
         return (

@@ -1,4 +1,4 @@
-import { TimeChart } from "~/components/charts.tsx";
+import { type ChartMark, TimeChart } from "~/components/charts.tsx";
 import { fitDomain } from "~/lib/series.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -7,10 +7,13 @@ export function ScoreTrend({
   posture,
   summary,
   height,
+  marks = [],
 }: {
   posture: Outputs["trends"]["posture"];
   summary: string;
   height?: number;
+  /** What happened on the days the score moved (rollouts, tags that moved, incidents, waivers, sign-offs). */
+  marks?: readonly ChartMark[];
 }) {
   return (
     <TimeChart
@@ -24,6 +27,7 @@ export function ScoreTrend({
         [0, 100],
       )}
       {...(height ? { height } : {})}
+      marks={marks}
     />
   );
 }

@@ -71,21 +71,10 @@ export function WaiveForm({ target, defaultOwner }: { target: WaiveTarget; defau
       onSubmit={async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
-        const scope = String(form.get("scope"));
         setBusy(true);
         setError(null);
         try {
-          const w = await trpc.waivers.create.mutate({
-            ruleId: target.ruleId,
-            cluster: target.cluster,
-            ...(scope !== "cluster" ? { namespace: target.namespace } : {}),
-            ...(scope === "workload" && target.workloadKind && target.workloadName
-              ? { workloadKind: target.workloadKind, workloadName: target.workloadName }
-              : {}),
-            reason: String(form.get("reason")),
-            owner: String(form.get("owner")),
-            expiresAt: new Date(`${String(form.get("expires"))}T23:59:59Z`),
-          });
+          const w = await createWaiver(target, form);
           setDone(`Waived ${w.ruleId} until ${w.expiresAt.toISOString().slice(0, 10)} (waiver #${w.id}).`);
           router.refresh();
         } catch (err) {
@@ -95,21 +84,7 @@ export function WaiveForm({ target, defaultOwner }: { target: WaiveTarget; defau
         }
       }}
     >
-      <fieldset className="flex flex-wrap gap-3">
-        <legend className="mb-1 font-medium">Waive {target.ruleId} for</legend>
-        {target.workloadName && (
-          <label className="flex items-center gap-1">
-            <input type="radio" name="scope" value="workload" defaultChecked /> this workload
-          </label>
-        )}
-        <label className="flex items-center gap-1">
-          <input type="radio" name="scope" value="namespace" defaultChecked={!target.workloadName} />{" "}
-          namespace {target.namespace}
-        </label>
-        <label className="flex items-center gap-1">
-          <input type="radio" name="scope" value="cluster" /> cluster {target.cluster}
-        </label>
-      </fieldset>
+      <WaiveScope target={target} />
       <label htmlFor={`${id}-reason`} className="font-medium">
         Reason
       </label>
@@ -143,4 +118,41 @@ export function WaiveForm({ target, defaultOwner }: { target: WaiveTarget; defau
       </div>
     </form>
   );
+}
+
+/** Which scope the waiver covers: the workload (when the finding has one), its namespace, or its cluster. */
+function WaiveScope({ target }: { target: WaiveTarget }) {
+  return (
+    <fieldset className="flex flex-wrap gap-3">
+      <legend className="mb-1 font-medium">Waive {target.ruleId} for</legend>
+      {target.workloadName && (
+        <label className="flex items-center gap-1">
+          <input type="radio" name="scope" value="workload" defaultChecked /> this workload
+        </label>
+      )}
+      <label className="flex items-center gap-1">
+        <input type="radio" name="scope" value="namespace" defaultChecked={!target.workloadName} /> namespace{" "}
+        {target.namespace}
+      </label>
+      <label className="flex items-center gap-1">
+        <input type="radio" name="scope" value="cluster" /> cluster {target.cluster}
+      </label>
+    </fieldset>
+  );
+}
+
+/** The waiver the form describes, created through the API (which checks the role again). */
+function createWaiver(target: WaiveTarget, form: FormData) {
+  const scope = String(form.get("scope"));
+  return trpc.waivers.create.mutate({
+    ruleId: target.ruleId,
+    cluster: target.cluster,
+    ...(scope !== "cluster" ? { namespace: target.namespace } : {}),
+    ...(scope === "workload" && target.workloadKind && target.workloadName
+      ? { workloadKind: target.workloadKind, workloadName: target.workloadName }
+      : {}),
+    reason: String(form.get("reason")),
+    owner: String(form.get("owner")),
+    expiresAt: new Date(`${String(form.get("expires"))}T23:59:59Z`),
+  });
 }

@@ -3,11 +3,13 @@ import {
   getEventCoverage,
   getLatencyTrend,
   getPostureTrend,
+  getTrendMarks,
   latencyPoint,
   posturePoint,
+  trendMark,
 } from "@pullsight/db";
 import { z } from "zod";
-import { postureScope, range, resolveRange, trendScope } from "../schemas.ts";
+import { name, postureScope, range, resolveRange, trendScope } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 const bucket = z.enum(["day", "week"]);
@@ -67,6 +69,23 @@ export const trendsRouter = router({
     .query(({ ctx, input }) =>
       getEventCoverage(ctx.db, {
         ...(input.scope ? { scope: input.scope } : {}),
+        ...resolveRange(input.range, ctx.now()),
+      }),
+    ),
+
+  /**
+   * What happened on the days a trend moved (rollouts, tags that moved, failure spikes, waivers,
+   * sign-offs), for marks on the fleet's or a cluster's trends.
+   */
+  marks: publicProcedure
+    .meta({
+      reads: ["Cluster", "Finding", "ImageChange", "PullLatencyDaily", "Review", "Waiver", "Workload"],
+    })
+    .input(z.object({ cluster: name.optional(), range: range.optional() }).strict())
+    .output(z.array(trendMark))
+    .query(({ ctx, input }) =>
+      getTrendMarks(ctx.db, {
+        ...(input.cluster ? { cluster: input.cluster } : {}),
         ...resolveRange(input.range, ctx.now()),
       }),
     ),

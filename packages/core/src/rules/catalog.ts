@@ -876,6 +876,9 @@ export function ruleAction(remedy: string, image: string | null): string {
   return text.replace("{image}", image ? `\`${image}\`` : "its images");
 }
 
+/** Rules whose finding says a tag moved: several digests run under one tag (PS010), the registry moved it (PS020). */
+export const TAG_MOVE_RULES: readonly string[] = ["PS010", "PS020"];
+
 /** Rules that fire on most containers: views count them per scope and list their rows on demand. */
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 

@@ -1,4 +1,4 @@
-import { BarsChart, TimeChart } from "~/components/charts.tsx";
+import { BarsChart, type ChartMark, TimeChart } from "~/components/charts.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import { date, num, share } from "~/lib/format.ts";
 import { fitDomain, POLICY_COLORS, seriesOf } from "~/lib/series.ts";
@@ -38,10 +38,12 @@ export function FleetCharts({
   posture,
   latency,
   clusters,
+  marks,
 }: {
   posture: Posture;
   latency: Latency;
   clusters: Clusters;
+  marks: readonly ChartMark[];
 }) {
   const latest = posture.at(-1);
   const firstScored = posture.find((p) => p.score !== null);
@@ -51,6 +53,7 @@ export function FleetCharts({
     <div className="grid gap-4 lg:grid-cols-2">
       <ScoreTrend
         posture={posture}
+        marks={marks}
         summary={
           latest?.score != null && firstScored?.score != null
             ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.`

@@ -1,6 +1,7 @@
 // Container facts, kept as slowly changing rows: a container gets a new row only when the hash of
 // its facts changes (the old row is closed at this snapshot); containers of a workload that was
-// seen or deleted and are no longer there are closed too.
+// seen or deleted and are no longer there are closed too. A container whose image changed is
+// also recorded as an ImageChange (a rollout, as trends mark it).
 import { insertRows, pgTextArray, updateByIds } from "../rows.ts";
 import type { ContainerInput } from "../snapshot.ts";
 import type { StepContext, WorkloadIndex } from "./context.ts";
@@ -10,8 +11,8 @@ const containerKey = (workloadId: string, container: string) => `${workloadId}\u
 export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex): Promise<number> {
   const { c, clusterId, input, now, snapshotId } = ctx;
   const current = (
-    await c.query<{ id: string; workloadId: string; containerName: string; factHash: string }>(
-      `SELECT f.id, f."workloadId", f."containerName", f."factHash" FROM "ContainerFact" f
+    await c.query<{ id: string; workloadId: string; containerName: string; factHash: string; image: string }>(
+      `SELECT f.id, f."workloadId", f."containerName", f."factHash", f.image FROM "ContainerFact" f
        JOIN "Workload" w ON w.id = f."workloadId" WHERE f."validTo" IS NULL AND w."clusterId" = $1`,
       [clusterId],
     )
@@ -19,6 +20,7 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
   const currentByKey = new Map(current.map((f) => [containerKey(f.workloadId, f.containerName), f]));
   const toClose: string[] = [];
   const toCreate: Array<{ workloadId: string; c: ContainerInput }> = [];
+  const changed: Array<{ workloadId: string; container: string; from: string; to: string }> = [];
   const wanted = new Set<string>();
   for (const w of input.workloads) {
     const workloadId = index.idOf(w);
@@ -29,6 +31,8 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
       const cur = currentByKey.get(k);
       if (cur?.factHash === ci.factHash) continue;
       if (cur) toClose.push(cur.id);
+      if (cur && cur.image !== ci.image)
+        changed.push({ workloadId, container: ci.name, from: cur.image, to: ci.image });
       toCreate.push({ workloadId, c: ci });
     }
   }
@@ -60,6 +64,20 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
       ["validFromSnapshot", "bigint", () => snapshotId],
     ],
     toCreate,
+  );
+  await insertRows(
+    c,
+    "ImageChange",
+    [
+      ["clusterId", "int", () => clusterId],
+      ["workloadId", "bigint", (r) => r.workloadId],
+      ["containerName", "text", (r) => r.container],
+      ["fromImage", "text", (r) => r.from],
+      ["toImage", "text", (r) => r.to],
+      ["at", "timestamptz", () => now],
+      ["snapshotId", "bigint", () => snapshotId],
+    ],
+    changed,
   );
   return toClose.length + toCreate.length;
 }

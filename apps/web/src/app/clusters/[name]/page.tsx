@@ -10,6 +10,7 @@ import { ScoreTrend } from "~/components/score-trend.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import { Link, link, muted, PageHeader, Section } from "~/components/ui.tsx";
 import { ago, dateTime } from "~/lib/format.ts";
+import { chartMarks } from "~/lib/marks.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -27,11 +28,12 @@ export default async function ClusterPage({ params }: { params: Params }) {
     if (e.code === "NOT_FOUND") notFound();
     throw e;
   });
-  const [posture, failing, atRisk, registries] = await Promise.all([
+  const [posture, failing, atRisk, registries, marks] = await Promise.all([
     caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
     caller.failing.now({ filter: { cluster: name }, limit: 1 }),
     caller.registries.atRisk({ filter: { cluster: name }, limit: 1 }),
     caller.registries.health({ cluster: name }),
+    caller.trends.marks({ cluster: name, range: { days: 56 } }),
   ]);
   const { cluster, namespaces } = detail;
   const now = new Date();
@@ -77,6 +79,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
         posture={posture}
         summary={`Daily score of ${cluster.name} over 56 days; now ${cluster.score ?? "–"}%.`}
         height={180}
+        marks={chartMarks(marks, name)}
       />
 
       <NamespacesTable cluster={cluster} namespaces={namespaces} />
