@@ -20,6 +20,8 @@ test("at 390 px no main page is wider than the screen", async ({ page, db }) => 
     `/workloads/${workload.id}`,
     "/findings",
     "/failing",
+    "/images",
+    "/will-it-pull",
     "/review",
     "/rules",
     "/collector",

@@ -235,6 +235,7 @@ const TEMPLATES: Record<string, unknown> = {
   },
   "registries.health": { days: 7, cluster: "c" },
   "trends.marks": { cluster: "c", range: RANGE },
+  "images.list": { filter: { cluster: "c", registry: "docker.io", q: "nginx", drift: "yes" }, limit: 50 },
   "waivers.list": { state: "all", ruleId: "PS002", cluster: "c" },
   "waivers.create": {
     ruleId: "PS002",

@@ -47,6 +47,7 @@ export {
   atRiskFilter,
   failingFilter,
   findingFilter,
+  imageFilter,
   inventoryFilter,
   NOT_DIGEST,
   workloadFilter,

@@ -91,6 +91,10 @@ describe("what procedures read", () => {
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "tag-moved" }, limit: 5 },
       ],
       "trends.marks": [{}, { cluster: c.name, range: { days: 56 } }],
+      "images.list": [
+        {},
+        { filter: { cluster: c.name, drift: "yes", q: "a", registry: "docker.io" }, limit: 5 },
+      ],
       "registries.health": [undefined, { days: 3 }, { cluster: c.name }],
       "waivers.list": [{}, { state: "all" }],
       "identity.me": [undefined],

@@ -4,6 +4,7 @@ import { failingRouter } from "./routers/failing.ts";
 import { findingsRouter } from "./routers/findings.ts";
 import { fleetRouter } from "./routers/fleet.ts";
 import { identityRouter } from "./routers/identity.ts";
+import { imagesRouter } from "./routers/images.ts";
 import { registriesRouter } from "./routers/registries.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
 import { rulesRouter } from "./routers/rules.ts";
@@ -20,6 +21,7 @@ export const appRouter = router({
   findings: findingsRouter,
   failing: failingRouter,
   registries: registriesRouter,
+  images: imagesRouter,
   trends: trendsRouter,
   reviews: reviewsRouter,
   teams: teamsRouter,

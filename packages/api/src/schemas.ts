@@ -168,6 +168,16 @@ export const failingFilter = z
   })
   .strict();
 
+/** The image inventory: by cluster, registry, part of the reference, and drift (more than one digest running). */
+export const imageFilter = z
+  .object({
+    cluster: name.optional(),
+    registry: z.string().max(253).optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+    drift: z.enum(["yes"]).optional(),
+  })
+  .strict();
+
 /** Will it pull: references at risk, by cluster, namespace, team, registry and cause. */
 export const atRiskFilter = z
   .object({

@@ -132,6 +132,14 @@ export {
   SEVERITY_NAMES,
 } from "./queries/fleet.ts";
 export {
+  IMAGE_COLUMNS,
+  type ImageFilter,
+  type ImageRow,
+  imageRow,
+  imagesQuery,
+  listImages,
+} from "./queries/images.ts";
+export {
   getWorstNamespaces,
   type NamespaceSummary,
   namespaceSummary,

@@ -7,6 +7,7 @@ const LINKS = [
   ["/clusters", "Clusters"],
   ["/teams", "Teams"],
   ["/workloads", "Workloads"],
+  ["/images", "Images"],
   ["/findings", "Findings"],
   ["/failing", "Failing now"],
   ["/will-it-pull", "Will it pull?"],

@@ -24,6 +24,8 @@ export const tableWrap = `relative overflow-x-auto ${card}`;
  * in view (a header sticks only within the box that scrolls); on a phone the page scrolls.
  */
 export const longTableWrap = `relative overflow-x-auto md:max-h-[75vh] md:overflow-y-auto ${card}`;
+/** A long table's box, reachable by keyboard so that its own scrolling works without a mouse. */
+export const scrollBox = (label: string) => ({ tabIndex: 0, role: "region", "aria-label": label }) as const;
 export const table = "w-full text-left text-sm";
 export const thead =
   "sticky top-0 z-10 border-b border-slate-200 bg-white text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300";

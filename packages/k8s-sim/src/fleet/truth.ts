@@ -229,6 +229,8 @@ export interface ImageUse {
   /** Pods whose container has a digest in status, and those digests. */
   pods: number;
   digests: string[];
+  /** The nodes whose pods run each digest. */
+  nodesByDigest: Record<string, string[]>;
   /** Pods of it waiting on a failed pull now. */
   waiting: number;
 }
@@ -239,13 +241,17 @@ export function imageUses(src: Pick<TruthSource, "workloads" | "pod">): ImageUse
   for (const w of src.workloads) {
     for (const c of w.containers) {
       const digests = new Set<string>();
+      const nodesByDigest: Record<string, string[]> = {};
       let pods = 0;
       let waiting = 0;
       for (const name of w.pods) {
-        const state = src.pod(w.namespace, name)?.containers.find((x) => x.name === c.name);
+        const pod = src.pod(w.namespace, name);
+        const state = pod?.containers.find((x) => x.name === c.name);
         if (state?.digest) {
           pods++;
           digests.add(state.digest);
+          const nodes = (nodesByDigest[state.digest] ??= []);
+          if (pod && !nodes.includes(pod.node)) nodes.push(pod.node);
         }
         if (state?.waiting) waiting++;
       }
@@ -258,6 +264,7 @@ export function imageUses(src: Pick<TruthSource, "workloads" | "pod">): ImageUse
         policy: c.policy,
         pods,
         digests: [...digests].sort(),
+        nodesByDigest,
         waiting,
       });
     }

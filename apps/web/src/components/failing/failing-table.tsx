@@ -2,7 +2,7 @@
 // at it filled in with its namespace and pod (the image-pull-failing rule's own snippet).
 import { FindingWorkloadHeader } from "~/components/cells.tsx";
 import { CopyButton } from "~/components/copy-button.tsx";
-import { Head, link, longTableWrap, muted, table, td, tr } from "~/components/ui.tsx";
+import { Head, link, longTableWrap, muted, scrollBox, table, td, tr } from "~/components/ui.tsx";
 import { concreteFix } from "~/lib/fix.ts";
 import { ago, dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -17,7 +17,7 @@ const SOURCE_WORDS: Record<string, string> = {
 
 export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; snippet: string; now: Date }) {
   return (
-    <div className={longTableWrap}>
+    <div className={longTableWrap} {...scrollBox("Failing containers table")}>
       <table className={table}>
         <caption className="sr-only">Containers failing to pull now, longest failing first</caption>
         <Head

@@ -1,7 +1,17 @@
 import { FINDING_SORT_FIRST, type FINDING_SORTS } from "@pullsight/api";
 import { WorkloadCell } from "~/components/cells.tsx";
 import { SortHeader, type SortView } from "~/components/table-controls.tsx";
-import { longTableWrap, muted, SeverityBadge, table, td, th, thead, tr } from "~/components/ui.tsx";
+import {
+  longTableWrap,
+  muted,
+  SeverityBadge,
+  scrollBox,
+  table,
+  td,
+  th,
+  thead,
+  tr,
+} from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
 import { date } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -34,7 +44,7 @@ export function FindingsTable({
     </th>
   );
   return (
-    <div className={longTableWrap}>
+    <div className={longTableWrap} {...scrollBox("Findings table")}>
       <table className={table}>
         <caption className="sr-only">
           Findings {first} to {first + rows.length - 1} of {total}, sorted by {view.sort}{" "}

@@ -2,7 +2,7 @@
 // (PS019) or whose tag now names a digest none of its pods run (PS020), with what the registry said
 // and what keeps the container running until its next pull.
 import { FindingWorkloadHeader } from "~/components/cells.tsx";
-import { Head, longTableWrap, muted, table, td, tr } from "~/components/ui.tsx";
+import { Head, longTableWrap, muted, scrollBox, table, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, plural } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -20,7 +20,7 @@ const short = (digest: string | null) => (digest ? `${digest.slice(0, 19)}…` :
 
 export function AtRiskTable({ rows, now }: { rows: AtRiskRow[]; now: Date }) {
   return (
-    <div className={longTableWrap}>
+    <div className={longTableWrap} {...scrollBox("References at risk table")}>
       <table className={table}>
         <caption className="sr-only">References at risk, most severe first, longest at risk first</caption>
         <Head columns={["Workload and image", "Registry says", "Runs now", "At risk since"]} />

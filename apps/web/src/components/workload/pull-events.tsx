@@ -1,5 +1,16 @@
 import { WORKLOAD_DETAIL_EVENTS } from "@pullsight/api";
-import { Empty, Head, link, longTableWrap, muted, Section, table, td, tr } from "~/components/ui.tsx";
+import {
+  Empty,
+  Head,
+  link,
+  longTableWrap,
+  muted,
+  Section,
+  scrollBox,
+  table,
+  td,
+  tr,
+} from "~/components/ui.tsx";
 import { dateTime, ms, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -12,7 +23,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
       {d.events.length === 0 ? (
         <Empty title="No pull events recorded for this workload." />
       ) : (
-        <div className={longTableWrap}>
+        <div className={longTableWrap} {...scrollBox("Pull events table")}>
           <table className={table}>
             <caption className="sr-only">Pull events, newest first</caption>
             <Head

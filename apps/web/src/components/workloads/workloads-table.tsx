@@ -1,7 +1,18 @@
 import type { WORKLOAD_SORTS } from "@pullsight/api";
 import { OpenFindingsCell } from "~/components/cells.tsx";
 import { SortHeader, type SortOrder, type SortView } from "~/components/table-controls.tsx";
-import { Link, link, longTableWrap, SeverityBadge, table, td, th, thead, tr } from "~/components/ui.tsx";
+import {
+  Link,
+  link,
+  longTableWrap,
+  SeverityBadge,
+  scrollBox,
+  table,
+  td,
+  th,
+  thead,
+  tr,
+} from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -31,7 +42,7 @@ export function WorkloadsTable({
     <SortHeader view={sorted} column={key} label={label} align={align} />
   );
   return (
-    <div className={longTableWrap}>
+    <div className={longTableWrap} {...scrollBox("Workloads table")}>
       <table className={table}>
         <caption className="sr-only">
           Workloads {first} to {first + rows.length - 1} of {total}, sorted by {sort}{" "}

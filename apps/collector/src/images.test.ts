@@ -1,0 +1,107 @@
+// The image inventory against the simulator's truth: every image its live workloads run, in which
+// clusters, by how many workloads, the digests its pods run on which nodes, drift (more than one
+// digest) found by its filter, and the CSV's rows are the page's.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { imagesQuery, listImages } from "@pullsight/db";
+import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
+import { Simulator } from "@pullsight/k8s-sim";
+import { collectFleet } from "./collect.ts";
+import { simClients, writeSimKubeconfig } from "./testing.ts";
+
+interface Truth {
+  clusters: Set<string>;
+  workloads: Set<string>;
+  pods: Map<string, number>;
+  nodes: Map<string, Set<string>>;
+}
+
+describe("image inventory", () => {
+  let sim: Simulator;
+  let t: TestDatabase;
+  const truth = new Map<string, Truth>();
+
+  before(async () => {
+    sim = await Simulator.start({ clusters: 2, podsPerCluster: 300, seed: 31 });
+    t = await createTestDatabase("images");
+    await collectFleet(t.db, simClients(sim, writeSimKubeconfig(sim, "images-")), {});
+    for (const c of sim.clusters)
+      for (const u of c.sim.truth().images) {
+        const x = truth.get(u.image) ?? {
+          clusters: new Set(),
+          workloads: new Set(),
+          pods: new Map(),
+          nodes: new Map(),
+        };
+        x.clusters.add(c.name);
+        x.workloads.add(`${c.name}/${u.namespace}/${u.kind}/${u.name}`);
+        for (const [digest, nodes] of Object.entries(u.nodesByDigest)) {
+          const set = x.nodes.get(digest) ?? new Set();
+          for (const n of nodes) set.add(n);
+          x.nodes.set(digest, set);
+        }
+        truth.set(u.image, x);
+      }
+  });
+  after(async () => {
+    await sim.stop();
+    await t.drop();
+  });
+
+  it("lists every image the fleet runs with its clusters, workloads, and the nodes running each digest", async () => {
+    const { rows, total } = await listImages(t.db, {}, { limit: 500 });
+    assert.equal(total, truth.size);
+    assert.equal(rows.length, truth.size, "one page holds them all");
+    for (const r of rows) {
+      const x = truth.get(r.image);
+      assert.ok(x, r.image);
+      assert.deepEqual(r.clusters, [...x.clusters].sort(), `${r.image} clusters`);
+      assert.equal(r.workloads, x.workloads.size, `${r.image} workloads`);
+      const digests = r.digests.filter((d) => d.digest !== null);
+      assert.deepEqual(digests.map((d) => d.digest).sort(), [...x.nodes.keys()].sort(), `${r.image} digests`);
+      for (const d of digests)
+        assert.deepEqual(
+          d.nodes,
+          [...(x.nodes.get(d.digest as string) ?? [])].sort(),
+          `${r.image} ${d.digest} nodes`,
+        );
+    }
+    // Drifting references come first.
+    const drifting = rows.map((r) => r.digests.filter((d) => d.digest).length > 1);
+    assert.deepEqual(
+      drifting,
+      [...drifting].sort((a, b) => Number(b) - Number(a)),
+    );
+  });
+
+  it("the drift filter finds exactly the references running as more than one digest; a cluster filter its own", async () => {
+    const drift = await listImages(t.db, { drift: true }, { limit: 500 });
+    const expected = [...truth].filter(([, x]) => x.nodes.size > 1).map(([image]) => image);
+    assert.ok(expected.length > 0, "the simulated fleet drifts");
+    assert.deepEqual(drift.rows.map((r) => r.image).sort(), expected.sort());
+    const name = sim.clusters[0]?.name as string;
+    const own = await listImages(t.db, { cluster: name }, { limit: 500 });
+    assert.deepEqual(
+      own.rows.map((r) => r.image).sort(),
+      [...truth]
+        .filter(([, x]) => x.clusters.has(name))
+        .map(([image]) => image)
+        .sort(),
+    );
+    for (const r of own.rows) assert.deepEqual(r.clusters, [name]);
+  });
+
+  it("the CSV's rows are the page's: one per image and running digest, in the same order", async () => {
+    const csv = await t.db.$queryRaw<Array<{ image: string; digest: string | null; pods: number | null }>>(
+      imagesQuery({}),
+    );
+    const { rows } = await listImages(t.db, {}, { limit: 500 });
+    const fromPage = rows.flatMap((r) =>
+      r.digests.length ? r.digests.map((d) => `${r.image} ${d.digest} ${d.pods}`) : [`${r.image} null null`],
+    );
+    assert.deepEqual(
+      csv.map((c) => `${c.image} ${c.digest} ${c.pods}`),
+      fromPage,
+    );
+  });
+});

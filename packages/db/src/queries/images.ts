@@ -1,0 +1,228 @@
+// The image inventory: every image reference live workloads run, with where and how (workloads,
+// clusters, pull policies), the digests its pods run on which nodes, what its registry says of it
+// now, and its open findings. One row per (image, running digest): the CSV is these rows, and the
+// page groups them by image. Tags that run as more than one digest come first.
+import { z } from "zod";
+import type { Db } from "../client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+
+export interface ImageFilter {
+  cluster?: string;
+  registry?: string;
+  /** Part of the reference (case-insensitive). */
+  q?: string;
+  /** Only references running as more than one digest. */
+  drift?: boolean;
+}
+
+export const IMAGE_COLUMNS = [
+  "image",
+  "registry",
+  "repository",
+  "tag",
+  "tag_kind",
+  "workloads",
+  "containers",
+  "clusters",
+  "policies",
+  "running_digests",
+  "digest",
+  "pods",
+  "nodes",
+  "node_names",
+  "registry_outcome",
+  "registry_digest",
+  "open_findings",
+] as const;
+
+export const imageRow = z.object({
+  image: z.string(),
+  registry: z.string().nullable(),
+  repository: z.string().nullable(),
+  tag: z.string().nullable(),
+  tagKind: z.string(),
+  workloads: z.number().int(),
+  containers: z.number().int(),
+  clusters: z.array(z.string()),
+  /** Containers by imagePullPolicy. */
+  policies: z.record(z.string(), z.number().int()),
+  /** Digests its pods run, most pods first, with the nodes that run each and a few of its workloads. */
+  digests: z.array(
+    z.object({
+      digest: z.string().nullable(),
+      pods: z.number().int(),
+      nodes: z.array(z.string()),
+      workloads: z.array(
+        z.object({ id: z.bigint(), cluster: z.string(), namespace: z.string(), name: z.string() }),
+      ),
+    }),
+  ),
+  registryOutcome: z.string().nullable(),
+  registryDigest: z.string().nullable(),
+  openFindings: z.number().int(),
+});
+export type ImageRow = z.infer<typeof imageRow>;
+
+/** The live containers the filter selects (cluster, registry, search), as `cur`. */
+function currentSql(f: ImageFilter): Prisma.Sql {
+  const parts = [Prisma.sql`cf."validTo" IS NULL`, Prisma.sql`w."deletedAt" IS NULL`];
+  if (f.cluster) parts.push(Prisma.sql`c.name = ${f.cluster}`);
+  if (f.registry) parts.push(Prisma.sql`cf.registry = ${f.registry}`);
+  if (f.q) parts.push(Prisma.sql`cf.image ILIKE ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  return Prisma.sql`
+    SELECT cf."workloadId", cf.image, cf.registry, cf.repository, cf.tag, cf."tagKind", cf."imagePullPolicy" AS policy,
+      c.name AS cluster, c.id AS cluster_id
+    FROM "ContainerFact" cf JOIN "Workload" w ON w.id = cf."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
+    WHERE ${Prisma.join(parts, " AND ")}`;
+}
+
+/** Images of the filter, one row each, drifting first then the most used (`img`). */
+function imagesSql(f: ImageFilter): Prisma.Sql {
+  return Prisma.sql`
+    WITH cur AS (${currentSql(f)}),
+    img AS (
+      SELECT image, MIN(registry) AS registry, MIN(repository) AS repository, MIN(tag) AS tag, MIN("tagKind") AS tag_kind,
+        COUNT(DISTINCT "workloadId")::int AS workloads, COUNT(*)::int AS containers,
+        string_agg(DISTINCT cluster, ' ' ORDER BY cluster) AS clusters,
+        array_agg(DISTINCT cluster_id) AS cluster_ids
+      FROM cur GROUP BY image
+    ),
+    pol AS (
+      SELECT image, string_agg(policy || '=' || n, ' ' ORDER BY policy) AS policies
+      FROM (SELECT image, policy, COUNT(*) AS n FROM cur GROUP BY image, policy) x GROUP BY image
+    ),
+    run AS (
+      SELECT ri.image, ri.digest, SUM(ri.pods)::int AS pods, COUNT(DISTINCT ri."nodeName")::int AS nodes,
+        string_agg(DISTINCT ri."nodeName", ' ' ORDER BY ri."nodeName") AS node_names
+      FROM "RunningImage" ri JOIN "Workload" w ON w.id = ri."workloadId"
+      JOIN img ON img.image = ri.image AND w."clusterId" = ANY(img.cluster_ids)
+      WHERE ri."validTo" IS NULL AND w."deletedAt" IS NULL
+      GROUP BY ri.image, ri.digest
+    ),
+    counted AS (SELECT image, COUNT(DISTINCT digest)::int AS running_digests FROM run GROUP BY image),
+    ranked AS (
+      SELECT img.*, pol.policies, COALESCE(d.running_digests, 0) AS running_digests
+      FROM img JOIN pol USING (image) LEFT JOIN counted d USING (image)
+      ${f.drift ? Prisma.sql`WHERE d.running_digests > 1` : Prisma.empty}
+    )`;
+}
+
+const ORDER = Prisma.sql`(r.running_digests > 1) DESC, r.workloads DESC, r.image`;
+
+/** One row per image and running digest, in the page's order: the images CSV. */
+export function imagesQuery(f: ImageFilter): Prisma.Sql {
+  return Prisma.sql`${imagesSql(f)}
+    SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
+      r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
+      a.outcome AS registry_outcome, a.digest AS registry_digest,
+      (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
+         AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
+    FROM ranked r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
+    ORDER BY ${ORDER}, run.pods DESC NULLS LAST, run.digest`;
+}
+
+type CsvRow = Record<(typeof IMAGE_COLUMNS)[number], unknown> & { image: string };
+
+/** A page of images (grouped from the CSV's rows) and how many images the filter selects. */
+export async function listImages(
+  db: Db,
+  f: ImageFilter,
+  opts: { limit?: number } = {},
+): Promise<{ rows: ImageRow[]; total: number }> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 100, 500));
+  const [rows, total] = await Promise.all([
+    db.$queryRaw<CsvRow[]>`${imagesSql(f)}
+      , page AS (SELECT * FROM ranked r ORDER BY ${ORDER} LIMIT ${limit})
+      SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
+        r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
+        a.outcome AS registry_outcome, a.digest AS registry_digest,
+        (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
+           AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
+      FROM page r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
+      ORDER BY ${ORDER}, run.pods DESC NULLS LAST, run.digest`,
+    db.$queryRaw<Array<{ n: number }>>`${imagesSql(f)} SELECT COUNT(*)::int AS n FROM ranked`,
+  ]);
+  const samples = await digestWorkloads(db, f, [...new Set(rows.map((r) => r.image))]);
+  return { rows: groupRows(rows, samples), total: total[0]?.n ?? 0 };
+}
+
+/** Workloads shown per digest; the count of pods and nodes says how many more. */
+const WORKLOADS_PER_DIGEST = 5;
+
+async function digestWorkloads(db: Db, f: ImageFilter, images: string[]) {
+  if (images.length === 0) return new Map<string, ImageRow["digests"][number]["workloads"]>();
+  const rows = await db.$queryRaw<
+    Array<{
+      image: string;
+      digest: string | null;
+      id: bigint;
+      cluster: string;
+      namespace: string;
+      name: string;
+    }>
+  >`
+    SELECT image, digest, id, cluster, namespace, name FROM (
+      SELECT DISTINCT ON (ri.image, ri.digest, w.id) ri.image, ri.digest, w.id, c.name AS cluster, w.namespace, w.name,
+        dense_rank() OVER (PARTITION BY ri.image, ri.digest ORDER BY w.id) AS k
+      FROM "RunningImage" ri JOIN "Workload" w ON w.id = ri."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
+      WHERE ri."validTo" IS NULL AND w."deletedAt" IS NULL AND ri.image = ANY(${images}::text[])
+        ${f.cluster ? Prisma.sql`AND c.name = ${f.cluster}` : Prisma.empty}
+      ORDER BY ri.image, ri.digest, w.id) x
+    WHERE k <= ${WORKLOADS_PER_DIGEST}`;
+  const out = new Map<string, ImageRow["digests"][number]["workloads"]>();
+  for (const r of rows) {
+    const key = `${r.image}\u0000${r.digest ?? ""}`;
+    out.set(key, [
+      ...(out.get(key) ?? []),
+      { id: r.id, cluster: r.cluster, namespace: r.namespace, name: r.name },
+    ]);
+  }
+  return out;
+}
+
+function groupRows(
+  rows: CsvRow[],
+  samples: Map<string, ImageRow["digests"][number]["workloads"]>,
+): ImageRow[] {
+  const out: ImageRow[] = [];
+  for (const r of rows) {
+    let image = out.at(-1);
+    if (image?.image !== r.image) {
+      image = {
+        image: r.image,
+        registry: r.registry as string | null,
+        repository: r.repository as string | null,
+        tag: r.tag as string | null,
+        tagKind: r.tag_kind as string,
+        workloads: r.workloads as number,
+        containers: r.containers as number,
+        clusters: String(r.clusters ?? "")
+          .split(" ")
+          .filter(Boolean),
+        policies: Object.fromEntries(
+          String(r.policies ?? "")
+            .split(" ")
+            .filter(Boolean)
+            .map((p) => p.split("=") as [string, string])
+            .map(([k, n]) => [k, Number(n)]),
+        ),
+        digests: [],
+        registryOutcome: r.registry_outcome as string | null,
+        registryDigest: r.registry_digest as string | null,
+        openFindings: r.open_findings as number,
+      };
+      out.push(image);
+    }
+    if (r.pods === null || r.pods === undefined) continue;
+    const digest = r.digest as string | null;
+    image.digests.push({
+      digest,
+      pods: r.pods as number,
+      nodes: String(r.node_names ?? "")
+        .split(" ")
+        .filter(Boolean),
+      workloads: samples.get(`${r.image}\u0000${digest ?? ""}`) ?? [],
+    });
+  }
+  return out;
+}
