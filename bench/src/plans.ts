@@ -60,6 +60,9 @@ const questions: Record<string, () => Promise<unknown>> = {
   "clusters.detail": () => api.clusters.detail({ name: w.cluster.name, snapshots: 10 }),
   "findings.list": () => api.findings.list({}),
   "reviews.get-fleet": () => api.reviews.get({}),
+  "trends.marks-56-days": () => api.trends.marks({ range: { days: 56 } }),
+  "images.list": () => api.images.list({}),
+  "images.list-drift": () => api.images.list({ filter: { drift: "yes" } }),
 };
 
 const out = path.join(repoRoot, "bench/plans");

@@ -78,6 +78,18 @@ describe("trend marks from stored history", () => {
     assert.equal(onDay?.count, workloads.size, "the mark counts the workloads that changed image that day");
     const named = new Set(changes.map((x) => key(x.workload)));
     for (const e of onDay?.examples ?? []) assert.ok(named.has(e), `${e} rolled out`);
+    // Drift the first snapshot found was there before history began: it is not a tag that moved that day.
+    const first = await t.db.snapshot.findFirstOrThrow({ orderBy: { startedAt: "asc" } });
+    const drift = await t.db.finding.findMany({ where: { ruleId: { in: ["PS010", "PS020"] } } });
+    assert.ok(
+      drift.some((f) => f.openedSnapshotId === first.id),
+      "the first snapshot found drift",
+    );
+    const later = drift.filter((f) => f.openedSnapshotId !== first.id).length;
+    assert.equal(
+      marks.filter((m) => m.kind === "tag-moved").reduce((n, m) => n + m.count, 0),
+      later,
+    );
   });
 
   it("a waiver created is a mark naming its rule; another cluster's is not", async () => {

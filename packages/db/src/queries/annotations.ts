@@ -30,6 +30,13 @@ export const INCIDENT_MIN_FAILURES = 10;
 
 type Row = { day: Date; count: number; examples: string[] | null; ref: string | null };
 
+/**
+ * The first snapshot of a mark's cluster (`x`). What it finds was there before history began: a
+ * drift it opens did not happen that day, and the failed pulls of its day include events counted
+ * before collection started, so neither is marked.
+ */
+const FIRST_SNAPSHOT = Prisma.sql`(SELECT s0.id FROM "Snapshot" s0 WHERE s0."clusterId" = x."clusterId" ORDER BY s0."startedAt" LIMIT 1)`;
+
 export async function getTrendMarks(
   db: Db,
   opts: { cluster?: string; from: Date; to: Date },
@@ -51,13 +58,14 @@ export async function getTrendMarks(
       SELECT ${day(Prisma.sql`COALESCE(x."firstSeenAt", x."openedAt")`)} AS day, COUNT(*)::int AS count,
         (array_agg(DISTINCT x.image))[1:3] AS examples, NULL AS ref
       FROM "Finding" x
-      WHERE x."ruleId" = ANY(${[...TAG_MOVE_RULES]}::text[])
+      WHERE x."ruleId" = ANY(${[...TAG_MOVE_RULES]}::text[]) AND x."openedSnapshotId" <> ${FIRST_SNAPSHOT}
         AND COALESCE(x."firstSeenAt", x."openedAt") >= ${from} AND COALESCE(x."firstSeenAt", x."openedAt") < ${to} ${cluster}
       GROUP BY 1 ORDER BY count DESC, day LIMIT ${MARKS_PER_KIND}`,
     db.$queryRaw<Array<{ day: Date; cause: string; n: number }>>`
       SELECT x.day::timestamp AT TIME ZONE 'UTC' AS day, c.key AS cause, SUM(c.value::int)::int AS n
       FROM "PullLatencyDaily" x CROSS JOIN LATERAL jsonb_each_text(x."failuresByCause") AS c(key, value)
       WHERE x.day >= ${from}::date AND x.day < ${to}::date ${cluster}
+        AND x.day > (SELECT (s."startedAt" AT TIME ZONE 'UTC')::date FROM "Snapshot" s WHERE s.id = ${FIRST_SNAPSHOT})
       GROUP BY 1, 2`,
     db.$queryRaw<Row[]>`
       SELECT ${day(Prisma.sql`x."createdAt"`)} AS day, COUNT(*)::int AS count,
