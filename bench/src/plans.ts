@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createCaller, createContext } from "@pullsight/api";
 import { createDb, createExportPool, poolOf } from "@pullsight/db";
-import { freePort, repoRoot, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
+import { applyMigrations, freePort, repoRoot, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
 import type pg from "pg";
 
 interface Statement {
@@ -23,6 +23,8 @@ const server = process.env.DATABASE_URL
     });
 const url = new URL(process.env.DATABASE_URL ?? server?.url("postgres") ?? "");
 url.pathname = "/pullsight_bench_history";
+// The seeded year may predate the newest migrations (new tables and indexes the queries use).
+await applyMigrations(url.toString());
 const db = createDb(url.toString(), { max: 1 });
 const pool = poolOf(db);
 let recording: Statement[] | null = null;

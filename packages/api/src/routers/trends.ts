@@ -79,7 +79,16 @@ export const trendsRouter = router({
    */
   marks: publicProcedure
     .meta({
-      reads: ["Cluster", "Finding", "ImageChange", "PullLatencyDaily", "Review", "Waiver", "Workload"],
+      reads: [
+        "Cluster",
+        "Finding",
+        "ImageChange",
+        "PullLatencyDaily",
+        "Review",
+        "Snapshot",
+        "Waiver",
+        "Workload",
+      ],
     })
     .input(z.object({ cluster: name.optional(), range: range.optional() }).strict())
     .output(z.array(trendMark))

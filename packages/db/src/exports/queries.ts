@@ -297,6 +297,7 @@ export function findingsQuery(
       (CASE WHEN ${resolvedBy} THEN f."resolvedSnapshotId" END) AS resolved_snapshot_id,
       s.id AS confirmed_snapshot_id, s."finishedAt" AS collected_at,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version,
+      ${severity} AS severity_order, -- the enum, for sorting (an index orders open findings by it); not an export column
       wl.id AS workload_id -- for links in the UI; not an export column
     FROM "Finding" f
     JOIN "Cluster" c ON c.id = f."clusterId"

@@ -1,7 +1,7 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
 // cannot disagree), sorted by severity, age, cluster or rule and paged by keyset cursor.
 
-import { type FindingStatus, SEVERITIES, type Severity } from "@pullsight/core";
+import type { FindingStatus, Severity } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
@@ -112,16 +112,12 @@ export const FINDING_SORT_FIRST: Record<FindingSort, "asc" | "desc"> = {
   rule: "asc",
 };
 
-const severityRank = (s: Severity) => SEVERITIES.indexOf(s) + 1;
 const FINDING_SORT_SQL: Record<
   FindingSort,
   { expr: Prisma.Sql; type: SortType; value: (r: FindingRow) => string | number }
 > = {
-  severity: {
-    expr: Prisma.sql`array_position(${[...SEVERITIES]}::text[], q.severity)`,
-    type: "int",
-    value: (r) => severityRank(r.severity),
-  },
+  // The enum itself (info < … < critical), so that Finding_open_severity_idx can hand out the first page.
+  severity: { expr: Prisma.sql`q.severity_order`, type: "severity", value: (r) => r.severity },
   opened: { expr: Prisma.sql`q.opened_at`, type: "timestamptz", value: (r) => r.opened_at.toISOString() },
   cluster: { expr: Prisma.sql`q.cluster`, type: "text", value: (r) => r.cluster },
   rule: { expr: Prisma.sql`q.rule_id`, type: "text", value: (r) => r.rule_id },

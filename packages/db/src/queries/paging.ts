@@ -1,7 +1,7 @@
 // Paging: a page of a query's rows with how many there are in all (counted only when the page is
 // full), and keyset cursors for lists sorted by a column (the sort value and the row's id, opaque
 // to clients and checked when they come back).
-import { unstorableText } from "@pullsight/core";
+import { SEVERITIES, unstorableText } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
@@ -18,7 +18,15 @@ export async function pageWithTotal<T>(
   return { rows: rows.slice(0, limit), total: Number(counted[0]?.n ?? 0) };
 }
 
-export type SortType = "text" | "int" | "timestamptz";
+export type SortType = "text" | "int" | "timestamptz" | "severity";
+
+/** The PostgreSQL type a cursor's value is cast to. */
+const CAST: Record<SortType, string> = {
+  text: "text",
+  int: "int",
+  timestamptz: "timestamptz",
+  severity: '"FindingSeverity"',
+};
 
 /** Where a page ended: the last row's sort value and id. */
 export interface Cursor {
@@ -43,6 +51,8 @@ function cursorValueFits(v: unknown, type: SortType): boolean {
     }
     case "text":
       return typeof v === "string" && v.length <= 1000 && unstorableText(v) === null;
+    case "severity":
+      return typeof v === "string" && (SEVERITIES as readonly string[]).includes(v);
   }
 }
 
@@ -67,6 +77,6 @@ export function afterCursor(
   const cmp = Prisma.raw(desc ? "<" : ">");
   return (expr, id) =>
     cursor
-      ? Prisma.sql`(${expr}, ${id}) ${cmp} (${cursor.v}::${Prisma.raw(type)}, ${BigInt(cursor.id)})`
+      ? Prisma.sql`(${expr}, ${id}) ${cmp} (${cursor.v}::${Prisma.raw(CAST[type])}, ${BigInt(cursor.id)})`
       : Prisma.sql`TRUE`;
 }

@@ -250,8 +250,9 @@ export function imageUses(src: Pick<TruthSource, "workloads" | "pod">): ImageUse
         if (state?.digest) {
           pods++;
           digests.add(state.digest);
-          const nodes = (nodesByDigest[state.digest] ??= []);
+          const nodes = nodesByDigest[state.digest] ?? [];
           if (pod && !nodes.includes(pod.node)) nodes.push(pod.node);
+          nodesByDigest[state.digest] = nodes;
         }
         if (state?.waiting) waiting++;
       }
