@@ -48,12 +48,18 @@ export async function getTrendMarks(
   const day = (col: Prisma.Sql) =>
     Prisma.sql`date_trunc('day', ${col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
   const [rollouts, moved, failures, waivers, reviews] = await Promise.all([
+    // The busiest days from ImageChange alone; workloads are looked up for their examples only.
     db.$queryRaw<Row[]>`
-      SELECT ${day(Prisma.sql`x.at`)} AS day, COUNT(DISTINCT x."workloadId")::int AS count,
-        (array_agg(DISTINCT w.namespace || '/' || w.name))[1:3] AS examples, NULL AS ref
-      FROM "ImageChange" x JOIN "Workload" w ON w.id = x."workloadId"
-      WHERE x.at >= ${from} AND x.at < ${to} ${cluster}
-      GROUP BY 1 ORDER BY count DESC, day LIMIT ${MARKS_PER_KIND}`,
+      WITH d AS (
+        SELECT ${day(Prisma.sql`x.at`)} AS day, COUNT(DISTINCT x."workloadId")::int AS count
+        FROM "ImageChange" x WHERE x.at >= ${from} AND x.at < ${to} ${cluster}
+        GROUP BY 1 ORDER BY count DESC, day LIMIT ${MARKS_PER_KIND})
+      SELECT d.day, d.count, NULL AS ref, ARRAY(
+          SELECT w.namespace || '/' || w.name FROM "Workload" w WHERE w.id IN (
+            SELECT x."workloadId" FROM "ImageChange" x
+            WHERE x.at >= d.day AND x.at < d.day + interval '1 day' ${cluster} LIMIT 3)
+          ORDER BY 1) AS examples
+      FROM d ORDER BY d.count DESC, d.day`,
     db.$queryRaw<Row[]>`
       SELECT ${day(Prisma.sql`COALESCE(x."firstSeenAt", x."openedAt")`)} AS day, COUNT(*)::int AS count,
         (array_agg(DISTINCT x.image))[1:3] AS examples, NULL AS ref
