@@ -2,11 +2,10 @@ import { imageFilter } from "@pullsight/api";
 import type { Metadata } from "next";
 import { FocusTarget } from "~/components/focus-target.tsx";
 import { ImagesTable } from "~/components/images/images-table.tsx";
-import { FilterText } from "~/components/table-controls.tsx";
+import { FilterSelect, FilterText } from "~/components/table-controls.tsx";
 import {
   Empty,
   ExportLink,
-  input,
   Link,
   link,
   muted,
@@ -53,28 +52,20 @@ export default async function ImagesPage({ searchParams }: { searchParams: Searc
         aria-label="Filter images"
         className="flex flex-wrap items-end gap-3 text-sm"
       >
-        <label className="flex flex-col gap-1">
-          <span className={muted}>Cluster</span>
-          <select name="cluster" defaultValue={raw.cluster ?? ""} className={`${input} max-w-56`}>
-            <option value="">All clusters</option>
-            {fleet.clusters.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className={muted}>Registry</span>
-          <select name="registry" defaultValue={raw.registry ?? ""} className={`${input} max-w-56`}>
-            <option value="">Any registry</option>
-            {registries.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="cluster"
+          label="Cluster"
+          value={raw.cluster}
+          options={fleet.clusters.map((c) => ({ value: c.name, text: c.name }))}
+          anyLabel="All clusters"
+        />
+        <FilterSelect
+          name="registry"
+          label="Registry"
+          value={raw.registry}
+          options={registries.map((r) => ({ value: r, text: r }))}
+          anyLabel="Any registry"
+        />
         <FilterText name="q" label="Image contains" value={raw.q} placeholder="redis" />
         <label className="flex items-center gap-2 pb-2">
           <input type="checkbox" name="drift" value="yes" defaultChecked={raw.drift === "yes"} />
