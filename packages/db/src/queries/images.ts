@@ -109,16 +109,21 @@ function imagesSql(f: ImageFilter): Prisma.Sql {
 
 const ORDER = Prisma.sql`(r.running_digests > 1) DESC, r.workloads DESC, r.image`;
 
-/** One row per image and running digest, in the page's order: the images CSV. */
-export function imagesQuery(f: ImageFilter): Prisma.Sql {
-  return Prisma.sql`${imagesSql(f)}
+/** One row per image of `source` (ranked, or a page of it) and running digest, in the page's order. */
+function rowsOf(f: ImageFilter, page: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${imagesSql(f)}, source AS (${page})
     SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
       r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
       a.outcome AS registry_outcome, a.digest AS registry_digest,
       (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
          AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
-    FROM ranked r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
+    FROM source r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
     ORDER BY ${ORDER}, run.pods DESC NULLS LAST, run.digest`;
+}
+
+/** Every image of the filter, one row per running digest: the images CSV. */
+export function imagesQuery(f: ImageFilter): Prisma.Sql {
+  return rowsOf(f, Prisma.sql`SELECT * FROM ranked`);
 }
 
 type CsvRow = Record<(typeof IMAGE_COLUMNS)[number], unknown> & { image: string };
@@ -131,15 +136,7 @@ export async function listImages(
 ): Promise<{ rows: ImageRow[]; total: number }> {
   const limit = Math.max(1, Math.min(opts.limit ?? 100, 500));
   const [rows, total] = await Promise.all([
-    db.$queryRaw<CsvRow[]>`${imagesSql(f)}
-      , page AS (SELECT * FROM ranked r ORDER BY ${ORDER} LIMIT ${limit})
-      SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
-        r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
-        a.outcome AS registry_outcome, a.digest AS registry_digest,
-        (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
-           AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
-      FROM page r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
-      ORDER BY ${ORDER}, run.pods DESC NULLS LAST, run.digest`,
+    db.$queryRaw<CsvRow[]>(rowsOf(f, Prisma.sql`SELECT * FROM ranked r ORDER BY ${ORDER} LIMIT ${limit}`)),
     db.$queryRaw<Array<{ n: number }>>`${imagesSql(f)} SELECT COUNT(*)::int AS n FROM ranked`,
   ]);
   const samples = await digestWorkloads(db, f, [...new Set(rows.map((r) => r.image))]);
