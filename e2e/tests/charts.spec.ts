@@ -139,10 +139,15 @@ async function checkChart(page: Page, title: string) {
       : "none";
   expect(drawn.series.length, `${title}: one drawn series per column`).toBe(head.length);
   const axis = axisOf(drawn.ticks, stacking === "expand");
+  // A value beyond the axis's last tick is drawn off its top (the chart labels it there): placing it
+  // exactly would extrapolate the ticks' rounding, so it is checked to be above the top instead.
+  const top = Math.max(...drawn.ticks.map((t) => parseValue(t.text)?.value ?? 0));
   const near = (px: number, value: Expected, what: string) =>
-    expect(Math.abs(px - axis.y(value.value)), what).toBeLessThanOrEqual(
-      SLACK_PX + value.tolerance * axis.pxPerUnit,
-    );
+    value.value - value.tolerance > top && stacking !== "expand"
+      ? expect(px, `${what} (off the top)`).toBeLessThan(axis.y(top))
+      : expect(Math.abs(px - axis.y(value.value)), what).toBeLessThanOrEqual(
+          SLACK_PX + value.tolerance * axis.pxPerUnit,
+        );
   for (let s = 0; s < head.length; s++) {
     const expected = expectedValues(rows, s, stacking);
     const marks = drawn.series[s] ?? [];
@@ -224,4 +229,63 @@ test("the score trends mark what happened on their days, as stored history says,
     .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? "")))
     expect((await request.get(href)).status(), href).toBe(200);
   await expectAccessible(page);
+});
+
+test("an exceptional day does not flatten the failure chart: the axis stops short of it, and the chart names it with its value", async ({
+  page,
+  db,
+}) => {
+  // A first day of collection that counted every failure already under way: ten times the
+  // busiest seeded day, the day before the seeded history begins.
+  const first = await db.pullLatencyDaily.findFirstOrThrow({ orderBy: { day: "asc" } });
+  const [busiest] = await db.$queryRaw<Array<{ n: number }>>`
+    SELECT COALESCE(MAX(n), 0)::int AS n FROM (SELECT SUM(failures) AS n FROM "PullLatencyDaily" GROUP BY day) d`;
+  const spike = 10 * (busiest?.n ?? 0) + 10;
+  const key = {
+    clusterId: first.clusterId,
+    day: new Date(first.day.getTime() - 86_400_000),
+    registry: "docker.io",
+  };
+  await db.pullLatencyDaily.create({
+    data: {
+      ...key,
+      pulls: 0,
+      alreadyPresent: 0,
+      failures: spike,
+      failuresByCause: { "not-found": spike },
+      updatedAt: new Date(),
+    },
+  });
+  try {
+    const title = "Pull failures by cause";
+    const figure = page
+      .locator("figure")
+      .filter({ has: page.getByRole("img", { name: new RegExp(`^${title}:`) }) });
+    // The replicas forget what the new row changes within moments (their cache listens for it).
+    await expect(async () => {
+      await page.goto("/");
+      expect(await figure.locator("figcaption").textContent()).toContain("Off the scale:");
+    }).toPass({ timeout: 10_000 });
+    const caption = (await figure.locator("figcaption").textContent()) ?? "";
+    const { rows } = await numbersOf(figure);
+    const days = await figure.locator("table tbody th").allTextContents();
+    const totals = rows.map((cells) => cells.reduce((n, c) => n + (parseValue(c)?.value ?? 0), 0));
+    const drawn = await drawnOf(figure);
+    const top = Math.max(...drawn.ticks.map((t) => parseValue(t.text)?.value ?? 0));
+    const above = days.filter((_, i) => (totals[i] ?? 0) > top);
+    expect(above, "only the exceptional day is off the scale").toEqual([key.day.toISOString().slice(0, 10)]);
+    expect(top, "the axis ends within reach of the other days").toBeLessThanOrEqual(
+      2 * Math.max(...totals.filter((v) => v !== spike), 1) + 10,
+    );
+    const label = key.day.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+    expect(caption).toContain(`${label} (${spike.toLocaleString("en")})`);
+    // Marked at the top of the axis with its value.
+    await expect(
+      figure.locator("svg").getByText(`↑ ${spike.toLocaleString("en")}`, { exact: true }),
+    ).toHaveCount(1);
+    // Every day, the exceptional one included, is drawn at its value on the axis's scale.
+    await checkChart(page, title);
+  } finally {
+    await db.pullLatencyDaily.delete({ where: { clusterId_day_registry: key } });
+  }
 });

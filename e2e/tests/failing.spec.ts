@@ -70,3 +70,49 @@ test("failing now: one click from the fleet, pods and nodes named, kubectl fille
   await expect(page).toHaveURL(/[?&]team=/);
   await expect(table.locator("tbody tr")).toHaveCount(records.filter((r) => r.owner === team).length);
 });
+
+test("failing now sorts by its headers, both ways, rows without a value last, and keeps the sort when filtered", async ({
+  page,
+}) => {
+  await page.goto("/failing");
+  const table = page.getByRole("table", { name: /Containers failing to pull now/ });
+  // "Failing since" shows how long ago, with the instant in its title; "not known" has none.
+  const since = async () =>
+    table.locator("tbody tr td:nth-of-type(3)").evaluateAll((tds) =>
+      tds.map((td) => {
+        const title = td.querySelector("span[title]")?.getAttribute("title");
+        return title ? Date.parse(title) : null;
+      }),
+    );
+  const inOrder = (xs: Array<number | null>, order: "asc" | "desc") => {
+    const firstNull = xs.indexOf(null);
+    if (firstNull !== -1 && xs.slice(firstNull).some((x) => x !== null)) return false;
+    const known = (firstNull === -1 ? xs : xs.slice(0, firstNull)) as number[];
+    return known.every(
+      (x, i) => i === 0 || (order === "asc" ? (known[i - 1] as number) <= x : (known[i - 1] as number) >= x),
+    );
+  };
+  const header = table.getByRole("columnheader", { name: /Failing since/ });
+  // Longest failing first is the default; its header turns it around.
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  const asc = await since();
+  expect(
+    asc.every((t) => t === null || Number.isFinite(t)),
+    "every instant parses",
+  ).toBe(true);
+  expect(
+    new Set(asc.filter((t) => t !== null)).size,
+    "the seeded failures began at different times",
+  ).toBeGreaterThan(1);
+  expect(inOrder(asc, "asc"), asc.join()).toBe(true);
+  await header.getByRole("link").click();
+  await expect(page).toHaveURL(/sort=since&order=desc/);
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  const desc = await since();
+  expect(inOrder(desc, "desc"), desc.join()).toBe(true);
+  expect([...desc].sort().join()).toBe([...asc].sort().join());
+  // Filtering keeps the sort.
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/sort=since&order=desc/);
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+});

@@ -5,7 +5,7 @@
 // whose events reached the API server and were still there when the collector listened.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { listFailingNow } from "@pullsight/db";
+import { FAILING_SORTS, type FailingNowRow, listFailingNow } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
@@ -25,6 +25,41 @@ type Tally = Record<string, number>;
 const add = (m: Tally, k: string, n = 1) => {
   m[k] = (m[k] ?? 0) + n;
 };
+
+const SEVERITY_RANK: Record<string, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+/** The reference order of each sort: a comparable value, or null (listed last either way). */
+const SORT_VALUE: Record<(typeof FAILING_SORTS)[number], (r: FailingNowRow) => number | string | null> = {
+  since: (r) => r.first_failure?.getTime() ?? null,
+  severity: (r) => SEVERITY_RANK[r.severity] ?? null,
+  attempts: (r) => r.attempts,
+  cause: (r) => r.cause,
+};
+
+/** Every sort, both ways, lists the same rows, each in its order with rows lacking a value last. */
+async function assertSorts(t: TestDatabase, cluster: string, now: Date, expected: string[]) {
+  for (const by of FAILING_SORTS)
+    for (const order of ["asc", "desc"] as const) {
+      const { rows } = await listFailingNow(t.db, { cluster }, { now, limit: 1000, sort: { by, order } });
+      const what = `${cluster} by ${by} ${order}`;
+      assert.deepEqual(
+        rows
+          .map(
+            (r) =>
+              `${r.namespace}/${r.pod}/${r.container} on ${r.node}: ${r.reason}, ${r.cause} from ${r.cause_source}`,
+          )
+          .sort(),
+        expected,
+        what,
+      );
+      const values = rows.map(SORT_VALUE[by]);
+      for (let i = 1; i < values.length; i++) {
+        const [a, b] = [values[i - 1] ?? null, values[i] ?? null];
+        if (b === null) continue;
+        assert.notEqual(a, null, `${what}: a row without a value before one with`);
+        if (a !== null) assert.ok(order === "asc" ? a <= b : a >= b, `${what}: ${a} then ${b}`);
+      }
+    }
+}
 
 describe("failure causes and event coverage, per Kubernetes version", () => {
   let sim: Simulator;
@@ -194,6 +229,7 @@ describe("failure causes and event coverage, per Kubernetes version", () => {
         if (r.cause === "invalid-name") assert.equal(r.attempts, null, `${r.pod}: no pull attempted`);
         else assert.ok((r.attempts ?? 0) >= 1, `${r.pod}: failed attempts counted from events`);
       }
+      await assertSorts(t, c.name, new Date(sim.now), listed);
     }
   });
 

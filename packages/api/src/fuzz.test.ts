@@ -228,10 +228,14 @@ const TEMPLATES: Record<string, unknown> = {
   "failing.now": {
     filter: { cluster: "c", namespace: "ns", team: "payments", cause: "not-found" },
     limit: 50,
+    sort: "attempts",
+    order: "asc",
   },
   "registries.atRisk": {
     filter: { cluster: "c", namespace: "ns", team: "payments", registry: "docker.io", cause: "not-found" },
     limit: 50,
+    sort: "cause",
+    order: "desc",
   },
   "registries.health": { days: 7, cluster: "c" },
   "trends.marks": { cluster: "c", range: RANGE },

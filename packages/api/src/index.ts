@@ -1,8 +1,12 @@
 // What a server hosting the API opens (the web app reaches the database layer only through here).
 export {
+  AT_RISK_SORT_FIRST,
+  AT_RISK_SORTS,
   createDb,
   createExportPool,
   type Db,
+  FAILING_SORT_FIRST,
+  FAILING_SORTS,
   FINDING_SORT_FIRST,
   FINDING_SORTS,
   poolOf,

@@ -85,10 +85,12 @@ describe("what procedures read", () => {
       "failing.now": [
         {},
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "not-found" }, limit: 5 },
+        { sort: "attempts", order: "asc" },
       ],
       "registries.atRisk": [
         {},
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "tag-moved" }, limit: 5 },
+        { sort: "since", order: "desc" },
       ],
       "trends.marks": [{}, { cluster: c.name, range: { days: 56 } }],
       "images.list": [

@@ -96,6 +96,8 @@ export {
 } from "./queries/export-log.ts";
 export {
   FAILING_NOW_COLUMNS,
+  FAILING_SORT_FIRST,
+  FAILING_SORTS,
   type FailingNowFilter,
   type FailingNowRow,
   failingNowQuery,
@@ -147,7 +149,7 @@ export {
   worstNamespace,
 } from "./queries/namespaces.ts";
 export { emptyFindingCounts } from "./queries/open-counts.ts";
-export { InvalidCursorError } from "./queries/paging.ts";
+export { InvalidCursorError, type ListOrder } from "./queries/paging.ts";
 export {
   type ClusterPullStats,
   getClusterPullStats,
@@ -222,6 +224,8 @@ export {
 } from "./queries/waivers.ts";
 export {
   AT_RISK_COLUMNS,
+  AT_RISK_SORT_FIRST,
+  AT_RISK_SORTS,
   type AtRiskFilter,
   type AtRiskRow,
   atRiskQuery,

@@ -16,6 +16,8 @@ import {
   YAxis,
 } from "recharts";
 import { type ChartMark, MarkList, markLines } from "~/components/chart-marks.tsx";
+import { offScaleDots, offScaleNote, offScaleOf } from "~/components/chart-off-scale.tsx";
+import { shortDay } from "~/lib/format.ts";
 import { niceStep } from "~/lib/series.ts";
 
 export type { ChartMark };
@@ -36,7 +38,6 @@ const formatters: Record<ValueFormat, (v: number) => string> = {
   ms: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`),
   count: (v) => Math.round(v).toLocaleString("en"),
 };
-const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 const tooltipStyle = {
   background: "var(--chart-tooltip-bg)",
   border: "1px solid var(--chart-grid)",
@@ -66,7 +67,7 @@ function Numbers({
       <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Show the numbers</summary>
       {/* A chart of many series has a wide table: it scrolls on its own, never the page. */}
       <div className="overflow-x-auto">
-        <table className="mt-2 w-full text-left">
+        <table className="numbers-table mt-2 w-full text-left">
           <thead>
             <tr>
               <th scope="col" className="px-2 py-1 font-medium">
@@ -183,7 +184,23 @@ interface TimeChartProps {
   height?: number;
   /** Days marked with what happened on them (rollouts, incidents…), drawn as vertical lines. */
   marks?: readonly ChartMark[];
+  /** Let the axis stop short of exceptional days (drawn off the top, labelled with their values). */
+  clipOutliers?: boolean;
 }
+
+/** Days along the bottom, one label per few days. */
+const TIME_AXIS = (
+  <XAxis
+    dataKey="t"
+    type="number"
+    scale="time"
+    domain={["dataMin", "dataMax"]}
+    tickFormatter={(t: number) => shortDay(t)}
+    tick={axis}
+    stroke="var(--chart-grid)"
+    minTickGap={24}
+  />
+);
 
 export function TimeChart({
   title,
@@ -196,33 +213,28 @@ export function TimeChart({
   domain,
   height = 220,
   marks = [],
+  clipOutliers = false,
 }: TimeChartProps) {
   const fmt = formatters[format];
+  const offScale = clipOutliers && !domain && stacked !== "expand" ? offScaleOf(data, series, stacked) : null;
+  const axisDomain = offScale?.domain ?? domain;
+  const note = [stacked && STACKED_NOTES[stacked], offScale && offScaleNote(offScale, fmt)]
+    .filter(Boolean)
+    .join(" ");
   // Stacked to 100 %, the axis reads shares of each day's total; values stay what they are.
   const axisFmt = stacked === "expand" ? formatters.pct : fmt;
   const common = {
     data,
     margin: { top: 8, right: 12, bottom: 0, left: 0 },
   };
-  const xAxis = (
-    <XAxis
-      dataKey="t"
-      type="number"
-      scale="time"
-      domain={["dataMin", "dataMax"]}
-      tickFormatter={(t: number) => day.format(t)}
-      tick={axis}
-      stroke="var(--chart-grid)"
-      minTickGap={24}
-    />
-  );
   const yAxis = (
     <YAxis
       tickFormatter={(v: number) => axisFmt(v)}
       tick={axis}
       width={56}
       stroke="var(--chart-grid)"
-      {...(domain ? { domain, ticks: roundTicks(domain) } : {})}
+      {...(axisDomain ? { domain: axisDomain, ticks: roundTicks(axisDomain) } : {})}
+      allowDataOverflow={offScale !== null}
     />
   );
   const tooltip = (
@@ -238,7 +250,7 @@ export function TimeChart({
       summary={summary}
       empty={data.length === 0}
       height={height}
-      {...(stacked ? { note: STACKED_NOTES[stacked] } : {})}
+      {...(note ? { note } : {})}
       marks={marks}
       numbers={
         <Numbers
@@ -256,7 +268,7 @@ export function TimeChart({
       {kind === "area" ? (
         <AreaChart {...common} {...(stacked === "expand" ? { stackOffset: "expand" as const } : {})}>
           <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
-          {xAxis}
+          {TIME_AXIS}
           {yAxis}
           {tooltip}
           <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -273,11 +285,12 @@ export function TimeChart({
               isAnimationActive={false}
             />
           ))}
+          {offScaleDots(offScale, fmt)}
         </AreaChart>
       ) : (
         <LineChart {...common}>
           <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
-          {xAxis}
+          {TIME_AXIS}
           {yAxis}
           {tooltip}
           <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -295,6 +308,7 @@ export function TimeChart({
               isAnimationActive={false}
             />
           ))}
+          {offScaleDots(offScale, fmt)}
         </LineChart>
       )}
     </Frame>

@@ -1,6 +1,6 @@
 // How much of what happened on the nodes the stored kubelet events show: pull counts, latency and
 // failure causes are a sample of the events that reached the collector, and this is its size.
-import { Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { date, num, pct } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -54,18 +54,17 @@ function CoverageTable({ days }: { days: Day[] }) {
   const right = `${td} text-right tabular-nums`;
   return (
     <div className={`${tableWrap} mt-2`}>
-      <table className={table}>
-        <caption className="sr-only">Event coverage per day</caption>
-        <Head
-          columns={[
-            "Day (UTC)",
-            ["Starts", "right"],
-            ["With pull event", "right"],
-            ["Failing", "right"],
-            ["With a failure event of the last hour", "right"],
-            ["Combined events", "right"],
-          ]}
-        />
+      <DataTable
+        caption="Event coverage per day"
+        columns={[
+          "Day (UTC)",
+          ["Starts", "right"],
+          ["With pull event", "right"],
+          ["Failing", "right"],
+          ["With a failure event of the last hour", "right"],
+          ["Combined events", "right"],
+        ]}
+      >
         <tbody>
           {[...days].reverse().map((d) => {
             const share = ratio(d.startsWithPullEvent, d.containerStarts);
@@ -92,7 +91,7 @@ function CoverageTable({ days }: { days: Day[] }) {
             );
           })}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

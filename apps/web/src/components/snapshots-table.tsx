@@ -1,5 +1,5 @@
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
-import { Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, duration, num } from "~/lib/format.ts";
 
 export interface SnapshotRow {
@@ -19,19 +19,18 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
   const withCluster = snapshots.some((s) => s.cluster);
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">{caption}</caption>
-        <Head
-          columns={[
-            withCluster && "Cluster",
-            "Started",
-            "Status",
-            ["Read time", "right"],
-            ["Rows written", "right"],
-            "Failed reads",
-            "Collector",
-          ]}
-        />
+      <DataTable
+        caption={caption}
+        columns={[
+          withCluster && "Cluster",
+          "Started",
+          "Status",
+          ["Read time", "right"],
+          ["Rows written", "right"],
+          "Failed reads",
+          "Collector",
+        ]}
+      >
         <tbody>
           {snapshots.map((s) => (
             <tr key={String(s.id)} className={tr}>
@@ -63,7 +62,7 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // The controls every server-side table shares: a filter menu, sortable headers and the pager (state
 // in the URL).
-import { button, hrefWith, input, Link, muted, th } from "~/components/ui.tsx";
+import type { ReactNode } from "react";
+import { button, hrefWith, input, Link, muted, rowsTable, th, thead } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
 export interface Option {
@@ -140,6 +141,13 @@ export interface SortView<S extends string> {
   firstOrder: (column: S) => SortOrder;
 }
 
+/** The table sorted by `column`: the other way if it already is, else in the column's first direction; from the first page. */
+function sortHref<S extends string>(view: SortView<S>, column: S): string {
+  const active = view.sort === column;
+  const order = active ? (view.order === "asc" ? "desc" : "asc") : view.firstOrder(column);
+  return hrefWith(view.path, view.params, { sort: column, order, cursor: null, page: null });
+}
+
 /** A column header that sorts by its key, and says how the table is sorted (aria-sort). */
 export function SortHeader<S extends string>({
   view,
@@ -152,24 +160,118 @@ export function SortHeader<S extends string>({
   label: string;
   align?: string;
 }) {
-  const { sort, order, params } = view;
+  const { sort, order } = view;
   const active = sort === column;
-  const nextOrder = active ? (order === "asc" ? "desc" : "asc") : view.firstOrder(column);
   return (
     <th
       scope="col"
       className={`${th} ${align}`}
       aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
     >
-      <Link
-        href={hrefWith(view.path, params, { sort: column, order: nextOrder, cursor: null, page: null })}
-        className="inline-flex items-center gap-1 hover:underline"
-      >
+      <Link href={sortHref(view, column)} className="inline-flex items-center gap-1 hover:underline">
         {label}
         <span aria-hidden="true" className="text-xs">
           {active ? (order === "asc" ? "▲" : "▼") : "↕"}
         </span>
       </Link>
     </th>
+  );
+}
+
+/** A column of a sortable table: its name, the sort it offers (if any), its alignment. */
+export interface SortColumn<S extends string> {
+  label: string;
+  sort?: S;
+  align?: string;
+}
+
+/** A table whose headers sort it (state in the URL), with a hidden caption and rows readable on a phone. */
+export function SortableTable<S extends string>({
+  view,
+  columns,
+  caption,
+  children,
+}: {
+  view: SortView<S>;
+  columns: Array<SortColumn<S> | false>;
+  caption: ReactNode;
+  children: ReactNode;
+}) {
+  const shown = columns.filter((c) => c !== false);
+  return (
+    <>
+      <PhoneSort view={view} columns={shown} />
+      <table {...rowsTable(shown.map((c) => c.label))}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className={thead}>
+          <tr>
+            {shown.map((c) =>
+              c.sort ? (
+                <SortHeader key={c.label} view={view} column={c.sort} label={c.label} align={c.align ?? ""} />
+              ) : (
+                <th key={c.label} scope="col" className={`${th} ${c.align ?? ""}`}>
+                  {c.label}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        {children}
+      </table>
+    </>
+  );
+}
+
+/** On a phone the header row is hidden (rows are labelled instead), so the sorts are offered here. */
+function PhoneSort<S extends string>({ view, columns }: { view: SortView<S>; columns: SortColumn<S>[] }) {
+  const { sort, order } = view;
+  return (
+    <nav
+      aria-label="Sort the table"
+      className="flex flex-wrap gap-x-3 gap-y-1 border-b border-slate-200 px-3 py-2 text-sm sm:hidden dark:border-slate-800"
+    >
+      <span className={muted}>Sort by</span>
+      {columns.flatMap(({ sort: column, label }) => {
+        if (!column) return [];
+        const active = sort === column;
+        return [
+          <Link
+            key={column}
+            href={sortHref(view, column)}
+            className={active ? "font-medium underline" : "hover:underline"}
+            aria-current={active ? "true" : undefined}
+          >
+            {label}
+            {active && (
+              <>
+                <span aria-hidden="true">{order === "asc" ? " ▲" : " ▼"}</span>
+                <span className="sr-only">{order === "asc" ? ", ascending" : ", descending"}</span>
+              </>
+            )}
+          </Link>,
+        ];
+      })}
+    </nav>
+  );
+}
+
+/** The sort and direction a page's URL asks for, or the list's default and the sort's first direction. */
+export function sortFromUrl<S extends string>(
+  raw: { sort?: string | undefined; order?: string | undefined },
+  sorts: readonly S[],
+  first: Record<S, SortOrder>,
+): { sort: S; order: SortOrder } {
+  const sort = (sorts as readonly string[]).includes(raw.sort ?? "") ? (raw.sort as S) : (sorts[0] as S);
+  const order = raw.order === "asc" || raw.order === "desc" ? raw.order : first[sort];
+  return { sort, order };
+}
+
+/** A filter form's hidden fields that keep the table's sort when the filters change. */
+export function KeepSort({ sort, order }: { sort: string; order: SortOrder }) {
+  return (
+    <>
+      <input type="hidden" name="sort" value={sort} />
+      <input type="hidden" name="order" value={order} />
+    </>
   );
 }

@@ -1,7 +1,7 @@
 // The few building blocks every page shares. Colour is never the only signal: badges carry text.
 import { SEVERITIES_MOST_SEVERE_FIRST } from "@pullsight/core";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 
 /** Where a filter form's results begin: the forms submit to `#results` (FocusTarget). */
 export const RESULTS_ID = "results";
@@ -202,8 +202,14 @@ export function ExportLink({ href, children }: { href: string; children: ReactNo
 
 export { Link };
 
-/** A table's header row: column names, ["name", "right"] for numeric columns, false for a column not shown. */
-export function Head({ columns }: { columns: Array<string | [string, "right"] | false> }) {
+type Column = string | [string, "right"] | false;
+const columnLabel = (c: Exclude<Column, false>) => (typeof c === "string" ? c : c[0]);
+
+/**
+ * A table's header row: column names, ["name", "right"] for numeric columns, false for a column
+ * not shown.
+ */
+export function Head({ columns }: { columns: Column[] }) {
   return (
     <thead className={thead}>
       <tr>
@@ -219,5 +225,47 @@ export function Head({ columns }: { columns: Array<string | [string, "right"] | 
           })}
       </tr>
     </thead>
+  );
+}
+
+/** How many columns a phone can label (globals.css declares a label rule for each). */
+export const ROW_LABEL_COLUMNS = 14;
+/** A labelled cell's left padding on a phone: the label's column (globals.css) and the cell's own. */
+const ROW_LABEL_PAD = "8rem";
+
+/**
+ * A table that a phone shows as readable rows: below the `sm` width each row is a block and each
+ * cell shows its column's name beside its value (globals.css `.rows-table`), so no column is
+ * scrolled out of view.
+ * The names travel as custom properties because a cell cannot read its header; "" leaves a cell
+ * unlabelled (a row's title).
+ */
+export function rowsTable(labels: string[]) {
+  const style: Record<string, string> = {};
+  labels.slice(0, ROW_LABEL_COLUMNS).forEach((label, i) => {
+    if (!label) return;
+    style[`--col-${i + 1}`] = JSON.stringify(label);
+    style[`--pad-${i + 1}`] = ROW_LABEL_PAD;
+  });
+  return { className: `${table} rows-table`, style: style as CSSProperties };
+}
+
+/** A table with a hidden caption, the header row of `columns`, and rows readable on a phone. */
+export function DataTable({
+  caption,
+  columns,
+  children,
+}: {
+  caption: ReactNode;
+  columns: Column[];
+  children: ReactNode;
+}) {
+  const shown = columns.filter((c) => c !== false);
+  return (
+    <table {...rowsTable(shown.map(columnLabel))}>
+      <caption className="sr-only">{caption}</caption>
+      <Head columns={columns} />
+      {children}
+    </table>
   );
 }

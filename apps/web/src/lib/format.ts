@@ -8,9 +8,12 @@ const dateTimeFormat = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const shortDayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 export const dateTime = (d: Date | null | undefined) => (d ? `${dateTimeFormat.format(d)} UTC` : "never");
 export const date = (d: Date | null | undefined) => (d ? dateFormat.format(d) : "–");
+/** A day on a chart's axis: "8 Oct". */
+export const shortDay = (t: number | Date) => shortDayFormat.format(t);
 export const num = (n: number | bigint | null | undefined) =>
   n === null || n === undefined ? "–" : n.toLocaleString("en");
 export const pct = (n: number | null | undefined, digits = 0) =>

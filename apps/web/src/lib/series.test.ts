@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { fitDomain, niceStep, pivot, rankBySlowdown, zeroBasedDomain } from "./series.ts";
+import {
+  fitDomain,
+  niceStep,
+  OUTLIER_FACTOR,
+  outlierDomain,
+  pivot,
+  rankBySlowdown,
+  zeroBasedDomain,
+} from "./series.ts";
 
 describe("pivot", () => {
   const rows = fc.array(
@@ -123,5 +131,35 @@ describe("rankBySlowdown", () => {
         );
       }),
     );
+  });
+});
+
+describe("outlierDomain", () => {
+  /** The reference: the 90th-percentile day by nearest rank, and twice its level rounded up. */
+  const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.9 * xs.length) - 1] as number;
+  const limitOf = (xs: number[]) => OUTLIER_FACTOR * zeroBasedDomain([1.5 * p90(xs)])[1];
+
+  it("draws every ordinary day within the axis and only days beyond twice the typical level above it, at most a tenth (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 120 }), (days) => {
+        const domain = outlierDomain(days);
+        if (days.length < 7 || p90(days) === 0 || Math.max(...days) <= limitOf(days))
+          return assert.equal(domain, null);
+        assert.ok(domain, "a day beyond twice the typical level stops the axis short");
+        const [lo, top] = domain;
+        assert.equal(lo, 0);
+        const above = days.filter((d) => d > top);
+        assert.ok(above.length > 0 && above.every((d) => d > limitOf(days)), `${above} above ${top}`);
+        assert.ok(above.length <= Math.floor(days.length / 10));
+        assert.deepEqual(domain, zeroBasedDomain(days.filter((d) => d <= top)));
+      }),
+    );
+  });
+
+  it("keeps the demo's first day of collection from flattening its weeks of failures, and draws its incident whole", () => {
+    const days = [111, 17, 22, 22, 18, 19, 22, 13, 19, 17, 10, 8, 12, 15, 20, 53, 14, 21, 9, 11, 18];
+    assert.deepEqual(outlierDomain(days), [0, 60]);
+    // No day beyond twice the typical level: the axis fits everything.
+    assert.equal(outlierDomain([60, 17, 22, 22, 18, 19, 22, 13]), null);
   });
 });

@@ -79,6 +79,26 @@ export function zeroBasedDomain(values: ReadonlyArray<number | null | undefined>
   return [0, Math.ceil(max / step) * step];
 }
 
+/** How far above the typical day a day must reach before the axis stops short of it. */
+export const OUTLIER_FACTOR = 2;
+
+/**
+ * A count axis one exceptional day does not flatten (a first day of collection counting every
+ * failure already under way): with a week or more of days, the typical level is 1.5 × the
+ * 90th-percentile day, rounded up to a step. Days beyond twice that level are exceptional; when
+ * there are any, the axis ends on a step above every other day, and the exceptional days are drawn
+ * off its top (the chart labels them with their values). Null when nothing is exceptional.
+ */
+export function outlierDomain(totals: ReadonlyArray<number>): [number, number] | null {
+  const xs = totals.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
+  if (xs.length < 7) return null;
+  const typical = xs[Math.ceil(0.9 * xs.length) - 1] as number;
+  if (typical <= 0) return null;
+  const limit = OUTLIER_FACTOR * (zeroBasedDomain([1.5 * typical])[1] as number);
+  if ((xs[xs.length - 1] as number) <= limit) return null;
+  return zeroBasedDomain(xs.filter((v) => v <= limit));
+}
+
 const median = (xs: number[]): number | null => {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 // Failing now: every pod container waiting on a failed pull, from the latest snapshots, with its
 // node, cause and where the cause was read, and what kubelet events add (attempts, first failure).
-import { failingNowRow, listFailingNow } from "@pullsight/db";
+import { FAILING_SORTS, failingNowRow, listFailingNow } from "@pullsight/db";
 import { z } from "zod";
 import { failingFilter } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -10,7 +10,12 @@ export const failingRouter = router({
     .meta({ reads: ["Cluster", "Finding", "Namespace", "PullEvent", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
-        .object({ filter: failingFilter.optional(), limit: z.number().int().min(1).max(1000).optional() })
+        .object({
+          filter: failingFilter.optional(),
+          limit: z.number().int().min(1).max(1000).optional(),
+          sort: z.enum(FAILING_SORTS).optional(),
+          order: z.enum(["asc", "desc"]).optional(),
+        })
         .strict(),
     )
     .output(z.object({ rows: z.array(failingNowRow), total: z.number().int() }))
@@ -18,6 +23,7 @@ export const failingRouter = router({
       listFailingNow(ctx.db, input.filter ?? {}, {
         now: ctx.now(),
         ...(input.limit ? { limit: input.limit } : {}),
+        sort: { by: input.sort, order: input.order },
       }),
     ),
 });

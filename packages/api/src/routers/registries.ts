@@ -1,6 +1,6 @@
 // Will it pull? References at risk (the registry no longer serves them, or their tag moved) and how
 // each registry answers the prober.
-import { atRiskRow, getRegistryHealth, listAtRisk, registryHealthResult } from "@pullsight/db";
+import { AT_RISK_SORTS, atRiskRow, getRegistryHealth, listAtRisk, registryHealthResult } from "@pullsight/db";
 import { z } from "zod";
 import { atRiskFilter, name } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -10,7 +10,12 @@ export const registriesRouter = router({
     .meta({ reads: ["Cluster", "Finding", "Namespace", "Snapshot", "Waiver", "Workload"] })
     .input(
       z
-        .object({ filter: atRiskFilter.optional(), limit: z.number().int().min(1).max(1000).optional() })
+        .object({
+          filter: atRiskFilter.optional(),
+          limit: z.number().int().min(1).max(1000).optional(),
+          sort: z.enum(AT_RISK_SORTS).optional(),
+          order: z.enum(["asc", "desc"]).optional(),
+        })
         .strict(),
     )
     .output(z.object({ rows: z.array(atRiskRow), total: z.number().int() }))
@@ -18,6 +23,7 @@ export const registriesRouter = router({
       listAtRisk(ctx.db, input.filter ?? {}, {
         now: ctx.now(),
         ...(input.limit ? { limit: input.limit } : {}),
+        sort: { by: input.sort, order: input.order },
       }),
     ),
   health: publicProcedure

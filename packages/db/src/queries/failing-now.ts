@@ -11,7 +11,7 @@ import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
-import { pageWithTotal } from "./paging.ts";
+import { firstOrders, type ListSort, type ListSortChoice, orderedBy, pageWithTotal } from "./paging.ts";
 import {
   FINDING_PROVENANCE_COLUMNS,
   findingConfirmedBy,
@@ -94,9 +94,23 @@ function failingWhere(filter: FailingNowFilter): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-/** The rows, most recently failing first within the oldest failure; `now` decides what is waived. */
-export function failingNowQuery(filter: FailingNowFilter, now: Date): Prisma.Sql {
-  return Prisma.sql`
+/** What the failing list sorts by: how long it has failed (the default), severity, attempts, cause. */
+export const FAILING_SORTS = ["since", "severity", "attempts", "cause"] as const;
+export type FailingSort = (typeof FAILING_SORTS)[number];
+const FAILING_SORT_SQL: Record<FailingSort, ListSort> = {
+  // Oldest first failure first: the longest failing.
+  since: { expr: Prisma.sql`q.first_failure`, first: "asc" },
+  // The enum orders info < … < critical.
+  severity: { expr: Prisma.sql`q.severity::"FindingSeverity"`, first: "desc" },
+  attempts: { expr: Prisma.sql`q.attempts`, first: "desc" },
+  cause: { expr: Prisma.sql`q.cause`, first: "asc" },
+};
+export const FAILING_SORT_FIRST = firstOrders(FAILING_SORT_SQL);
+export type FailingOrder = ListSortChoice<FailingSort>;
+
+/** The rows, longest failing first unless sorted otherwise; `now` decides what is waived. */
+export function failingNowQuery(filter: FailingNowFilter, now: Date, sort: FailingOrder = {}): Prisma.Sql {
+  const rows = Prisma.sql`
     SELECT c.name AS cluster, f.namespace, ${ownerOf("f")} AS owner, wl.kind AS workload_kind, wl.name AS workload,
       i.value ->> 'pod' AS pod, i.value ->> 'node' AS node, f."containerName" AS container, f.image,
       r.value ->> 'reason' AS reason, COALESCE(cs.value ->> 'cause', 'unknown') AS cause,
@@ -122,16 +136,22 @@ export function failingNowQuery(filter: FailingNowFilter, now: Date): Prisma.Sql
       WHERE e."clusterId" = f."clusterId" AND e.namespace = f.namespace AND e."podName" = i.value ->> 'pod'
         AND (e."containerName" IS NULL OR e."containerName" = f."containerName")
         AND e.reason = ANY(${FAILURE_REASONS}::text[])) ev ON true
-    WHERE ${failingWhere(filter)}
-    ORDER BY first_failure ASC NULLS LAST, c.name, f.namespace, pod, container`;
+    WHERE ${failingWhere(filter)}`;
+  return orderedBy(
+    rows,
+    FAILING_SORT_SQL,
+    { ...sort, fallback: "since" },
+    Prisma.sql`q.cluster, q.namespace, q.pod, q.container`,
+  );
 }
 
 /** A page of the rows, and how many there are in all. */
 export async function listFailingNow(
   db: Db,
   filter: FailingNowFilter,
-  opts: { now: Date; limit?: number },
+  opts: { now: Date; limit?: number; sort?: FailingOrder },
 ): Promise<{ rows: FailingNowRow[]; total: number }> {
-  const page = await pageWithTotal<FailingNowRow>(db, failingNowQuery(filter, opts.now), opts.limit ?? 200);
+  const query = failingNowQuery(filter, opts.now, opts.sort);
+  const page = await pageWithTotal<FailingNowRow>(db, query, opts.limit ?? 200);
   return { rows: page.rows.map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total: page.total };
 }

@@ -80,3 +80,37 @@ export function afterCursor(
       ? Prisma.sql`(${expr}, ${id}) ${cmp} (${cursor.v}::${Prisma.raw(CAST[type])}, ${BigInt(cursor.id)})`
       : Prisma.sql`TRUE`;
 }
+
+export type ListOrder = "asc" | "desc";
+
+/** One way a top-N list sorts: an expression over its query's columns (`q.<column>`). */
+export interface ListSort {
+  expr: Prisma.Sql;
+  /** The direction it starts in when chosen (counts largest first, ages oldest first). */
+  first: ListOrder;
+}
+
+/** A sort a client chose (either part may be left out: the list's default, the sort's first direction). */
+export interface ListSortChoice<K extends string> {
+  by?: K | undefined;
+  order?: ListOrder | undefined;
+}
+
+/**
+ * A list's query ordered by one of its sorts; rows without a value come last either way, and ties
+ * keep the list's own order (`then`), so a page is the same at every request.
+ */
+export function orderedBy<K extends string>(
+  query: Prisma.Sql,
+  sorts: Record<K, ListSort>,
+  sort: ListSortChoice<K> & { fallback: K },
+  then: Prisma.Sql,
+): Prisma.Sql {
+  const s = sorts[sort.by ?? sort.fallback];
+  const dir = Prisma.raw((sort.order ?? s.first) === "desc" ? "DESC" : "ASC");
+  return Prisma.sql`SELECT * FROM (${query}) q ORDER BY ${s.expr} ${dir} NULLS LAST, ${then}`;
+}
+
+/** The direction each of a list's sorts starts in, for the headers that offer them. */
+export const firstOrders = <K extends string>(sorts: Record<K, ListSort>) =>
+  Object.fromEntries(Object.entries<ListSort>(sorts).map(([k, s]) => [k, s.first])) as Record<K, ListOrder>;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ClusterFilter, clusterConditions, ownerOf, teamCondition } from "./filters.ts";
-import { pageWithTotal } from "./paging.ts";
+import { firstOrders, type ListSort, type ListSortChoice, orderedBy, pageWithTotal } from "./paging.ts";
 import {
   FINDING_PROVENANCE_COLUMNS,
   findingConfirmedBy,
@@ -103,9 +103,21 @@ function atRiskWhere(filter: AtRiskFilter): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-/** The rows, most severe first, then the longest at risk; `now` decides what is waived. */
-export function atRiskQuery(filter: AtRiskFilter, now: Date): Prisma.Sql {
-  return Prisma.sql`
+/** What the at-risk list sorts by: severity (the default), how long at risk, what the registry said. */
+export const AT_RISK_SORTS = ["severity", "since", "cause"] as const;
+export type AtRiskSort = (typeof AT_RISK_SORTS)[number];
+const AT_RISK_SORT_SQL: Record<AtRiskSort, ListSort> = {
+  // The enum orders info < … < critical.
+  severity: { expr: Prisma.sql`q.severity::"FindingSeverity"`, first: "desc" },
+  since: { expr: Prisma.sql`q.since`, first: "asc" },
+  cause: { expr: Prisma.sql`q.cause`, first: "asc" },
+};
+export const AT_RISK_SORT_FIRST = firstOrders(AT_RISK_SORT_SQL);
+export type AtRiskOrder = ListSortChoice<AtRiskSort>;
+
+/** The rows, most severe first, then the longest at risk, unless sorted otherwise; `now` decides what is waived. */
+export function atRiskQuery(filter: AtRiskFilter, now: Date, sort: AtRiskOrder = {}): Prisma.Sql {
+  const rows = Prisma.sql`
     SELECT c.name AS cluster, f.namespace, ${ownerOf("f")} AS owner, wl.kind AS workload_kind, wl.name AS workload,
       f."containerName" AS container, f.image, f.evidence ->> 'registry' AS registry, ${CAUSE_SQL} AS cause,
       (f.evidence -> 'registryAnswer' ->> 'httpStatus')::int AS http_status,
@@ -126,17 +138,25 @@ export function atRiskQuery(filter: AtRiskFilter, now: Date): Prisma.Sql {
     JOIN "Cluster" c ON c.id = f."clusterId"
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
     LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
-    WHERE ${atRiskWhere(filter)}
-    ORDER BY array_position(ARRAY['critical','high','medium','low','info'], f.severity::text), f."openedAt", c.name,
-      f.namespace, wl.name, f."containerName"`;
+    WHERE ${atRiskWhere(filter)}`;
+  return orderedBy(
+    rows,
+    AT_RISK_SORT_SQL,
+    { ...sort, fallback: "severity" },
+    Prisma.sql`q.severity::"FindingSeverity" DESC, q.since, q.cluster, q.namespace, q.workload, q.container`,
+  );
 }
 
 /** A page of the rows, and how many there are in all. */
 export async function listAtRisk(
   db: Db,
   filter: AtRiskFilter,
-  opts: { now: Date; limit?: number },
+  opts: { now: Date; limit?: number; sort?: AtRiskOrder },
 ): Promise<{ rows: AtRiskRow[]; total: number }> {
-  const page = await pageWithTotal<AtRiskRow>(db, atRiskQuery(filter, opts.now), opts.limit ?? 200);
+  const page = await pageWithTotal<AtRiskRow>(
+    db,
+    atRiskQuery(filter, opts.now, opts.sort),
+    opts.limit ?? 200,
+  );
   return { rows: page.rows.map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total: page.total };
 }

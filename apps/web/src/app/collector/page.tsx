@@ -2,16 +2,15 @@ import type { Metadata } from "next";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import { SnapshotsTable } from "~/components/snapshots-table.tsx";
 import {
+  DataTable,
   Empty,
   ExportLink,
-  Head,
   Link,
   link,
   muted,
   PageHeader,
   Section,
   Stat,
-  table,
   tableWrap,
   td,
   tr,
@@ -101,19 +100,18 @@ function Deliveries({ deliveries }: { deliveries: Awaited<ReturnType<Caller["rev
         </Empty>
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">The newest digests and alerts and how their delivery went</caption>
-            <Head
-              columns={[
-                "Kind",
-                "About",
-                "Recipient",
-                "Channel",
-                "Status",
-                ["Attempts", "right"],
-                "Last attempt",
-              ]}
-            />
+          <DataTable
+            caption="The newest digests and alerts and how their delivery went"
+            columns={[
+              "Kind",
+              "About",
+              "Recipient",
+              "Channel",
+              "Status",
+              ["Attempts", "right"],
+              "Last attempt",
+            ]}
+          >
             <tbody>
               {deliveries.map((d) => (
                 <tr key={String(d.id)} className={tr}>
@@ -136,7 +134,7 @@ function Deliveries({ deliveries }: { deliveries: Awaited<ReturnType<Caller["rev
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </Section>

@@ -1,9 +1,10 @@
-import { failingFilter } from "@pullsight/api";
+import { FAILING_SORT_FIRST, FAILING_SORTS, failingFilter } from "@pullsight/api";
 import { FAILURE_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
 import { CountsBy } from "~/components/counts-by.tsx";
 import { FailingTable } from "~/components/failing/failing-table.tsx";
 import { FocusTarget } from "~/components/focus-target.tsx";
+import { KeepSort, sortFromUrl } from "~/components/table-controls.tsx";
 import {
   Empty,
   ExportLink,
@@ -19,7 +20,7 @@ import {
   Warning,
 } from "~/components/ui.tsx";
 import { num, plural } from "~/lib/format.ts";
-import { type SearchParams, validFilters } from "~/lib/params.ts";
+import { pick, type SearchParams, validFilters } from "~/lib/params.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -29,10 +30,16 @@ const LIMIT = 200;
 
 /** Every container waiting on a failed pull now, longest failing first, with its pod, node and cause. */
 export default async function FailingPage({ searchParams }: { searchParams: SearchParams }) {
-  const { filter, raw, dropped } = validFilters(failingFilter, await searchParams);
+  const sp = await searchParams;
+  const { filter, raw, dropped } = validFilters(failingFilter, sp);
+  const { sort, order } = sortFromUrl(
+    pick(sp, ["sort", "order"] as const),
+    FAILING_SORTS,
+    FAILING_SORT_FIRST,
+  );
   const caller = await api();
   const [failing, fleet, rules] = await Promise.all([
-    caller.failing.now({ filter, limit: LIMIT }),
+    caller.failing.now({ filter, limit: LIMIT, sort, order }),
     caller.fleet.overview(),
     caller.rules.catalog(),
   ]);
@@ -80,6 +87,7 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
             ))}
           </select>
         </label>
+        <KeepSort sort={sort} order={order} />
         {raw.team && <input type="hidden" name="team" value={raw.team} />}
         {raw.namespace && <input type="hidden" name="namespace" value={raw.namespace} />}
         <button type="submit" className={primaryButton}>
@@ -108,10 +116,15 @@ export default async function FailingPage({ searchParams }: { searchParams: Sear
                 href={(cause) => hrefWith("/failing", raw, { cause })}
               />
             </section>
-            <FailingTable rows={failing.rows} snippet={snippet} now={new Date()} />
+            <FailingTable
+              rows={failing.rows}
+              snippet={snippet}
+              now={new Date()}
+              view={{ sort, order, params: { ...raw, sort, order } }}
+            />
             {failing.total > LIMIT && (
               <p className={`text-sm ${muted}`}>
-                Showing the {num(LIMIT)} longest failing of {num(failing.total)}; the CSV has every one.
+                Showing the first {num(LIMIT)} of {num(failing.total)} in this order; the CSV has every one.
               </p>
             )}
           </>

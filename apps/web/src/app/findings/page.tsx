@@ -5,7 +5,7 @@ import { FindingsTable } from "~/components/findings/findings-table.tsx";
 import { GroupedFindings } from "~/components/findings/grouped-findings.tsx";
 import { WaiversInForce } from "~/components/findings/waivers-table.tsx";
 import { FocusTarget } from "~/components/focus-target.tsx";
-import { Pager } from "~/components/table-controls.tsx";
+import { Pager, sortFromUrl } from "~/components/table-controls.tsx";
 import { Empty, ExportLink, PageHeader, Warning } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import { pick, type SearchParams, validFilters } from "~/lib/params.ts";
@@ -15,16 +15,12 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Findings" };
 
 const PAGE = 50;
-type Sort = (typeof FINDING_SORTS)[number];
 
 export default async function FindingsPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const { filter, raw, dropped } = validFilters(findingFilter, sp);
   const view = pick(sp, ["sort", "order", "cursor", "page"] as const);
-  const sort: Sort = (FINDING_SORTS as readonly string[]).includes(view.sort ?? "")
-    ? (view.sort as Sort)
-    : "severity";
-  const order = view.order === "asc" || view.order === "desc" ? view.order : FINDING_SORT_FIRST[sort];
+  const { sort, order } = sortFromUrl(view, FINDING_SORTS, FINDING_SORT_FIRST);
   const caller = await api();
   const listFrom = (cursor: string | null) =>
     caller.findings.list({ filter, sort, order, limit: PAGE, cursor });

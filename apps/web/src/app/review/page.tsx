@@ -8,10 +8,10 @@ import { type Frozen, PrintButton, SignOff } from "~/components/sign-off.tsx";
 import {
   button,
   card,
+  DataTable,
   Delta,
   Empty,
   ExportLink,
-  Head,
   input,
   Link,
   link,
@@ -22,7 +22,6 @@ import {
   Section,
   SeverityBadge,
   Stat,
-  table,
   tableWrap,
   td,
   tr,
@@ -282,11 +281,10 @@ function frozenOf(review: Review): Frozen {
 function SeverityTable({ counts: c }: { counts: Review["counts"] }) {
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">Findings this week by severity</caption>
-        <Head
-          columns={["Severity", ["New", "right"], ["Resolved", "right"], ["Ageing (> 30 days)", "right"]]}
-        />
+      <DataTable
+        caption="Findings this week by severity"
+        columns={["Severity", ["New", "right"], ["Resolved", "right"], ["Ageing (> 30 days)", "right"]]}
+      >
         <tbody>
           {SEVERITIES.map((s) => (
             <tr key={s} className={tr}>
@@ -299,7 +297,7 @@ function SeverityTable({ counts: c }: { counts: Review["counts"] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }
@@ -331,9 +329,10 @@ function PastReviews({ past }: { past: Awaited<ReturnType<Caller["reviews"]["lis
         <Empty title="No review has been signed yet." />
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">Signed reviews, newest week first</caption>
-            <Head columns={["Week", "Scope", "Signed by", "Signed at", "Notes"]} />
+          <DataTable
+            caption="Signed reviews, newest week first"
+            columns={["Week", "Scope", "Signed by", "Signed at", "Notes"]}
+          >
             <tbody>
               {past.map((r) => (
                 <tr key={r.id} className={tr}>
@@ -356,7 +355,7 @@ function PastReviews({ past }: { past: Awaited<ReturnType<Caller["reviews"]["lis
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </Section>

@@ -2,14 +2,13 @@ import { gradeFor } from "@pullsight/core";
 import type { Metadata } from "next";
 import { OpenFindingsCell } from "~/components/cells.tsx";
 import {
+  DataTable,
   Delta,
   Empty,
   Grade,
-  Head,
   Link,
   link,
   PageHeader,
-  table,
   tableWrap,
   td,
   tr,
@@ -33,20 +32,19 @@ export default async function TeamsPage() {
         <Empty title="No namespace has been collected yet." />
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">Teams by score, lowest first</caption>
-            <Head
-              columns={[
-                "Team",
-                "Score",
-                ["Change over 7 days", "right"],
-                ["Clusters", "right"],
-                ["Namespaces", "right"],
-                ["Containers", "right"],
-                ["Open findings", "right"],
-                ["High + critical", "right"],
-              ]}
-            />
+          <DataTable
+            caption="Teams by score, lowest first"
+            columns={[
+              "Team",
+              "Score",
+              ["Change over 7 days", "right"],
+              ["Clusters", "right"],
+              ["Namespaces", "right"],
+              ["Containers", "right"],
+              ["Open findings", "right"],
+              ["High + critical", "right"],
+            ]}
+          >
             <tbody>
               {teams.map((t) => (
                 <tr key={t.team} className={tr}>
@@ -71,7 +69,7 @@ export default async function TeamsPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </>

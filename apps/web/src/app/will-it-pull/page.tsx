@@ -1,10 +1,12 @@
-import { atRiskFilter } from "@pullsight/api";
+import { AT_RISK_SORT_FIRST, AT_RISK_SORTS, atRiskFilter } from "@pullsight/api";
 import { AT_RISK_CAUSES } from "@pullsight/core";
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
 import { CountsBy } from "~/components/counts-by.tsx";
 import { FocusTarget } from "~/components/focus-target.tsx";
 import { AtRiskTable, CAUSE_WORDS } from "~/components/registries/at-risk-table.tsx";
 import { RegistryHealthTable } from "~/components/registries/registry-health-table.tsx";
+import { KeepSort, sortFromUrl } from "~/components/table-controls.tsx";
 import {
   Empty,
   ExportLink,
@@ -21,7 +23,7 @@ import {
   Warning,
 } from "~/components/ui.tsx";
 import { num, plural } from "~/lib/format.ts";
-import { type SearchParams, validFilters } from "~/lib/params.ts";
+import { pick, type SearchParams, validFilters } from "~/lib/params.ts";
 import { api } from "~/server/caller.ts";
 
 export const dynamic = "force-dynamic";
@@ -35,10 +37,16 @@ const causeLabels = Object.fromEntries(Object.entries(CAUSE_WORDS).map(([k, v]) 
  * image, from what each registry answered the prober, and how the registries answer.
  */
 export default async function WillItPullPage({ searchParams }: { searchParams: SearchParams }) {
-  const { filter, raw, dropped } = validFilters(atRiskFilter, await searchParams);
+  const sp = await searchParams;
+  const { filter, raw, dropped } = validFilters(atRiskFilter, sp);
+  const { sort, order } = sortFromUrl(
+    pick(sp, ["sort", "order"] as const),
+    AT_RISK_SORTS,
+    AT_RISK_SORT_FIRST,
+  );
   const caller = await api();
   const [atRisk, health, fleet] = await Promise.all([
-    caller.registries.atRisk({ filter, limit: LIMIT }),
+    caller.registries.atRisk({ filter, limit: LIMIT, sort, order }),
     caller.registries.health(),
     caller.fleet.overview(),
   ]);
@@ -69,6 +77,7 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
       )}
       <AtRiskFilters
         raw={raw}
+        sort={<KeepSort sort={sort} order={order} />}
         clusters={fleet.clusters.map((c) => c.name)}
         registries={health.registries.map((r) => r.registry)}
       />
@@ -104,10 +113,14 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
                 href={(v) => hrefWith("/will-it-pull", raw, { registry: v })}
               />
             </section>
-            <AtRiskTable rows={atRisk.rows} now={now} />
+            <AtRiskTable
+              rows={atRisk.rows}
+              now={now}
+              view={{ sort, order, params: { ...raw, sort, order } }}
+            />
             {atRisk.total > LIMIT && (
               <p className={`text-sm ${muted}`}>
-                Showing the {num(LIMIT)} most severe of {num(atRisk.total)}; the CSV has every one.
+                Showing the first {num(LIMIT)} of {num(atRisk.total)} in this order; the CSV has every one.
               </p>
             )}
           </div>
@@ -130,10 +143,13 @@ export default async function WillItPullPage({ searchParams }: { searchParams: S
 /** Cluster, registry and cause, kept in the URL; a team or namespace filter (from their pages) rides along. */
 function AtRiskFilters({
   raw,
+  sort,
   clusters,
   registries,
 }: {
   raw: Record<string, string | undefined>;
+  /** The hidden fields that keep the table's sort. */
+  sort: ReactNode;
   clusters: string[];
   registries: string[];
 }) {
@@ -180,6 +196,7 @@ function AtRiskFilters({
           ))}
         </select>
       </label>
+      {sort}
       {raw.team && <input type="hidden" name="team" value={raw.team} />}
       {raw.namespace && <input type="hidden" name="namespace" value={raw.namespace} />}
       <button type="submit" className={primaryButton}>

@@ -1,7 +1,7 @@
 import { ClusterHeaderCell } from "~/components/cells.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
 import { Sparkline } from "~/components/sparkline.tsx";
-import { Grade, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, Grade, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -13,20 +13,19 @@ export function ClustersTable({ clusters, trends }: { clusters: Clusters; trends
   const now = new Date();
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">Clusters with grade, trend and last snapshot</caption>
-        <Head
-          columns={[
-            "Cluster",
-            "Labels",
-            "Score",
-            "30-day trend",
-            "Kubernetes",
-            "Last snapshot",
-            ["Workloads", "right"],
-            ["Open findings", "right"],
-          ]}
-        />
+      <DataTable
+        caption="Clusters with grade, trend and last snapshot"
+        columns={[
+          "Cluster",
+          "Labels",
+          "Score",
+          "30-day trend",
+          "Kubernetes",
+          "Last snapshot",
+          ["Workloads", "right"],
+          ["Open findings", "right"],
+        ]}
+      >
         <tbody>
           {clusters.map((c, i) => (
             <tr key={c.id} className={tr}>
@@ -58,7 +57,7 @@ export function ClustersTable({ clusters, trends }: { clusters: Clusters; trends
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

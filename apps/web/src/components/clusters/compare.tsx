@@ -1,5 +1,5 @@
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
-import { Empty, Grade, Head, SEVERITIES, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, Empty, Grade, SEVERITIES, tableWrap, td, tr } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import { api } from "~/server/caller.ts";
 
@@ -60,11 +60,14 @@ export async function Compare({ names }: { names: [string, string] }) {
   ];
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">
-          {names[0]} and {names[1]} side by side
-        </caption>
-        <Head columns={["", ...names]} />
+      <DataTable
+        caption={
+          <>
+            {names[0]} and {names[1]} side by side
+          </>
+        }
+        columns={["", ...names]}
+      >
         <tbody>
           {rows.map(([label, cell]) => (
             <tr key={label} className={tr}>
@@ -76,7 +79,7 @@ export async function Compare({ names }: { names: [string, string] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

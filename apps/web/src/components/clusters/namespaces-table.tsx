@@ -1,13 +1,12 @@
 import { OpenFindingsCell } from "~/components/cells.tsx";
 import {
+  DataTable,
   Empty,
   ExportLink,
   Grade,
-  Head,
   Link,
   link,
   Section,
-  table,
   tableWrap,
   td,
   tr,
@@ -35,22 +34,19 @@ export function NamespacesTable({
         <Empty title="No namespaces collected." />
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">
-              Namespaces of {cluster.name} with scores, owners and findings
-            </caption>
-            <Head
-              columns={[
-                "Namespace",
-                "Team",
-                "Profile",
-                "Score",
-                ["Workloads", "right"],
-                ["Containers", "right"],
-                ["Open findings", "right"],
-                ["High + critical", "right"],
-              ]}
-            />
+          <DataTable
+            caption={<>Namespaces of {cluster.name} with scores, owners and findings</>}
+            columns={[
+              "Namespace",
+              "Team",
+              "Profile",
+              "Score",
+              ["Workloads", "right"],
+              ["Containers", "right"],
+              ["Open findings", "right"],
+              ["High + critical", "right"],
+            ]}
+          >
             <tbody>
               {namespaces.map((n) => (
                 <tr key={n.name} className={tr}>
@@ -83,7 +79,7 @@ export function NamespacesTable({
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </Section>

@@ -1,8 +1,10 @@
 // The failing-now rows: one per pod container waiting on a failed pull, with the commands to look
 // at it filled in with its namespace and pod (the image-pull-failing rule's own snippet).
+import { FAILING_SORT_FIRST, type FAILING_SORTS } from "@pullsight/api";
 import { FindingWorkloadHeader } from "~/components/cells.tsx";
 import { CopyButton } from "~/components/copy-button.tsx";
-import { Head, link, longTableWrap, muted, scrollBox, table, td, tr } from "~/components/ui.tsx";
+import { SortableTable, type SortView } from "~/components/table-controls.tsx";
+import { link, longTableWrap, muted, scrollBox, td, tr } from "~/components/ui.tsx";
 import { concreteFix } from "~/lib/fix.ts";
 import { ago, dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -15,21 +17,33 @@ const SOURCE_WORDS: Record<string, string> = {
   none: "not known",
 };
 
-export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; snippet: string; now: Date }) {
+type Sort = (typeof FAILING_SORTS)[number];
+
+export function FailingTable({
+  rows,
+  snippet,
+  now,
+  view,
+}: {
+  rows: FailingNowRow[];
+  snippet: string;
+  now: Date;
+  view: Omit<SortView<Sort>, "path" | "firstOrder">;
+}) {
   return (
     <div className={longTableWrap} {...scrollBox("Failing containers table")}>
-      <table className={table}>
-        <caption className="sr-only">Containers failing to pull now, longest failing first</caption>
-        <Head
-          columns={[
-            "Workload and image",
-            "Pod",
-            "Cause",
-            "Failing since",
-            ["Attempts", "right"],
-            "Look at it",
-          ]}
-        />
+      <SortableTable
+        view={{ ...view, path: "/failing", firstOrder: (c) => FAILING_SORT_FIRST[c] }}
+        caption={`Containers failing to pull now, sorted by ${view.sort} ${view.order === "asc" ? "ascending" : "descending"}`}
+        columns={[
+          { label: "Workload and image", sort: "severity" },
+          { label: "Pod" },
+          { label: "Cause", sort: "cause" },
+          { label: "Failing since", sort: "since" },
+          { label: "Attempts", sort: "attempts", align: "text-right" },
+          { label: "Look at it" },
+        ]}
+      >
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.finding_id}/${r.pod}/${r.reason}`} className={tr}>
@@ -62,7 +76,7 @@ export function FailingTable({ rows, snippet, now }: { rows: FailingNowRow[]; sn
             </tr>
           ))}
         </tbody>
-      </table>
+      </SortableTable>
     </div>
   );
 }

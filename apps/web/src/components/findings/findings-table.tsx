@@ -1,17 +1,7 @@
 import { FINDING_SORT_FIRST, type FINDING_SORTS } from "@pullsight/api";
 import { WorkloadCell } from "~/components/cells.tsx";
-import { SortHeader, type SortView } from "~/components/table-controls.tsx";
-import {
-  longTableWrap,
-  muted,
-  SeverityBadge,
-  scrollBox,
-  table,
-  td,
-  th,
-  thead,
-  tr,
-} from "~/components/ui.tsx";
+import { SortableTable, type SortView } from "~/components/table-controls.tsx";
+import { longTableWrap, muted, SeverityBadge, scrollBox, td, tr } from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
 import { date } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -38,30 +28,27 @@ export function FindingsTable({
 }) {
   const canWaive = waiveAs !== null;
   const sorted: SortView<Sort> = { ...view, path: "/findings", firstOrder: (c) => FINDING_SORT_FIRST[c] };
-  const plain = (label: string) => (
-    <th scope="col" className={th}>
-      {label}
-    </th>
-  );
   return (
     <div className={longTableWrap} {...scrollBox("Findings table")}>
-      <table className={table}>
-        <caption className="sr-only">
-          Findings {first} to {first + rows.length - 1} of {total}, sorted by {view.sort}{" "}
-          {view.order === "asc" ? "ascending" : "descending"}
-        </caption>
-        <thead className={thead}>
-          <tr>
-            <SortHeader view={sorted} column="severity" label="Severity" />
-            <SortHeader view={sorted} column="rule" label="Rule" />
-            <SortHeader view={sorted} column="cluster" label="Workload · cluster" />
-            {plain("Team")}
-            {plain("Container / image")}
-            {plain("Status")}
-            <SortHeader view={sorted} column="opened" label="Opened" />
-            {canWaive && plain("Action")}
-          </tr>
-        </thead>
+      <SortableTable
+        view={sorted}
+        caption={
+          <>
+            Findings {first} to {first + rows.length - 1} of {total}, sorted by {view.sort}{" "}
+            {view.order === "asc" ? "ascending" : "descending"}
+          </>
+        }
+        columns={[
+          { label: "Severity", sort: "severity" },
+          { label: "Rule", sort: "rule" },
+          { label: "Workload · cluster", sort: "cluster" },
+          { label: "Team" },
+          { label: "Container / image" },
+          { label: "Status" },
+          { label: "Opened", sort: "opened" },
+          canWaive && { label: "Action" },
+        ]}
+      >
         <tbody>
           {rows.map((f) => (
             <tr key={String(f.findingId)} className={tr}>
@@ -127,7 +114,7 @@ export function FindingsTable({
             </tr>
           ))}
         </tbody>
-      </table>
+      </SortableTable>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { Empty, ExportLink, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, Empty, ExportLink, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { date } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -16,9 +16,10 @@ export function WaiversInForce({ waivers }: { waivers: Outputs["waivers"]["list"
         <Empty title="No waiver is in force." />
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">Waivers in force</caption>
-            <Head columns={["Rule", "Scope", "Reason", "Owner", "Expires", "Created by"]} />
+          <DataTable
+            caption="Waivers in force"
+            columns={["Rule", "Scope", "Reason", "Owner", "Expires", "Created by"]}
+          >
             <tbody>
               {waivers.map((w) => (
                 <tr key={w.id} className={tr}>
@@ -44,7 +45,7 @@ export function WaiversInForce({ waivers }: { waivers: Outputs["waivers"]["list"
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { ClusterHeaderCell, OpenFindingsCell } from "~/components/cells.tsx";
 import { SnapshotStatus } from "~/components/snapshot-status.tsx";
-import { Grade, Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, Grade, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -10,19 +10,18 @@ type ClusterRow = Outputs["fleet"]["overview"]["clusters"][number];
 export function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">Clusters and their last snapshot</caption>
-        <Head
-          columns={[
-            "Cluster",
-            "Kubernetes",
-            "Last snapshot",
-            "Collected (UTC)",
-            ["Workloads", "right"],
-            ["Score", "right"],
-            ["Open findings", "right"],
-          ]}
-        />
+      <DataTable
+        caption="Clusters and their last snapshot"
+        columns={[
+          "Cluster",
+          "Kubernetes",
+          "Last snapshot",
+          "Collected (UTC)",
+          ["Workloads", "right"],
+          ["Score", "right"],
+          ["Open findings", "right"],
+        ]}
+      >
         <tbody>
           {clusters.map((c) => (
             <tr key={c.id} className={tr}>
@@ -50,7 +49,7 @@ export function ClustersTable({ clusters }: { clusters: ClusterRow[] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

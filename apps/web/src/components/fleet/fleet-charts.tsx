@@ -87,12 +87,13 @@ export function FleetCharts({
       />
       <TimeChart
         title="Pull failures by cause"
-        summary={`Failed pulls per day: ${num(failures.total)} since ${date(posture[0]?.bucket ?? latency[0]?.bucket)}.`}
+        summary={`Failed pulls per day: ${num(failures.total)} since ${date(failures.points[0] ? new Date(failures.points[0].t) : undefined)}.`}
         data={failures.points}
         series={seriesOf(failures.causes)}
         format="count"
         kind="area"
         stacked="sum"
+        clipOutliers
       />
       <BarsChart
         title="Clusters by score"

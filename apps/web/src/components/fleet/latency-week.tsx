@@ -1,14 +1,13 @@
 import { BUCKET_RESOLUTION, unansweredOf } from "@pullsight/core";
 import { EventCoverage } from "~/components/event-coverage.tsx";
 import {
+  DataTable,
   Empty,
   ExportLink,
-  Head,
   Link,
   link,
   muted,
   Section,
-  table,
   tableWrap,
   td,
   tr,
@@ -62,20 +61,19 @@ function RegistryTable({ registries, probed }: { registries: Row[]; probed: Prob
   const prober = new Map(probed.map((p) => [p.registry, p.lastRound]));
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">Pull latency per registry this ISO week</caption>
-        <Head
-          columns={[
-            "Registry",
-            ["Pulls", "right"],
-            ["Failures", "right"],
-            ["p50", "right"],
-            ["p95", "right"],
-            ["Slowest", "right"],
-            probed.length > 0 && ["Prober: answered", "right"],
-            probed.length > 0 && ["Prober: p95", "right"],
-          ]}
-        />
+      <DataTable
+        caption="Pull latency per registry this ISO week"
+        columns={[
+          "Registry",
+          ["Pulls", "right"],
+          ["Failures", "right"],
+          ["p50", "right"],
+          ["p95", "right"],
+          ["Slowest", "right"],
+          probed.length > 0 && ["Prober: answered", "right"],
+          probed.length > 0 && ["Prober: p95", "right"],
+        ]}
+      >
         <tbody>
           {registries.map((r) => (
             <tr key={r.registry} className={tr}>
@@ -102,7 +100,7 @@ function RegistryTable({ registries, probed }: { registries: Row[]; probed: Prob
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
       {registries.some((r) => r.percentiles === "histogram") && (
         <p className={`px-3 pb-2 text-xs ${muted}`}>
           Percentiles of several days or clusters come from their merged pull-time histograms: within{" "}

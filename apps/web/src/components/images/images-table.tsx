@@ -1,7 +1,7 @@
 // The image inventory's rows: each reference with where it runs and how it is pulled, the digests
 // its pods run (a tag that runs as several is drift) with their nodes and a few workloads, what
 // its registry says now, and its open findings.
-import { Link, link, longTableWrap, muted, scrollBox, table, td, th, thead, tr } from "~/components/ui.tsx";
+import { DataTable, Link, link, longTableWrap, muted, scrollBox, td, tr } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -14,24 +14,17 @@ const NODES_SHOWN = 3;
 export function ImagesTable({ rows }: { rows: Row[] }) {
   return (
     <div className={longTableWrap} {...scrollBox("Images table")}>
-      <table className={table}>
-        <caption className="sr-only">Images, those running as more than one digest first</caption>
-        <thead className={thead}>
-          <tr>
-            {[
-              "Image",
-              "Workloads",
-              "Pull policies",
-              "Running digests, their nodes and workloads",
-              "Registry says",
-              "Open findings",
-            ].map((h) => (
-              <th key={h} scope="col" className={th}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+      <DataTable
+        caption="Images, those running as more than one digest first"
+        columns={[
+          "Image",
+          "Workloads",
+          "Pull policies",
+          "Running digests, their nodes and workloads",
+          "Registry says",
+          "Open findings",
+        ]}
+      >
         <tbody>
           {rows.map((r) => (
             <tr key={r.image} className={tr}>
@@ -69,7 +62,7 @@ export function ImagesTable({ rows }: { rows: Row[] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

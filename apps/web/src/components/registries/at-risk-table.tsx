@@ -1,8 +1,10 @@
 // The references at risk: one row per workload container whose image its registry no longer serves
 // (PS019) or whose tag now names a digest none of its pods run (PS020), with what the registry said
 // and what keeps the container running until its next pull.
+import { AT_RISK_SORT_FIRST, type AT_RISK_SORTS } from "@pullsight/api";
 import { FindingWorkloadHeader } from "~/components/cells.tsx";
-import { Head, longTableWrap, muted, scrollBox, table, td, tr } from "~/components/ui.tsx";
+import { SortableTable, type SortView } from "~/components/table-controls.tsx";
+import { longTableWrap, muted, scrollBox, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, plural } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -18,12 +20,29 @@ export const CAUSE_WORDS: Record<string, { label: string; next: string }> = {
 
 const short = (digest: string | null) => (digest ? `${digest.slice(0, 19)}…` : "–");
 
-export function AtRiskTable({ rows, now }: { rows: AtRiskRow[]; now: Date }) {
+type Sort = (typeof AT_RISK_SORTS)[number];
+
+export function AtRiskTable({
+  rows,
+  now,
+  view,
+}: {
+  rows: AtRiskRow[];
+  now: Date;
+  view: Omit<SortView<Sort>, "path" | "firstOrder">;
+}) {
   return (
     <div className={longTableWrap} {...scrollBox("References at risk table")}>
-      <table className={table}>
-        <caption className="sr-only">References at risk, most severe first, longest at risk first</caption>
-        <Head columns={["Workload and image", "Registry says", "Runs now", "At risk since"]} />
+      <SortableTable
+        view={{ ...view, path: "/will-it-pull", firstOrder: (c) => AT_RISK_SORT_FIRST[c] }}
+        caption={`References at risk, sorted by ${view.sort} ${view.order === "asc" ? "ascending" : "descending"}`}
+        columns={[
+          { label: "Workload and image", sort: "severity" },
+          { label: "Registry says", sort: "cause" },
+          { label: "Runs now" },
+          { label: "At risk since", sort: "since" },
+        ]}
+      >
         <tbody>
           {rows.map((r) => (
             <tr key={r.finding_id.toString()} className={tr}>
@@ -68,7 +87,7 @@ export function AtRiskTable({ rows, now }: { rows: AtRiskRow[]; now: Date }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </SortableTable>
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // 429s and rate-limit headroom, whether its circuit opened, and its daily answered share and p95.
 import { unansweredOf } from "@pullsight/core";
 import { Sparkline } from "~/components/sparkline.tsx";
-import { Head, muted, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, muted, tableWrap, td, tr } from "~/components/ui.tsx";
 import { ago, dateTime, ms, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -17,19 +17,18 @@ export function RegistryHealthTable({ registries, now }: { registries: Registry[
   );
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">Registries, those answering worst first</caption>
-        <Head
-          columns={[
-            "Registry",
-            ["References", "right"],
-            "Latest round",
-            ["p95", "right"],
-            "Rate limit",
-            "Answered, daily",
-            "p95, daily",
-          ]}
-        />
+      <DataTable
+        caption="Registries, those answering worst first"
+        columns={[
+          "Registry",
+          ["References", "right"],
+          "Latest round",
+          ["p95", "right"],
+          "Rate limit",
+          "Answered, daily",
+          "p95, daily",
+        ]}
+      >
         <tbody>
           {sorted.map((r) => (
             <tr key={r.registry} className={tr}>
@@ -70,7 +69,7 @@ export function RegistryHealthTable({ registries, now }: { registries: Registry[
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // A review's finding rows: severity, rule, team, workload, image and age. Rendered by the page for
 // the severe list and an action's rows, and by the client when a group is expanded.
 import { WorkloadCell } from "~/components/cells.tsx";
-import { Head, muted, SeverityBadge, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, muted, SeverityBadge, tableWrap, td, tr } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
 export interface FindingRow {
@@ -32,18 +32,17 @@ export function FindingRows({
 }) {
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">{caption}</caption>
-        <Head
-          columns={[
-            "Severity",
-            "Rule",
-            showTeam && "Team",
-            "Workload",
-            showImage && "Image",
-            ["Age (days)", "right"],
-          ]}
-        />
+      <DataTable
+        caption={caption}
+        columns={[
+          "Severity",
+          "Rule",
+          showTeam && "Team",
+          "Workload",
+          showImage && "Image",
+          ["Age (days)", "right"],
+        ]}
+      >
         <tbody>
           {rows.map((f) => (
             <tr key={String(f.id)} className={tr}>
@@ -67,7 +66,7 @@ export function FindingRows({
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

@@ -3,15 +3,14 @@
 import { RULES_BY_ID } from "@pullsight/core";
 import {
   card,
+  DataTable,
   Delta,
   Empty,
-  Head,
   Link,
   link,
   muted,
   Section,
   SeverityBadge,
-  table,
   tableWrap,
   td,
   tr,
@@ -81,13 +80,10 @@ const sum = (groups: SevereGroup[]) => groups.reduce((n, g) => n + g.findings, 0
 function SevereTable({ groups, teamHref }: { groups: SevereGroup[]; teamHref: (team: string) => string }) {
   return (
     <div className={tableWrap}>
-      <table className={table}>
-        <caption className="sr-only">
-          New critical and high findings in production namespaces, by rule and image
-        </caption>
-        <Head
-          columns={["Severity", "Rule", "Image", ["Findings", "right"], ["Workloads", "right"], "Teams"]}
-        />
+      <DataTable
+        caption="New critical and high findings in production namespaces, by rule and image"
+        columns={["Severity", "Rule", "Image", ["Findings", "right"], ["Workloads", "right"], "Teams"]}
+      >
         <tbody>
           {groups.map((g) => (
             <tr key={`${g.ruleId}/${g.image ?? ""}/${g.severity}`} className={tr}>
@@ -113,7 +109,7 @@ function SevereTable({ groups, teamHref }: { groups: SevereGroup[]; teamHref: (t
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }
@@ -134,27 +130,26 @@ function TeamMovements({ teams, teamHref }: { teams: Worse["teams"]; teamHref: (
         <td className={`${td} text-right tabular-nums`}>{num(t.containers)}</td>
       </tr>
     ));
-  const head = (
-    <Head columns={["Team", ["Score at week end", "right"], ["Change", "right"], ["Containers", "right"]]} />
-  );
+  const columns: Parameters<typeof DataTable>[0]["columns"] = [
+    "Team",
+    ["Score at week end", "right"],
+    ["Change", "right"],
+    ["Containers", "right"],
+  ];
   return (
     <div className="space-y-2">
       <h3 className="font-medium">Score by team, largest drop first</h3>
       <div className={tableWrap}>
-        <table className={table}>
-          <caption className="sr-only">Each team's score at the end of the week and its change</caption>
-          {head}
+        <DataTable caption="Each team's score at the end of the week and its change" columns={columns}>
           <tbody>{rows(teams.slice(0, TEAMS_SHOWN))}</tbody>
-        </table>
+        </DataTable>
       </div>
       {teams.length > TEAMS_SHOWN && (
         <details className={`${card} px-3 py-2 text-sm`}>
           <summary className="cursor-pointer">{num(teams.length - TEAMS_SHOWN)} more teams</summary>
-          <table className={table}>
-            <caption className="sr-only">The other teams</caption>
-            {head}
+          <DataTable caption="The other teams" columns={columns}>
             <tbody>{rows(teams.slice(TEAMS_SHOWN))}</tbody>
-          </table>
+          </DataTable>
         </details>
       )}
     </div>

@@ -1,13 +1,12 @@
 import { WORKLOAD_DETAIL_EVENTS } from "@pullsight/api";
 import {
+  DataTable,
   Empty,
-  Head,
   link,
   longTableWrap,
   muted,
   Section,
   scrollBox,
-  table,
   td,
   tr,
 } from "~/components/ui.tsx";
@@ -24,20 +23,19 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
         <Empty title="No pull events recorded for this workload." />
       ) : (
         <div className={longTableWrap} {...scrollBox("Pull events table")}>
-          <table className={table}>
-            <caption className="sr-only">Pull events, newest first</caption>
-            <Head
-              columns={[
-                "Last seen",
-                "Reason",
-                "Pod",
-                "Container",
-                "Node",
-                ["Pull time", "right"],
-                ["Count", "right"],
-                "Message",
-              ]}
-            />
+          <DataTable
+            caption="Pull events, newest first"
+            columns={[
+              "Last seen",
+              "Reason",
+              "Pod",
+              "Container",
+              "Node",
+              ["Pull time", "right"],
+              ["Count", "right"],
+              "Message",
+            ]}
+          >
             <tbody>
               {d.events.map((e) => (
                 <tr key={String(e.id)} className={tr}>
@@ -68,7 +66,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
           {d.events.length >= WORKLOAD_DETAIL_EVENTS && (
             <p className={`px-3 py-2 text-xs ${muted}`}>
               The {num(d.events.length)} newest events; all of this namespace&apos;s events:{" "}

@@ -1,4 +1,4 @@
-import { Empty, Head, Section, table, tableWrap, td, tr } from "~/components/ui.tsx";
+import { DataTable, Empty, Section, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -12,9 +12,10 @@ export function RunningDigests({ running }: { running: Detail["running"] }) {
         <Empty title="No running pods reported a digest." />
       ) : (
         <div className={tableWrap}>
-          <table className={table}>
-            <caption className="sr-only">Digests running per container and node</caption>
-            <Head columns={["Container", "Digest", "Nodes (pods)", "Running since"]} />
+          <DataTable
+            caption="Digests running per container and node"
+            columns={["Container", "Digest", "Nodes (pods)", "Running since"]}
+          >
             <tbody>
               {running.flatMap((r) =>
                 r.digests.map((x, i) => (
@@ -36,7 +37,7 @@ export function RunningDigests({ running }: { running: Detail["running"] }) {
                 )),
               )}
             </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </Section>

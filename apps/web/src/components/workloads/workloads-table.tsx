@@ -1,18 +1,7 @@
 import type { WORKLOAD_SORTS } from "@pullsight/api";
 import { OpenFindingsCell } from "~/components/cells.tsx";
-import { SortHeader, type SortOrder, type SortView } from "~/components/table-controls.tsx";
-import {
-  Link,
-  link,
-  longTableWrap,
-  SeverityBadge,
-  scrollBox,
-  table,
-  td,
-  th,
-  thead,
-  tr,
-} from "~/components/ui.tsx";
+import { SortableTable, type SortOrder, type SortView } from "~/components/table-controls.tsx";
+import { Link, link, longTableWrap, SeverityBadge, scrollBox, td, tr } from "~/components/ui.tsx";
 import { dateTime, num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
 
@@ -38,37 +27,30 @@ export function WorkloadsTable({
 }) {
   const { sort, order } = view;
   const sorted = { ...view, path: "/workloads", firstOrder };
-  const sortLink = (key: Sort, label: string, align = "") => (
-    <SortHeader view={sorted} column={key} label={label} align={align} />
-  );
   return (
     <div className={longTableWrap} {...scrollBox("Workloads table")}>
-      <table className={table}>
-        <caption className="sr-only">
-          Workloads {first} to {first + rows.length - 1} of {total}, sorted by {sort}{" "}
-          {order === "asc" ? "ascending" : "descending"}
-        </caption>
-        <thead className={thead}>
-          <tr>
-            {sortLink("name", "Workload")}
-            {sortLink("cluster", "Cluster")}
-            {sortLink("namespace", "Namespace")}
-            <th scope="col" className={th}>
-              Team
-            </th>
-            {sortLink("kind", "Kind")}
-            <th scope="col" className={th}>
-              Images
-            </th>
-            <th scope="col" className={th}>
-              Pull policies
-            </th>
-            {sortLink("containers", "Containers", "text-right")}
-            {sortLink("findings", "Open findings", "text-right")}
-            {sortLink("severity", "Worst")}
-            {sortLink("lastSeen", "Changed")}
-          </tr>
-        </thead>
+      <SortableTable
+        view={sorted}
+        caption={
+          <>
+            Workloads {first} to {first + rows.length - 1} of {total}, sorted by {sort}{" "}
+            {order === "asc" ? "ascending" : "descending"}
+          </>
+        }
+        columns={[
+          { label: "Workload", sort: "name" },
+          { label: "Cluster", sort: "cluster" },
+          { label: "Namespace", sort: "namespace" },
+          { label: "Team" },
+          { label: "Kind", sort: "kind" },
+          { label: "Images" },
+          { label: "Pull policies" },
+          { label: "Containers", sort: "containers", align: "text-right" },
+          { label: "Open findings", sort: "findings", align: "text-right" },
+          { label: "Worst", sort: "severity" },
+          { label: "Changed", sort: "lastSeen" },
+        ]}
+      >
         <tbody>
           {rows.map((w) => (
             <tr key={String(w.id)} className={tr}>
@@ -100,7 +82,7 @@ export function WorkloadsTable({
             </tr>
           ))}
         </tbody>
-      </table>
+      </SortableTable>
     </div>
   );
 }

@@ -5,16 +5,15 @@ import { OpenFindingsCell } from "~/components/cells.tsx";
 import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { ScoreTrend } from "~/components/score-trend.tsx";
 import {
+  DataTable,
   Delta,
   Empty,
   Grade,
-  Head,
   Link,
   link,
   PageHeader,
   Section,
   Stat,
-  table,
   tableWrap,
   td,
   tr,
@@ -91,19 +90,18 @@ export default async function TeamPage({ params }: { params: Params }) {
           <Empty title="No namespace of this team has containers." />
         ) : (
           <div className={tableWrap}>
-            <table className={table}>
-              <caption className="sr-only">Namespaces of team {t.team}, lowest score first</caption>
-              <Head
-                columns={[
-                  "Namespace",
-                  "Cluster",
-                  "Profile",
-                  "Score",
-                  ["Containers", "right"],
-                  ["Open findings", "right"],
-                  ["High + critical", "right"],
-                ]}
-              />
+            <DataTable
+              caption={<>Namespaces of team {t.team}, lowest score first</>}
+              columns={[
+                "Namespace",
+                "Cluster",
+                "Profile",
+                "Score",
+                ["Containers", "right"],
+                ["Open findings", "right"],
+                ["High + critical", "right"],
+              ]}
+            >
               <tbody>
                 {namespaces.map((n) => {
                   const where = `cluster=${encodeURIComponent(n.cluster)}&namespace=${encodeURIComponent(n.name)}`;
@@ -132,7 +130,7 @@ export default async function TeamPage({ params }: { params: Params }) {
                   );
                 })}
               </tbody>
-            </table>
+            </DataTable>
           </div>
         )}
       </Section>
