@@ -1,6 +1,7 @@
 // The path a platform engineer takes on a Monday: fleet → the worst cluster → a namespace → a
 // workload → a finding and how to fix it. The numbers on the way are checked against the database
 // the collector filled (not against constants).
+import { PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
 import { expect, expectAccessible, screenshot, screenshotPhone, test } from "../support/fixtures.ts";
 
 test("fleet → cluster → workload → finding with its fix", async ({ page, db }) => {
@@ -90,8 +91,20 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   // The snippet is made concrete: it names one of this workload's containers.
   const containers = await db.containerFact.findMany({
     where: { workloadId: workload.id, validTo: null },
-    select: { containerName: true },
+    select: { containerName: true, credentialSources: true },
   });
+  // Each container card says where its pulls get credentials, as its stored facts do.
+  for (const c of containers) {
+    const card = page.getByRole("article", { name: new RegExp(`^${c.containerName}(\\s|$)`) });
+    const shown = card
+      .locator("dt", { hasText: "Credentials from" })
+      .locator("xpath=following-sibling::dd[1]");
+    expect(c.credentialSources.length, `${c.containerName}: recorded`).toBeGreaterThan(0);
+    await expect(shown.locator("li")).toHaveCount(c.credentialSources.length);
+    await expect(shown.locator("li")).toContainText(
+      c.credentialSources.map((s) => PULL_CREDENTIAL_SOURCE_WORDS[s as PullCredentialSource]),
+    );
+  }
   const text = (await yaml.textContent()) ?? "";
   expect(containers.some((c) => text.includes(`name: ${c.containerName}`)) || !text.includes("- name:")).toBe(
     true,

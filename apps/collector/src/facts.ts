@@ -21,6 +21,7 @@ import {
   podSpecOf,
   policySource,
   profileNameFor,
+  pullCredentialSourcesOf,
   pullSecretsOf,
   type ReferenceRules,
   type RegistryAnswerFacts,
@@ -294,6 +295,7 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     policySource: source.source,
     policyEvidence: source.evidence,
     pullSecrets: pullSecrets.map((s) => s.name).sort(),
+    credentialSources: pullCredentialSourcesOf(pullSecrets, ref, profile.settings, scope.kubernetesVersion),
   };
   return {
     ...record,

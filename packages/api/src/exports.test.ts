@@ -134,6 +134,7 @@ describe("CSV exports", () => {
             // the evidence text is free-form: the hostile value goes here and in the message
             policyEvidence: value,
             pullSecrets: [value],
+            credentialSources: ["pod-secret"],
             factHash: `h${i}`,
             running: [],
             compliant: false,

@@ -17,6 +17,8 @@ export const CALIBRATION_NOTES: Readonly<Record<string, string>> = {
     "First calibrated version. PS002 no longer fires on floating versions (PS016, low, does); moving variant tags (`alpine`, `stable-alpine`, `main-latest`) are mutable, so PS001 and PS002 fire on them; registry visibility can be unknown, so PS007 fires only for known-private registries and PS018 (low) for unknown ones; PS011 is quiet where a policy rule fires.",
   "2026.12.3":
     "Adds PS019 (a running image its registry no longer serves) and PS020 (a tag moved in the registry): both read the registry prober's answers, which manifests do not have, so firing rates on the corpus do not move.",
+  "2026.12.4":
+    "PS007 and PS018 say which credential source they assumed (none), and a registry listed under serviceAccountTokenRegistries (KEP-4412 ServiceAccount-token credential providers, Kubernetes 1.34+) exempts them like nodeCredentialRegistries; the list is empty by default, so firing rates on the corpus do not move.",
 };
 
 export interface CorpusFile {

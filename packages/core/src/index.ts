@@ -1,4 +1,12 @@
 // @pullsight/core: pure domain logic for image-pull posture. No I/O, no framework.
+
+export {
+  fromProvider,
+  PULL_CREDENTIAL_SOURCE_WORDS,
+  PULL_CREDENTIAL_SOURCES,
+  type PullCredentialSource,
+  pullCredentialSourcesOf,
+} from "./credential-source.ts";
 export { InvalidImageReferenceError } from "./errors.ts";
 export {
   type CauseSource,

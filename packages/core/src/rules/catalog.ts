@@ -1,6 +1,7 @@
 // Long by design: the rule catalogue, one definition per rule, the single source for the collector, the API,
 // the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
 
+import { fromProvider, pullCredentialSourcesOf } from "../credential-source.ts";
 import { type FailureCause, withCredentialProvider } from "../failure-cause.ts";
 import { isPullFailureReason, waitingCause } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
@@ -111,11 +112,16 @@ const matchesAny = (patterns: readonly string[], ctx: RuleContext) =>
 /** How to tell Pullsight what a registry is, for messages about visibility. */
 const DECLARE_REGISTRY = "declare it under publicRegistries or privateRegistries in the profile's settings";
 
-/** No pull secret on the pod or its ServiceAccount, and no node credential provider for the registry. */
-const needsCredentials = (ctx: RuleContext) =>
-  !!ctx.reference &&
-  ctx.facts.pullSecrets.length === 0 &&
-  !matchesAny(ctx.settings.nodeCredentialRegistries, ctx);
+/** Where the container's pulls get credentials (credential-source.ts), in the kubelet's order. */
+const credentialSources = (ctx: RuleContext) =>
+  pullCredentialSourcesOf(ctx.facts.pullSecrets, ctx.reference, ctx.settings, ctx.facts.kubernetesVersion);
+
+/** No pull secret on the pod or its ServiceAccount, and no credential provider declared for the registry. */
+const needsCredentials = (ctx: RuleContext) => !!ctx.reference && credentialSources(ctx)[0] === "none";
+
+/** What PS007 and PS018 assumed when they found no credentials, in their own words. */
+const NO_CREDENTIALS =
+  "neither the pod nor its ServiceAccount has a pull secret, and the registry matches neither nodeCredentialRegistries nor serviceAccountTokenRegistries (no kubelet credential provider is declared for it): assumed credential source none";
 
 /** Failures the registry caused (rate limits, network, TLS, timeouts). */
 const REGISTRY_SIDE: readonly FailureCause[] = ["rate-limited", "network", "tls", "timeout"];
@@ -371,7 +377,7 @@ export const RULES: readonly RuleDefinition[] = [
     category: "secrets",
     why: "An image from a private registry needs credentials. Without a pull secret on the pod or its ServiceAccount it starts only on nodes that already cached it (pulled with someone else's credentials) or that carry node-level credentials, and fails elsewhere with ErrImagePull.",
     action: "Give the pods that pull {image} a pull secret",
-    fix: "Add an imagePullSecret to the ServiceAccount (or the pod), or list the registry under nodeCredentialRegistries if a kubelet credential provider (ECR, GAR, ACR) supplies credentials.",
+    fix: "Add an imagePullSecret to the ServiceAccount (or the pod), or list the registry under nodeCredentialRegistries if a kubelet credential provider (ECR, GAR, ACR) supplies credentials, or under serviceAccountTokenRegistries if a provider exchanges the pod's ServiceAccount token (KEP-4412, Kubernetes 1.34+).",
     fixYaml: `apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -388,8 +394,13 @@ imagePullSecrets:
     check(ctx) {
       if (ctx.visibility !== "private" || !needsCredentials(ctx)) return null;
       return {
-        message: `${ctx.facts.image} comes from ${ctx.registry}, a registry that needs credentials, and neither the pod nor its ServiceAccount has a pull secret.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry, visibility: ctx.visibility },
+        message: `${ctx.facts.image} comes from ${ctx.registry}, a registry that needs credentials; ${NO_CREDENTIALS}.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          visibility: ctx.visibility,
+          credentialSources: ["none"],
+        },
       };
     },
   },
@@ -448,7 +459,7 @@ kubectl -n <namespace> get events --field-selector reason=Failed`,
       const failing = ctx.facts.runtime?.waiting.filter((w) => isPullFailureReason(w.reason)) ?? [];
       if (!failing.length) return null;
       const pods = failing.reduce((n, w) => n + w.pods, 0);
-      const provider = matchesAny(ctx.settings.nodeCredentialRegistries, ctx);
+      const provider = fromProvider(credentialSources(ctx));
       const read = failing.map((w) => {
         const cause = w.cause ?? waitingCause(w.reason, w.message);
         return {
@@ -757,8 +768,13 @@ profiles:
     check(ctx) {
       if (ctx.visibility !== "unknown" || !needsCredentials(ctx)) return null;
       return {
-        message: `${ctx.facts.image} comes from ${ctx.registry}, whose visibility Pullsight does not know, and no pull secret is configured: ${DECLARE_REGISTRY}.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry, visibility: ctx.visibility },
+        message: `${ctx.facts.image} comes from ${ctx.registry}, whose visibility Pullsight does not know; ${NO_CREDENTIALS}. If it is private, ${DECLARE_REGISTRY}.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          visibility: ctx.visibility,
+          credentialSources: ["none"],
+        },
       };
     },
   },
@@ -883,4 +899,4 @@ export const TAG_MOVE_RULES: readonly string[] = ["PS010", "PS020"];
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.12.3";
+export const RULES_VERSION = "2026.12.4";

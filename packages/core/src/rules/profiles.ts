@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES],
   privateRegistries: [...DEFAULT_PRIVATE_REGISTRIES],
   nodeCredentialRegistries: ["*.dkr.ecr.*.amazonaws.com", "*.pkg.dev", "*.azurecr.io", "gcr.io", "*.gcr.io"],
+  serviceAccountTokenRegistries: [],
   overwritableTagRegistries: [],
   floatingIsMutable: false,
   pullLatencyBudgetSeconds: 30,
@@ -63,7 +64,18 @@ const settingsSchema = z
       .describe(
         "Registries that need credentials, added to the built-in list; the longer matching pattern wins. A registry on neither list has unknown visibility.",
       ),
-    nodeCredentialRegistries: z.array(z.string().min(1)).optional(),
+    nodeCredentialRegistries: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Registries a kubelet credential provider serves as the node (ECR, GAR, ACR): pods pulling from them need no pull secret (PS007).",
+      ),
+    serviceAccountTokenRegistries: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Registries a kubelet credential provider serves with the pod's ServiceAccount token (KEP-4412, Kubernetes 1.34+): pods pulling from them need no pull secret (PS007).",
+      ),
     overwritableTagRegistries: z
       .array(z.string().min(1))
       .optional()

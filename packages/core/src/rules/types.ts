@@ -156,6 +156,11 @@ export interface RuleSettings {
   /** Registries whose credentials come from the node (kubelet credential providers: ECR, GAR, ACR). */
   nodeCredentialRegistries: string[];
   /**
+   * Registries served by a kubelet credential provider that exchanges the pod's ServiceAccount
+   * token (KEP-4412, on by default from Kubernetes 1.34).
+   */
+  serviceAccountTokenRegistries: string[];
+  /**
    * Registries that let a full version tag be overwritten (no tag immutability): a full version
    * cached with IfNotPresent can go stale there too (PS017).
    */

@@ -73,6 +73,7 @@ export const INVENTORY_COLUMNS = [
   "policy_source",
   "policy_evidence",
   "pull_secrets",
+  "credential_sources",
   "running_digests",
   "open_findings",
   "fact_valid_from",
@@ -193,6 +194,7 @@ export function inventoryQuery(filter: InventoryFilter, now: Date): Prisma.Sql {
       cf.repository, cf.tag, cf.digest, cf."tagKind" AS tag_kind, cf."registryVisibility" AS registry_visibility,
       cf."imagePullPolicy" AS image_pull_policy, cf."policySource" AS policy_source,
       cf."policyEvidence" AS policy_evidence, array_to_string(cf."pullSecrets", ';') AS pull_secrets,
+      array_to_string(cf."credentialSources", ';') AS credential_sources,
       (SELECT string_agg(DISTINCT ri.digest, ';' ORDER BY ri.digest) FROM "RunningImage" ri
         WHERE ri."workloadId" = wl.id AND ri."containerName" = cf."containerName" AND ${factValidAt(at, "ri")}) AS running_digests,
       (SELECT string_agg(DISTINCT f."ruleId", ';' ORDER BY f."ruleId") FROM "Finding" f

@@ -110,6 +110,7 @@ const container = (findings: FindingInput[]): ContainerInput => ({
   policySource: "defaulted",
   policyEvidence: "",
   pullSecrets: [],
+  credentialSources: ["none"],
   factHash: "h",
   running: [],
   findings,

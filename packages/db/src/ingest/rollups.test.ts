@@ -45,6 +45,7 @@ function workload(namespace: string, name: string, digest: boolean): WorkloadInp
         policySource: "explicit",
         policyEvidence: "spec",
         pullSecrets: [],
+        credentialSources: ["none"],
         factHash: digest ? "d" : "t",
         running: [],
         findings: [],

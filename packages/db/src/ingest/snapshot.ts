@@ -51,6 +51,8 @@ export interface ContainerInput {
   policySource: string;
   policyEvidence: string;
   pullSecrets: string[];
+  /** Where its pulls get credentials, in the kubelet's order (core credential-source.ts). */
+  credentialSources: string[];
   factHash: string;
   running: Array<{ nodeName: string; image: string; digest: string | null; pods: number }>;
   findings: FindingInput[];

@@ -43,6 +43,8 @@ const detailContainer = z.object({
   policySource: z.string(),
   policyEvidence: z.string(),
   pullSecrets: z.array(z.string()),
+  /** Where its pulls get credentials (core CREDENTIAL_SOURCES); empty when not recorded. */
+  credentialSources: z.array(z.string()),
   since: z.date(),
   snapshotId: z.bigint(),
   /** What the registry last answered for the image (the registry prober); null if never asked. */
@@ -301,6 +303,7 @@ function containerOf(f: FactRow): Omit<Detail["containers"][number], "registryAn
     policySource: f.policySource,
     policyEvidence: f.policyEvidence,
     pullSecrets: f.pullSecrets,
+    credentialSources: f.credentialSources,
     since: f.validFrom,
     snapshotId: f.validFromSnapshot,
   };

@@ -1,3 +1,4 @@
+import { PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
 import { card, Link, link, muted, Section } from "~/components/ui.tsx";
 import { dateTime } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -68,6 +69,10 @@ function ContainerCard({ c, runs }: { c: Container; runs: string[] }) {
         </dd>
         <dt className={muted}>Pull secrets</dt>
         <dd>{c.pullSecrets.length ? c.pullSecrets.join(", ") : <span className={muted}>none</span>}</dd>
+        <dt className={muted}>Credentials from</dt>
+        <dd>
+          <CredentialSources sources={c.credentialSources} />
+        </dd>
         <dt className={muted}>Registry says</dt>
         <dd>
           <RegistrySays answer={c.registryAnswer} runs={runs} />
@@ -76,6 +81,39 @@ function ContainerCard({ c, runs }: { c: Container; runs: string[] }) {
         <dd>{dateTime(c.since)}</dd>
       </dl>
     </article>
+  );
+}
+
+/** Which setting makes Pullsight assume a credential provider serves the registry. */
+const PROVIDER_SETTING: Partial<Record<PullCredentialSource, string>> = {
+  "node-provider": "nodeCredentialRegistries",
+  "service-account-token": "serviceAccountTokenRegistries",
+};
+
+/**
+ * Where the container's pulls get credentials, in the kubelet's order. A credential provider is
+ * not visible through the API: it is assumed from the profile's settings, and said so, because it
+ * is what keeps PS007 quiet.
+ */
+function CredentialSources({ sources }: { sources: string[] }) {
+  if (!sources.length) return <span className={muted}>not recorded when this container was collected</span>;
+  return (
+    <ul>
+      {sources.map((s) => {
+        const setting = PROVIDER_SETTING[s as PullCredentialSource];
+        return (
+          <li key={s}>
+            {PULL_CREDENTIAL_SOURCE_WORDS[s as PullCredentialSource] ?? s}
+            {setting && (
+              <span className={`block text-xs ${muted}`}>
+                assumed: the registry matches <code>{setting}</code> in the profile&apos;s settings, so PS007
+                does not ask for a pull secret
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -59,6 +59,7 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
       ["policySource", "text", (r) => r.c.policySource],
       ["policyEvidence", "text", (r) => r.c.policyEvidence],
       ["pullSecrets", "text", (r) => pgTextArray(r.c.pullSecrets), "text[]"],
+      ["credentialSources", "text", (r) => pgTextArray(r.c.credentialSources), "text[]"],
       ["factHash", "text", (r) => r.c.factHash],
       ["validFrom", "timestamptz", () => now],
       ["validFromSnapshot", "bigint", () => snapshotId],
