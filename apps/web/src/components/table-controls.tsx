@@ -153,11 +153,14 @@ export function SortHeader<S extends string>({
   view,
   column,
   label,
+  sortsBy,
   align = "",
 }: {
   view: SortView<S>;
   column: S;
   label: string;
+  /** What the column sorts by, when it is not what its name says. */
+  sortsBy?: string | undefined;
   align?: string;
 }) {
   const { sort, order } = view;
@@ -168,7 +171,11 @@ export function SortHeader<S extends string>({
       className={`${th} ${align}`}
       aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
     >
-      <Link href={sortHref(view, column)} className="inline-flex items-center gap-1 hover:underline">
+      <Link
+        href={sortHref(view, column)}
+        className="inline-flex items-center gap-1 hover:underline"
+        {...(sortsBy ? { title: `Sort by ${sortsBy.toLowerCase()}` } : {})}
+      >
         {label}
         <span aria-hidden="true" className="text-xs">
           {active ? (order === "asc" ? "▲" : "▼") : "↕"}
@@ -182,6 +189,8 @@ export function SortHeader<S extends string>({
 export interface SortColumn<S extends string> {
   label: string;
   sort?: S;
+  /** What the sort orders by when the column shows more than that (a workload sorted by its severity). */
+  sortsBy?: string;
   align?: string;
 }
 
@@ -207,7 +216,14 @@ export function SortableTable<S extends string>({
           <tr>
             {shown.map((c) =>
               c.sort ? (
-                <SortHeader key={c.label} view={view} column={c.sort} label={c.label} align={c.align ?? ""} />
+                <SortHeader
+                  key={c.label}
+                  view={view}
+                  column={c.sort}
+                  label={c.label}
+                  sortsBy={c.sortsBy}
+                  align={c.align ?? ""}
+                />
               ) : (
                 <th key={c.label} scope="col" className={`${th} ${c.align ?? ""}`}>
                   {c.label}
@@ -231,7 +247,7 @@ function PhoneSort<S extends string>({ view, columns }: { view: SortView<S>; col
       className="flex flex-wrap gap-x-3 gap-y-1 border-b border-slate-200 px-3 py-2 text-sm sm:hidden dark:border-slate-800"
     >
       <span className={muted}>Sort by</span>
-      {columns.flatMap(({ sort: column, label }) => {
+      {columns.flatMap(({ sort: column, label, sortsBy }) => {
         if (!column) return [];
         const active = sort === column;
         return [
@@ -241,7 +257,7 @@ function PhoneSort<S extends string>({ view, columns }: { view: SortView<S>; col
             className={active ? "font-medium underline" : "hover:underline"}
             aria-current={active ? "true" : undefined}
           >
-            {label}
+            {sortsBy ?? label}
             {active && (
               <>
                 <span aria-hidden="true">{order === "asc" ? " ▲" : " ▼"}</span>

@@ -36,7 +36,7 @@ export function FailingTable({
         view={{ ...view, path: "/failing", firstOrder: (c) => FAILING_SORT_FIRST[c] }}
         caption={`Containers failing to pull now, sorted by ${view.sort} ${view.order === "asc" ? "ascending" : "descending"}`}
         columns={[
-          { label: "Workload and image", sort: "severity" },
+          { label: "Workload and image", sort: "severity", sortsBy: "Severity" },
           { label: "Pod" },
           { label: "Cause", sort: "cause" },
           { label: "Failing since", sort: "since" },

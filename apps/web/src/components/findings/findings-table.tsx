@@ -41,7 +41,7 @@ export function FindingsTable({
         columns={[
           { label: "Severity", sort: "severity" },
           { label: "Rule", sort: "rule" },
-          { label: "Workload · cluster", sort: "cluster" },
+          { label: "Workload · cluster", sort: "cluster", sortsBy: "Cluster" },
           { label: "Team" },
           { label: "Container / image" },
           { label: "Status" },

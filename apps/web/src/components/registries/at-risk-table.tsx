@@ -37,8 +37,8 @@ export function AtRiskTable({
         view={{ ...view, path: "/will-it-pull", firstOrder: (c) => AT_RISK_SORT_FIRST[c] }}
         caption={`References at risk, sorted by ${view.sort} ${view.order === "asc" ? "ascending" : "descending"}`}
         columns={[
-          { label: "Workload and image", sort: "severity" },
-          { label: "Registry says", sort: "cause" },
+          { label: "Workload and image", sort: "severity", sortsBy: "Severity" },
+          { label: "Registry says", sort: "cause", sortsBy: "Cause" },
           { label: "Runs now" },
           { label: "At risk since", sort: "since" },
         ]}
