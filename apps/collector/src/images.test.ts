@@ -74,6 +74,24 @@ describe("image inventory", () => {
     );
   });
 
+  it("counts each image's containers by where their pulls get credentials, as their facts record it", async () => {
+    const { rows } = await listImages(t.db, {}, { limit: 500 });
+    const facts = await t.db.containerFact.findMany({
+      where: { validTo: null, workload: { deletedAt: null } },
+      select: { image: true, credentialSources: true },
+    });
+    const expected = new Map<string, Record<string, number>>();
+    for (const f of facts) {
+      const counts = expected.get(f.image) ?? {};
+      for (const s of f.credentialSources) counts[s] = (counts[s] ?? 0) + 1;
+      expected.set(f.image, counts);
+    }
+    for (const r of rows) assert.deepEqual(r.credentialSources, expected.get(r.image), r.image);
+    const sources = new Set(rows.flatMap((r) => Object.keys(r.credentialSources)));
+    assert.ok(sources.size >= 3, `several sources occur: ${[...sources]}`);
+    assert.ok(!sources.has("not-recorded"), "every fact of this snapshot records its sources");
+  });
+
   it("the drift filter finds exactly the references running as more than one digest; a cluster filter its own", async () => {
     const drift = await listImages(t.db, { drift: true }, { limit: 500 });
     const expected = [...truth].filter(([, x]) => x.nodes.size > 1).map(([image]) => image);

@@ -27,6 +27,15 @@ export const PULL_CREDENTIAL_SOURCE_WORDS: Record<PullCredentialSource, string> 
   none: "none: pulled anonymously",
 };
 
+/** The same, short enough for a table cell. */
+export const PULL_CREDENTIAL_SOURCE_SHORT: Record<PullCredentialSource, string> = {
+  "pod-secret": "pod secret",
+  "service-account-secret": "ServiceAccount secret",
+  "node-provider": "node provider",
+  "service-account-token": "ServiceAccount token",
+  none: "none",
+};
+
 /** The first minor version whose kubelets run ServiceAccount-token credential providers by default. */
 export const SERVICE_ACCOUNT_TOKEN_PROVIDER_MINOR = 34;
 

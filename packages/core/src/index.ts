@@ -2,6 +2,7 @@
 
 export {
   fromProvider,
+  PULL_CREDENTIAL_SOURCE_SHORT,
   PULL_CREDENTIAL_SOURCE_WORDS,
   PULL_CREDENTIAL_SOURCES,
   type PullCredentialSource,

@@ -25,6 +25,7 @@ export const IMAGE_COLUMNS = [
   "containers",
   "clusters",
   "policies",
+  "credential_sources",
   "running_digests",
   "digest",
   "pods",
@@ -46,6 +47,11 @@ export const imageRow = z.object({
   clusters: z.array(z.string()),
   /** Containers by imagePullPolicy. */
   policies: z.record(z.string(), z.number().int()),
+  /**
+   * Containers by where their pulls get credentials (core PULL_CREDENTIAL_SOURCES; a container with
+   * two sources counts under both; "not-recorded" for facts written before sources were).
+   */
+  credentialSources: z.record(z.string(), z.number().int()),
   /** Digests its pods run, most pods first, with the nodes that run each and a few of its workloads. */
   digests: z.array(
     z.object({
@@ -71,7 +77,7 @@ function currentSql(f: ImageFilter): Prisma.Sql {
   if (f.q) parts.push(Prisma.sql`cf.image ILIKE ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
   return Prisma.sql`
     SELECT cf."workloadId", cf.image, cf.registry, cf.repository, cf.tag, cf."tagKind", cf."imagePullPolicy" AS policy,
-      c.name AS cluster, c.id AS cluster_id
+      cf."credentialSources" AS credentials, c.name AS cluster, c.id AS cluster_id
     FROM "ContainerFact" cf JOIN "Workload" w ON w.id = cf."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
     WHERE ${Prisma.join(parts, " AND ")}`;
 }
@@ -91,6 +97,15 @@ function imagesSql(f: ImageFilter): Prisma.Sql {
       SELECT image, string_agg(policy || '=' || n, ' ' ORDER BY policy) AS policies
       FROM (SELECT image, policy, COUNT(*) AS n FROM cur GROUP BY image, policy) x GROUP BY image
     ),
+    cred AS (
+      SELECT image, string_agg(source || '=' || n, ' ' ORDER BY source) AS credential_sources
+      FROM (
+        SELECT image, source, COUNT(*) AS n FROM cur
+        CROSS JOIN LATERAL unnest(CASE WHEN cardinality(credentials) = 0 THEN ARRAY['not-recorded'] ELSE credentials END)
+          AS s(source)
+        GROUP BY image, source) x
+      GROUP BY image
+    ),
     run AS (
       SELECT ri.image, ri.digest, SUM(ri.pods)::int AS pods, COUNT(DISTINCT ri."nodeName")::int AS nodes,
         string_agg(DISTINCT ri."nodeName", ' ' ORDER BY ri."nodeName") AS node_names
@@ -101,8 +116,8 @@ function imagesSql(f: ImageFilter): Prisma.Sql {
     ),
     counted AS (SELECT image, COUNT(DISTINCT digest)::int AS running_digests FROM run GROUP BY image),
     ranked AS (
-      SELECT img.*, pol.policies, COALESCE(d.running_digests, 0) AS running_digests
-      FROM img JOIN pol USING (image) LEFT JOIN counted d USING (image)
+      SELECT img.*, pol.policies, cred.credential_sources, COALESCE(d.running_digests, 0) AS running_digests
+      FROM img JOIN pol USING (image) JOIN cred USING (image) LEFT JOIN counted d USING (image)
       ${f.drift ? Prisma.sql`WHERE d.running_digests > 1` : Prisma.empty}
     )`;
 }
@@ -113,7 +128,7 @@ const ORDER = Prisma.sql`(r.running_digests > 1) DESC, r.workloads DESC, r.image
 function rowsOf(f: ImageFilter, page: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`${imagesSql(f)}, source AS (${page})
     SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
-      r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
+      r.credential_sources, r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
       a.outcome AS registry_outcome, a.digest AS registry_digest,
       (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
          AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
@@ -177,6 +192,16 @@ async function digestWorkloads(db: Db, f: ImageFilter, images: string[]) {
   return out;
 }
 
+/** Counts the query wrote as `name=n name=n`. */
+const countsOf = (text: unknown): Record<string, number> =>
+  Object.fromEntries(
+    String(text ?? "")
+      .split(" ")
+      .filter(Boolean)
+      .map((p) => p.split("=") as [string, string])
+      .map(([k, n]) => [k, Number(n)]),
+  );
+
 function groupRows(
   rows: CsvRow[],
   samples: Map<string, ImageRow["digests"][number]["workloads"]>,
@@ -196,13 +221,8 @@ function groupRows(
         clusters: String(r.clusters ?? "")
           .split(" ")
           .filter(Boolean),
-        policies: Object.fromEntries(
-          String(r.policies ?? "")
-            .split(" ")
-            .filter(Boolean)
-            .map((p) => p.split("=") as [string, string])
-            .map(([k, n]) => [k, Number(n)]),
-        ),
+        policies: countsOf(r.policies),
+        credentialSources: countsOf(r.credential_sources),
         digests: [],
         registryOutcome: r.registry_outcome as string | null,
         registryDigest: r.registry_digest as string | null,

@@ -1,6 +1,7 @@
 // The image inventory's rows: each reference with where it runs and how it is pulled, the digests
 // its pods run (a tag that runs as several is drift) with their nodes and a few workloads, what
 // its registry says now, and its open findings.
+import { PULL_CREDENTIAL_SOURCE_SHORT, type PullCredentialSource } from "@pullsight/core";
 import { DataTable, Link, link, longTableWrap, muted, scrollBox, td, tr } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -19,7 +20,7 @@ export function ImagesTable({ rows }: { rows: Row[] }) {
         columns={[
           "Image",
           "Workloads",
-          "Pull policies",
+          "Pull policies and credentials",
           "Running digests, their nodes and workloads",
           "Registry says",
           "Open findings",
@@ -47,6 +48,15 @@ export function ImagesTable({ rows }: { rows: Row[] }) {
                 {Object.entries(r.policies)
                   .map(([p, n]) => `${p} ${num(n)}`)
                   .join(", ")}
+                <span className={`block ${muted}`}>
+                  credentials:{" "}
+                  {Object.entries(r.credentialSources)
+                    .map(
+                      ([s, n]) =>
+                        `${PULL_CREDENTIAL_SOURCE_SHORT[s as PullCredentialSource] ?? s.replace("-", " ")} ${num(n)}`,
+                    )
+                    .join(", ")}
+                </span>
               </td>
               <td className={`${td} text-xs`}>
                 <Digests row={r} />
