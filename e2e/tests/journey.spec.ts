@@ -1,7 +1,7 @@
 // The path a platform engineer takes on a Monday: fleet → the worst cluster → a namespace → a
 // workload → a finding and how to fix it. The numbers on the way are checked against the database
 // the collector filled (not against constants).
-import { PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
+import { imageVolumeName, PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
 import { expect, expectAccessible, screenshot, screenshotPhone, test } from "../support/fixtures.ts";
 
 test("fleet → cluster → workload → finding with its fix", async ({ page, db }) => {
@@ -95,7 +95,8 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   });
   // Each container card says where its pulls get credentials, as its stored facts do.
   for (const c of containers) {
-    const card = page.getByRole("article", { name: new RegExp(`^${c.containerName}(\\s|$)`) });
+    const shownName = imageVolumeName(c.containerName) ?? c.containerName;
+    const card = page.getByRole("article", { name: new RegExp(`^${shownName}(\\s|$)`) });
     const shown = card
       .locator("dt", { hasText: "Credentials from" })
       .locator("xpath=following-sibling::dd[1]");
@@ -127,4 +128,39 @@ test("every main page passes axe and is saved in both themes", async ({ page }) 
   }
   await page.goto("/workloads");
   await screenshotPhone(page, "workloads");
+});
+
+test("an image volume is its own entry: its reference, pull policy, findings and why no digest is known", async ({
+  page,
+  db,
+}) => {
+  // The demo's staging cluster runs 1.36, where workloads mount image volumes (on by default from 1.35).
+  const volume = await db.containerFact.findFirstOrThrow({
+    where: { validTo: null, containerType: "volume", workload: { deletedAt: null } },
+    include: { workload: { include: { cluster: true } } },
+    orderBy: { id: "asc" },
+  });
+  expect(volume.workload.cluster.kubernetesVersion).toMatch(/^v1\.3[5-9]/);
+  await page.goto(`/workloads/${volume.workloadId}`);
+  await expect(page.getByRole("heading", { name: "Containers and image volumes" })).toBeVisible();
+  const name = imageVolumeName(volume.containerName) as string;
+  const card = page.getByRole("article", { name: new RegExp(`^${name}\\s+image volume$`) });
+  await expect(card).toContainText(volume.image);
+  const policy = card.locator("dt", { hasText: "Pull policy" }).locator("xpath=following-sibling::dd[1]");
+  await expect(policy).toContainText(`${volume.imagePullPolicy} (${volume.policySource})`);
+  await expect(policy).toContainText(volume.policyEvidence);
+  // No kubelet of the demo has ImageVolumeWithDigest on: the page says why no digest is known
+  // wherever the registry was asked.
+  const running = await db.runningImage.count({
+    where: { workloadId: volume.workloadId, containerName: volume.containerName },
+  });
+  expect(running).toBe(0);
+  const findings = await db.finding.count({
+    where: { workloadId: volume.workloadId, containerName: volume.containerName, resolvedAt: null },
+  });
+  if (findings > 0)
+    await expect(page.getByRole("region", { name: /^Open findings/ })).toContainText(volume.containerName);
+  await expectAccessible(page);
+  await screenshot(page, "workload-image-volume");
+  await screenshotPhone(page, "workload-image-volume");
 });

@@ -9,9 +9,12 @@ import {
   type ContainerFacts,
   type CredentialSources,
   containersOf,
+  countVerification,
   groupWorkloads,
   isCompliant,
   labelsOf,
+  type NodeCredentialVerification,
+  nodeCredentialVerification,
   nodeOf,
   nodesSharedAcrossNamespaces,
   ownerFor,
@@ -33,7 +36,9 @@ import {
   registryHealthOf,
   registryVisibility,
   resolveProfile,
+  type SharedNodeVerification,
   type SpecContainer,
+  serviceAccountAnnotationsOf,
   serviceAccountOf,
   serviceAccountPullSecrets,
   tagKindOf,
@@ -103,6 +108,7 @@ export function buildClusterFacts(
   const credentials = credentialSourcesOf(raw, failed);
   const runtimeComplete = !failed.has("pods") && !!o.pods;
   const sharedNodes = nodesSharedAcrossNamespaces(o.pods ?? []);
+  const verificationOf = nodeVerifications(raw);
   const profileFor = namespaceProfiles(raw, profiles, clusterLabels);
   const referenceRules = referenceRulesFor(raw.gitVersion);
 
@@ -119,7 +125,16 @@ export function buildClusterFacts(
       template,
       profile: profileFor(w.namespace).resolved,
       pullSecrets: pullSecretsOf(podSpec, w.namespace, credentials),
+      serviceAccountAnnotations: serviceAccountAnnotationsOf(podSpec, w.namespace, credentials),
       sharedNodes: runtimeComplete ? w.pods.some((p) => sharedNodes.has(nodeOf(p) ?? "")) : null,
+      sharedNodeVerification: runtimeComplete
+        ? countVerification(
+            [...new Set(w.pods.map((p) => nodeOf(p) ?? ""))]
+              .filter((n) => sharedNodes.has(n))
+              .sort()
+              .map(verificationOf),
+          )
+        : null,
       runtimeComplete,
       pullStats,
       waivers,
@@ -159,6 +174,30 @@ function credentialSourcesOf(raw: RawSnapshot, failed: ReadonlySet<string>): Cre
           ]),
         ),
     secrets: o.secrets ? new Set(o.secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)) : null,
+    serviceAccountAnnotations: failed.has("serviceaccounts")
+      ? null
+      : new Map(
+          (o.serviceaccounts ?? []).map((sa) => [
+            `${sa.metadata.namespace}/${sa.metadata.name}`,
+            Object.keys(annotationsOf(sa)).sort(),
+          ]),
+        ),
+  };
+}
+
+/**
+ * Each node's credential checks (KEP-2535): from its kubelet configuration where configz was read,
+ * else the cluster version's default.
+ */
+function nodeVerifications(raw: RawSnapshot): (node: string) => NodeCredentialVerification {
+  const configs = new Map((raw.kubelet ?? []).map((k) => [k.node, k.config]));
+  const memo = new Map<string, NodeCredentialVerification>();
+  return (node) => {
+    const known = memo.get(node);
+    if (known) return known;
+    const v = nodeCredentialVerification(configs.get(node) ?? null, raw.gitVersion);
+    memo.set(node, v);
+    return v;
   };
 }
 
@@ -235,7 +274,10 @@ interface WorkloadScope {
   template: RawObject;
   profile: ResolvedProfile;
   pullSecrets: PullSecretRef[];
+  /** The ServiceAccount's annotation keys; null when ServiceAccounts were not read. */
+  serviceAccountAnnotations: readonly string[] | null;
   sharedNodes: boolean | null;
+  sharedNodeVerification: SharedNodeVerification | null;
   runtimeComplete: boolean;
   pullStats: PullStatsInput | undefined;
   waivers: readonly WaiverScope[];
@@ -268,7 +310,9 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     pullSecrets,
     ...(runtime ? { runtime } : {}),
     sharedNodes: scope.sharedNodes,
+    sharedNodeVerification: scope.sharedNodeVerification,
     kubernetesVersion: scope.kubernetesVersion,
+    serviceAccountAnnotations: scope.serviceAccountAnnotations,
   };
   const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
   if (registryStats) facts.registryHealth = registryHealthOf(registryStats);
@@ -295,7 +339,13 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     policySource: source.source,
     policyEvidence: source.evidence,
     pullSecrets: pullSecrets.map((s) => s.name).sort(),
-    credentialSources: pullCredentialSourcesOf(pullSecrets, ref, profile.settings, scope.kubernetesVersion),
+    credentialSources: pullCredentialSourcesOf(
+      pullSecrets,
+      ref,
+      profile.settings,
+      scope.kubernetesVersion,
+      scope.serviceAccountAnnotations,
+    ),
   };
   return {
     ...record,

@@ -15,6 +15,8 @@ export function summarizeKubelet(
     "registryBurst",
     "imageGCHighThresholdPercent",
     "imageMaximumGCAge",
+    // KEP-2535: absent before the gate, or where configz predates it.
+    "imagePullCredentialsVerificationPolicy",
   ] as const;
   const bySetting: Record<string, Record<string, number>> = {};
   for (const setting of SETTINGS) {

@@ -1,8 +1,15 @@
 // What nodes report for a workload's containers (pod status): the digests running and since when,
 // the containers waiting and why, and which pods wait on a pull.
-import { PULL_FAILURE_WAITING_REASONS, parseImageID, type RuntimeFacts, waitingCause } from "@pullsight/core";
+import {
+  imageVolumeName,
+  PULL_FAILURE_WAITING_REASONS,
+  parseImageID,
+  type RuntimeFacts,
+  waitingCause,
+} from "@pullsight/core";
 import { type PullFailureStart, podContainerKey } from "@pullsight/db";
 import type { ContainerRecord } from "./facts.ts";
+import { awaitsImageVolumes, imageVolumeStatus } from "./image-volumes.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
 type Obj = Record<string, unknown>;
@@ -14,10 +21,13 @@ const PULL_WAITING_REASONS = new Set([...PULL_FAILURE_WAITING_REASONS, "ErrImage
 export const isWaitingOnPull = (s: Obj) =>
   PULL_WAITING_REASONS.has(String(((s.state as Obj | undefined)?.waiting as Obj | undefined)?.reason));
 
-/** Pods with a container waiting on its image: whose failure starts the collector looks up in events. */
+/**
+ * Pods with a container waiting on its image, or not created while image volumes are pulled:
+ * whose failure starts the collector looks up in events.
+ */
 export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string; pod: string }> {
   return (raw.objects.pods ?? [])
-    .filter((pod) => allStatuses(pod).some(isWaitingOnPull))
+    .filter((pod) => allStatuses(pod).some(isWaitingOnPull) || awaitsImageVolumes(pod))
     .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
 }
 
@@ -31,7 +41,16 @@ export function allStatuses(pod: RawObject): Obj[] {
   ];
 }
 
-function statusesOf(pod: RawObject, container: string): Obj[] {
+/** A container's statuses in a pod, or an image volume's (`imageVolumeStatus`). */
+function statusesOf(
+  pod: RawObject,
+  container: string,
+  failureStarts: ReadonlyMap<string, PullFailureStart> = new Map(),
+): Obj[] {
+  if (imageVolumeName(container) !== null) {
+    const status = imageVolumeStatus(pod, container, failureStarts);
+    return status ? [status] : [];
+  }
   return allStatuses(pod).filter((s) => s.name === container);
 }
 
@@ -48,8 +67,8 @@ function startedAt(s: Obj): string | undefined {
 type Waiting = RuntimeFacts["waiting"][number];
 
 /** A waiting state's cause: what its message names (1.32+), else the latest failed attempt's event. */
-function causeOf(reason: string, message: string, failure: PullFailureStart | undefined) {
-  const stated = waitingCause(reason, message);
+function causeOf(reason: string, message: string | null, failure: PullFailureStart | undefined) {
+  const stated = message === null ? null : waitingCause(reason, message);
   if (stated) return { cause: stated, causeSource: "status" as const };
   if (failure?.cause) return { cause: failure.cause, causeSource: "events" as const };
   return {};
@@ -65,7 +84,7 @@ export function runtimeOf(
   for (const pod of pods) {
     const ns = pod.metadata.namespace ?? "";
     const nodeName = String((pod.spec as Obj | undefined)?.nodeName ?? "");
-    for (const s of statusesOf(pod, container)) {
+    for (const s of statusesOf(pod, container, failureStarts)) {
       const { digest } = parseImageID(String(s.imageID ?? ""));
       if (digest) {
         const entry = running.get(digest) ?? { digest, nodes: [], pods: 0 };
@@ -80,9 +99,12 @@ export function runtimeOf(
       const reason = String(w.reason);
       const message = String(w.message ?? "");
       const failed =
+        (typeof s.failureKey === "string" ? failureStarts.get(s.failureKey) : undefined) ??
         failureStarts.get(podContainerKey(ns, pod.metadata.name, container)) ??
         failureStarts.get(podContainerKey(ns, pod.metadata.name, null));
-      const cause = PULL_WAITING_REASONS.has(reason) ? causeOf(reason, message, failed) : {};
+      // An image volume's waiting state is assembled from events: its message states no cause.
+      const stated = typeof s.failureKey === "string" ? null : message;
+      const cause = PULL_WAITING_REASONS.has(reason) ? causeOf(reason, stated, failed) : {};
       const k = `${reason}\u0000${message}\u0000${cause.cause ?? ""}\u0000${cause.causeSource ?? ""}`;
       const entry = waiting.get(k) ?? { reason, message, pods: 0, ...cause, instances: [] };
       entry.pods += 1;

@@ -122,6 +122,13 @@ function inProcessClock(sim: Simulator): DrivableClock {
   };
 }
 
+/**
+ * The demo fleet's versions: production on 1.31 and 1.29, staging already on 1.36, so the demo
+ * shows what each era of the kubelet reports (causes from events only before 1.32, image volumes
+ * and ServiceAccount-token credentials on current clusters).
+ */
+export const DEMO_VERSIONS = ["v1.31.4", "v1.29.8", "v1.36.0"] as const;
+
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const now = opts.now ?? Date.now;
   const days = opts.days ?? 56;
@@ -132,6 +139,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     clusters: opts.clusters ?? 3,
     podsPerCluster: opts.podsPerCluster ?? 700,
     seed: opts.seed ?? 42,
+    versions: DEMO_VERSIONS,
     story: true,
     startTime: start,
     bookmarkIntervalMs: 100,

@@ -5,7 +5,9 @@
 // exchange the pod's ServiceAccount token (KEP-4412: alpha in 1.33, beta and on by default in
 // 1.34) — and otherwise none: the registry is asked anonymously. The plugins are configured in a
 // file on each node that the API does not show, so the registries they serve are declared in the
-// profile's settings (nodeCredentialRegistries, serviceAccountTokenRegistries).
+// profile's settings (nodeCredentialRegistries, serviceAccountTokenRegistries), and so are the
+// ServiceAccount annotations a token provider requires (serviceAccountTokenAnnotations).
+import { atLeastMinor } from "./kube-version.ts";
 import { registryMatches } from "./registry.ts";
 import type { PullSecretRef } from "./rules/types.ts";
 
@@ -42,6 +44,20 @@ export const SERVICE_ACCOUNT_TOKEN_PROVIDER_MINOR = 34;
 export interface CredentialSettings {
   nodeCredentialRegistries: readonly string[];
   serviceAccountTokenRegistries: readonly string[];
+  serviceAccountTokenAnnotations: readonly string[];
+}
+
+/**
+ * The annotation keys a token provider requires that the ServiceAccount lacks. The kubelet does
+ * not call the provider for such a pod (its token attributes cannot be built). A ServiceAccount
+ * that was not read (null) is assumed to carry them.
+ */
+export function missingTokenAnnotations(
+  settings: Pick<CredentialSettings, "serviceAccountTokenAnnotations">,
+  annotations: readonly string[] | null | undefined,
+): string[] {
+  if (!annotations) return [];
+  return settings.serviceAccountTokenAnnotations.filter((k) => !annotations.includes(k));
 }
 
 /** The sources a container's pulls can use, in the kubelet's order; ["none"] when there is none. */
@@ -50,6 +66,8 @@ export function pullCredentialSourcesOf(
   reference: { domain: string; path: string } | null,
   settings: CredentialSettings,
   kubernetesVersion: string | null | undefined,
+  /** The ServiceAccount's annotation keys; null when it was not read. */
+  serviceAccountAnnotations: readonly string[] | null = null,
 ): PullCredentialSource[] {
   const sources: PullCredentialSource[] = [];
   // A secret named but missing is still what the pod was given (PS008 says it is missing).
@@ -58,15 +76,18 @@ export function pullCredentialSourcesOf(
   const matches = (patterns: readonly string[]) =>
     !!reference && patterns.some((p) => registryMatches(p, reference.domain || "docker.io", reference.path));
   if (matches(settings.nodeCredentialRegistries)) sources.push("node-provider");
-  if (tokenProvidersRun(kubernetesVersion) && matches(settings.serviceAccountTokenRegistries))
+  if (
+    tokenProvidersRun(kubernetesVersion) &&
+    matches(settings.serviceAccountTokenRegistries) &&
+    missingTokenAnnotations(settings, serviceAccountAnnotations).length === 0
+  )
     sources.push("service-account-token");
   return sources.length ? sources : ["none"];
 }
 
 /** Whether the cluster's kubelets run ServiceAccount-token providers by default (unknown: assume so). */
-function tokenProvidersRun(kubernetesVersion: string | null | undefined): boolean {
-  const minor = Number(/^v?1\.(\d+)/.exec(kubernetesVersion ?? "")?.[1] ?? Number.NaN);
-  return !Number.isFinite(minor) || minor >= SERVICE_ACCOUNT_TOKEN_PROVIDER_MINOR;
+export function tokenProvidersRun(kubernetesVersion: string | null | undefined): boolean {
+  return atLeastMinor(kubernetesVersion, SERVICE_ACCOUNT_TOKEN_PROVIDER_MINOR);
 }
 
 /** Sources that come from a kubelet credential provider plugin rather than a secret. */

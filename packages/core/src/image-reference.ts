@@ -16,6 +16,7 @@
 // backtracking engine can take super-linear time on them, and these parsers see untrusted input.
 // Every function here runs in time linear in its input.
 import { InvalidImageReferenceError } from "./errors.ts";
+import { atLeastMinor } from "./kube-version.ts";
 
 export interface ImageReference {
   /** "docker.io", "ghcr.io", "localhost:5000"; "" only in distribution's odd cases (see tests). */
@@ -50,8 +51,7 @@ export const CURRENT_REFERENCE_RULES: ReferenceRules = { lengthLimitOn: "path" }
 
 /** The rules of a cluster's version (`v1.31.4`); the current ones when the version is unknown. */
 export function referenceRulesFor(gitVersion: string | null | undefined): ReferenceRules {
-  const minor = Number(/^v?1\.(\d+)/.exec(gitVersion ?? "")?.[1] ?? Number.NaN);
-  return Number.isFinite(minor) && minor < 32 ? { lengthLimitOn: "name" } : CURRENT_REFERENCE_RULES;
+  return atLeastMinor(gitVersion, 32) ? CURRENT_REFERENCE_RULES : { lengthLimitOn: "name" };
 }
 const TAG_MAX = 128;
 

@@ -2,12 +2,24 @@
 
 export {
   fromProvider,
+  missingTokenAnnotations,
   PULL_CREDENTIAL_SOURCE_SHORT,
   PULL_CREDENTIAL_SOURCE_WORDS,
   PULL_CREDENTIAL_SOURCES,
   type PullCredentialSource,
   pullCredentialSourcesOf,
 } from "./credential-source.ts";
+export {
+  CREDENTIAL_VERIFICATION_POLICIES,
+  type CredentialVerification,
+  type CredentialVerificationPolicy,
+  countVerification,
+  ENSURE_SECRET_PULLED_IMAGES_GATE,
+  ENSURE_SECRET_PULLED_IMAGES_MINOR,
+  type NodeCredentialVerification,
+  nodeCredentialVerification,
+  type SharedNodeVerification,
+} from "./credential-verification.ts";
 export { InvalidImageReferenceError } from "./errors.ts";
 export {
   type CauseSource,
@@ -38,6 +50,7 @@ export {
   referenceRulesFor,
   tryParseImageReference,
 } from "./image-reference.ts";
+export { atLeastMinor, kubernetesMinor } from "./kube-version.ts";
 export {
   evaluateManifest,
   InvalidManifestError,
@@ -61,16 +74,21 @@ export {
 export {
   BUILTIN_POD_SPEC_PATHS,
   CONTAINER_LISTS,
+  CONTAINER_TYPE_WORDS,
   CONTAINER_TYPES,
   type ContainerList,
   type ContainerType,
   type CredentialSources,
   containersOf,
   DEFAULT_CUSTOM_POD_SPEC_PATHS,
+  IMAGE_VOLUME_PREFIX,
+  imageVolumeKey,
+  imageVolumeName,
   type PodSpecPaths,
   podSpecOf,
   pullSecretsOf,
   type SpecContainer,
+  serviceAccountAnnotationsOf,
   serviceAccountOf,
   serviceAccountPullSecrets,
 } from "./pod-spec.ts";

@@ -30,6 +30,26 @@ describe("evaluateManifest", () => {
     assert.equal(by.get("app")?.facts.subject.namespace, "default");
   });
 
+  it("evaluates image volumes as pulled images, defaulted like containers", () => {
+    const text = `${deployment("infer", "        - { name: models, image: app:1.0.0 }")}
+      volumes:
+        - { name: scratch, emptyDir: {} }
+        - { name: models, image: { reference: "registry.example.com/models:latest" } }
+        - { name: weights, image: { reference: "registry.example.com/weights:v2", pullPolicy: Never } }`;
+    const { containers } = evaluateManifest(text);
+    const by = new Map(containers.map((c) => [c.facts.subject.container, c.facts]));
+    assert.deepEqual([...by.keys()], ["models", "volume/models", "volume/weights"]);
+    const models = by.get("volume/models");
+    assert.equal(models?.subject.containerType, "volume");
+    assert.equal(models?.image, "registry.example.com/models:latest");
+    assert.equal(models?.imagePullPolicy, "Always", "a :latest reference defaults to Always");
+    assert.equal(models?.policySource.source, "defaulted");
+    assert.equal(by.get("volume/weights")?.imagePullPolicy, "Never");
+    const rules = (name: string) =>
+      containers.find((c) => c.facts.subject.container === name)?.findings.map((r) => r.ruleId) ?? [];
+    assert.ok(rules("volume/models").includes("PS001"), "a :latest image volume is a mutable reference");
+  });
+
   it("finds pod specs in every built-in kind, List objects and configured custom resources", () => {
     const text = `
 apiVersion: v1

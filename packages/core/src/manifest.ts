@@ -10,6 +10,7 @@ import {
   podSpecOf,
   pullSecretsOf,
   type SpecContainer,
+  serviceAccountAnnotationsOf,
   serviceAccountPullSecrets,
 } from "./pod-spec.ts";
 import type { PolicySource } from "./policy-source.ts";
@@ -111,10 +112,15 @@ function defaultedPolicy(c: SpecContainer): { policy: PullPolicy; source: Policy
  */
 function credentialSources(objects: Obj[], namespaceOf: (o: Obj) => string): CredentialSources {
   const serviceAccountSecrets = new Map<string, string[]>();
+  const serviceAccountAnnotations = new Map<string, string[]>();
   for (const o of objects)
-    if (o.kind === "ServiceAccount")
-      serviceAccountSecrets.set(`${namespaceOf(o)}/${nameOf(o)}`, serviceAccountPullSecrets(o));
-  return { serviceAccountSecrets, secrets: null };
+    if (o.kind === "ServiceAccount") {
+      const key = `${namespaceOf(o)}/${nameOf(o)}`;
+      serviceAccountSecrets.set(key, serviceAccountPullSecrets(o));
+      const annotations = metadataOf(o).annotations;
+      serviceAccountAnnotations.set(key, isObj(annotations) ? Object.keys(annotations).sort() : []);
+    }
+  return { serviceAccountSecrets, secrets: null, serviceAccountAnnotations };
 }
 
 /** Evaluates every container of every object with a pod spec in a manifest. */
@@ -166,6 +172,8 @@ export function evaluateManifest(
         imagePullPolicy: policy,
         policySource: source,
         pullSecrets,
+        // A ServiceAccount the manifest does not create is assumed to carry what a provider needs.
+        serviceAccountAnnotations: serviceAccountAnnotationsOf(podSpec, namespace, sources),
       };
       containers.push(evaluated(facts, profile));
     }

@@ -3,8 +3,15 @@
 // obtained (a live object from the API server or a manifest from a repository).
 import type { PullSecretRef } from "./rules/types.ts";
 
-export const CONTAINER_TYPES = ["container", "init", "ephemeral"] as const;
+/** What pulls an image in a pod: its containers of each kind, and its image volumes (`spec.volumes[].image`). */
+export const CONTAINER_TYPES = ["container", "init", "ephemeral", "volume"] as const;
 export type ContainerType = (typeof CONTAINER_TYPES)[number];
+export const CONTAINER_TYPE_WORDS: Readonly<Record<ContainerType, string>> = {
+  container: "container",
+  init: "init container",
+  ephemeral: "ephemeral container",
+  volume: "image volume",
+};
 
 /** The pod spec's container lists, with the type of container each holds. */
 export const CONTAINER_LISTS = [
@@ -12,7 +19,19 @@ export const CONTAINER_LISTS = [
   { list: "initContainers", type: "init" },
   { list: "ephemeralContainers", type: "ephemeral" },
 ] as const satisfies ReadonlyArray<{ list: string; type: ContainerType }>;
-export type ContainerList = (typeof CONTAINER_LISTS)[number]["list"];
+/** Where a pulled image is declared: a container list, or the pod's volumes. */
+export type ContainerList = (typeof CONTAINER_LISTS)[number]["list"] | "volumes";
+
+/**
+ * An image volume is stored beside the containers under `volume/<name>`: a volume may share its
+ * name with a container (they are separate namespaces in a pod spec), and "/" is in neither a
+ * container's nor a volume's name, so the key cannot collide.
+ */
+export const IMAGE_VOLUME_PREFIX = "volume/";
+export const imageVolumeKey = (volume: string) => `${IMAGE_VOLUME_PREFIX}${volume}`;
+/** The volume's own name for a key made by `imageVolumeKey`, else null. */
+export const imageVolumeName = (key: string) =>
+  key.startsWith(IMAGE_VOLUME_PREFIX) ? key.slice(IMAGE_VOLUME_PREFIX.length) : null;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -63,17 +82,39 @@ export function podSpecOf(
   return isObj(spec) ? spec : null;
 }
 
-/** One container as a pod spec declares it. */
+/** One container, or one image volume, as a pod spec declares it. */
 export interface SpecContainer {
+  /** The container's name; for an image volume, `imageVolumeKey` of its name. */
   name: string;
+  /** The image (an image volume's `reference`). */
   image: string;
-  /** As written; null when absent (a manifest that relies on defaulting). */
+  /** As written (an image volume's `pullPolicy`); null when absent (a manifest that relies on defaulting). */
   imagePullPolicy: string | null;
   list: ContainerList;
   type: ContainerType;
 }
 
-/** Every container of a pod spec, addressed by list and name. */
+/**
+ * The pod's image volumes (beta from 1.33, on by default from 1.35, GA in 1.36): each is pulled
+ * like a container's image, with its own pull policy defaulted the same way.
+ */
+function imageVolumesOf(podSpec: Obj): SpecContainer[] {
+  const volumes = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
+  return volumes
+    .filter((v): v is Obj => isObj(v) && isObj(v.image))
+    .map((v) => {
+      const image = v.image as Obj;
+      return {
+        name: imageVolumeKey(String(v.name ?? "")),
+        image: typeof image.reference === "string" ? image.reference : "",
+        imagePullPolicy: typeof image.pullPolicy === "string" ? image.pullPolicy : null,
+        list: "volumes",
+        type: "volume",
+      };
+    });
+}
+
+/** Every container and image volume of a pod spec, addressed by list and name. */
 export function containersOf(podSpec: Obj): SpecContainer[] {
   const out: SpecContainer[] = [];
   for (const { list, type } of CONTAINER_LISTS) {
@@ -90,6 +131,7 @@ export function containersOf(podSpec: Obj): SpecContainer[] {
       });
     }
   }
+  out.push(...imageVolumesOf(podSpec));
   return out;
 }
 
@@ -108,6 +150,21 @@ export interface CredentialSources {
   serviceAccountSecrets: ReadonlyMap<string, readonly string[]> | null;
   /** Secrets that exist, keyed `namespace/name`; null when Secrets were not read. */
   secrets: ReadonlySet<string> | null;
+  /**
+   * Annotation keys per ServiceAccount, keyed `namespace/name` (a token credential provider may
+   * require some); null, or absent, when ServiceAccounts were not read.
+   */
+  serviceAccountAnnotations?: ReadonlyMap<string, readonly string[]> | null;
+}
+
+/** The annotation keys of the pod's ServiceAccount; null when they are not known. */
+export function serviceAccountAnnotationsOf(
+  podSpec: Obj,
+  namespace: string,
+  sources: CredentialSources,
+): readonly string[] | null {
+  if (!sources.serviceAccountAnnotations) return null;
+  return sources.serviceAccountAnnotations.get(`${namespace}/${serviceAccountOf(podSpec)}`) ?? null;
 }
 
 /** The ServiceAccount's imagePullSecrets, as `CredentialSources` keys them. */

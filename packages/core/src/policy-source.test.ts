@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { imageVolumeKey } from "./pod-spec.ts";
 import { findContainer, policySource } from "./policy-source.ts";
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
@@ -227,5 +228,75 @@ describe("findContainer", () => {
     assert.equal(findContainer(spec, "app")?.list, "containers");
     assert.equal(findContainer(spec, "app", "ephemeralContainers")?.container.image, "busybox:1.36");
     assert.equal(findContainer(spec, "app", "initContainers"), null);
+  });
+});
+
+describe("image volumes (spec.volumes[].image)", () => {
+  const volumePod = (pullPolicy: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "infer", namespace: "ml", ...extra },
+    spec: {
+      containers: [{ name: "models", image: "app:1.0.0", imagePullPolicy: "IfNotPresent" }],
+      volumes: [
+        { name: "scratch", emptyDir: {} },
+        { name: "models", image: { reference: "registry.example.com/models:latest", pullPolicy } },
+      ],
+    },
+  });
+
+  it("finds a volume by its key, never the container of the same name", () => {
+    const spec = volumePod("Always").spec;
+    assert.equal(findContainer(spec, imageVolumeKey("models"))?.list, "volumes");
+    assert.equal(findContainer(spec, "models")?.list, "containers");
+    assert.equal(findContainer(spec, imageVolumeKey("scratch")), null, "an emptyDir is not an image volume");
+  });
+
+  it("client-side apply that sets image.pullPolicy: explicit; that omits it: defaulted", () => {
+    const lastApplied = (image: Record<string, unknown>) => ({
+      [LAST_APPLIED]: JSON.stringify({ spec: { volumes: [{ name: "models", image }] } }),
+    });
+    const set = volumePod("IfNotPresent", {
+      annotations: lastApplied({
+        reference: "registry.example.com/models:latest",
+        pullPolicy: "IfNotPresent",
+      }),
+    });
+    const r = policySource(set, imageVolumeKey("models"), "volumes");
+    assert.equal(r.source, "explicit");
+    assert.match(r.evidence, /sets image\.pullPolicy: IfNotPresent/);
+    assert.match(r.evidence, /default for registry\.example\.com\/models:latest would be Always/);
+    const omitted = volumePod("Always", {
+      annotations: lastApplied({ reference: "registry.example.com/models:latest" }),
+    });
+    const d = policySource(omitted, imageVolumeKey("models"), "volumes");
+    assert.equal(d.source, "defaulted");
+    assert.match(d.evidence, /omits image\.pullPolicy: the API server defaulted it/);
+  });
+
+  it("server-side apply: owning f:image/f:pullPolicy is explicit, owning only f:reference is defaulted", () => {
+    const managed = (image: Record<string, unknown>) => ({
+      managedFields: [
+        {
+          manager: "argocd-controller",
+          operation: "Apply",
+          fieldsV1: { "f:spec": { "f:volumes": { 'k:{"name":"models"}': { ".": {}, "f:image": image } } } },
+        },
+      ],
+    });
+    const owned = volumePod("Always", managed({ "f:reference": {}, "f:pullPolicy": {} }));
+    const e = policySource(owned, imageVolumeKey("models"));
+    assert.equal(e.source, "explicit");
+    assert.match(e.evidence, /argocd-controller owns image\.pullPolicy/);
+    const sent = volumePod("Always", managed({ "f:reference": {} }));
+    const d = policySource(sent, imageVolumeKey("models"));
+    assert.equal(d.source, "defaulted");
+    assert.match(d.evidence, /sends this image volume without image\.pullPolicy/);
+  });
+
+  it("names a missing image volume as such", () => {
+    const r = policySource(volumePod("Always"), imageVolumeKey("weights"));
+    assert.equal(r.source, "unknown");
+    assert.match(r.evidence, /no image volume named "weights"/);
   });
 });

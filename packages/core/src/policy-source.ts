@@ -12,6 +12,9 @@
 // A policy that differs from what the default would be for the *current* image was either set
 // explicitly or is a leftover default from an earlier image (defaulting happens only once); the
 // evidence says which of the two the facts support.
+// An image volume (spec.volumes[].image) is judged the same way by its image.pullPolicy, which the
+// API server defaults exactly like a container's.
+import { type ContainerList, imageVolumeName } from "./pod-spec.ts";
 import { defaultPullPolicy } from "./pull-policy.ts";
 
 export type PolicySourceKind = "explicit" | "defaulted" | "unknown";
@@ -48,13 +51,27 @@ function at(object: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-/** The container named `name` in a pod spec (in `list` when given), and which list it is in. */
+type ListName = ContainerList;
+
+/** An image volume's entry: a volume with an `image` source. */
+const isImageVolume = (v: unknown): v is Obj => isObj(v) && isObj(v.image);
+
+/**
+ * The container named `name` in a pod spec (in `list` when given), and which list it is in. An
+ * image volume is found by its key (`imageVolumeKey`) or, with list "volumes", by its own name.
+ */
 export function findContainer(
   podSpec: unknown,
   name: string,
   only?: ListName,
 ): { container: Obj; list: ListName } | null {
   if (!isObj(podSpec)) return null;
+  const volume = imageVolumeName(name);
+  if (volume !== null || only === "volumes") {
+    const items = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
+    const found = items.find((v) => isImageVolume(v) && v.name === (volume ?? name));
+    return isObj(found) ? { container: found, list: "volumes" } : null;
+  }
   for (const list of only ? [only] : CONTAINER_LISTS) {
     const items = podSpec[list];
     if (!Array.isArray(items)) continue;
@@ -64,7 +81,30 @@ export function findContainer(
   return null;
 }
 
-type ListName = (typeof CONTAINER_LISTS)[number];
+/** Where an entry keeps its image and policy: a container's own fields, an image volume's `image`. */
+const imageFields = (entry: Obj, list: ListName): Obj =>
+  list === "volumes" ? (isObj(entry.image) ? entry.image : {}) : entry;
+const IMAGE_KEY = (list: ListName) => (list === "volumes" ? "reference" : "image");
+const POLICY_KEY = (list: ListName) => (list === "volumes" ? "pullPolicy" : "imagePullPolicy");
+/** How the evidence names the policy field. */
+const policyField = (list: ListName) => (list === "volumes" ? "image.pullPolicy" : "imagePullPolicy");
+
+const entryWord = (list: ListName) => (list === "volumes" ? "image volume" : "container");
+const stringOrNull = (v: unknown) => (typeof v === "string" ? v : null);
+
+/** Whether a managed-fields entry for a container or image volume owns its policy. */
+function ownsPolicy(managed: Obj, list: ListName): boolean {
+  if (list !== "volumes") return "f:imagePullPolicy" in managed;
+  const image = managed["f:image"];
+  return isObj(image) && "f:pullPolicy" in image;
+}
+
+function policyOf(entry: Obj, list: ListName): unknown {
+  return imageFields(entry, list)[POLICY_KEY(list)];
+}
+function imageOf(entry: Obj, list: ListName): unknown {
+  return imageFields(entry, list)[IMAGE_KEY(list)];
+}
 
 interface Current {
   policy: string | null;
@@ -91,7 +131,8 @@ function fromLastApplied(object: Obj, path: string[], name: string, current: Cur
   }
   const appliedContainer = findContainer(at(applied, path), name, current.list);
   if (!appliedContainer) return null;
-  const appliedPolicy = appliedContainer.container.imagePullPolicy;
+  const field = policyField(current.list);
+  const appliedPolicy = policyOf(appliedContainer.container, current.list);
   if (typeof appliedPolicy === "string" && appliedPolicy !== "") {
     const changed =
       current.policy !== null && current.policy !== appliedPolicy
@@ -99,33 +140,33 @@ function fromLastApplied(object: Obj, path: string[], name: string, current: Cur
         : "";
     return {
       source: "explicit",
-      evidence: `${LAST_APPLIED} sets imagePullPolicy: ${appliedPolicy}${changed}${defaultNote(current)}`,
+      evidence: `${LAST_APPLIED} sets ${field}: ${appliedPolicy}${changed}${defaultNote(current)}`,
     };
   }
   if (current.policy !== null && current.image !== null) {
-    const appliedImage =
-      typeof appliedContainer.container.image === "string" ? appliedContainer.container.image : null;
+    const applied = imageOf(appliedContainer.container, current.list);
+    const appliedImage = typeof applied === "string" ? applied : null;
     const wouldBe = defaultPullPolicy(current.image);
     if (current.policy !== wouldBe) {
       if (appliedImage !== null && defaultPullPolicy(appliedImage) === current.policy) {
         return {
           source: "defaulted",
           evidence:
-            `${LAST_APPLIED} omits imagePullPolicy: ${current.policy} is a leftover default from an earlier image ` +
+            `${LAST_APPLIED} omits ${field}: ${current.policy} is a leftover default from an earlier image ` +
             `(${appliedImage}); for the current image ${current.image} the default would be ${wouldBe}`,
         };
       }
       return {
         source: "unknown",
         evidence:
-          `${LAST_APPLIED} omits imagePullPolicy, yet the object has ${current.policy} where the default for ` +
+          `${LAST_APPLIED} omits ${field}, yet the object has ${current.policy} where the default for ` +
           `${current.image} is ${wouldBe}: set outside kubectl apply, or left over from an earlier image`,
       };
     }
   }
   return {
     source: "defaulted",
-    evidence: `${LAST_APPLIED} omits imagePullPolicy: the API server defaulted it${defaultNote(current)}`,
+    evidence: `${LAST_APPLIED} omits ${field}: the API server defaulted it${defaultNote(current)}`,
   };
 }
 
@@ -139,11 +180,12 @@ function managedContainer(fieldsV1: unknown, path: string[], list: string, name:
   if (!isObj(cur)) return null;
   const items = cur[`f:${list}`];
   if (!isObj(items)) return null;
+  const wanted = imageVolumeName(name) ?? name;
   for (const [key, value] of Object.entries(items)) {
     if (!key.startsWith("k:")) continue;
     try {
       const k = JSON.parse(key.slice(2)) as unknown;
-      if (isObj(k) && k.name === name && isObj(value)) return value;
+      if (isObj(k) && k.name === wanted && isObj(value)) return value;
     } catch {
       // not a key of this shape
     }
@@ -162,12 +204,12 @@ function fromManagedFields(object: Obj, path: string[], name: string, current: C
     if (!container) continue;
     const manager = typeof entry.manager === "string" ? entry.manager : "unknown manager";
     appliers.push(manager);
-    if ("f:imagePullPolicy" in container) owners.push(manager);
+    if (ownsPolicy(container, current.list)) owners.push(manager);
   }
   if (owners.length) {
     return {
       source: "explicit",
-      evidence: `server-side apply by ${owners.join(", ")} owns imagePullPolicy${
+      evidence: `server-side apply by ${owners.join(", ")} owns ${policyField(current.list)}${
         current.policy ? ` (${current.policy})` : ""
       }${defaultNote(current)}`,
     };
@@ -181,13 +223,13 @@ function fromManagedFields(object: Obj, path: string[], name: string, current: C
       return {
         source: "unknown",
         evidence:
-          `server-side apply by ${appliers.join(", ")} sends this container without imagePullPolicy, yet the object has ` +
+          `server-side apply by ${appliers.join(", ")} sends this ${entryWord(current.list)} without ${policyField(current.list)}, yet the object has ` +
           `${current.policy}${defaultNote(current)}: a leftover default from an earlier image, or set by another writer`,
       };
     }
     return {
       source: "defaulted",
-      evidence: `server-side apply by ${appliers.join(", ")} sends this container without imagePullPolicy: the API server defaulted it${defaultNote(current)}`,
+      evidence: `server-side apply by ${appliers.join(", ")} sends this ${entryWord(current.list)} without ${policyField(current.list)}: the API server defaulted it${defaultNote(current)}`,
     };
   }
   return null;
@@ -211,11 +253,11 @@ export function policySource(object: unknown, containerName: string, list?: List
   if (!found)
     return {
       source: "unknown",
-      evidence: `no container named ${JSON.stringify(containerName)} in the pod spec`,
+      evidence: `no ${imageVolumeName(containerName) === null ? "container" : "image volume"} named ${JSON.stringify(imageVolumeName(containerName) ?? containerName)} in the pod spec`,
     };
   const current: Current = {
-    policy: typeof found.container.imagePullPolicy === "string" ? found.container.imagePullPolicy : null,
-    image: typeof found.container.image === "string" ? found.container.image : null,
+    policy: stringOrNull(policyOf(found.container, found.list)),
+    image: stringOrNull(imageOf(found.container, found.list)),
     list: found.list,
   };
   const evidence =
@@ -225,13 +267,13 @@ export function policySource(object: unknown, containerName: string, list?: List
   if (current.policy === null) {
     return {
       source: "unknown",
-      evidence: "the object carries no imagePullPolicy (not read from the API server?)",
+      evidence: `the object carries no ${policyField(found.list)} (not read from the API server?)`,
     };
   }
   return {
     source: "unknown",
     evidence:
-      `no ${LAST_APPLIED} and no server-side apply entry for this container` +
+      `no ${LAST_APPLIED} and no server-side apply entry for this ${entryWord(found.list)}` +
       (current.image !== null && current.policy !== defaultPullPolicy(current.image)
         ? `; ${current.policy} differs from the default for ${current.image} (${defaultPullPolicy(current.image)}), so it was set explicitly or left over from an earlier image`
         : `; ${current.policy} matches the default for ${current.image ?? "the image"}, so nothing shows whether a person chose it`),

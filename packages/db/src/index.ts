@@ -157,6 +157,7 @@ export {
   type PullFailureStart,
   type PullStatsRow,
   podContainerKey,
+  podImageKey,
 } from "./queries/pull-stats.ts";
 export { getRegistryHealth, type RegistryHealth, registryHealthResult } from "./queries/registry-health.ts";
 export {

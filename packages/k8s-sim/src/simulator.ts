@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   maxTruthEvents?: number;
   /** Each cluster's Kubernetes version (cluster i gets versions[i % length]); default CLUSTER_VERSIONS. */
   versions?: readonly string[];
+  /** Feature gates off by default that each cluster turns on (cluster i gets featureGates[i % length]). */
+  featureGates?: ReadonlyArray<ClusterSpec["featureGates"]>;
 }
 
 export interface SimulatedCluster {
@@ -115,6 +117,7 @@ export class Simulator {
         ...(o.eventTtlMs !== undefined ? { eventTtlMs: o.eventTtlMs } : {}),
         ...(o.churnPerMinute !== undefined ? { churnPerMinute: o.churnPerMinute } : {}),
         ...(o.maxTruthEvents !== undefined ? { maxTruthEvents: o.maxTruthEvents } : {}),
+        ...(o.featureGates?.length ? { featureGates: o.featureGates[i % o.featureGates.length] } : {}),
         tags: this.tags,
       };
       const sim = new SimCluster(spec);

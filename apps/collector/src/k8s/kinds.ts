@@ -26,7 +26,8 @@ export const KINDS: readonly KindDef[] = [
   { key: "namespaces", path: "/api/v1/namespaces", annotations: true },
   { key: "nodes", path: "/api/v1/nodes" },
   { key: "pods", path: "/api/v1/pods" },
-  { key: "serviceaccounts", path: "/api/v1/serviceaccounts" },
+  // Annotations: a ServiceAccount-token credential provider may require some (KEP-4412).
+  { key: "serviceaccounts", path: "/api/v1/serviceaccounts", annotations: true },
   { key: "secrets", path: "/api/v1/secrets", metadataOnly: true },
   { key: "deployments", path: "/apis/apps/v1/deployments" },
   { key: "replicasets", path: "/apis/apps/v1/replicasets" },

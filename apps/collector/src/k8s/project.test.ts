@@ -74,7 +74,7 @@ describe("projection of listed objects", () => {
   });
 
   it("keeps every input of a policy's source, for any object (fast-check)", () => {
-    const name = fc.constantFrom("app", "sidecar", "init");
+    const name = fc.constantFrom("app", "sidecar", "init", "volume/app", "volume/models");
     const container = fc.record(
       {
         name,
@@ -84,11 +84,28 @@ describe("projection of listed objects", () => {
       },
       { requiredKeys: ["name"] },
     );
+    const volume = fc.record(
+      {
+        name: fc.constantFrom("app", "models"),
+        image: fc.oneof(
+          fc.record(
+            {
+              reference: fc.constantFrom("models:latest", "ghcr.io/a/weights:v1"),
+              pullPolicy: fc.constantFrom("Always", "IfNotPresent", "Never"),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.anything(),
+        ),
+        emptyDir: fc.anything(),
+      },
+      { requiredKeys: ["name"] },
+    );
     const podSpec = fc.record(
       {
         containers: fc.oneof(fc.array(container, { maxLength: 3 }), fc.anything()),
         initContainers: fc.array(container, { maxLength: 2 }),
-        volumes: fc.anything(),
+        volumes: fc.oneof(fc.array(volume, { maxLength: 3 }), fc.anything()),
       },
       { requiredKeys: [] },
     );
@@ -100,6 +117,15 @@ describe("projection of listed objects", () => {
               "f:containers": fc.dictionary(
                 fc.constantFrom(`k:{"name":"${n}"}`, "k:garbage", "f:x"),
                 fc.oneof(fc.record({ "f:imagePullPolicy": fc.constant({}) }), fc.constant({})),
+              ),
+              "f:volumes": fc.dictionary(
+                fc.constantFrom(`k:{"name":"${n}"}`, `k:{"name":"models"}`, "k:garbage"),
+                fc.oneof(
+                  fc.record({
+                    "f:image": fc.record({ "f:pullPolicy": fc.constant({}) }, { requiredKeys: [] }),
+                  }),
+                  fc.constant({}),
+                ),
               ),
             }),
           }),

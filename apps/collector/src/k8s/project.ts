@@ -48,7 +48,23 @@ function podSpec(spec: unknown): unknown {
   const out = pick(spec, ["nodeName", "serviceAccountName", "imagePullSecrets"]) as Obj;
   for (const list of CONTAINER_LISTS)
     if (list in spec) out[list] = mapItems(spec[list], (c) => pick(c, ["name", "image", "imagePullPolicy"]));
+  // Only image volumes are pulled; every other volume source is dropped.
+  if (Array.isArray(spec.volumes)) {
+    const images = spec.volumes
+      .filter((v) => isObj(v) && isObj(v.image))
+      .map((v) => pick(v, ["name", "image"]));
+    if (images.length) out.volumes = images;
+  }
   return out;
+}
+
+/** A container's mounts of image volumes, with the digest the kubelet reports for each (ImageVolumeWithDigest). */
+function imageVolumeMounts(mounts: unknown): unknown {
+  if (!Array.isArray(mounts)) return undefined;
+  const kept = mounts
+    .filter((m) => isObj(m) && isObj(m.volumeStatus) && isObj(m.volumeStatus.image))
+    .map((m) => pick(m, ["name", "volumeStatus"]));
+  return kept.length ? kept : undefined;
 }
 
 /** spec.template.spec (workloads), spec.jobTemplate.spec.template.spec (CronJob) or spec (Pod). */
@@ -76,6 +92,8 @@ function status(s: unknown): unknown {
       out[list] = mapItems(s[list], (cs) => {
         if (!isObj(cs)) return cs;
         const p = pick(cs, ["name", "image", "imageID"]) as Obj;
+        const mounts = imageVolumeMounts(cs.volumeMounts);
+        if (mounts) p.volumeMounts = mounts;
         if (isObj(cs.state) && "waiting" in cs.state)
           p.state = { waiting: pick(cs.state.waiting, ["reason", "message"]) };
         else if (isObj(cs.state) && "running" in cs.state)

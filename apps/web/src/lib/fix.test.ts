@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RULES } from "@pullsight/core";
 import fc from "fast-check";
+import { parse } from "yaml";
 import { concreteFix } from "./fix.ts";
 
 const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);
@@ -40,6 +41,31 @@ describe("concreteFix", () => {
           }
           // Only names, images and digests change: the snippet keeps its shape.
           assert.equal(out.split("\n").length, yaml.split("\n").length);
+        },
+      ),
+    );
+  });
+
+  it("rewrites a container snippet for an image volume: volumes[].image with reference and pullPolicy", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RULES.map((r) => r.fixYaml).filter((y) => y.startsWith("containers:"))),
+        dnsLabel,
+        registry,
+        repository,
+        (yaml, volume, reg, repo) => {
+          const out = concreteFix(yaml, { container: `volume/${volume}`, registry: reg, repository: repo });
+          // The same reference and policy as the snippet made concrete for a container.
+          const asContainer = concreteFix(yaml, { container: volume, registry: reg, repository: repo });
+          const container = (parse(asContainer) as { containers: Array<Record<string, unknown>> })
+            .containers[0];
+          const parsed = parse(out) as { volumes: Array<{ name: string; image: Record<string, unknown> }> };
+          assert.deepEqual(Object.keys(parsed), ["volumes"], out);
+          const v = parsed.volumes[0];
+          assert.equal(v?.name, volume, out);
+          assert.equal(v?.image.reference, container?.image, out);
+          assert.equal(v?.image.pullPolicy, container?.imagePullPolicy, out);
+          assert.ok(!out.includes("imagePullPolicy:"), out);
         },
       ),
     );

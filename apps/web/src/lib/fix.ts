@@ -14,12 +14,16 @@ export interface FixTarget {
   pod?: string | null;
 }
 
+import { imageVolumeName } from "@pullsight/core";
+
 const RESTARTABLE = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 const EXAMPLE_IMAGE = /registry\.example\.com\/[a-z0-9._/-]+(?=[:@\s])/g;
 
 export function concreteFix(yaml: string, target: FixTarget): string {
   let out = yaml;
-  if (target.container) out = out.replace(/^(\s*- name: )[a-z0-9-]+$/m, `$1${target.container}`);
+  const volume = target.container ? imageVolumeName(target.container) : null;
+  if (volume !== null) out = asImageVolume(out, volume);
+  else if (target.container) out = out.replace(/^(\s*- name: )[a-z0-9-]+$/m, `$1${target.container}`);
   if (target.registry && target.repository) {
     const repo =
       target.registry === "docker.io"
@@ -44,6 +48,27 @@ export function concreteFix(yaml: string, target: FixTarget): string {
       `${target.workload.kind.toLowerCase()}/${target.workload.name}`,
     );
   return out;
+}
+
+/**
+ * A container snippet rewritten for an image volume: the same reference and policy under
+ * `volumes[].image` (`reference`, `pullPolicy`). Snippets of other objects are left as they are.
+ */
+function asImageVolume(yaml: string, volume: string): string {
+  if (!yaml.startsWith("containers:")) return yaml;
+  return yaml
+    .split("\n")
+    .flatMap((line) => {
+      if (line === "containers:") return ["volumes:"];
+      const name = /^(\s*- name: )\S+$/.exec(line);
+      if (name) return [`${name[1]}${volume}`, "    image:"];
+      // A field, or a field commented out (an alternative the snippet offers).
+      const field = /^(\s*#?\s*)(image|imagePullPolicy): (.*)$/.exec(line);
+      if (field) return [`${field[1]}  ${field[2] === "image" ? "reference" : "pullPolicy"}: ${field[3]}`];
+      const comment = /^(\s+)(#.*)$/.exec(line);
+      return [comment ? `${comment[1]}  ${comment[2]}` : line];
+    })
+    .join("\n");
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

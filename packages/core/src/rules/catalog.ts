@@ -1,7 +1,13 @@
 // Long by design: the rule catalogue, one definition per rule, the single source for the collector, the API,
 // the UI's rule pages and the generated RULES.md. Ids are stable: never reused or renumbered.
 
-import { fromProvider, pullCredentialSourcesOf } from "../credential-source.ts";
+import {
+  fromProvider,
+  missingTokenAnnotations,
+  pullCredentialSourcesOf,
+  tokenProvidersRun,
+} from "../credential-source.ts";
+import type { SharedNodeVerification } from "../credential-verification.ts";
 import { type FailureCause, withCredentialProvider } from "../failure-cause.ts";
 import { isPullFailureReason, waitingCause } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
@@ -114,14 +120,42 @@ const DECLARE_REGISTRY = "declare it under publicRegistries or privateRegistries
 
 /** Where the container's pulls get credentials (credential-source.ts), in the kubelet's order. */
 const credentialSources = (ctx: RuleContext) =>
-  pullCredentialSourcesOf(ctx.facts.pullSecrets, ctx.reference, ctx.settings, ctx.facts.kubernetesVersion);
+  pullCredentialSourcesOf(
+    ctx.facts.pullSecrets,
+    ctx.reference,
+    ctx.settings,
+    ctx.facts.kubernetesVersion,
+    ctx.facts.serviceAccountAnnotations ?? null,
+  );
 
 /** No pull secret on the pod or its ServiceAccount, and no credential provider declared for the registry. */
 const needsCredentials = (ctx: RuleContext) => !!ctx.reference && credentialSources(ctx)[0] === "none";
 
-/** What PS007 and PS018 assumed when they found no credentials, in their own words. */
-const NO_CREDENTIALS =
-  "neither the pod nor its ServiceAccount has a pull secret, and the registry matches neither nodeCredentialRegistries nor serviceAccountTokenRegistries (no kubelet credential provider is declared for it): assumed credential source none";
+/**
+ * What PS007 and PS018 assumed when they found no credentials, in their own words: why no
+ * declared ServiceAccount-token provider serves the pod, where one is declared for the registry.
+ */
+function noCredentials(ctx: RuleContext): string {
+  const head = "neither the pod nor its ServiceAccount has a pull secret, and";
+  const tail = "assumed credential source none";
+  if (!matchesAny(ctx.settings.serviceAccountTokenRegistries, ctx))
+    return `${head} the registry matches neither nodeCredentialRegistries nor serviceAccountTokenRegistries (no kubelet credential provider is declared for it): ${tail}`;
+  if (!tokenProvidersRun(ctx.facts.kubernetesVersion))
+    return `${head} the registry's ServiceAccount-token provider (serviceAccountTokenRegistries) does not run by default before Kubernetes 1.34 (this cluster runs ${ctx.facts.kubernetesVersion}): ${tail}`;
+  const missing = missingTokenAnnotations(ctx.settings, ctx.facts.serviceAccountAnnotations);
+  return `${head} the kubelet does not call the registry's ServiceAccount-token provider for this pod: its ServiceAccount lacks the annotation${missing.length === 1 ? "" : "s"} ${missing.join(", ")} the provider requires (serviceAccountTokenAnnotations): ${tail}`;
+}
+
+/** What PS014 says of the shared nodes' credential checks (KEP-2535), where they are known. */
+function verificationNote(v: SharedNodeVerification | null): string {
+  if (!v || v.nodes === 0) return "";
+  const assumed = v.assumed
+    ? ` (assumed from the cluster's version for ${v.assumed}: kubelet configuration not read)`
+    : "";
+  if (v.pulled === 0)
+    return `; their kubelets serve cached images without checking credentials (KubeletEnsureSecretPulledImages off, or policy NeverVerify)${assumed}`;
+  return `; ${v.pulled} of ${v.nodes} check the credentials of images their kubelet pulled (KEP-2535, imagePullCredentialsVerificationPolicy NeverVerifyPreloadedImages) but serve an image they held before the check was on, or got another way, to any pod${assumed}`;
+}
 
 /** Failures the registry caused (rate limits, network, TLS, timeouts). */
 const REGISTRY_SIDE: readonly FailureCause[] = ["rate-limited", "network", "tls", "timeout"];
@@ -394,7 +428,7 @@ imagePullSecrets:
     check(ctx) {
       if (ctx.visibility !== "private" || !needsCredentials(ctx)) return null;
       return {
-        message: `${ctx.facts.image} comes from ${ctx.registry}, a registry that needs credentials; ${NO_CREDENTIALS}.`,
+        message: `${ctx.facts.image} comes from ${ctx.registry}, a registry that needs credentials; ${noCredentials(ctx)}.`,
         evidence: {
           ...baseEvidence(ctx),
           registry: ctx.registry,
@@ -653,9 +687,17 @@ maxParallelImagePulls: 4`,
       ) {
         return null;
       }
+      const verification = ctx.facts.sharedNodeVerification ?? null;
+      // Kubelets that check every cached image's credentials (AlwaysVerify) close the gap.
+      if (verification && verification.nodes > 0 && verification.always === verification.nodes) return null;
       return {
-        message: `${ctx.facts.image} is private, cached with IfNotPresent on nodes that also run other namespaces' pods.`,
-        evidence: { ...baseEvidence(ctx), registry: ctx.registry, sharedNodes: true },
+        message: `${ctx.facts.image} is private, cached with IfNotPresent on nodes that also run other namespaces' pods${verificationNote(verification)}.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          sharedNodes: true,
+          ...(verification ? { credentialVerification: verification } : {}),
+        },
       };
     },
   },
@@ -768,7 +810,7 @@ profiles:
     check(ctx) {
       if (ctx.visibility !== "unknown" || !needsCredentials(ctx)) return null;
       return {
-        message: `${ctx.facts.image} comes from ${ctx.registry}, whose visibility Pullsight does not know; ${NO_CREDENTIALS}. If it is private, ${DECLARE_REGISTRY}.`,
+        message: `${ctx.facts.image} comes from ${ctx.registry}, whose visibility Pullsight does not know; ${noCredentials(ctx)}. If it is private, ${DECLARE_REGISTRY}.`,
         evidence: {
           ...baseEvidence(ctx),
           registry: ctx.registry,
@@ -899,4 +941,4 @@ export const TAG_MOVE_RULES: readonly string[] = ["PS010", "PS020"];
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.12.4";
+export const RULES_VERSION = "2026.12.5";

@@ -20,6 +20,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   privateRegistries: [...DEFAULT_PRIVATE_REGISTRIES],
   nodeCredentialRegistries: ["*.dkr.ecr.*.amazonaws.com", "*.pkg.dev", "*.azurecr.io", "gcr.io", "*.gcr.io"],
   serviceAccountTokenRegistries: [],
+  serviceAccountTokenAnnotations: [],
   overwritableTagRegistries: [],
   floatingIsMutable: false,
   pullLatencyBudgetSeconds: 30,
@@ -75,6 +76,12 @@ const settingsSchema = z
       .optional()
       .describe(
         "Registries a kubelet credential provider serves with the pod's ServiceAccount token (KEP-4412, Kubernetes 1.34+): pods pulling from them need no pull secret (PS007).",
+      ),
+    serviceAccountTokenAnnotations: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Annotation keys a ServiceAccount must carry for the ServiceAccount-token provider to serve its pods (the provider's requiredServiceAccountAnnotationKeys); pods whose ServiceAccount lacks one get no credentials from it.",
       ),
     overwritableTagRegistries: z
       .array(z.string().min(1))

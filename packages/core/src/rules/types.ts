@@ -1,3 +1,4 @@
+import type { SharedNodeVerification } from "../credential-verification.ts";
 import type { CauseSource, FailureCause } from "../failure-cause.ts";
 import type { ImageReference } from "../image-reference.ts";
 import type { ContainerType } from "../pod-spec.ts";
@@ -139,8 +140,18 @@ export interface ContainerFacts {
   registryAnswer?: RegistryAnswerFacts;
   /** Whether the nodes running this workload also run pods of other namespaces; null/undefined if unknown. */
   sharedNodes?: boolean | null;
+  /**
+   * Of those shared nodes, how many check a pod's credentials before serving it a cached image
+   * (KEP-2535, credential-verification.ts); null/undefined if unknown.
+   */
+  sharedNodeVerification?: SharedNodeVerification | null;
   /** The cluster's version (`v1.31.4`): which reference rules its kubelet applies. Unknown: the current ones. */
   kubernetesVersion?: string | null;
+  /**
+   * The annotation keys of the pod's ServiceAccount (a token credential provider may require some);
+   * null/undefined when the ServiceAccount was not read.
+   */
+  serviceAccountAnnotations?: readonly string[] | null;
 }
 
 /** Tunables a profile sets for every rule. */
@@ -160,6 +171,11 @@ export interface RuleSettings {
    * token (KEP-4412, on by default from Kubernetes 1.34).
    */
   serviceAccountTokenRegistries: string[];
+  /**
+   * Annotation keys a ServiceAccount must carry for that provider to serve its pods (the provider's
+   * tokenAttributes.requiredServiceAccountAnnotationKeys): without them the kubelet does not call it.
+   */
+  serviceAccountTokenAnnotations: string[];
   /**
    * Registries that let a full version tag be overwritten (no tag immutability): a full version
    * cached with IfNotPresent can go stale there too (PS017).

@@ -77,6 +77,13 @@ export const FAILURE_REASONS = ["Failed", "BackOff", "ErrImageNeverPull", "Inspe
 export const podContainerKey = (namespace: string, pod: string, container: string | null) =>
   `${namespace}\u0000${pod}\u0000${container ?? ""}`;
 
+/**
+ * Key of failureStarts for the pod-level pulls of one image: the kubelet pulls image volumes for
+ * the pod, not for a container, so their events name no container, only the image.
+ */
+export const podImageKey = (namespace: string, pod: string, image: string) =>
+  `${podContainerKey(namespace, pod, null)}\u0000${image}`;
+
 /** What stored events say of one container's failing pulls. */
 export interface PullFailureStart {
   /** The first failed pull (an aggregated event's firstTimestamp is its first occurrence). */
@@ -87,11 +94,30 @@ export interface PullFailureStart {
   last: Date;
 }
 
+interface FailureRow {
+  namespace: string;
+  pod: string;
+  container: string | null;
+  image: string | null;
+  first: Date;
+  last: Date;
+  cause: string | null;
+}
+
+/** Two spans of failures of one key as one: the earliest start, and the cause of the latest. */
+function merged(a: PullFailureStart | undefined, b: PullFailureStart): PullFailureStart {
+  if (!a) return b;
+  const latest = b.last > a.last ? b : a;
+  const first = new Date(Math.min(a.first.getTime(), b.first.getTime()));
+  return { first, last: latest.last, cause: latest.cause ?? null };
+}
+
 /**
  * When each of these pods' containers first failed to pull, and why the latest attempt failed,
  * from stored kubelet events: the start and, where pod status names no cause (a back-off before
- * 1.32), the cause of a pull failure a snapshot sees in pod status. Pods without a stored failure
- * event are absent.
+ * 1.32), the cause of a pull failure a snapshot sees in pod status. Events that name no container
+ * are also kept per image (`podImageKey`): an image volume's. Pods without a stored failure event
+ * are absent.
  */
 export async function getPullFailureStarts(
   db: Db,
@@ -99,29 +125,24 @@ export async function getPullFailureStarts(
   pods: ReadonlyArray<{ namespace: string; pod: string }>,
 ): Promise<Map<string, PullFailureStart>> {
   if (!pods.length) return new Map();
-  const rows = await db.$queryRaw<
-    Array<{
-      namespace: string;
-      pod: string;
-      container: string | null;
-      first: Date;
-      last: Date;
-      cause: string | null;
-    }>
-  >`
-    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container, MIN(e."firstTimestamp") AS first, MAX(e."lastTimestamp") AS last,
+  const rows = await db.$queryRaw<FailureRow[]>`
+    SELECT e.namespace, e."podName" AS pod, e."containerName" AS container,
+      CASE WHEN e."containerName" IS NULL THEN e.image END AS image,
+      MIN(e."firstTimestamp") AS first, MAX(e."lastTimestamp") AS last,
       (array_agg(e."failureCause" ORDER BY e."lastTimestamp" DESC) FILTER (WHERE ${PULL_FAILURE_SQL}))[1] AS cause
     FROM "PullEvent" e
     JOIN "Cluster" c ON c.id = e."clusterId"
     JOIN unnest(${pods.map((p) => p.namespace)}::text[], ${pods.map((p) => p.pod)}::text[]) AS p(namespace, pod)
       ON e.namespace = p.namespace AND e."podName" = p.pod
     WHERE c.name = ${clusterName} AND e.reason = ANY(${FAILURE_REASONS}::text[])
-    GROUP BY 1, 2, 3`;
-  return new Map(
-    rows.map((r) => [
-      podContainerKey(r.namespace, r.pod, r.container),
-      // Stored causes are core's FailureCause values (classifyPullFailure wrote them).
-      { first: r.first, last: r.last, cause: (r.cause as FailureCause | null) ?? null },
-    ]),
-  );
+    GROUP BY 1, 2, 3, 4`;
+  const out = new Map<string, PullFailureStart>();
+  for (const r of rows) {
+    // Stored causes are core's FailureCause values (classifyPullFailure wrote them).
+    const start = { first: r.first, last: r.last, cause: (r.cause as FailureCause | null) ?? null };
+    const key = podContainerKey(r.namespace, r.pod, r.container);
+    out.set(key, merged(out.get(key), start));
+    if (r.image !== null) out.set(podImageKey(r.namespace, r.pod, r.image), start);
+  }
+  return out;
 }

@@ -18,23 +18,24 @@ import {
 } from "./generate.ts";
 import {
   kubeletConfig,
-  kubeletPull,
   minorOf,
   type PullContext,
-  type PullOutcome,
   pulledMessage,
   type Runtime,
   reportedPullNs,
+  syncPodPulls,
 } from "./kubelet.ts";
-import type {
-  ClusterSpec,
-  EmittedEvent,
-  Incident,
-  SimContainer,
-  SimNamespace,
-  SimNode,
-  SimPod,
-  SimWorkload,
+import {
+  type ClusterSpec,
+  type EmittedEvent,
+  IMAGE_VOLUMES_FROM_MINOR,
+  type Incident,
+  type SimContainer,
+  type SimContainerState,
+  type SimNamespace,
+  type SimNode,
+  type SimPod,
+  type SimWorkload,
 } from "./model.ts";
 import { jobObject, nodeObject, podObject, replicaSetObject, workloadObject } from "./objects.ts";
 import { PodSet } from "./pods.ts";
@@ -105,7 +106,7 @@ export class SimCluster {
     this.namespaces = generateNamespaces(this.rng, spec.pods);
     for (const ns of this.namespaces) this.nsByName.set(ns.name, ns);
     writeNamespaces(this.store, this.rng, this.namespaces, created);
-    const factory = new WorkloadFactory(this.rng, this.registry);
+    const factory = new WorkloadFactory(this.rng, this.registry, this.minor >= IMAGE_VOLUMES_FROM_MINOR);
     const planned = generateWorkloads(factory, this.namespaces, this.nodes, {
       pods: spec.pods,
       now: this.now,
@@ -179,8 +180,19 @@ export class SimCluster {
     return (ns.serviceAccounts.get(p.workload.serviceAccount) ?? []).filter((s) => ns.secrets.has(s));
   }
 
-  private kubeletPull(p: SimPod, node: SimNode, c: SimContainer, at: number): PullOutcome {
-    return kubeletPull(this.pulls, p, node, c, at);
+  /** Feature gates the cluster turned on (what its pods' status reports). */
+  private get gates() {
+    return this.spec.featureGates ?? {};
+  }
+
+  /** The kubelet's pulls for one pod (kubelet.ts syncPodPulls). */
+  private pullPod(
+    p: SimPod,
+    node: SimNode,
+    at: number,
+    previous: SimContainerState[] = [],
+  ): SimContainerState[] {
+    return syncPodPulls(this.pulls, p, node, at, previous);
   }
 
   // ---- pods ---------------------------------------------------------------------------------
@@ -219,11 +231,10 @@ export class SimCluster {
       containers: [],
     };
     const n = this.node(p.node);
-    for (const c of w.containers)
-      p.containers.push({ name: c.name, type: c.type, ...this.kubeletPull(p, n, c, at) });
+    p.containers = this.pullPod(p, n, at);
     this.addPod(p);
     if (p.containers.some((c) => c.waiting)) this.failing.add(p);
-    this.store.put("/pods", podObject(p, this.nsOf(p), n));
+    this.store.put("/pods", podObject(p, this.nsOf(p), n, this.gates));
     return p;
   }
 
@@ -241,7 +252,7 @@ export class SimCluster {
     const p = this.startPod(w, at, undefined, job.name);
     job.pod = p.name;
     // Written again now that the Job it belongs to is known (its owner reference).
-    this.store.put("/pods", podObject(p, this.nsOf(p), this.node(p.node)));
+    this.store.put("/pods", podObject(p, this.nsOf(p), this.node(p.node), this.gates));
     this.store.put("batch/jobs", jobObject(w, job, false));
     while (jobs.length > 3) {
       const old = jobs.shift() as (typeof jobs)[number];
@@ -281,16 +292,9 @@ export class SimCluster {
   private retryFailing(at: number) {
     for (const p of [...this.failing]) {
       const node = this.node(p.node);
-      let still = false;
-      p.containers = p.containers.map((state) => {
-        if (!state.waiting) return state;
-        const c = p.workload.containers.find((x) => x.name === state.name) as SimContainer;
-        const next = this.kubeletPull(p, node, c, at);
-        if (next.waiting) still = true;
-        return { ...state, ...next, ...(next.waiting ? {} : { startedAt: at }) };
-      });
-      if (!still) this.failing.delete(p);
-      this.store.put("/pods", podObject(p, this.nsOf(p), node));
+      p.containers = this.pullPod(p, node, at, p.containers);
+      if (!p.containers.some((c) => c.waiting)) this.failing.delete(p);
+      this.store.put("/pods", podObject(p, this.nsOf(p), node, this.gates));
     }
   }
 
@@ -331,7 +335,7 @@ export class SimCluster {
         const p = this.pod(w.namespace, job.pod);
         if (!p || p.containers.some((c) => c.waiting)) continue;
         p.done = true;
-        this.store.put("/pods", podObject(p, this.nsOf(p), this.node(p.node)));
+        this.store.put("/pods", podObject(p, this.nsOf(p), this.node(p.node), this.gates));
         this.store.put("batch/jobs", jobObject(w, job, true));
       }
     }

@@ -9,6 +9,7 @@ import type {
   SimContainer,
   SimNamespace,
   SimNode,
+  SimPullerType,
   SimWorkload,
   WorkloadKind,
   Writer,
@@ -139,6 +140,8 @@ export class WorkloadFactory {
   constructor(
     private readonly rng: Random,
     private readonly registry: SimRegistry,
+    /** Whether workloads may mount image volumes (the cluster's version serves them). */
+    private readonly imageVolumes = false,
   ) {}
 
   newWorkload(
@@ -172,7 +175,7 @@ export class WorkloadFactory {
 
   newContainer(
     name: string,
-    type: "container" | "init",
+    type: SimPullerType,
     repo: SimRepository | null,
     tag: string,
     opts: { digest?: string | null; digestOnly?: boolean; policy?: Policy } = {},
@@ -199,7 +202,7 @@ export class WorkloadFactory {
     return c;
   }
 
-  randomContainer(name: string, type: "container" | "init", ns: SimNamespace): SimContainer {
+  randomContainer(name: string, type: SimPullerType, ns: SimNamespace): SimContainer {
     const { rng } = this;
     if (rng.chance(0.005)) return this.newContainer(name, type, null, "");
     const repo = rng.weighted(
@@ -256,6 +259,8 @@ export class WorkloadFactory {
     const containers = [this.randomContainer("app", "container", ns)];
     if (rng.chance(0.25)) containers.push(this.randomContainer("sidecar", "container", ns));
     if (rng.chance(0.15)) containers.push(this.randomContainer("init", "init", ns));
+    // Drawn only where image volumes exist, so older clusters' workloads stay as they were.
+    if (this.imageVolumes && rng.chance(0.12)) containers.push(this.randomContainer("models", "volume", ns));
     const createdAt = now - rng.int(1, 90) * DAY;
     return this.newWorkload(kind, ns, name, replicas, createdAt, containers, writer);
   }

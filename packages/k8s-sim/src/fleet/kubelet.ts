@@ -1,7 +1,7 @@
 // The simulated kubelet: whether it pulls (by policy and node cache), what it writes (event
 // messages in each version's wording, Go duration strings, imageID in each runtime's format,
 // registry errors by cause) and its configuration as /configz reports it.
-import type { SimContainer, SimNode, SimPod } from "./model.ts";
+import type { SimContainer, SimContainerState, SimNode, SimPod } from "./model.ts";
 import type { Random } from "./random.ts";
 import type { EventRecorder } from "./recorder.ts";
 import type { SimRegistry } from "./registry.ts";
@@ -192,10 +192,15 @@ export function kubeletPull(
     pullNs: number | null = null,
     aggregate = false,
   ) => ctx.recorder.emit(src, { reason, type, message, at, pullNs }, aggregate);
+  // "Error: <name>" comes from startContainer (kuberuntime_container.go), which an image volume's
+  // pull (getImageVolumes, before any container) never reaches.
+  const errorLine = (name: string) => {
+    if (c.type !== "volume") ev("Failed", "Warning", `Error: ${name}`, null, true);
+  };
   if (!c.repo) {
     const msg = `Failed to apply default image tag ${q(c.image)}: couldn't parse image reference ${q(c.image)}: invalid reference format: repository name (${c.image.split(":")[0]}) must be lowercase`;
     ev("InspectFailed", "Warning", msg, null, true);
-    ev("Failed", "Warning", "Error: InvalidImageName", null, true);
+    errorLine("InvalidImageName");
     return { digest: null, waiting: { reason: "InvalidImageName", message: msg }, cause: "invalid-name" };
   }
   const repo = c.repo;
@@ -211,7 +216,7 @@ export function kubeletPull(
     }
     const msg = `Container image ${q(c.image)} is not present with pull policy of Never`;
     ev("ErrImageNeverPull", "Warning", msg, null, true);
-    ev("Failed", "Warning", "Error: ErrImageNeverPull", null, true);
+    errorLine("ErrImageNeverPull");
     return { digest: null, waiting: { reason: "ErrImageNeverPull", message: msg }, cause: "never-pull" };
   }
   const incident = ctx.registry.incidentAt(repo.registry, at);
@@ -224,7 +229,7 @@ export function kubeletPull(
   if (failure) {
     const { err, name } = pullError(repo.canonical, c.tag, failure, ctx.minor, at);
     ev("Failed", "Warning", `Failed to pull image ${q(c.image)}: ${err}`, null, true);
-    ev("Failed", "Warning", `Error: ${name}`, null, true);
+    errorLine(name);
     ev("BackOff", "Normal", backOffMessage(c.image), null, true);
     return {
       digest: present ? cachedDigest : null,
@@ -246,6 +251,47 @@ export function kubeletPull(
   const names = [`${repo.canonical}@${digest}`, ...(c.tag ? [`${repo.canonical}:${c.tag}`] : [])];
   node.images.set(`${repo.canonical}@${digest}`, { names, sizeBytes: repo.sizeBytes, lastUsed: at });
   return { digest, waiting: null, pulledEvent };
+}
+
+/**
+ * The kubelet's pulls for one pod (kuberuntime_manager.go SyncPod): image volumes first; while
+ * one fails no container is created, so none pulls its image and each waits in
+ * ContainerCreating (PodInitializing behind init containers). A retry keeps what started and
+ * pulls what waits; what starts on a retry starts then.
+ */
+export function syncPodPulls(
+  ctx: PullContext,
+  p: SimPod,
+  node: SimNode,
+  at: number,
+  previous: SimContainerState[] = [],
+): SimContainerState[] {
+  const before = new Map(previous.map((s) => [`${s.type}/${s.name}`, s]));
+  const pull = (c: SimContainer): SimContainerState => {
+    const old = before.get(`${c.type}/${c.name}`);
+    if (old && !old.waiting) return old;
+    const next: SimContainerState = { name: c.name, type: c.type, ...kubeletPull(ctx, p, node, c, at) };
+    return old && !next.waiting ? { ...next, startedAt: at } : next;
+  };
+  const all = p.workload.containers;
+  const volumes = all.filter((c) => c.type === "volume").map(pull);
+  const blocked = volumes.find((v) => v.waiting);
+  const reason = all.some((c) => c.type === "init") ? "PodInitializing" : "ContainerCreating";
+  const containers = all
+    .filter((c) => c.type !== "volume")
+    .map(
+      (c): SimContainerState =>
+        blocked
+          ? {
+              name: c.name,
+              type: c.type,
+              digest: null,
+              waiting: { reason, message: "" },
+              blockedBy: blocked.name,
+            }
+          : pull(c),
+    );
+  return [...containers, ...volumes];
 }
 
 /**
@@ -274,6 +320,14 @@ export function kubeletConfig(index: number, minor: number, runtime: Runtime): R
     imageGCLowThresholdPercent: 80,
     imageMinimumGCAge: "2m0s",
     ...(minor >= 29 ? { imageMaximumGCAge: "0s" } : {}),
+    // KEP-2535 (on by default from 1.35): configz shows the defaulted policy; every fourth node
+    // checks the credentials of every cached image.
+    ...(minor >= 35
+      ? {
+          imagePullCredentialsVerificationPolicy:
+            index % 4 === 0 ? "AlwaysVerify" : "NeverVerifyPreloadedImages",
+        }
+      : {}),
     runtimeRequestTimeout: "2m0s",
     containerRuntimeEndpoint:
       runtime === "docker" ? "unix:///var/run/dockershim.sock" : "unix:///run/containerd/containerd.sock",

@@ -19,7 +19,18 @@ export interface ClusterSpec {
   maxTruthEvents?: number;
   /** The fleet's registries (one store for all clusters); default: the cluster's own. */
   tags?: SimTagStore;
+  /**
+   * Feature gates off by default that the cluster turns on. ImageVolumeWithDigest (alpha from
+   * 1.35) reports each image volume's digest on the mounts in container status.
+   */
+  featureGates?: { ImageVolumeWithDigest?: boolean };
 }
+
+/** What pulls an image: a container, an init container, or an image volume (spec.volumes[].image). */
+export type SimPullerType = "container" | "init" | "volume";
+
+/** Image volumes are on by default from 1.35 (beta from 1.33 behind a gate that is off, GA in 1.36). */
+export const IMAGE_VOLUMES_FROM_MINOR = 35;
 
 export type Policy = "Always" | "IfNotPresent" | "Never";
 /** How the manifest reached the API server, which decides what evidence the object carries. */
@@ -27,8 +38,9 @@ export type Writer = "client-side-apply" | "server-side-apply" | "helm";
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet" | "CronJob" | "Job" | "Pod";
 
 export interface SimContainer {
+  /** The container's name; an image volume's own name (the product keys it volume/<name>). */
   name: string;
-  type: "container" | "init";
+  type: SimPullerType;
   /** null for the invalid reference. */
   repo: SimRepository | null;
   tag: string;
@@ -65,7 +77,7 @@ export interface SimWorkload {
 
 export interface SimContainerState {
   name: string;
-  type: "container" | "init";
+  type: SimPullerType;
   digest: string | null;
   waiting: { reason: string; message: string } | null;
   /** When it started, if later than its pod (a pull that succeeded on a retry). */
@@ -74,6 +86,11 @@ export interface SimContainerState {
   pulledEvent?: boolean;
   /** Why it waits, in the product's words. */
   cause?: SimFailure | "invalid-name" | "never-pull";
+  /**
+   * A container not created because an image volume of its pod is not pulled (it waits in
+   * ContainerCreating or PodInitializing): the volume's name. It is not waiting on its own image.
+   */
+  blockedBy?: string;
 }
 
 export interface SimPod {

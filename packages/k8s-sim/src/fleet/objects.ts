@@ -19,7 +19,7 @@ const WORKLOAD_API: Record<string, string> = {
   Pod: "v1",
 };
 
-function containerSpec(c: SimContainer) {
+function containerSpec(c: SimContainer, mounts: SimContainer[] = []) {
   return {
     name: c.name,
     image: c.image,
@@ -27,14 +27,31 @@ function containerSpec(c: SimContainer) {
     resources: {},
     terminationMessagePath: "/dev/termination-log",
     terminationMessagePolicy: "File",
+    ...(mounts.length
+      ? { volumeMounts: mounts.map((v) => ({ name: v.name, mountPath: `/mnt/${v.name}`, readOnly: true })) }
+      : {}),
   };
 }
 
+/** The workload's image volumes: mounted by its first container. */
+const imageVolumes = (w: SimWorkload) => w.containers.filter((c) => c.type === "volume");
+
 function podSpec(w: SimWorkload, pullSecrets: string[]) {
   const init = w.containers.filter((c) => c.type === "init");
+  const volumes = imageVolumes(w);
   return {
-    ...(init.length ? { initContainers: init.map(containerSpec) } : {}),
-    containers: w.containers.filter((c) => c.type === "container").map(containerSpec),
+    ...(init.length ? { initContainers: init.map((c) => containerSpec(c)) } : {}),
+    containers: w.containers
+      .filter((c) => c.type === "container")
+      .map((c, i) => containerSpec(c, i === 0 ? volumes : [])),
+    ...(volumes.length
+      ? {
+          volumes: volumes.map((v) => ({
+            name: v.name,
+            image: { reference: v.image, pullPolicy: v.policy },
+          })),
+        }
+      : {}),
     restartPolicy: w.kind === "CronJob" || w.kind === "Job" ? "OnFailure" : "Always",
     terminationGracePeriodSeconds: 30,
     dnsPolicy: "ClusterFirst",
@@ -57,9 +74,14 @@ function appliedManifest(w: SimWorkload) {
         ...(c.policyInManifest ? { imagePullPolicy: c.policy } : {}),
       }));
   const init = containers("init");
+  const volumes = imageVolumes(w).map((v) => ({
+    name: v.name,
+    image: { reference: v.appliedImage, ...(v.policyInManifest ? { pullPolicy: v.policy } : {}) },
+  }));
   const spec = {
     ...(init.length ? { initContainers: init } : {}),
     containers: containers("container"),
+    ...(volumes.length ? { volumes } : {}),
     serviceAccountName: w.serviceAccount,
   };
   const template = { metadata: { labels: { app: w.name } }, spec };
@@ -102,6 +124,18 @@ function containerFields(w: SimWorkload, includePolicy: (c: SimContainer) => boo
       ]),
     );
   }
+  const volumes = imageVolumes(w);
+  if (volumes.length)
+    out["f:volumes"] = Object.fromEntries(
+      volumes.map((v) => [
+        `k:${JSON.stringify({ name: v.name })}`,
+        {
+          ".": {},
+          "f:name": {},
+          "f:image": { "f:reference": {}, ...(includePolicy(v) ? { "f:pullPolicy": {} } : {}) },
+        },
+      ]),
+    );
   return out;
 }
 
@@ -365,7 +399,35 @@ export function jobObject(
   };
 }
 
-export function podObject(p: SimPod, ns: SimNamespace, node: SimNode): KObject {
+/**
+ * The mounts of a pod's image volumes in its first container's status. Only with the
+ * ImageVolumeWithDigest gate do they carry the digest (volumeStatus.image.imageRef, shaped like
+ * an imageID); without it, the kubelet reports the mounts alone.
+ */
+function volumeMountStatuses(p: SimPod, node: SimNode, digests: boolean) {
+  const volumes = p.workload.containers.filter((c) => c.type === "volume");
+  return volumes.map((v) => {
+    const state = p.containers.find((s) => s.type === "volume" && s.name === v.name);
+    const ref =
+      digests && state?.digest && v.repo
+        ? imageID(node.runtime, v.repo.written, v.repo.canonical, state.digest)
+        : null;
+    return {
+      name: v.name,
+      mountPath: `/mnt/${v.name}`,
+      readOnly: true,
+      recursiveReadOnly: "Disabled",
+      ...(ref ? { volumeStatus: { image: { imageRef: ref } } } : {}),
+    };
+  });
+}
+
+export function podObject(
+  p: SimPod,
+  ns: SimNamespace,
+  node: SimNode,
+  gates: { ImageVolumeWithDigest?: boolean } = {},
+): KObject {
   const w = p.workload;
   const pullSecrets = ns.serviceAccounts.get(w.serviceAccount) ?? [];
   let owner: { apiVersion: string; kind: string; name: string; uid: string } | null = null;
@@ -408,6 +470,10 @@ export function podObject(p: SimPod, ns: SimNamespace, node: SimNode): KObject {
     return { ...base, ready: true, started: true, state: { running: { startedAt: containerStarted } } };
   };
   const waiting = p.containers.some((c) => c.waiting);
+  const mounts = volumeMountStatuses(p, node, gates.ImageVolumeWithDigest ?? false);
+  const containerStatuses = p.containers
+    .filter((c) => c.type === "container")
+    .map((c, i) => (i === 0 && mounts.length ? { ...status(c), volumeMounts: mounts } : status(c)));
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -447,7 +513,7 @@ export function podObject(p: SimPod, ns: SimNamespace, node: SimNode): KObject {
       ...(p.containers.some((c) => c.type === "init")
         ? { initContainerStatuses: p.containers.filter((c) => c.type === "init").map(status) }
         : {}),
-      containerStatuses: p.containers.filter((c) => c.type === "container").map(status),
+      containerStatuses,
     },
   };
 }
@@ -522,6 +588,18 @@ export function namespaceObject(ns: SimNamespace, createdAt: number): KObject {
   };
 }
 
+/** The annotation a ServiceAccount-token credential provider of the simulated fleet requires. */
+export const WORKLOAD_IDENTITY_ANNOTATION = "iam.acme.example/role";
+
+/**
+ * A ServiceAccount's annotations: the `app` ServiceAccounts of half the namespaces (by uid, so the
+ * generator's random stream is untouched) are bound to a workload identity.
+ */
+export function serviceAccountAnnotations(ns: SimNamespace, name: string): Record<string, string> {
+  const bound = name === "app" && Number.parseInt(ns.uid.slice(-1), 16) % 2 === 0;
+  return bound ? { [WORKLOAD_IDENTITY_ANNOTATION]: `arn:acme:iam::${ns.name}-puller` } : {};
+}
+
 export function serviceAccountObject(
   ns: SimNamespace,
   name: string,
@@ -529,10 +607,17 @@ export function serviceAccountObject(
   createdAt: number,
 ): KObject {
   const secrets = ns.serviceAccounts.get(name) ?? [];
+  const annotations = serviceAccountAnnotations(ns, name);
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name, namespace: ns.name, uid, creationTimestamp: iso(createdAt) },
+    metadata: {
+      name,
+      namespace: ns.name,
+      uid,
+      creationTimestamp: iso(createdAt),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
     ...(secrets.length ? { imagePullSecrets: secrets.map((s) => ({ name: s })) } : {}),
   };
 }

@@ -152,7 +152,10 @@ export class EventRecorder {
         name: p.name,
         uid: p.uid,
         apiVersion: "v1",
-        fieldPath: `spec.${c.type === "init" ? "initContainers" : "containers"}{${c.name}}`,
+        // The kubelet pulls an image volume for the pod (its reference is the pod's): no fieldPath.
+        ...(c.type === "volume"
+          ? {}
+          : { fieldPath: `spec.${c.type === "init" ? "initContainers" : "containers"}{${c.name}}` }),
       },
       reason: e.reason,
       message: e.message,

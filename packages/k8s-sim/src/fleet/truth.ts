@@ -4,7 +4,7 @@
 import type { ClusterStore } from "../server/store.ts";
 import { REPOSITORIES, type SimTagKind } from "./catalog.ts";
 import { defaultPolicy } from "./generate.ts";
-import type { SimContainer, SimNamespace, SimPod, SimWorkload } from "./model.ts";
+import type { SimContainer, SimNamespace, SimPod, SimPullerType, SimWorkload } from "./model.ts";
 import type { EventRecorder } from "./recorder.ts";
 
 export interface ClusterTruth {
@@ -77,7 +77,8 @@ const inc = (m: Record<string, number>, k: string, n = 1) => {
 export function clusterTruth(src: TruthSource): ClusterTruth {
   const { containers, byKind, drift } = containerTruth(src);
   const waiting: Record<string, number> = {};
-  for (const p of src.failing) for (const c of p.containers) if (c.waiting) inc(waiting, c.waiting.reason);
+  for (const p of src.failing)
+    for (const c of p.containers) if (c.waiting && !c.blockedBy) inc(waiting, c.waiting.reason);
   const missingSecrets: ClusterTruth["missingSecrets"] = [];
   for (const ns of src.namespaces)
     for (const [sa, secrets] of ns.serviceAccounts)
@@ -204,7 +205,7 @@ export function containerStarts(pods: readonly SimPod[], from: number, until: nu
 export function failingContainers(failing: Iterable<SimPod>) {
   return [...failing].flatMap((p) =>
     p.containers
-      .filter((c) => c.waiting)
+      .filter((c) => c.waiting && !c.blockedBy)
       .map((c) => ({
         namespace: p.namespace,
         pod: p.name,
@@ -223,9 +224,13 @@ export interface ImageUse {
   namespace: string;
   kind: string;
   name: string;
+  /** The container's name, or the image volume's own name. */
   container: string;
+  type: SimPullerType;
   image: string;
   policy: string;
+  /** Whether the policy was written, defaulted, or cannot be told from the object. */
+  policySource: "explicit" | "defaulted" | "unknown";
   /** Pods whose container has a digest in status, and those digests. */
   pods: number;
   digests: string[];
@@ -254,15 +259,17 @@ export function imageUses(src: Pick<TruthSource, "workloads" | "pod">): ImageUse
           if (pod && !nodes.includes(pod.node)) nodes.push(pod.node);
           nodesByDigest[state.digest] = nodes;
         }
-        if (state?.waiting) waiting++;
+        if (state?.waiting && !state.blockedBy) waiting++;
       }
       out.push({
         namespace: w.namespace,
         kind: w.kind,
         name: w.name,
         container: c.name,
+        type: c.type,
         image: c.image,
         policy: c.policy,
+        policySource: policySourceOf(w, c),
         pods,
         digests: [...digests].sort(),
         nodesByDigest,

@@ -1,4 +1,10 @@
-import { PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
+import {
+  CONTAINER_TYPE_WORDS,
+  type ContainerType,
+  imageVolumeName,
+  PULL_CREDENTIAL_SOURCE_WORDS,
+  type PullCredentialSource,
+} from "@pullsight/core";
 import { card, Link, link, muted, Section } from "~/components/ui.tsx";
 import { dateTime } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -7,12 +13,13 @@ type Detail = Outputs["workloads"]["detail"];
 type Container = Detail["containers"][number];
 
 /**
- * Every container with its image anatomy, pull policy (and where it came from), pull secrets and
- * what the registry says of its reference against what runs.
+ * Every container and image volume with its image anatomy, pull policy (and where it came from),
+ * pull secrets and what the registry says of its reference against what runs.
  */
 export function Containers({ containers, running }: { containers: Container[]; running: Detail["running"] }) {
+  const volumes = containers.some((c) => c.type === "volume");
   return (
-    <Section title="Containers">
+    <Section title={volumes ? "Containers and image volumes" : "Containers"}>
       <div className="grid gap-4 md:grid-cols-2">
         {containers.map((c) => (
           <ContainerCard
@@ -32,8 +39,12 @@ function ContainerCard({ c, runs }: { c: Container; runs: string[] }) {
   return (
     <article className={`${card} min-w-0 p-4`} aria-labelledby={`c-${c.name}`}>
       <h3 id={`c-${c.name}`} className="font-medium">
-        {c.name}{" "}
-        {c.type !== "container" && <span className={`text-xs font-normal ${muted}`}>{c.type} container</span>}
+        {imageVolumeName(c.name) ?? c.name}{" "}
+        {c.type !== "container" && (
+          <span className={`text-xs font-normal ${muted}`}>
+            {CONTAINER_TYPE_WORDS[c.type as ContainerType] ?? c.type}
+          </span>
+        )}
       </h3>
       <p className="mt-1 break-all font-mono text-xs">{c.image}</p>
       <dl className="mt-3 grid grid-cols-[max-content_minmax(0,1fr)] break-words gap-x-4 gap-y-1 text-sm">
@@ -75,7 +86,7 @@ function ContainerCard({ c, runs }: { c: Container; runs: string[] }) {
         </dd>
         <dt className={muted}>Registry says</dt>
         <dd>
-          <RegistrySays answer={c.registryAnswer} runs={runs} />
+          <RegistrySays answer={c.registryAnswer} runs={runs} volume={c.type === "volume"} />
         </dd>
         <dt className={muted}>Since</dt>
         <dd>{dateTime(c.since)}</dd>
@@ -106,8 +117,14 @@ function CredentialSources({ sources }: { sources: string[] }) {
             {PULL_CREDENTIAL_SOURCE_WORDS[s as PullCredentialSource] ?? s}
             {setting && (
               <span className={`block text-xs ${muted}`}>
-                assumed: the registry matches <code>{setting}</code> in the profile&apos;s settings, so PS007
-                does not ask for a pull secret
+                assumed: the registry matches <code>{setting}</code> in the profile&apos;s settings
+                {s === "service-account-token" && (
+                  <>
+                    {" "}
+                    and the ServiceAccount carries every <code>serviceAccountTokenAnnotations</code> key
+                  </>
+                )}
+                , so PS007 does not ask for a pull secret
               </span>
             )}
           </li>
@@ -120,7 +137,15 @@ function CredentialSources({ sources }: { sources: string[] }) {
 const short = (d: string) => `${d.slice(0, 19)}…`;
 
 /** The registry's answer for the reference, compared with the digests its pods run. */
-function RegistrySays({ answer: a, runs }: { answer: Container["registryAnswer"]; runs: string[] }) {
+function RegistrySays({
+  answer: a,
+  runs,
+  volume,
+}: {
+  answer: Container["registryAnswer"];
+  runs: string[];
+  volume: boolean;
+}) {
   if (!a) return <span className={muted}>not asked yet (the registry prober has not seen this image)</span>;
   const asked = (
     <span className={`block text-xs ${muted}`}>
@@ -147,7 +172,11 @@ function RegistrySays({ answer: a, runs }: { answer: Container["registryAnswer"]
         {a.digest ? short(a.digest) : "no digest"}
       </span>{" "}
       {runs.length === 0 ? (
-        <span className={`text-xs ${muted}`}>(no pod reports a digest)</span>
+        <span className={`text-xs ${muted}`}>
+          {volume
+            ? "(no pod reports a digest: kubelets report an image volume's digest only with the ImageVolumeWithDigest feature gate, alpha from 1.35)"
+            : "(no pod reports a digest)"}
+        </span>
       ) : same ? (
         <span className={`text-xs ${muted}`}>
           {runs.length === 1 ? "= what runs" : "= one of the digests running"}
