@@ -2,7 +2,7 @@
 // with why and how to fix (waived or not), digests running per node (drift), the pull-event
 // timeline, pull latency, and the history of changes to its containers.
 
-import { ownerLabel, RULES_BY_ID } from "@pullsight/core";
+import { CONTAINER_TYPES, ownerLabel, RULES_BY_ID } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { FAILED_ATTEMPTS_SQL, PULL_FAILURE_SQL } from "../ingest/pull-events.ts";
@@ -206,7 +206,14 @@ export async function getWorkloadDetail(
       select: { owner: true },
     }),
   ]);
-  const current = facts.filter((f) => f.validTo === null);
+  // Containers in the pod spec's order of kinds (app, init, ephemeral), then image volumes.
+  const current = facts
+    .filter((f) => f.validTo === null)
+    .sort(
+      (a, b) =>
+        CONTAINER_TYPES.indexOf(a.containerType) - CONTAINER_TYPES.indexOf(b.containerType) ||
+        a.containerName.localeCompare(b.containerName),
+    );
   const answers = await db.registryAnswer.findMany({
     where: { image: { in: [...new Set(current.map((f) => f.image))] } },
     select: {

@@ -1,3 +1,4 @@
+import { imageVolumeName } from "@pullsight/core";
 import { YamlSnippet } from "~/components/copy-button.tsx";
 import { card, link, muted, SeverityBadge } from "~/components/ui.tsx";
 import { WaiveForm } from "~/components/waive-form.tsx";
@@ -18,6 +19,13 @@ function runningDigest(d: Detail, name: string | null): string | null {
 function podOf(d: Detail, container: string | null): string | null {
   const mine = d.events.filter((e) => e.container === container);
   return (mine.find((e) => e.reason === "Failed") ?? mine[0])?.pod ?? null;
+}
+
+/** What a finding is about, in words: a container, an image volume, or the workload. */
+function subjectOf(container: string | null): string {
+  if (!container) return "Workload";
+  const volume = imageVolumeName(container);
+  return volume === null ? `Container ${container}` : `Image volume ${volume}`;
 }
 
 /** One open finding: when and from what it opened, why it matters, the fix for this container, a waiver. */
@@ -57,7 +65,7 @@ export function FindingCard({
           )}
         </div>
         <p className={`mt-1 text-sm ${muted}`}>
-          {f.container ? `Container ${f.container}` : "Workload"} · open since {dateTime(f.openedAt)}
+          {subjectOf(f.container)} · open since {dateTime(f.openedAt)}
           {f.openedFrom !== "snapshot" ? ` (from ${f.openedFrom})` : ""}
           {f.clearingSince
             ? ` · clearing: not seen since ${dateTime(f.clearingSince)}`

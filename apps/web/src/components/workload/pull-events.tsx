@@ -1,4 +1,5 @@
 import { WORKLOAD_DETAIL_EVENTS } from "@pullsight/api";
+import { imageVolumeName } from "@pullsight/core";
 import {
   DataTable,
   Empty,
@@ -15,8 +16,19 @@ import type { Outputs } from "~/server/outputs.ts";
 
 type Detail = Outputs["workloads"]["detail"];
 
+/**
+ * Who an event is about: the container its fieldPath names, else the image volume whose reference
+ * it pulled (the kubelet pulls image volumes for the pod: their events name no container).
+ */
+function subjectOf(e: Detail["events"][number], containers: Detail["containers"]): string {
+  if (e.container) return e.container;
+  const volume = containers.find((c) => c.type === "volume" && c.image === e.image);
+  const name = volume ? imageVolumeName(volume.name) : null;
+  return name ? `${name} (image volume)` : "–";
+}
+
 /** The workload's recent pull events, newest first (as many as the detail reads), with a link to all of them. */
-export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["workload"] }) {
+export function PullEvents({ d, w }: { d: Pick<Detail, "events" | "containers">; w: Detail["workload"] }) {
   return (
     <Section title="Pull events">
       {d.events.length === 0 ? (
@@ -48,7 +60,7 @@ export function PullEvents({ d, w }: { d: Pick<Detail, "events">; w: Detail["wor
                     {e.alreadyPresent && <span className={`block text-xs ${muted}`}>already present</span>}
                   </td>
                   <td className={`${td} break-all text-xs`}>{e.pod}</td>
-                  <td className={td}>{e.container ?? "–"}</td>
+                  <td className={td}>{subjectOf(e, d.containers)}</td>
                   <td className={`${td} text-xs`}>{e.node ?? "–"}</td>
                   <td className={`${td} text-right tabular-nums`}>{ms(e.pullDurationMs)}</td>
                   <td className={`${td} text-right tabular-nums`}>
