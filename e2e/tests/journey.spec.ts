@@ -158,9 +158,48 @@ test("an image volume is its own entry: its reference, pull policy, findings and
   const findings = await db.finding.count({
     where: { workloadId: volume.workloadId, containerName: volume.containerName, resolvedAt: null },
   });
-  if (findings > 0)
-    await expect(page.getByRole("region", { name: /^Open findings/ })).toContainText(volume.containerName);
+  // Its findings name it as an image volume, and their fix is a volumes[].image snippet.
+  if (findings > 0) {
+    const open = page.getByRole("region", { name: /^Open findings/ });
+    const mine = open.getByRole("article").filter({ hasText: `Image volume ${name} ·` });
+    await expect(mine).toHaveCount(findings);
+    const yaml = mine.first().locator("pre code");
+    if (await yaml.count()) await expect(yaml.first()).toContainText(`volumes:\n  - name: ${name}`);
+  }
   await expectAccessible(page);
   await screenshot(page, "workload-image-volume");
   await screenshotPhone(page, "workload-image-volume");
+});
+
+test("a cluster page says what its kubelets count of image pulls, node by node, as the last snapshot read it", async ({
+  page,
+  db,
+}) => {
+  // The demo's collector holds the opt-in nodes/proxy permission; stage-eu-1 runs 1.36, whose
+  // kubelets count ensure-image requests.
+  const snapshot = await db.snapshot.findFirstOrThrow({
+    where: { cluster: { name: "stage-eu-1" } },
+    orderBy: { startedAt: "desc" },
+  });
+  type Node = {
+    node: string;
+    ensure: { requests: number; pulled: number } | null;
+    pulls: { count: number } | null;
+  };
+  const stats = (snapshot.stats as { kubeletMetrics: { read: number; perNode: Node[] } }).kubeletMetrics;
+  expect(stats.read).toBeGreaterThan(0);
+  await page.goto("/clusters/stage-eu-1");
+  const section = page.getByRole("region", { name: "Image pulls on the nodes (kubelet metrics)" });
+  await expect(section).toContainText("of those were caused by imagePullPolicy Always");
+  const table = section.getByRole("table");
+  await expect(table.locator("tbody tr")).toHaveCount(stats.perNode.length);
+  for (const n of stats.perNode.slice(0, 3)) {
+    const row = table.getByRole("row", { name: new RegExp(`^${n.node}\\b`) });
+    await expect(row.getByRole("cell").nth(0)).toHaveText(n.ensure?.requests.toLocaleString("en") ?? "–");
+    await expect(row.getByRole("cell").nth(2)).toHaveText(n.ensure?.pulled.toLocaleString("en") ?? "–");
+    await expect(row.getByRole("cell").nth(4)).toHaveText(n.pulls?.count.toLocaleString("en") ?? "–");
+  }
+  await expectAccessible(page);
+  await screenshot(page, "cluster-kubelet-metrics");
+  await screenshotPhone(page, "cluster-kubelet-metrics");
 });

@@ -4,7 +4,7 @@
 // Their /metrics, read back with a Prometheus text-format parser, count what each served, and
 // label routes by pattern only.
 import type { APIRequestContext } from "@playwright/test";
-import { readMetrics, sampleValue } from "@pullsight/api/prometheus-text";
+import { readMetrics, sampleValue } from "@pullsight/core";
 import { expect, replicaURL, test } from "../support/fixtures";
 
 const json = { "content-type": "application/json" };

@@ -22,6 +22,7 @@ const { values } = parseArgs({
     profiles: { type: "string" },
     "skip-secrets": { type: "boolean", default: false },
     "kubelet-config": { type: "boolean", default: false },
+    "kubelet-metrics": { type: "boolean", default: false },
     concurrency: { type: "string", default: "2" },
     "metrics-port": { type: "string", default: "9464" },
     "cluster-label": { type: "string", multiple: true },
@@ -36,14 +37,16 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: pullsight collect [--once | --interval SECONDS] [--kubeconfig PATH] [--context NAME]...
                          [--in-cluster [--cluster-name NAME]] [--profiles FILE] [--skip-secrets] [--concurrency N]
-                         [--kubelet-config] [--cluster-label CLUSTER:KEY=VALUE]... [--metrics-port PORT]
+                         [--kubelet-config] [--kubelet-metrics] [--cluster-label CLUSTER:KEY=VALUE]...
+                         [--metrics-port PORT]
                          [--backfill-days N --sim-control URL [--backfill-step-minutes 60]
                           [--backfill-snapshot-minutes 360]]
 
 Reads every context of the kubeconfig (or those named with --context) and stores a snapshot of each
 cluster. DATABASE_URL selects the database; without it the embedded PostgreSQL under .data/ is used.
 --kubelet-config reads each node's kubelet configuration through nodes/proxy (opt-in: a sensitive
-permission, see deploy/components/kubelet-configz).
+permission, see deploy/components/kubelet-configz); --kubelet-metrics reads each kubelet's /metrics
+(image pulls, ensure-image requests) through the same permission.
 --cluster-label sets a cluster's labels (env=prod, team=…), used to filter and group clusters.
 --backfill-days drives a simulator's clock (its control API) forward N days, snapshotting every
 --backfill-snapshot-minutes of simulated time while watching events, then carries on as asked
@@ -113,7 +116,11 @@ const service = new CollectorService(handle, clients, {
       }
     : {}),
   concurrency: Number(values.concurrency),
-  read: { skipSecrets: values["skip-secrets"], kubeletConfig: values["kubelet-config"] },
+  read: {
+    skipSecrets: values["skip-secrets"],
+    kubeletConfig: values["kubelet-config"],
+    kubeletMetrics: values["kubelet-metrics"],
+  },
   clusterLabels,
   log,
   onOutcomes: (outcomes) => {

@@ -16,7 +16,7 @@ import {
 } from "@pullsight/db";
 import { type Logger, silentLogger } from "@pullsight/observe";
 import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } from "./coverage.ts";
-import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet } from "./facts.ts";
+import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet, summarizeKubeletMetrics } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
 
@@ -110,6 +110,9 @@ export async function collectCluster(
       objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
       readMs: raw.readMs,
       ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
+      ...(raw.kubeletMetrics
+        ? { kubeletMetrics: summarizeKubeletMetrics(raw.kubeletMetrics, raw.objects.nodes?.length ?? 0) }
+        : {}),
     },
   });
   opts.onFacts?.(client.name, facts);

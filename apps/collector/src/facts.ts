@@ -51,7 +51,7 @@ import type { ContainerInput, NamespaceInput, PullFailureStart, WorkloadInput } 
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 import { runningOf, runtimeOf } from "./runtime.ts";
 
-export { summarizeKubelet } from "./kubelet.ts";
+export { summarizeKubelet, summarizeKubeletMetrics } from "./kubelet.ts";
 export { podsWaitingOnPulls } from "./runtime.ts";
 
 /** A container as stored (packages/db's ContainerInput), with the full rule results. */

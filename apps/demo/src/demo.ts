@@ -149,6 +149,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const handle = new DbHandle(opts.databaseUrl, log ? { log } : {});
   const service = new CollectorService(handle, clients, {
     profiles: DEMO_PROFILES,
+    // The demo's collector holds the opt-in nodes/proxy permission: kubelet configuration and metrics.
+    read: { kubeletConfig: true, kubeletMetrics: true },
     clusterLabels: demoClusterLabels(clients.map((c) => c.name)),
     ...(log ? { log } : {}),
   });

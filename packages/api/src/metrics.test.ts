@@ -4,11 +4,11 @@
 // series stay the same whatever is asked.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { readMetrics, type Series, sampleValue } from "@pullsight/core";
 import { poolOf } from "@pullsight/db";
 import fc from "fast-check";
 import { type HttpFixture, startHttpFixture } from "./http-fixture.ts";
 import { apiMetrics } from "./metrics.ts";
-import { readMetrics, type Series, sampleValue } from "./prometheus-text.ts";
 
 const admin = { name: "ada@example.com", role: "admin", source: "proxy" } as const;
 const scrape = async () => readMetrics(await apiMetrics().registry.metrics());

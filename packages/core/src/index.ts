@@ -52,6 +52,15 @@ export {
 } from "./image-reference.ts";
 export { atLeastMinor, kubernetesMinor } from "./kube-version.ts";
 export {
+  ENSURE_REQUESTS,
+  type EnsureRequests,
+  type EnsureSummary,
+  type KubeletPullMetrics,
+  kubeletPullMetricsOf,
+  PULL_DURATION,
+  summarizeEnsure,
+} from "./kubelet-metrics.ts";
+export {
   evaluateManifest,
   InvalidManifestError,
   type ManifestContainer,
@@ -99,6 +108,7 @@ export {
   podSpecPath,
   policySource,
 } from "./policy-source.ts";
+export { type Family, readMetrics, type Series, sampleValue } from "./prometheus-text.ts";
 export {
   PULL_EVENT_REASONS,
   PULL_FAILURE_WAITING_REASONS,

@@ -71,6 +71,8 @@ export {
   clusterDetailResult,
   getClusterDetail,
   getRecentSnapshots,
+  type KubeletMetricsSummary,
+  kubeletMetricsSummary,
   recentSnapshotsResult,
   type SnapshotSummary,
   snapshotSummary,

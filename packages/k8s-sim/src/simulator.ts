@@ -137,6 +137,7 @@ export class Simulator {
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
         requests,
         kubeletConfig: (node) => sim.kubeletConfig(node),
+        kubeletMetrics: (node) => sim.kubeletMetrics(node),
       };
       const listener = new ClusterListener(createClusterHandler(apiOpts), this.tls, host);
       await listener.start(o.basePort ? o.basePort + i : 0);

@@ -168,3 +168,35 @@ function networkFailure(e: Error & { code?: string }, path: string, timedOut = f
     path,
   );
 }
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+/** Retries a request that failed transiently, with backoff, while the deadline allows. */
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  retries: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const retriable =
+        e instanceof RequestFailure &&
+        e.transient &&
+        attempt < retries &&
+        Date.now() + 200 * 2 ** attempt < deadline &&
+        !signal?.aborted;
+      if (!retriable) throw e;
+      await sleep(200 * 2 ** attempt, signal);
+    }
+  }
+}

@@ -2,13 +2,15 @@
 // retries with backoff for transient errors, a restarted list after an expired continue token.
 // Failures become data: each failed kind is reported with its reason, status and path.
 
-import { type ClusterClient, RequestFailure } from "./client.ts";
+import type { KubeletPullMetrics } from "@pullsight/core";
+import { type ClusterClient, RequestFailure, withRetries } from "./client.ts";
 import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
+import { readKubeletConfigs, readKubeletMetrics } from "./node-proxy.ts";
 import { projectMetadataOnly, projectObject, projectWithAnnotations } from "./project.ts";
 
 export interface KindFailure {
-  /** A kind, or "kubeletconfig" for the opt-in kubelet configuration read. */
-  kind: KindKey | "kubeletconfig";
+  /** A kind, or the opt-in reads through the node proxy: kubelet configuration, kubelet metrics. */
+  kind: KindKey | "kubeletconfig" | "kubeletmetrics";
   path: string;
   status: number | null;
   reason: string;
@@ -32,6 +34,8 @@ export interface RawSnapshot {
   readMs: number;
   /** Per node, the kubelet's configuration (only with `kubeletConfig`; nodes that failed are absent). */
   kubelet?: Array<{ node: string; config: Record<string, unknown> }>;
+  /** Per node, what its kubelet's /metrics says of image pulls (only with `kubeletMetrics`). */
+  kubeletMetrics?: Array<{ node: string; metrics: KubeletPullMetrics }>;
 }
 
 export interface ReadOptions {
@@ -49,6 +53,8 @@ export interface ReadOptions {
    * `get` on `nodes/proxy`, which also lets its holder reach the kubelet API: grant it knowingly.
    */
   kubeletConfig?: boolean;
+  /** Opt-in: read each node's kubelet /metrics through `nodes/{name}/proxy/metrics` (the same permission). */
+  kubeletMetrics?: boolean;
   /** The clock snapshot times are stamped with (default: wall time; backfills use the cluster's). */
   now?: () => Date;
 }
@@ -56,37 +62,6 @@ export interface ReadOptions {
 interface ListPage {
   metadata?: { continue?: string; resourceVersion?: string };
   items?: RawObject[];
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-
-async function withRetries<T>(
-  fn: () => Promise<T>,
-  retries: number,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const retriable =
-        e instanceof RequestFailure &&
-        e.transient &&
-        attempt < retries &&
-        Date.now() + 200 * 2 ** attempt < deadline &&
-        !signal?.aborted;
-      if (!retriable) throw e;
-      await sleep(200 * 2 ** attempt, signal);
-    }
-  }
 }
 
 async function listKind(
@@ -187,6 +162,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   let requests = 0;
   let gitVersion: string | null = null;
   let kubelet: RawSnapshot["kubelet"];
+  let kubeletMetrics: RawSnapshot["kubeletMetrics"];
   const result = (): RawSnapshot => ({
     cluster: client.name,
     server: client.server,
@@ -198,6 +174,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
     requests,
     readMs: Math.round(performance.now() - wallStart),
     ...(kubelet ? { kubelet } : {}),
+    ...(kubeletMetrics ? { kubeletMetrics } : {}),
   });
   try {
     gitVersion =
@@ -249,60 +226,11 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
       failures.push({ kind: kind.key, path: f.path, status: f.status, reason: f.reason, message: f.message });
     }
   }
+  const proxy = { client, nodes: objects.nodes ?? [], o, deadline, failures, count: () => requests++ };
   if (o.kubeletConfig && objects.nodes) {
-    kubelet = await readKubeletConfigs(client, objects.nodes, o, deadline, failures, () => requests++);
+    kubelet = await readKubeletConfigs(proxy);
     o.onProgress?.("nodes", kubelet.length);
   }
+  if (o.kubeletMetrics && objects.nodes) kubeletMetrics = await readKubeletMetrics(proxy);
   return result();
-}
-
-/** configz of every node, 8 at a time; the nodes that failed become one failure with a count. */
-async function readKubeletConfigs(
-  client: ClusterClient,
-  nodes: RawObject[],
-  o: Required<Pick<ReadOptions, "requestTimeoutMs" | "retries">> & ReadOptions,
-  deadline: number,
-  failures: KindFailure[],
-  count: () => void,
-): Promise<Array<{ node: string; config: Record<string, unknown> }>> {
-  const out: Array<{ node: string; config: Record<string, unknown> }> = [];
-  const failed: RequestFailure[] = [];
-  const queue = nodes.map((n) => n.metadata.name);
-  const worker = async () => {
-    for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
-      const path = `/api/v1/nodes/${encodeURIComponent(node)}/proxy/configz`;
-      try {
-        const body = await withRetries(
-          () =>
-            client.getJson<{ kubeletconfig?: Record<string, unknown> }>(path, {
-              timeoutMs: o.requestTimeoutMs,
-            }),
-          o.retries,
-          deadline,
-          o.signal,
-        );
-        count();
-        if (!body.kubeletconfig || typeof body.kubeletconfig !== "object")
-          throw new RequestFailure("configz answered without a kubeletconfig object", 200, "Malformed", path);
-        out.push({ node, config: body.kubeletconfig });
-      } catch (e) {
-        failed.push(
-          e instanceof RequestFailure
-            ? e
-            : new RequestFailure(e instanceof Error ? e.message : String(e), null, "Unknown", path),
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, nodes.length) }, worker));
-  const first = failed[0];
-  if (first)
-    failures.push({
-      kind: "kubeletconfig",
-      path: first.path,
-      status: first.status,
-      reason: first.reason,
-      message: `${failed.length} of ${nodes.length} nodes: ${first.message}`,
-    });
-  return out.sort((a, b) => a.node.localeCompare(b.node));
 }

@@ -21,11 +21,44 @@ export const snapshotSummary = z.object({
 });
 export type SnapshotSummary = z.infer<typeof snapshotSummary>;
 
+const ensureSummary = z.object({
+  requests: z.number(),
+  cached: z.number(),
+  pulled: z.number(),
+  pulledByAlways: z.number(),
+});
+const pullsSummary = z.object({ count: z.number(), sumSeconds: z.number() });
+
+/** What the nodes' kubelet metrics said of image pulls at a snapshot (collector kubelet.ts summarizeKubeletMetrics). */
+export const kubeletMetricsSummary = z.object({
+  /** The snapshot that read them. */
+  at: z.date(),
+  nodes: z.number(),
+  read: z.number(),
+  ensureSecretPulledImages: z.number(),
+  ensure: ensureSummary.nullable(),
+  pulls: pullsSummary.nullable(),
+  perNode: z.array(
+    z.object({ node: z.string(), ensure: ensureSummary.nullable(), pulls: pullsSummary.nullable() }),
+  ),
+});
+export type KubeletMetricsSummary = z.infer<typeof kubeletMetricsSummary>;
+
 export const clusterDetailResult = z.object({
   cluster: clusterSummary,
   namespaces: z.array(namespaceSummary),
   snapshots: z.array(snapshotSummary),
+  /** From the newest of those snapshots that read kubelet metrics (an opt-in read); null when none did. */
+  kubeletMetrics: kubeletMetricsSummary.nullable(),
 });
+
+/** The kubelet metrics a snapshot's stats hold, or null when it did not read them. */
+function kubeletMetricsOf(s: { startedAt: Date; stats: unknown }): KubeletMetricsSummary | null {
+  const stats = (s.stats ?? {}) as { kubeletMetrics?: unknown };
+  if (!stats.kubeletMetrics) return null;
+  const parsed = kubeletMetricsSummary.safeParse({ ...(stats.kubeletMetrics as object), at: s.startedAt });
+  return parsed.success ? parsed.data : null;
+}
 export type ClusterDetail = z.infer<typeof clusterDetailResult>;
 
 export function toSnapshotSummary(s: {
@@ -81,6 +114,7 @@ export async function getClusterDetail(
     cluster,
     namespaces: namespaces.map(({ clusterId: _, ...n }) => n),
     snapshots: snapshots.map(toSnapshotSummary),
+    kubeletMetrics: snapshots.map(kubeletMetricsOf).find((m) => m !== null) ?? null,
   };
 }
 

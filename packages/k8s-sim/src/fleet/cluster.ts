@@ -25,6 +25,7 @@ import {
   reportedPullNs,
   syncPodPulls,
 } from "./kubelet.ts";
+import { kubeletMetricsText } from "./kubelet-metrics.ts";
 import {
   type ClusterSpec,
   type EmittedEvent,
@@ -38,7 +39,7 @@ import {
   type SimWorkload,
 } from "./model.ts";
 import { jobObject, nodeObject, podObject, replicaSetObject, workloadObject } from "./objects.ts";
-import { PodSet } from "./pods.ts";
+import { PodSet, podNameFor } from "./pods.ts";
 import { Random } from "./random.ts";
 import { EventRecorder } from "./recorder.ts";
 import { SimRegistry, SimTagStore } from "./registry.ts";
@@ -209,20 +210,9 @@ export class SimCluster {
     this.store.delete("/pods", p.name, p.namespace);
   }
 
-  private podName(w: SimWorkload, job?: string): string {
-    if (w.kind === "Pod") return w.name;
-    if (w.kind === "Job") return `${w.name}-${this.rng.suffix(5)}`;
-    if (w.kind === "CronJob") return `${job}-${this.rng.suffix(5)}`;
-    if (w.kind === "StatefulSet") {
-      for (let i = 0; ; i++) if (!w.pods.has(`${w.name}-${i}`)) return `${w.name}-${i}`;
-    }
-    if (w.kind === "DaemonSet") return `${w.name}-${this.rng.suffix(5)}`;
-    return `${w.revisionName}-${this.rng.suffix(5)}`;
-  }
-
   startPod(w: SimWorkload, at: number, node?: SimNode, jobName?: string): SimPod {
     const p: SimPod = {
-      name: this.podName(w, jobName),
+      name: podNameFor(this.rng, w, jobName),
       namespace: w.namespace,
       uid: this.rng.uuid(),
       node: (node ?? this.rng.pick(this.nodes)).name,
@@ -375,6 +365,12 @@ export class SimCluster {
       pod: (ns, name) => this.pod(ns, name),
       kubeletConfigs: () => this.nodes.map((_, i) => kubeletConfig(i, this.minor, this.runtime)),
     });
+  }
+
+  /** A node's kubelet /metrics page (its image-pull part), or null for an unknown node. */
+  kubeletMetrics(nodeName: string): string | null {
+    const node = this.nodeByName.get(nodeName);
+    return node ? kubeletMetricsText(node.metrics, this.minor) : null;
   }
 
   /** A node's kubelet configuration as /configz reports it, or null for an unknown node. */

@@ -4,6 +4,7 @@
 import type { ClusterStore } from "../server/store.ts";
 import { INVALID_IMAGE, REPOSITORIES, type SimRepository } from "./catalog.ts";
 import type { Runtime } from "./kubelet.ts";
+import { newKubeletMetrics } from "./kubelet-metrics.ts";
 import type {
   Policy,
   SimContainer,
@@ -78,6 +79,7 @@ export function generateNodes(rng: Random, cluster: string, pods: number, runtim
       images: new Map(),
       tags: new Map(),
       speed: Math.min(4, Math.max(0.4, rng.logNormal(1, 0.3))),
+      metrics: newKubeletMetrics(),
     });
   }
   return nodes;

@@ -1,6 +1,7 @@
 // The simulated kubelet: whether it pulls (by policy and node cache), what it writes (event
 // messages in each version's wording, Go duration strings, imageID in each runtime's format,
 // registry errors by cause) and its configuration as /configz reports it.
+import { recordEnsure, recordPull, type Tristate } from "./kubelet-metrics.ts";
 import type { SimContainer, SimContainerState, SimNode, SimPod } from "./model.ts";
 import type { Random } from "./random.ts";
 import type { EventRecorder } from "./recorder.ts";
@@ -197,7 +198,11 @@ export function kubeletPull(
   const errorLine = (name: string) => {
     if (c.type !== "volume") ev("Failed", "Warning", `Error: ${name}`, null, true);
   };
+  // Every call is one EnsureImageExists; an unparsable name fails before presence is known.
+  const ensure = (present: Tristate, required: Tristate) =>
+    recordEnsure(node.metrics, c.policy, present, required);
   if (!c.repo) {
+    ensure("unknown", "unknown");
     const msg = `Failed to apply default image tag ${q(c.image)}: couldn't parse image reference ${q(c.image)}: invalid reference format: repository name (${c.image.split(":")[0]}) must be lowercase`;
     ev("InspectFailed", "Warning", msg, null, true);
     errorLine("InvalidImageName");
@@ -208,6 +213,7 @@ export function kubeletPull(
   const present = c.digest ? node.images.has(`${repo.canonical}@${c.digest}`) : node.tags.has(refKey);
   const cachedDigest = c.digest ?? node.tags.get(refKey) ?? null;
   if (c.policy === "Never" || (c.policy === "IfNotPresent" && present)) {
+    ensure(present ? "true" : "false", "false");
     if (present) {
       const pulledEvent = ev("Pulled", "Normal", alreadyPresentMessage(c.image, ctx.minor));
       const img = node.images.get(`${repo.canonical}@${cachedDigest}`);
@@ -225,6 +231,7 @@ export function kubeletPull(
   else if (repo.private && !repo.nodeCredentials && ctx.validSecrets(p).length === 0)
     failure = "unauthorized";
   else if (incident?.failure) failure = incident.failure;
+  ensure(present ? "true" : "false", "true");
   ev("Pulling", "Normal", pullingMessage(c.image));
   if (failure) {
     const { err, name } = pullError(repo.canonical, c.tag, failure, ctx.minor, at);
@@ -247,6 +254,7 @@ export function kubeletPull(
     pulledMessage(c.image, ctx.minor, pullNs, waitNs, repo.sizeBytes),
     reportedPullNs(ctx.minor, pullNs),
   );
+  recordPull(node.metrics, pullNs / 1e9, repo.sizeBytes);
   node.tags.set(refKey, digest);
   const names = [`${repo.canonical}@${digest}`, ...(c.tag ? [`${repo.canonical}:${c.tag}`] : [])];
   node.images.set(`${repo.canonical}@${digest}`, { names, sizeBytes: repo.sizeBytes, lastUsed: at });

@@ -1,5 +1,6 @@
 import type { SimRepository, SimTagKind } from "./catalog.ts";
 import type { Runtime, SimFailure } from "./kubelet.ts";
+import type { KubeletMetrics } from "./kubelet-metrics.ts";
 import type { SimTagStore } from "./registry.ts";
 
 export interface ClusterSpec {
@@ -115,6 +116,8 @@ export interface SimNode {
   tags: Map<string, string>;
   /** Multiplier on pull time (slow disks, far zones). */
   speed: number;
+  /** What its kubelet's /metrics counts of image pulls (kubelet-metrics.ts). */
+  metrics: KubeletMetrics;
 }
 
 export interface SimNamespace {

@@ -1,4 +1,17 @@
-import type { SimPod } from "./model.ts";
+import type { SimPod, SimWorkload } from "./model.ts";
+import type { Random } from "./random.ts";
+
+/** The name a controller gives a new pod of the workload (a CronJob's names its Job). */
+export function podNameFor(rng: Random, w: SimWorkload, job?: string): string {
+  if (w.kind === "Pod") return w.name;
+  if (w.kind === "Job") return `${w.name}-${rng.suffix(5)}`;
+  if (w.kind === "CronJob") return `${job}-${rng.suffix(5)}`;
+  if (w.kind === "StatefulSet") {
+    for (let i = 0; ; i++) if (!w.pods.has(`${w.name}-${i}`)) return `${w.name}-${i}`;
+  }
+  if (w.kind === "DaemonSet") return `${w.name}-${rng.suffix(5)}`;
+  return `${w.revisionName}-${rng.suffix(5)}`;
+}
 
 /** The running pods of a cluster: found by namespace and name, removed in O(1), drawn at random by index. */
 export class PodSet {

@@ -79,6 +79,8 @@ export interface ClusterApiOptions {
   requests: RequestRecord[];
   /** A node's kubelet configuration, served at /api/v1/nodes/{name}/proxy/configz. */
   kubeletConfig?: (node: string) => Record<string, unknown> | null;
+  /** A node's kubelet metrics (Prometheus text), served at /api/v1/nodes/{name}/proxy/metrics. */
+  kubeletMetrics?: (node: string) => string | null;
 }
 
 const MAX_LOG = 20_000;
@@ -118,6 +120,9 @@ export function createClusterHandler(opts: ClusterApiOptions) {
     const configz = /^\/api\/v1\/nodes\/([^/]+)\/proxy\/configz$/.exec(url.pathname);
     if (configz?.[1] && opts.kubeletConfig)
       return serveConfigz(x, opts, grant, decodeURIComponent(configz[1]));
+    const metrics = /^\/api\/v1\/nodes\/([^/]+)\/proxy\/metrics$/.exec(url.pathname);
+    if (metrics?.[1] && opts.kubeletMetrics)
+      return serveKubeletMetrics(x, opts, grant, decodeURIComponent(metrics[1]));
     const r = route(url.pathname.split("/").filter(Boolean));
     if (!r) return x.fail(status(404, "NotFound", "the server could not find the requested resource"));
     if ("discovery" in r) {
@@ -169,6 +174,21 @@ function serveConfigz(x: Exchange, opts: ClusterApiOptions, grant: TokenGrant, n
   if (!config) return x.fail(status(404, "NotFound", `nodes "${node}" not found`));
   x.log(200);
   send(x.res, 200, { kubeletconfig: config });
+}
+
+/** The kubelet's /metrics through the node proxy: the same permission as configz. */
+function serveKubeletMetrics(x: Exchange, opts: ClusterApiOptions, grant: TokenGrant, node: string) {
+  if (grant.forbidden.has("nodes/proxy") || opts.faults.forbidResources.has("nodes/proxy"))
+    return x.fail(forbidden(grant.user, "get", "nodes/proxy", ""));
+  const text = opts.kubeletMetrics?.(node);
+  if (text === null || text === undefined)
+    return x.fail(status(404, "NotFound", `nodes "${node}" not found`));
+  x.log(200);
+  x.res.writeHead(200, {
+    "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  x.res.end(text);
 }
 
 /** Permission, injected faults, then get, list or watch of one resource. */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ClusterStats, SnapshotWarning } from "~/components/clusters/cluster-summary.tsx";
+import { KubeletMetrics } from "~/components/clusters/kubelet-metrics.tsx";
 import { NamespacesTable } from "~/components/clusters/namespaces-table.tsx";
 import { FailingCallout } from "~/components/failing/failing-callout.tsx";
 import { GroupedNote } from "~/components/grouped-note.tsx";
@@ -93,6 +94,8 @@ export default async function ClusterPage({ params }: { params: Params }) {
           <RegistryHealthTable registries={registries.registries} now={now} />
         </Section>
       )}
+
+      <KubeletMetrics metrics={detail.kubeletMetrics} />
 
       <Section title="Recent snapshots">
         <SnapshotsTable snapshots={detail.snapshots} caption={`Recent snapshots of ${cluster.name}`} />

@@ -1,6 +1,7 @@
 /// <reference path="./parse-prometheus-text-format.d.ts" />
-// Reading a /metrics page back, for tests (a development dependency): the text is parsed by a maintained parser of the
-// Prometheus text format, never by a regular expression of ours.
+// Reading a /metrics page (the product's own, in tests; a kubelet's, by the collector): the text
+// is parsed by a maintained parser of the Prometheus text format, never by a regular expression
+// of ours.
 import parse, { type Family } from "parse-prometheus-text-format";
 
 export type { Family };
