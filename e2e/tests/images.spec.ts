@@ -18,7 +18,8 @@ test("images: the drift filter finds a tag running as several digests, with the 
 
   const table = page.getByRole("table", { name: /^Images/ });
   const rows = table.locator("tbody tr");
-  expect(await rows.count(), "the demo story drifts").toBeGreaterThan(0);
+  // The filtered rows stream in after the URL changes: wait for them rather than count at once.
+  await expect(rows.first(), "the demo story drifts").toBeVisible();
   const first = rows.first();
   const image = ((await first.locator("th .font-mono").textContent()) ?? "").trim();
   // Its digests and nodes, as the stored running images have them (live workloads).

@@ -48,6 +48,13 @@ const cells = (e: Ensure) =>
       ]
     : ["–", "–", "–", "–"];
 
+const ENSURE_COLUMNS: Array<[string, "right"]> = [
+  ["Ensure-image requests", "right"],
+  ["From the node's cache", "right"],
+  ["Sent to the registry", "right"],
+  ["Of those, by Always", "right"],
+];
+
 /**
  * What each node's kubelet counts of image pulls (its /metrics, read through the opt-in
  * nodes/proxy permission): how often its cache answers, how much `Always` sends to the registry,
@@ -64,12 +71,10 @@ export function KubeletMetrics({ metrics }: { metrics: KubeletMetricsSummary | n
           <div className={tableWrap}>
             <DataTable
               caption="Image pulls per node, since each kubelet started"
+              // Kubelets before 1.35 count no ensure-image requests: no columns of dashes.
               columns={[
                 "Node",
-                ["Ensure-image requests", "right"],
-                ["From the node's cache", "right"],
-                ["Sent to the registry", "right"],
-                ["Of those, by Always", "right"],
+                ...(metrics.ensure ? ENSURE_COLUMNS : []),
                 ["Successful pulls", "right"],
                 ["Mean pull", "right"],
               ]}
@@ -80,11 +85,12 @@ export function KubeletMetrics({ metrics }: { metrics: KubeletMetricsSummary | n
                     <th scope="row" className={`${td} font-medium`}>
                       {n.node}
                     </th>
-                    {cells(n.ensure).map((c, i) => (
-                      <td key={i} className={`${td} text-right tabular-nums`}>
-                        {c}
-                      </td>
-                    ))}
+                    {metrics.ensure &&
+                      cells(n.ensure).map((c, i) => (
+                        <td key={ENSURE_COLUMNS[i]?.[0]} className={`${td} text-right tabular-nums`}>
+                          {c}
+                        </td>
+                      ))}
                     <td className={`${td} text-right tabular-nums`}>{num(n.pulls?.count)}</td>
                     <td className={`${td} text-right tabular-nums`}>{ms(meanPull(n.pulls))}</td>
                   </tr>
