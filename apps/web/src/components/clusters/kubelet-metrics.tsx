@@ -15,7 +15,7 @@ const meanPull = (p: KubeletMetricsSummary["pulls"]) =>
 function Totals({ m }: { m: KubeletMetricsSummary }) {
   const e = m.ensure;
   return (
-    <p className="text-sm">
+    <p className="text-sm [overflow-wrap:anywhere]">
       {num(m.read)} of {num(m.nodes)} nodes read at {dateTime(m.at)}.{" "}
       {e ? (
         <>
@@ -28,7 +28,8 @@ function Totals({ m }: { m: KubeletMetricsSummary }) {
         </>
       ) : (
         <span className={muted}>
-          Its kubelets do not count ensure-image requests (kubelet_image_manager_ensure_image_requests_total
+          Its kubelets do not count ensure-image requests (
+          <code className="[overflow-wrap:anywhere]">kubelet_image_manager_ensure_image_requests_total</code>{" "}
           is 1.35+).
         </span>
       )}{" "}
