@@ -10,6 +10,7 @@ import {
   getPullFailureStarts,
   type PullFailureStart,
   recordEventCoverage,
+  recordKubeletReadings,
   refreshPullLatencyDaily,
   type SnapshotResult,
   writeSnapshot,
@@ -19,6 +20,7 @@ import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } fr
 import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet, summarizeKubeletMetrics } from "./facts.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
+import { kubeletCountersOf } from "./kubelet-counters.ts";
 
 export const COLLECTOR_VERSION = "0.1.0";
 
@@ -78,7 +80,14 @@ export async function collectCluster(
   const failureStarts = await getPullFailureStarts(db, client.name, podsWaitingOnPulls(raw));
   // What the registries last said of the images (the prober's answers): inputs of PS019 and PS020.
   const registryAnswers = await getClusterRegistryAnswers(db, client.name);
-  const pullStats = { ...(await getClusterPullStats(db, client.name)), failureStarts, registryAnswers };
+  // Each node's kubelet counters against its previous reading, and what grew recently: PS021's input.
+  const kubelet = await kubeletCountersOf(db, client.name, raw);
+  const pullStats = {
+    ...(await getClusterPullStats(db, client.name)),
+    failureStarts,
+    registryAnswers,
+    ...(kubelet ? { kubeletWindow: kubelet.window } : {}),
+  };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const facts = buildClusterFacts(
     raw,
@@ -120,6 +129,7 @@ export async function collectCluster(
   // latency rollup is derived from pull events, which arrive on their own; it is refreshed after
   // each snapshot, not as part of it.
   await refreshPullLatencyDaily(db, result.clusterId, 2);
+  if (kubelet) await recordKubeletReadings(db, result.clusterId, raw.startedAt, kubelet.readings);
   if (facts.runtimeComplete) await recordCoverage(db, result.clusterId, raw, failureStarts);
   const durationMs = performance.now() - started;
   const level = result.status === "complete" ? "info" : "warn";

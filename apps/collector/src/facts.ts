@@ -14,6 +14,7 @@ import {
   isCompliant,
   labelsOf,
   type NodeCredentialVerification,
+  type NodePullFacts,
   nodeCredentialVerification,
   nodeOf,
   nodesSharedAcrossNamespaces,
@@ -49,6 +50,7 @@ import {
 } from "@pullsight/core";
 import type { ContainerInput, NamespaceInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
+import { type KubeletWindow, nodePullsOf } from "./kubelet-counters.ts";
 import { runningOf, runtimeOf } from "./runtime.ts";
 
 export { summarizeKubelet, summarizeKubeletMetrics } from "./kubelet.ts";
@@ -89,6 +91,8 @@ export interface PullStatsInput {
   failureStarts?: ReadonlyMap<string, PullFailureStart>;
   /** What the registries last said of each image (the registry prober), by image. */
   registryAnswers?: ReadonlyMap<string, RegistryAnswerFacts>;
+  /** Each node's kubelet counters since the start of the previous UTC day (PS021). */
+  kubeletWindow?: KubeletWindow;
 }
 
 type NamespaceRecord = ClusterFactsResult["namespaces"][number];
@@ -127,6 +131,10 @@ export function buildClusterFacts(
       pullSecrets: pullSecretsOf(podSpec, w.namespace, credentials),
       serviceAccountAnnotations: serviceAccountAnnotationsOf(podSpec, w.namespace, credentials),
       sharedNodes: runtimeComplete ? w.pods.some((p) => sharedNodes.has(nodeOf(p) ?? "")) : null,
+      nodePulls:
+        runtimeComplete && pullStats?.kubeletWindow
+          ? nodePullsOf([...new Set(w.pods.flatMap((p) => nodeOf(p) ?? []))].sort(), pullStats.kubeletWindow)
+          : null,
       sharedNodeVerification: runtimeComplete
         ? countVerification(
             [...new Set(w.pods.map((p) => nodeOf(p) ?? ""))]
@@ -157,7 +165,7 @@ export function buildClusterFacts(
     namespaces: profileFor.all(),
     completeKinds: completeKindsOf(raw, failed, records, runtimeComplete),
     runtimeComplete,
-    evaluableRules: evaluableRules(runtimeComplete, credentials),
+    evaluableRules: evaluableRules(runtimeComplete, credentials, !!pullStats?.kubeletWindow),
   };
 }
 
@@ -187,15 +195,16 @@ function credentialSourcesOf(raw: RawSnapshot, failed: ReadonlySet<string>): Cre
 
 /**
  * Each node's credential checks (KEP-2535): from its kubelet configuration where configz was read,
- * else the cluster version's default.
+ * else the gate its kubelet metrics report, else the cluster version's default.
  */
 function nodeVerifications(raw: RawSnapshot): (node: string) => NodeCredentialVerification {
   const configs = new Map((raw.kubelet ?? []).map((k) => [k.node, k.config]));
+  const gates = new Map((raw.kubeletMetrics ?? []).map((k) => [k.node, k.metrics.ensureSecretPulledImages]));
   const memo = new Map<string, NodeCredentialVerification>();
   return (node) => {
     const known = memo.get(node);
     if (known) return known;
-    const v = nodeCredentialVerification(configs.get(node) ?? null, raw.gitVersion);
+    const v = nodeCredentialVerification(configs.get(node) ?? null, raw.gitVersion, gates.get(node) ?? null);
     memo.set(node, v);
     return v;
   };
@@ -238,10 +247,15 @@ function namespaceProfiles(raw: RawSnapshot, profiles: ProfilesFile, clusterLabe
 }
 
 /** Rules whose every input was read: only their findings may be resolved by absence. */
-function evaluableRules(runtimeComplete: boolean, credentials: CredentialSources): string[] {
+function evaluableRules(
+  runtimeComplete: boolean,
+  credentials: CredentialSources,
+  kubeletMetrics: boolean,
+): string[] {
   // Pull statistics come from stored events and are judged with the pods they explain.
   const read = new Set<RuleInput>([
     ...(runtimeComplete ? (["pods", "pullEvents"] as const) : []),
+    ...(kubeletMetrics ? (["kubeletMetrics"] as const) : []),
     ...(credentials.serviceAccountSecrets ? (["serviceAccounts"] as const) : []),
     ...(credentials.secrets ? (["secrets"] as const) : []),
   ]);
@@ -278,6 +292,8 @@ interface WorkloadScope {
   serviceAccountAnnotations: readonly string[] | null;
   sharedNodes: boolean | null;
   sharedNodeVerification: SharedNodeVerification | null;
+  /** What the kubelets of the workload's nodes counted recently; null when not read. */
+  nodePulls: NodePullFacts | null;
   runtimeComplete: boolean;
   pullStats: PullStatsInput | undefined;
   waivers: readonly WaiverScope[];
@@ -311,6 +327,7 @@ function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecor
     ...(runtime ? { runtime } : {}),
     sharedNodes: scope.sharedNodes,
     sharedNodeVerification: scope.sharedNodeVerification,
+    nodePulls: scope.nodePulls,
     kubernetesVersion: scope.kubernetesVersion,
     serviceAccountAnnotations: scope.serviceAccountAnnotations,
   };

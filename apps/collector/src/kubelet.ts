@@ -59,7 +59,9 @@ export function summarizeKubeletMetrics(
     perNode: read.map((r) => ({
       node: r.node,
       ensure: summarizeEnsure([r.metrics.ensure]),
-      pulls: r.metrics.pulls,
+      pulls: r.metrics.pulls
+        ? { count: r.metrics.pulls.count, sumSeconds: r.metrics.pulls.sumSeconds }
+        : null,
     })),
   };
 }

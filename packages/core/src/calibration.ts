@@ -21,6 +21,8 @@ export const CALIBRATION_NOTES: Readonly<Record<string, string>> = {
     "PS007 and PS018 say which credential source they assumed (none), and a registry listed under serviceAccountTokenRegistries (KEP-4412 ServiceAccount-token credential providers, Kubernetes 1.34+) exempts them like nodeCredentialRegistries; the list is empty by default, so firing rates on the corpus do not move.",
   "2026.12.5":
     "Image volumes (spec.volumes[].image) are judged like containers by every rule; a ServiceAccount-token provider serves only pods whose ServiceAccount carries the annotations listed under serviceAccountTokenAnnotations (empty by default), and PS007/PS018 say why a declared token provider does not serve a pod. The corpus has no image volumes and the list is empty by default, so firing rates do not move.",
+  "2026.12.6":
+    "Adds PS021 (Always causes most of the registry pulls its nodes' kubelets counted): it reads kubelet metrics (opt-in, 1.35+), which manifests do not have, so firing rates on the corpus do not move.",
 };
 
 export interface CorpusFile {

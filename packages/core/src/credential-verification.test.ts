@@ -78,6 +78,25 @@ describe("nodeCredentialVerification (KEP-2535)", () => {
       nodeCredentialVerification(null, "v1.36.0"),
       nodeCredentialVerification({ imagePullCredentialsVerificationPolicy: "NeverVerify" }, "v1.36.0"),
     ]);
-    assert.deepEqual(counts, { nodes: 3, always: 1, pulled: 1, never: 1, assumed: 1 });
+    assert.deepEqual(counts, { nodes: 3, always: 1, pulled: 1, never: 1, assumed: 1, fromMetrics: 0 });
+  });
+
+  it("reads the gate from kubelet metrics when configz is not read, and never over configz", () => {
+    const off = nodeCredentialVerification(null, "v1.35.2", false);
+    assert.deepEqual(off, { verification: "never", gate: false, policy: null, source: "metrics" });
+    const on = nodeCredentialVerification(null, "v1.33.5", true);
+    assert.deepEqual(on, {
+      verification: "pulled",
+      gate: true,
+      policy: "NeverVerifyPreloadedImages",
+      source: "metrics",
+    });
+    const configz = nodeCredentialVerification(
+      { imagePullCredentialsVerificationPolicy: "AlwaysVerify" },
+      "v1.36.0",
+      false,
+    );
+    assert.equal(configz.verification, "always", "configz outranks the metric");
+    assert.equal(countVerification([off, on, configz]).fromMetrics, 2);
   });
 });

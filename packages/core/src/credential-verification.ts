@@ -38,8 +38,11 @@ export interface NodeCredentialVerification {
   /** Whether the gate is on, and the policy in force (null while the gate is off). */
   gate: boolean;
   policy: CredentialVerificationPolicy | null;
-  /** Read from the node's configz, or assumed from the cluster's version. */
-  source: "configz" | "version-default";
+  /**
+   * Read from the node's configz; the gate read from its kubelet metrics
+   * (kubernetes_feature_enabled) with the policy's default assumed; or assumed from the version.
+   */
+  source: "configz" | "metrics" | "version-default";
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -54,20 +57,22 @@ const VERIFICATION: Record<CredentialVerificationPolicy, CredentialVerification>
 
 /**
  * A node's credential verification, from its kubelet configuration (configz) when read, else the
- * version's default. A policy the kubelet would reject is read as no verification.
+ * gate as its kubelet metrics report it, else the version's default. A policy the kubelet would
+ * reject is read as no verification.
  */
 export function nodeCredentialVerification(
   config: Record<string, unknown> | null | undefined,
   kubernetesVersion: string | null | undefined,
+  gateFromMetrics: boolean | null = null,
 ): NodeCredentialVerification {
   const gates = isObj(config?.featureGates) ? config.featureGates : {};
-  const explicit = gates[ENSURE_SECRET_PULLED_IMAGES_GATE];
+  const explicit = config ? gates[ENSURE_SECRET_PULLED_IMAGES_GATE] : (gateFromMetrics ?? undefined);
   // Off by default before 1.35; an unknown version is assumed current.
   const gate =
     typeof explicit === "boolean"
       ? explicit
       : atLeastMinor(kubernetesVersion, ENSURE_SECRET_PULLED_IMAGES_MINOR);
-  const source = config ? "configz" : "version-default";
+  const source = config ? "configz" : typeof gateFromMetrics === "boolean" ? "metrics" : "version-default";
   if (!gate) return { verification: "never", gate, policy: null, source };
   const written = config?.imagePullCredentialsVerificationPolicy;
   const policy = (CREDENTIAL_VERIFICATION_POLICIES as readonly unknown[]).includes(written)
@@ -86,13 +91,23 @@ export interface SharedNodeVerification {
   never: number;
   /** Nodes whose configuration was assumed from the version (configz not read). */
   assumed: number;
+  /** Nodes whose gate was read from kubelet metrics, their policy assumed to be the default. */
+  fromMetrics: number;
 }
 
 export function countVerification(nodes: readonly NodeCredentialVerification[]): SharedNodeVerification {
-  const out: SharedNodeVerification = { nodes: nodes.length, always: 0, pulled: 0, never: 0, assumed: 0 };
+  const out: SharedNodeVerification = {
+    nodes: nodes.length,
+    always: 0,
+    pulled: 0,
+    never: 0,
+    assumed: 0,
+    fromMetrics: 0,
+  };
   for (const n of nodes) {
     out[n.verification] += 1;
     if (n.source === "version-default") out.assumed += 1;
+    if (n.source === "metrics") out.fromMetrics += 1;
   }
   return out;
 }

@@ -52,9 +52,24 @@ export {
 } from "./image-reference.ts";
 export { atLeastMinor, kubernetesMinor } from "./kube-version.ts";
 export {
+  addCounters,
+  bucketQuantile,
+  type CounterGrowth,
+  type CounterReading,
+  type Counters,
+  counterGrowth,
+  countersOf,
+  familyOf,
+  type PullRequestCounts,
+  pullBucketsOf,
+  pullRequestsOf,
+} from "./kubelet-counters.ts";
+export {
   ENSURE_REQUESTS,
   type EnsureRequests,
   type EnsureSummary,
+  GARBAGE_COLLECTED,
+  KUBELET_PULL_BUCKETS,
   type KubeletPullMetrics,
   kubeletPullMetricsOf,
   PULL_DURATION,
@@ -208,6 +223,7 @@ export type {
   ContainerFacts,
   ContainerSubject,
   FindingStatus,
+  NodePullFacts,
   PullSecretRef,
   PullStats,
   RegistryAnswerFacts,

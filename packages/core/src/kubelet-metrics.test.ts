@@ -40,7 +40,12 @@ describe("kubeletPullMetricsOf", () => {
       Always: { cached: 0, pulled: 9, other: 2 },
       Never: { cached: 0, pulled: 0, other: 1 },
     });
-    assert.deepEqual(m.pulls, { count: 13, sumSeconds: 82.75 });
+    assert.deepEqual(m.pulls, {
+      count: 13,
+      sumSeconds: 82.75,
+      // Bounds a size class does not list (the 100MB-500MB class above lists only le="1") count nothing.
+      buckets: [2, 7, ...Array(16).fill(0)],
+    });
     assert.equal(m.ensureSecretPulledImages, true);
     assert.deepEqual(summarizeEnsure([m.ensure, null]), {
       requests: 27,
@@ -52,7 +57,14 @@ describe("kubeletPullMetricsOf", () => {
 
   it("says what an older kubelet does not report: null, not zero", () => {
     const m = kubeletPullMetricsOf("# TYPE kubelet_running_pods gauge\nkubelet_running_pods 12\n");
-    assert.deepEqual(m, { ensure: null, pulls: null, ensureSecretPulledImages: null });
+    assert.deepEqual(m, {
+      ensure: null,
+      pulls: null,
+      garbageCollected: null,
+      credentialProviderErrors: null,
+      ensureSecretPulledImages: null,
+      startTime: null,
+    });
     assert.equal(summarizeEnsure([m.ensure]), null);
   });
 
@@ -84,5 +96,39 @@ describe("kubeletPullMetricsOf", () => {
         },
       ),
     );
+  });
+});
+
+// pkg/kubelet/metrics/metrics.go ImageGarbageCollectedTotal (`reason`: images/image_gc_manager.go
+// ImageGarbageCollectedTotalReasonAge/Space, added in 1.30), pkg/credentialprovider/plugin/metrics.go
+// kubeletCredentialProviderPluginErrors (`plugin_name`) and component-base legacyregistry's process
+// collector (process_start_time_seconds, registered in its init()).
+const KUBELET_1_31_EXTRA = `# HELP kubelet_image_garbage_collected_total [ALPHA] Total number of images garbage collected by the kubelet, whether through disk usage or image age.
+# TYPE kubelet_image_garbage_collected_total counter
+kubelet_image_garbage_collected_total{reason="age"} 3
+kubelet_image_garbage_collected_total{reason="space"} 14
+# HELP kubelet_credential_provider_plugin_errors_total [ALPHA] Number of errors from credential provider plugin
+# TYPE kubelet_credential_provider_plugin_errors_total counter
+kubelet_credential_provider_plugin_errors_total{plugin_name="ecr-credential-provider"} 2
+# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
+# TYPE process_start_time_seconds gauge
+process_start_time_seconds 1.76470812345e+09
+`;
+
+describe("kubelet counters beside the pull metrics", () => {
+  it("reads garbage-collected images by reason, plugin errors by plugin and the kubelet's start", () => {
+    const m = kubeletPullMetricsOf(KUBELET_1_31_EXTRA);
+    assert.deepEqual(m.garbageCollected, { age: 3, space: 14 });
+    assert.deepEqual(m.credentialProviderErrors, { "ecr-credential-provider": 2 });
+    assert.equal(m.startTime, 1764708123.45);
+  });
+
+  it("reads a 1.29 kubelet's counters without a reason, and the plugin errors' name before `_total`", () => {
+    const m = kubeletPullMetricsOf(
+      "# TYPE kubelet_image_garbage_collected_total counter\nkubelet_image_garbage_collected_total 5\n" +
+        '# TYPE kubelet_credential_provider_plugin_errors counter\nkubelet_credential_provider_plugin_errors{plugin_name="gcp"} 1\n',
+    );
+    assert.deepEqual(m.garbageCollected, { unspecified: 5 });
+    assert.deepEqual(m.credentialProviderErrors, { gcp: 1 });
   });
 });

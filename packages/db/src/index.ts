@@ -29,6 +29,12 @@ export {
   coverageWatermark,
   recordEventCoverage,
 } from "./ingest/event-coverage.ts";
+export {
+  getKubeletNodeGrowth,
+  getKubeletReadings,
+  type KubeletNodeReading,
+  recordKubeletReadings,
+} from "./ingest/kubelet-counters.ts";
 export { refreshPullLatencyDaily } from "./ingest/latency.ts";
 export {
   ensureCluster,

@@ -1,6 +1,7 @@
 export { startControlServer } from "./control.ts";
 export { REPOSITORIES, type SimRepository } from "./fleet/catalog.ts";
 export { type ClusterTruth, type ImageUse, SimCluster } from "./fleet/cluster.ts";
+export { restartKubelet } from "./fleet/kubelet-metrics.ts";
 export { serviceAccountAnnotations, WORKLOAD_IDENTITY_ANNOTATION } from "./fleet/objects.ts";
 export { SimTagStore } from "./fleet/registry.ts";
 export {

@@ -61,6 +61,10 @@ const ref = {
     url: "https://github.com/distribution/reference/blob/main/reference.go",
   },
   hubLimits: { title: "Docker Hub pull limits", url: "https://docs.docker.com/docker-hub/usage/" },
+  kubeletMetrics: {
+    title: "Kubernetes metrics reference: kubelet_image_manager_ensure_image_requests_total",
+    url: "https://kubernetes.io/docs/reference/instrumentation/metrics/",
+  },
   distribution: {
     title: "OCI distribution spec: checking if content exists",
     url: "https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry",
@@ -149,9 +153,15 @@ function noCredentials(ctx: RuleContext): string {
 /** What PS014 says of the shared nodes' credential checks (KEP-2535), where they are known. */
 function verificationNote(v: SharedNodeVerification | null): string {
   if (!v || v.nodes === 0) return "";
-  const assumed = v.assumed
-    ? ` (assumed from the cluster's version for ${v.assumed}: kubelet configuration not read)`
-    : "";
+  const assumed = [
+    v.assumed ? `assumed from the cluster's version for ${v.assumed}: kubelet configuration not read` : "",
+    v.fromMetrics
+      ? `the gate read from kubelet metrics and the default policy assumed for ${v.fromMetrics}`
+      : "",
+  ]
+    .filter(Boolean)
+    .map((s) => ` (${s})`)
+    .join("");
   if (v.pulled === 0)
     return `; their kubelets serve cached images without checking credentials (KubeletEnsureSecretPulledImages off, or policy NeverVerify)${assumed}`;
   return `; ${v.pulled} of ${v.nodes} check the credentials of images their kubelet pulled (KEP-2535, imagePullCredentialsVerificationPolicy NeverVerifyPreloadedImages) but serve an image they held before the check was on, or got another way, to any pod${assumed}`;
@@ -910,6 +920,48 @@ crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
       };
     },
   },
+  {
+    id: "PS021",
+    slug: "always-drives-registry-pulls",
+    title: "Always causes most registry pulls on its nodes",
+    category: "latency",
+    why: "With `Always` the kubelet asks the registry on every container start, even when the node holds the image. Where those requests are most of what the nodes send to the registry, every restart and scale-up waits on the registry and spends its rate limit for nothing the node's cache could not answer; since Kubernetes 1.35 (KEP-2535) the kubelet checks a pod's credentials for cached images itself, so `Always` is no longer needed for that.",
+    action: "Pin {image} and pull it IfNotPresent",
+    fix: "Pin the image by digest or full version and use `IfNotPresent`; on kubelets with KubeletEnsureSecretPulledImages (1.35+) private images stay protected, as the kubelet re-checks credentials for images it pulled.",
+    fixYaml: `containers:
+  - name: app
+    image: registry.example.com/team/app:1.42.3@sha256:<digest>
+    imagePullPolicy: IfNotPresent`,
+    references: [ref.kubeletMetrics, ref.pullPolicy, ref.kep2535, ref.hubLimits],
+    defaults: { production: "low", development: "info" },
+    severityWhy:
+      "Low in production: wasted registry requests and slower starts, not an outage, and quiet where `Always` is what keeps a private image's credentials checked (nodes that do not verify cached images). Info in development. Polaris' pullPolicyNotAlways recommends the opposite for the credential reason KEP-2535 now covers.",
+    needsRuntime: true,
+    inputs: ["pods", "kubeletMetrics"],
+    lifecycle: runtimeLifecycle(
+      "at the first snapshot in which Always caused more than alwaysPullShare of the registry pulls its nodes' kubelets counted since the start of the previous UTC day",
+    ),
+    hasData: (ctx) => (ctx.facts.nodePulls?.measured ?? 0) > 0,
+    check(ctx) {
+      const n = ctx.facts.nodePulls;
+      if (ctx.facts.imagePullPolicy !== "Always" || !n || n.pulled < ctx.settings.minPullsForStats)
+        return null;
+      const share = n.pulledByAlways / n.pulled;
+      if (share <= ctx.settings.alwaysPullShare) return null;
+      // Where a node serves cached images without checking credentials, Always is the check (PS014).
+      const unverified = ctx.facts.sharedNodeVerification?.never ?? 0;
+      if (ctx.visibility !== "public" && unverified > 0) return null;
+      return {
+        message: `${ctx.facts.image} is pulled on every start (Always); on the ${n.measured === 1 ? "node" : `${n.measured} nodes`} running it, Always caused ${Math.round(share * 100)}% of the ${n.pulled} registry pulls since ${n.since.slice(0, 10)} (kubelet metrics), while the nodes' caches answered ${n.cached} requests.`,
+        evidence: {
+          ...baseEvidence(ctx),
+          registry: ctx.registry,
+          nodePulls: n,
+          alwaysShare: share,
+        },
+      };
+    },
+  },
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleDefinition> = new Map(RULES.map((r) => [r.id, r]));
@@ -941,4 +993,4 @@ export const TAG_MOVE_RULES: readonly string[] = ["PS010", "PS020"];
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
-export const RULES_VERSION = "2026.12.5";
+export const RULES_VERSION = "2026.12.6";

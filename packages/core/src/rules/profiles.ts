@@ -26,6 +26,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   pullLatencyBudgetSeconds: 30,
   registryFailureRatio: 0.1,
   minPullsForStats: 5,
+  alwaysPullShare: 0.5,
 };
 
 const level = z.enum(RULE_LEVELS);
@@ -94,6 +95,14 @@ const settingsSchema = z
     pullLatencyBudgetSeconds: z.number().positive().optional(),
     registryFailureRatio: z.number().min(0).max(1).optional(),
     minPullsForStats: z.number().int().min(1).optional(),
+    alwaysPullShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Share of the registry pulls on a workload's nodes caused by `Always` (kubelet metrics) above which PS021 fires.",
+      ),
   })
   .strict();
 

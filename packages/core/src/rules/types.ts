@@ -124,8 +124,14 @@ export interface RegistryHealth {
  * What a rule reads besides the container spec; a snapshot that could not read one of them
  * cannot resolve the rule's findings by their absence.
  */
-export type RuleInput = "pods" | "pullEvents" | "serviceAccounts" | "secrets";
-export const RULE_INPUTS: readonly RuleInput[] = ["pods", "pullEvents", "serviceAccounts", "secrets"];
+export type RuleInput = "pods" | "pullEvents" | "serviceAccounts" | "secrets" | "kubeletMetrics";
+export const RULE_INPUTS: readonly RuleInput[] = [
+  "pods",
+  "pullEvents",
+  "serviceAccounts",
+  "secrets",
+  "kubeletMetrics",
+];
 
 /** Everything the rules may look at for one container. Only `subject`, `image`, policy and secrets are required. */
 export interface ContainerFacts {
@@ -152,6 +158,25 @@ export interface ContainerFacts {
    * null/undefined when the ServiceAccount was not read.
    */
   serviceAccountAnnotations?: readonly string[] | null;
+  /**
+   * What the kubelets of the nodes running the workload counted of image requests (their /metrics,
+   * opt-in); null/undefined when not read.
+   */
+  nodePulls?: NodePullFacts | null;
+}
+
+/** Ensure-image requests (kubelet 1.35+) on the nodes running one workload, over a recent window. */
+export interface NodePullFacts {
+  /** Nodes running the workload's pods. */
+  nodes: number;
+  /** Of those, nodes whose kubelet counted ensure-image requests in the window. */
+  measured: number;
+  /** Start of the window (ISO 8601): counters' growth since then. */
+  since: string;
+  /** Requests the node's cache answered, requests sent to the registry, and of those by `Always`. */
+  cached: number;
+  pulled: number;
+  pulledByAlways: number;
 }
 
 /** Tunables a profile sets for every rule. */
@@ -192,6 +217,8 @@ export interface RuleSettings {
   registryFailureRatio: number;
   /** Fewest pulls before latency and failure ratios mean anything. */
   minPullsForStats: number;
+  /** Share of a node group's registry pulls caused by `Always` above which PS021 fires. */
+  alwaysPullShare: number;
 }
 
 /** What a rule sees: the facts plus everything derived from them once. */

@@ -102,7 +102,7 @@ export class SimCluster {
       validSecrets: (p) => this.validSecrets(p),
     };
     const created = this.now - 120 * DAY;
-    this.nodes = generateNodes(this.rng, spec.name, spec.pods, this.runtime);
+    this.nodes = generateNodes(this.rng, spec.name, spec.pods, this.runtime, created);
     for (const node of this.nodes) this.nodeByName.set(node.name, node);
     this.namespaces = generateNamespaces(this.rng, spec.pods);
     for (const ns of this.namespaces) this.nsByName.set(ns.name, ns);

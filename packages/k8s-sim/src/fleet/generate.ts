@@ -68,7 +68,13 @@ export function imageString(
   return `${repo.written}${tag ? `:${tag}` : ""}${digest ? `@${digest}` : ""}`;
 }
 
-export function generateNodes(rng: Random, cluster: string, pods: number, runtime: Runtime): SimNode[] {
+export function generateNodes(
+  rng: Random,
+  cluster: string,
+  pods: number,
+  runtime: Runtime,
+  created: number,
+): SimNode[] {
   const nodes: SimNode[] = [];
   for (let i = 0, n = Math.max(3, Math.ceil(pods / 25)); i < n; i++) {
     nodes.push({
@@ -79,7 +85,7 @@ export function generateNodes(rng: Random, cluster: string, pods: number, runtim
       images: new Map(),
       tags: new Map(),
       speed: Math.min(4, Math.max(0.4, rng.logNormal(1, 0.3))),
-      metrics: newKubeletMetrics(),
+      metrics: newKubeletMetrics(created),
     });
   }
   return nodes;

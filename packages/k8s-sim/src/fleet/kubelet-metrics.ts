@@ -4,8 +4,9 @@
 //    1.30+): a histogram of successful pulls, by the image's size class;
 //  - kubelet_image_manager_ensure_image_requests_total{present_locally,pull_policy,pull_required}
 //    (pkg/kubelet/images, 1.35+): every EnsureImageExists call;
-//  - kubernetes_feature_enabled{name="KubeletEnsureSecretPulledImages",stage}: the gate (1.33+).
-// Counters run from the kubelet's start (the node's creation: the simulator never restarts one).
+//  - kubernetes_feature_enabled{name="KubeletEnsureSecretPulledImages",stage}: the gate (1.33+);
+//  - process_start_time_seconds (component-base's process collector): the kubelet's start.
+// Counters run from the kubelet's start: the node's creation, or its last restart (restartKubelet).
 
 /** metrics.go imagePullDurationBuckets. */
 export const IMAGE_PULL_BUCKETS = [
@@ -36,13 +37,24 @@ export const imageSizeClass = (bytes: number): string =>
 export type Tristate = "true" | "false" | "unknown";
 
 export interface KubeletMetrics {
+  /** When the kubelet started (ms on the simulated clock): its counters began at zero then. */
+  startedAt: number;
   /** EnsureImageExists calls by `pull_policy|present_locally|pull_required`. */
   ensure: Map<string, number>;
   /** Successful pulls' durations in seconds, by image size class. */
   pulls: Map<string, number[]>;
 }
 
-export const newKubeletMetrics = (): KubeletMetrics => ({ ensure: new Map(), pulls: new Map() });
+export const newKubeletMetrics = (startedAt: number): KubeletMetrics => ({
+  startedAt,
+  ensure: new Map(),
+  pulls: new Map(),
+});
+
+/** The node's kubelet restarts at `at`: every counter starts again from zero. */
+export function restartKubelet(node: { metrics: KubeletMetrics }, at: number) {
+  node.metrics = newKubeletMetrics(at);
+}
 
 export function recordEnsure(m: KubeletMetrics, policy: string, present: Tristate, required: Tristate) {
   const key = `${policy.toLowerCase()}|${present}|${required}`;
@@ -89,7 +101,11 @@ function ensureCounter(m: KubeletMetrics): string[] {
 
 /** The pull-related part of the node's /metrics page at the cluster's version. */
 export function kubeletMetricsText(m: KubeletMetrics, minor: number): string {
-  const lines: string[] = [];
+  const lines: string[] = [
+    "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.",
+    "# TYPE process_start_time_seconds gauge",
+    `process_start_time_seconds ${m.startedAt / 1000}`,
+  ];
   if (minor >= 33) {
     const beta = minor >= 35;
     lines.push(
