@@ -199,6 +199,28 @@ test("a cluster page says what its kubelets count of image pulls, node by node, 
     await expect(row.getByRole("cell").nth(2)).toHaveText(n.ensure?.pulled.toLocaleString("en") ?? "–");
     await expect(row.getByRole("cell").nth(4)).toHaveText(n.pulls?.count.toLocaleString("en") ?? "–");
   }
+  // Daily figures: the growth of the nodes' counters between readings, summed per day.
+  const since = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 29));
+  const days = await db.kubeletClusterDay.findMany({
+    where: { cluster: { name: "stage-eu-1" }, day: { gte: since } },
+  });
+  const counted = (pattern: RegExp) =>
+    days.reduce(
+      (n, d) =>
+        n +
+        Object.entries(d.counters as Record<string, number>)
+          .filter(([k]) => pattern.test(k))
+          .reduce((a, [, v]) => a + v, 0),
+      0,
+    );
+  const pulled = counted(/^ensure\/[^/]+\/pulled$/);
+  expect(days.length).toBeGreaterThan(1);
+  expect(pulled).toBeGreaterThan(0);
+  const share = Math.round((counted(/^ensure\/Always\/pulled$/) / pulled) * 100);
+  await expect(section).toContainText(
+    `Over ${days.length} days: ${pulled.toLocaleString("en")} registry pulls, ${share}% caused by Always`,
+  );
+  await expect(section.getByRole("figure", { name: /Ensure-image requests per day/ })).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, "cluster-kubelet-metrics");
   await screenshotPhone(page, "cluster-kubelet-metrics");

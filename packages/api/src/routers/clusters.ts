@@ -30,6 +30,7 @@ export const clustersRouter = router({
         "Waiver",
         "Workload",
         "OpenFindingCount",
+        "KubeletClusterDay",
       ],
       clusters: (detail: ClusterDetail) => [detail.cluster.id],
     })

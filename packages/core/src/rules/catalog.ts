@@ -938,6 +938,8 @@ crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
       "Low in production: wasted registry requests and slower starts, not an outage, and quiet where `Always` is what keeps a private image's credentials checked (nodes that do not verify cached images). Info in development. Polaris' pullPolicyNotAlways recommends the opposite for the credential reason KEP-2535 now covers.",
     needsRuntime: true,
     inputs: ["pods", "kubeletMetrics"],
+    // Where Always dominates a node pool's registry traffic it does so through most Always containers.
+    grouped: true,
     lifecycle: runtimeLifecycle(
       "at the first snapshot in which Always caused more than alwaysPullShare of the registry pulls its nodes' kubelets counted since the start of the previous UTC day",
     ),
@@ -952,7 +954,7 @@ crane digest <image>   # or: skopeo inspect --raw docker://<image>`,
       const unverified = ctx.facts.sharedNodeVerification?.never ?? 0;
       if (ctx.visibility !== "public" && unverified > 0) return null;
       return {
-        message: `${ctx.facts.image} is pulled on every start (Always); on the ${n.measured === 1 ? "node" : `${n.measured} nodes`} running it, Always caused ${Math.round(share * 100)}% of the ${n.pulled} registry pulls since ${n.since.slice(0, 10)} (kubelet metrics), while the nodes' caches answered ${n.cached} requests.`,
+        message: `${ctx.facts.image} is pulled on every start (Always); on the ${n.measured === 1 ? "node" : `${n.measured} nodes`} running it, Always caused ${Math.round(share * 100)}% of the ${n.pulled} registry pulls since ${n.since.slice(0, 10)} (kubelet metrics), while ${n.measured === 1 ? "its" : "their"} cache${n.measured === 1 ? "" : "s"} answered ${n.cached} requests.`,
         evidence: {
           ...baseEvidence(ctx),
           registry: ctx.registry,

@@ -180,6 +180,7 @@ describe("rules", () => {
       "PS014",
       "PS019",
       "PS020",
+      "PS021",
     ]);
     assert.ok(!results.some((r) => unevaluated.includes(r.ruleId)));
     const read = facts({
@@ -189,6 +190,14 @@ describe("rules", () => {
       pulls: { pulls: 100, p50Seconds: 1, p95Seconds: 1, failures: 0, failuresByCause: {} },
       sharedNodes: false,
       registryAnswer: registryAnswer(),
+      nodePulls: {
+        nodes: 1,
+        measured: 1,
+        since: "2026-12-02T00:00:00.000Z",
+        cached: 9,
+        pulled: 3,
+        pulledByAlways: 1,
+      },
     });
     assert.deepEqual(assessContainer(read, everything).unevaluated, []);
     // Spec rules always have their inputs; rules a profile turns off are not listed.

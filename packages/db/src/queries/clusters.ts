@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { clusterSummary, getFleetOverview } from "./fleet.ts";
+import { getKubeletDays, kubeletDaysResult } from "./kubelet-days.ts";
 import { latestNamespaceRollups, namespaceSummary, summarizeNamespaces } from "./namespaces.ts";
 import { type SnapshotStatusName, snapshotStatus } from "./results.ts";
 
@@ -50,6 +51,8 @@ export const clusterDetailResult = z.object({
   snapshots: z.array(snapshotSummary),
   /** From the newest of those snapshots that read kubelet metrics (an opt-in read); null when none did. */
   kubeletMetrics: kubeletMetricsSummary.nullable(),
+  /** The nodes' kubelet counters per UTC day over the last 30 days (growth between readings). */
+  kubeletDays: kubeletDaysResult,
 });
 
 /** The kubelet metrics a snapshot's stats hold, or null when it did not read them. */
@@ -99,7 +102,7 @@ export async function getClusterDetail(
   const found = await db.cluster.findUnique({ where: { name }, select: { id: true } });
   if (!found) return null;
   // The summary, the namespaces and the snapshots need only the cluster's id: asked at once.
-  const [fleet, namespaces, snapshots] = await Promise.all([
+  const [fleet, namespaces, snapshots, kubeletDays] = await Promise.all([
     getFleetOverview(db, { now, names: [name] }),
     latestNamespaceRollups(db, [found.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
     db.snapshot.findMany({
@@ -107,6 +110,7 @@ export async function getClusterDetail(
       orderBy: { startedAt: "desc" },
       take: opts.snapshots ?? 20,
     }),
+    getKubeletDays(db, found.id, now),
   ]);
   const cluster = fleet.clusters[0];
   if (!cluster) return null;
@@ -115,6 +119,7 @@ export async function getClusterDetail(
     namespaces: namespaces.map(({ clusterId: _, ...n }) => n),
     snapshots: snapshots.map(toSnapshotSummary),
     kubeletMetrics: snapshots.map(kubeletMetricsOf).find((m) => m !== null) ?? null,
+    kubeletDays,
   };
 }
 

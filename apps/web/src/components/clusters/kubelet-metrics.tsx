@@ -1,3 +1,4 @@
+import { KubeletDaysFigures } from "~/components/clusters/kubelet-days.tsx";
 import { DataTable, Empty, muted, Section, tableWrap, td, tr } from "~/components/ui.tsx";
 import { dateTime, ms, num, pct } from "~/lib/format.ts";
 import type { Outputs } from "~/server/outputs.ts";
@@ -61,7 +62,13 @@ const ENSURE_COLUMNS: Array<[string, "right"]> = [
  * nodes/proxy permission): how often its cache answers, how much `Always` sends to the registry,
  * and how long successful pulls take. Counters run from each kubelet's start.
  */
-export function KubeletMetrics({ metrics }: { metrics: KubeletMetricsSummary | null }) {
+export function KubeletMetrics({
+  metrics,
+  days,
+}: {
+  metrics: KubeletMetricsSummary | null;
+  days: Outputs["clusters"]["detail"]["kubeletDays"];
+}) {
   return (
     <Section title="Image pulls on the nodes (kubelet metrics)">
       {!metrics ? (
@@ -69,6 +76,7 @@ export function KubeletMetrics({ metrics }: { metrics: KubeletMetricsSummary | n
       ) : (
         <>
           <Totals m={metrics} />
+          <KubeletDaysFigures days={days} ensure={metrics.ensure !== null} />
           <div className={tableWrap}>
             <DataTable
               caption="Image pulls per node, since each kubelet started"

@@ -95,7 +95,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
         </Section>
       )}
 
-      <KubeletMetrics metrics={detail.kubeletMetrics} />
+      <KubeletMetrics metrics={detail.kubeletMetrics} days={detail.kubeletDays} />
 
       <Section title="Recent snapshots">
         <SnapshotsTable snapshots={detail.snapshots} caption={`Recent snapshots of ${cluster.name}`} />
