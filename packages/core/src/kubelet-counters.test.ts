@@ -113,7 +113,7 @@ describe("pullRequestsOf", () => {
         "ensure/IfNotPresent/cached": 20,
         "pulls/count": 9,
       }),
-      { cached: 20, pulled: 10, pulledByAlways: 7, pulledByIfNotPresent: 3, known: true },
+      { cached: 20, pulled: 10, pulledByAlways: 7, pulledByIfNotPresent: 3, unverified: 0, known: true },
     );
     assert.equal(pullRequestsOf({ "pulls/count": 3 }).known, false);
   });

@@ -22,6 +22,7 @@ export function countersOf(m: KubeletPullMetrics): Counters {
   for (const [policy, r] of Object.entries(m.ensure ?? {})) {
     out[`ensure/${policy}/cached`] = r.cached;
     out[`ensure/${policy}/pulled`] = r.pulled;
+    if (r.unverified) out[`ensure/${policy}/unverified`] = r.unverified;
     out[`ensure/${policy}/other`] = r.other;
   }
   if (m.pulls) {
@@ -78,6 +79,8 @@ export interface PullRequestCounts {
   pulled: number;
   pulledByAlways: number;
   pulledByIfNotPresent: number;
+  /** `Never` requests for an image on the node whose credentials the kubelet could not verify. */
+  unverified: number;
   /** Whether any ensure-image counter is in there (1.35+ kubelets). */
   known: boolean;
 }
@@ -88,6 +91,7 @@ export function pullRequestsOf(c: Counters): PullRequestCounts {
     pulled: 0,
     pulledByAlways: 0,
     pulledByIfNotPresent: 0,
+    unverified: 0,
     known: false,
   };
   for (const [k, v] of Object.entries(c)) {
@@ -95,6 +99,7 @@ export function pullRequestsOf(c: Counters): PullRequestCounts {
     if (kind !== "ensure") continue;
     out.known = true;
     if (outcome === "cached") out.cached += v;
+    if (outcome === "unverified") out.unverified += v;
     if (outcome !== "pulled") continue;
     out.pulled += v;
     if (policy === "Always") out.pulledByAlways += v;

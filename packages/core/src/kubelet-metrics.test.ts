@@ -18,6 +18,7 @@ kubelet_image_manager_ensure_image_requests_total{present_locally="false",pull_p
 kubelet_image_manager_ensure_image_requests_total{present_locally="true",pull_policy="ifnotpresent",pull_required="false"} 11
 kubelet_image_manager_ensure_image_requests_total{present_locally="true",pull_policy="always",pull_required="true"} 9
 kubelet_image_manager_ensure_image_requests_total{present_locally="false",pull_policy="never",pull_required="false"} 1
+kubelet_image_manager_ensure_image_requests_total{present_locally="true",pull_policy="never",pull_required="true"} 3
 kubelet_image_manager_ensure_image_requests_total{present_locally="unknown",pull_policy="always",pull_required="unknown"} 2
 # HELP kubelet_image_pull_duration_seconds [ALPHA] Duration in seconds to pull an image.
 # TYPE kubelet_image_pull_duration_seconds histogram
@@ -36,9 +37,10 @@ describe("kubeletPullMetricsOf", () => {
   it("reads ensure-image requests by policy, successful pulls and the KEP-2535 gate", () => {
     const m = kubeletPullMetricsOf(KUBELET_1_35);
     assert.deepEqual(m.ensure, {
-      IfNotPresent: { cached: 11, pulled: 4, other: 0 },
-      Always: { cached: 0, pulled: 9, other: 2 },
-      Never: { cached: 0, pulled: 0, other: 1 },
+      IfNotPresent: { cached: 11, pulled: 4, unverified: 0, other: 0 },
+      Always: { cached: 0, pulled: 9, unverified: 0, other: 2 },
+      // On the node, but the pod's credentials could not be verified: nothing went to the registry.
+      Never: { cached: 0, pulled: 0, unverified: 3, other: 1 },
     });
     assert.deepEqual(m.pulls, {
       count: 13,
@@ -48,7 +50,7 @@ describe("kubeletPullMetricsOf", () => {
     });
     assert.equal(m.ensureSecretPulledImages, true);
     assert.deepEqual(summarizeEnsure([m.ensure, null]), {
-      requests: 27,
+      requests: 30,
       cached: 11,
       pulled: 13,
       pulledByAlways: 9,
@@ -90,7 +92,7 @@ describe("kubeletPullMetricsOf", () => {
           assert.deepEqual(s, {
             requests: total(() => true),
             cached: total((r) => r.required === "false" && r.present === "true"),
-            pulled: total((r) => r.required === "true"),
+            pulled: total((r) => r.required === "true" && r.policy !== "never"),
             pulledByAlways: total((r) => r.required === "true" && r.policy === "always"),
           });
         },

@@ -36,6 +36,11 @@ export interface EnsureRequests {
   cached: number;
   /** Sent to the registry: a pull was required. */
   pulled: number;
+  /**
+   * `Never` with the image on the node but not served to the pod: the kubelet could not verify the
+   * pod's credentials for it (KEP-2535) and reports ErrImageNeverPull as if the image were missing.
+   */
+  unverified: number;
   /** Refused or failed before it could be told (Never without the image, an unparsable name). */
   other: number;
 }
@@ -67,8 +72,10 @@ function ensureOf(series: Series[]): KubeletPullMetrics["ensure"] {
   const out: Record<string, EnsureRequests> = {};
   for (const s of samples) {
     const policy = POLICY[s.labels.pull_policy ?? ""] ?? s.labels.pull_policy ?? "unknown";
-    const entry = out[policy] ?? { cached: 0, pulled: 0, other: 0 };
-    if (s.labels.pull_required === "true") entry.pulled += s.value;
+    const entry = out[policy] ?? { cached: 0, pulled: 0, unverified: 0, other: 0 };
+    // With Never a required pull is never made (image_manager.go EnsureImageExists).
+    if (s.labels.pull_required === "true" && policy === "Never") entry.unverified += s.value;
+    else if (s.labels.pull_required === "true") entry.pulled += s.value;
     else if (s.labels.pull_required === "false" && s.labels.present_locally === "true")
       entry.cached += s.value;
     else entry.other += s.value;
@@ -138,7 +145,7 @@ export function summarizeEnsure(nodes: ReadonlyArray<KubeletPullMetrics["ensure"
   const out: EnsureSummary = { requests: 0, cached: 0, pulled: 0, pulledByAlways: 0 };
   for (const byPolicy of known)
     for (const [policy, r] of Object.entries(byPolicy)) {
-      out.requests += r.cached + r.pulled + r.other;
+      out.requests += r.cached + r.pulled + r.unverified + r.other;
       out.cached += r.cached;
       out.pulled += r.pulled;
       if (policy === "Always") out.pulledByAlways += r.pulled;

@@ -7,8 +7,12 @@ import {
   pullCredentialSourcesOf,
   tokenProvidersRun,
 } from "../credential-source.ts";
-import type { SharedNodeVerification } from "../credential-verification.ts";
+import {
+  ENSURE_SECRET_PULLED_IMAGES_MINOR,
+  type SharedNodeVerification,
+} from "../credential-verification.ts";
 import { type FailureCause, withCredentialProvider } from "../failure-cause.ts";
+import { atLeastMinor } from "../kube-version.ts";
 import { isPullFailureReason, waitingCause } from "../pull-event.ts";
 import { defaultPullPolicy } from "../pull-policy.ts";
 import { registryMatches } from "../registry.ts";
@@ -165,6 +169,16 @@ function verificationNote(v: SharedNodeVerification | null): string {
   if (v.pulled === 0)
     return `; their kubelets serve cached images without checking credentials (KubeletEnsureSecretPulledImages off, or policy NeverVerify)${assumed}`;
   return `; ${v.pulled} of ${v.nodes} check the credentials of images their kubelet pulled (KEP-2535, imagePullCredentialsVerificationPolicy NeverVerifyPreloadedImages) but serve an image they held before the check was on, or got another way, to any pod${assumed}`;
+}
+
+/**
+ * Where kubelets verify credentials of cached images (KEP-2535, on by default from 1.35), an image
+ * that is on the node but that the pod's credentials did not pull is reported in the very words of
+ * a missing one (image_manager.go imageNotPresentOnNeverPolicyError, so as not to reveal it).
+ */
+function neverPullVerificationNote(ctx: RuleContext): string {
+  if (!atLeastMinor(ctx.facts.kubernetesVersion, ENSURE_SECRET_PULLED_IMAGES_MINOR)) return "";
+  return " (or it is, but the kubelet could not verify the pod's credentials for it: KEP-2535 reports both the same way)";
 }
 
 /** Failures the registry caused (rate limits, network, TLS, timeouts). */
@@ -325,7 +339,7 @@ export const RULES: readonly RuleDefinition[] = [
       if (!waiting.length) return null;
       const pods = waiting.reduce((n, w) => n + w.pods, 0);
       return {
-        message: `${pods} pod${pods === 1 ? "" : "s"} cannot start ${ctx.facts.subject.container}: ${ctx.facts.image} is not on the node and imagePullPolicy is Never.`,
+        message: `${pods} pod${pods === 1 ? "" : "s"} cannot start ${ctx.facts.subject.container}: ${ctx.facts.image} is not on the node and imagePullPolicy is Never${neverPullVerificationNote(ctx)}.`,
         evidence: { ...baseEvidence(ctx), pods, message: waiting[0]?.message ?? "" },
         ...sinceField(failingSince(waiting)),
       };

@@ -28,6 +28,8 @@ const kubeletDay = z.object({
   cached: z.number(),
   pulledByAlways: z.number(),
   pulledByIfNotPresent: z.number(),
+  /** `Never` requests for an image on the node whose credentials the kubelet could not verify (KEP-2535). */
+  unverified: z.number(),
   /** Successful pulls (1.30+) and their percentiles (null without pulls). */
   pulls: z.number(),
   p50: bucketRange,
@@ -58,6 +60,7 @@ function dayOf(day: Date, counters: Counters, nodes: number, resets: number): Ku
     cached: requests.cached,
     pulledByAlways: requests.pulledByAlways,
     pulledByIfNotPresent: requests.pulledByIfNotPresent,
+    unverified: requests.unverified,
     pulls: h ? h.total : 0,
     p50: h ? bucketQuantile(h, 0.5) : null,
     p95: h ? bucketQuantile(h, 0.95) : null,

@@ -26,8 +26,9 @@ const SERIES = [
 ];
 
 function Summary({ days, ensure }: { days: KubeletDays; ensure: boolean }) {
-  const total = (k: "cached" | "pulledByAlways" | "pulledByIfNotPresent" | "garbageCollected" | "resets") =>
-    days.days.reduce((n, d) => n + d[k], 0);
+  const total = (
+    k: "cached" | "pulledByAlways" | "pulledByIfNotPresent" | "unverified" | "garbageCollected" | "resets",
+  ) => days.days.reduce((n, d) => n + d[k], 0);
   const pulled = total("pulledByAlways") + total("pulledByIfNotPresent");
   const restarts = total("resets");
   const errors = days.days.reduce((n, d) => n + d.credentialProviderErrors, 0);
@@ -46,6 +47,13 @@ function Summary({ days, ensure }: { days: KubeletDays; ensure: boolean }) {
           {num(days.total.pulls)} successful pulls: median {bucketText(days.total.p50)}, p95{" "}
           {bucketText(days.total.p95)} (the kubelet&apos;s own buckets, merged over the days).{" "}
         </>
+      )}
+      {total("unverified") > 0 && (
+        <span className="text-amber-800 dark:text-amber-300">
+          {plural(total("unverified"), "start")} with imagePullPolicy Never found the image on the node but
+          not credentials the kubelet could verify for the pod (KEP-2535): those pods saw ErrImageNeverPull,
+          worded as if the image were missing.{" "}
+        </span>
       )}
       {total("garbageCollected") > 0 && `${plural(total("garbageCollected"), "image")} garbage collected. `}
       {errors > 0 && (
