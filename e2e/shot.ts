@@ -5,7 +5,11 @@ import { obtainChromium } from "./support/chromium.ts";
 const [url, name, selector] = process.argv.slice(2);
 const { path } = await obtainChromium();
 const browser = await chromium.launch({ executablePath: path });
-for (const [w, scheme] of [[1280, "light"], [1280, "dark"], [390, "light"]] as const) {
+for (const [w, scheme] of [
+  [1280, "light"],
+  [1280, "dark"],
+  [390, "light"],
+] as const) {
   const page = await browser.newPage({ viewport: { width: w, height: 900 }, colorScheme: scheme });
   await page.goto(url as string);
   await page.waitForLoadState("networkidle");

@@ -200,7 +200,9 @@ test("a cluster page says what its kubelets count of image pulls, node by node, 
     await expect(row.getByRole("cell").nth(4)).toHaveText(n.pulls?.count.toLocaleString("en") ?? "–");
   }
   // Daily figures: the growth of the nodes' counters between readings, summed per day.
-  const since = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 29));
+  const since = new Date(
+    Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 29),
+  );
   const days = await db.kubeletClusterDay.findMany({
     where: { cluster: { name: "stage-eu-1" }, day: { gte: since } },
   });

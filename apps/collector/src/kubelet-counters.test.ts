@@ -141,4 +141,46 @@ describe("kubelet counters per node and day", () => {
     assert.ok(want.size > 0, "some Always containers run where Always drives the pulls");
     assert.ok(want.size < alwaysContainers.length, "and not every Always container does");
   });
+
+  it("counts a failing credential provider plugin's errors per node, as its kubelets did", async () => {
+    const c = sim.clusters[0] as SimEntry;
+    const read = { now: () => new Date(sim.now), kubeletMetrics: true };
+    const before = new Map(c.sim.nodes.map((n) => [n.name, n.metrics.pluginErrors]));
+    const stored = async () => {
+      const out = new Map<string, number>();
+      for (const r of await t.db.kubeletNodeDay.findMany())
+        out.set(
+          r.node,
+          (out.get(r.node) ?? 0) +
+            ((r.counters as Counters)["credentialProviderErrors/ecr-credential-provider"] ?? 0),
+        );
+      return out;
+    };
+    const earlier = await stored();
+    c.sim.credentialProviderDown = true;
+    try {
+      sim.advanceBy(3_600_000);
+      await collectFleet(t.db, clients, { read });
+    } finally {
+      c.sim.credentialProviderDown = false;
+    }
+    const now = await stored();
+    let total = 0;
+    for (const n of c.sim.nodes) {
+      const grew = n.metrics.pluginErrors - (before.get(n.name) ?? 0);
+      total += grew;
+      assert.equal((now.get(n.name) ?? 0) - (earlier.get(n.name) ?? 0), grew, n.name);
+    }
+    assert.ok(total > 0, "pulls from the provider's registry ran the failing plugin");
+    const days = await t.db.kubeletClusterDay.findMany();
+    const inCluster = days.reduce(
+      (a, d) => a + ((d.counters as Counters)["credentialProviderErrors/ecr-credential-provider"] ?? 0),
+      0,
+    );
+    assert.equal(
+      inCluster,
+      [...now.values()].reduce((a, b) => a + b, 0),
+      "the cluster's days add up its nodes'",
+    );
+  });
 });

@@ -5,6 +5,8 @@
 //  - kubelet_image_manager_ensure_image_requests_total{present_locally,pull_policy,pull_required}
 //    (pkg/kubelet/images, 1.35+): every EnsureImageExists call;
 //  - kubernetes_feature_enabled{name="KubeletEnsureSecretPulledImages",stage}: the gate (1.33+);
+//  - kubelet_credential_provider_plugin_errors_total{plugin_name}: failed runs of the node's
+//    credential provider plugin (a counter vector: no sample until the first error);
 //  - process_start_time_seconds (component-base's process collector): the kubelet's start.
 // Counters run from the kubelet's start: the node's creation, or its last restart (restartKubelet).
 
@@ -43,13 +45,23 @@ export interface KubeletMetrics {
   ensure: Map<string, number>;
   /** Successful pulls' durations in seconds, by image size class. */
   pulls: Map<string, number[]>;
+  /** Failed runs of the node's credential provider plugin. */
+  pluginErrors: number;
 }
+
+/** The plugin of the simulated fleet's node credential provider (its ECR registry). */
+export const CREDENTIAL_PROVIDER_PLUGIN = "ecr-credential-provider";
 
 export const newKubeletMetrics = (startedAt: number): KubeletMetrics => ({
   startedAt,
   ensure: new Map(),
   pulls: new Map(),
+  pluginErrors: 0,
 });
+
+export function recordPluginError(m: KubeletMetrics) {
+  m.pluginErrors += 1;
+}
 
 /** The node's kubelet restarts at `at`: every counter starts again from zero. */
 export function restartKubelet(node: { metrics: KubeletMetrics }, at: number) {
@@ -115,6 +127,14 @@ export function kubeletMetricsText(m: KubeletMetrics, minor: number): string {
     );
   }
   if (minor >= 35) lines.push(...ensureCounter(m));
+  if (m.pluginErrors > 0) {
+    const name = "kubelet_credential_provider_plugin_errors_total";
+    lines.push(
+      `# HELP ${name} [ALPHA] Number of errors from credential provider plugin`,
+      `# TYPE ${name} counter`,
+      `${name}{plugin_name="${CREDENTIAL_PROVIDER_PLUGIN}"} ${m.pluginErrors}`,
+    );
+  }
   if (minor >= 30) lines.push(...pullHistogram(m));
   return `${lines.join("\n")}\n`;
 }

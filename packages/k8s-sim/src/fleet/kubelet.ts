@@ -1,7 +1,7 @@
 // The simulated kubelet: whether it pulls (by policy and node cache), what it writes (event
 // messages in each version's wording, Go duration strings, imageID in each runtime's format,
 // registry errors by cause) and its configuration as /configz reports it.
-import { recordEnsure, recordPull, type Tristate } from "./kubelet-metrics.ts";
+import { recordEnsure, recordPluginError, recordPull, type Tristate } from "./kubelet-metrics.ts";
 import type { SimContainer, SimContainerState, SimNode, SimPod } from "./model.ts";
 import type { Random } from "./random.ts";
 import type { EventRecorder } from "./recorder.ts";
@@ -166,6 +166,8 @@ export interface PullContext {
   recorder: EventRecorder;
   /** The pull secrets of a pod's ServiceAccount that exist. */
   validSecrets(p: SimPod): string[];
+  /** Whether the node credential provider plugin (ECR) fails: its registry then answers 401. */
+  credentialProviderDown(): boolean;
 }
 
 export interface PullOutcome {
@@ -227,7 +229,11 @@ export function kubeletPull(
   }
   const incident = ctx.registry.incidentAt(repo.registry, at);
   let failure: SimFailure | null = null;
+  // A failing exec plugin leaves the pull without credentials (pkg/credentialprovider/plugin).
+  const pluginFailed = !!repo.nodeCredentials && ctx.credentialProviderDown();
+  if (pluginFailed) recordPluginError(node.metrics);
   if (c.missingTag) failure = "not-found";
+  else if (pluginFailed) failure = "unauthorized";
   else if (repo.private && !repo.nodeCredentials && ctx.validSecrets(p).length === 0)
     failure = "unauthorized";
   else if (incident?.failure) failure = incident.failure;
