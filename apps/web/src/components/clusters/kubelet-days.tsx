@@ -10,13 +10,14 @@ import type { Outputs } from "~/server/outputs.ts";
 type KubeletDays = Outputs["clusters"]["detail"]["kubeletDays"];
 type Range = KubeletDays["days"][number]["p50"];
 
-const seconds = (s: number) => (s >= 60 ? `${s / 60} min` : `${s} s`);
+// A range is one word on a narrow screen: no break inside "10 s–20 s".
+const seconds = (s: number) => (s >= 60 ? `${s / 60}\u00a0min` : `${s}\u00a0s`);
 
 /** A percentile as the kubelet bucket it falls in: that is all its histogram knows. */
 export function bucketText(r: Range): string {
   if (!r) return "–";
-  if (r.upper === null) return `over ${seconds(r.lower)}`;
-  return r.lower === 0 ? `≤ ${seconds(r.upper)}` : `${seconds(r.lower)}–${seconds(r.upper)}`;
+  if (r.upper === null) return `over\u00a0${seconds(r.lower)}`;
+  return r.lower === 0 ? `≤\u00a0${seconds(r.upper)}` : `${seconds(r.lower)}\u2060–\u2060${seconds(r.upper)}`;
 }
 
 const SERIES = [
