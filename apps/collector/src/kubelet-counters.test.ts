@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Counters, pullRequestsOf } from "@pullsight/core";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
-import { restartKubelet, Simulator } from "@pullsight/k8s-sim";
+import { REPOSITORIES, restartKubelet, Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { simClients, writeSimKubeconfig } from "./testing.ts";
@@ -157,13 +157,16 @@ describe("kubelet counters per node and day", () => {
       return out;
     };
     const earlier = await stored();
-    c.sim.credentialProviderDown = true;
-    try {
-      sim.advanceBy(3_600_000);
-      await collectFleet(t.db, clients, { read });
-    } finally {
-      c.sim.credentialProviderDown = false;
-    }
+    // The nodes' credential provider plugin for the ECR registry fails for the next hour.
+    const ecr = REPOSITORIES.find((r) => r.nodeCredentials)?.registry as string;
+    c.sim.incidents.push({
+      registry: ecr,
+      from: sim.now,
+      to: sim.now + 3_600_000,
+      credentialPluginDown: true,
+    });
+    sim.advanceBy(3_600_000);
+    await collectFleet(t.db, clients, { read });
     const now = await stored();
     let total = 0;
     for (const n of c.sim.nodes) {

@@ -68,8 +68,6 @@ export class SimCluster {
   readonly workloads: SimWorkload[];
   readonly runtime: Runtime;
   readonly registry: SimRegistry;
-  /** The node credential provider plugin fails (tests set it): pulls from its registry get a 401. */
-  credentialProviderDown = false;
   readonly recorder: EventRecorder;
   private readonly pods = new PodSet();
   private readonly failing = new Set<SimPod>();
@@ -102,7 +100,6 @@ export class SimCluster {
       rng: this.rng,
       recorder: this.recorder,
       validSecrets: (p) => this.validSecrets(p),
-      credentialProviderDown: () => this.credentialProviderDown,
     };
     const created = this.now - 120 * DAY;
     this.nodes = generateNodes(this.rng, spec.name, spec.pods, this.runtime, created);

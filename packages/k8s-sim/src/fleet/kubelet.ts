@@ -166,8 +166,6 @@ export interface PullContext {
   recorder: EventRecorder;
   /** The pull secrets of a pod's ServiceAccount that exist. */
   validSecrets(p: SimPod): string[];
-  /** Whether the node credential provider plugin (ECR) fails: its registry then answers 401. */
-  credentialProviderDown(): boolean;
 }
 
 export interface PullOutcome {
@@ -230,7 +228,7 @@ export function kubeletPull(
   const incident = ctx.registry.incidentAt(repo.registry, at);
   let failure: SimFailure | null = null;
   // A failing exec plugin leaves the pull without credentials (pkg/credentialprovider/plugin).
-  const pluginFailed = !!repo.nodeCredentials && ctx.credentialProviderDown();
+  const pluginFailed = !!repo.nodeCredentials && !!incident?.credentialPluginDown;
   if (pluginFailed) recordPluginError(node.metrics);
   if (c.missingTag) failure = "not-found";
   else if (pluginFailed) failure = "unauthorized";

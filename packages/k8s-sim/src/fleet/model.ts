@@ -138,6 +138,11 @@ export interface Incident {
   /** Pull time multiplier, or a failure cause. */
   slowdown?: number;
   failure?: SimFailure;
+  /**
+   * The nodes' credential provider plugin for this registry fails: pulls go without credentials
+   * (a 401) and each run counts a plugin error.
+   */
+  credentialPluginDown?: boolean;
 }
 
 /** One pull event as emitted, kept for ground truth even after it expires from the API. */
