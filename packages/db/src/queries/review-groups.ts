@@ -18,7 +18,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { bySeverity, severity } from "./results.ts";
-import { waivedSql } from "./waivers.ts";
+import { waivedSql, waiverRuleIds } from "./waivers.ts";
 
 export const AGEING_DAYS = 30;
 
@@ -52,6 +52,38 @@ export function scopeSql(s: ReviewScope): Prisma.Sql {
 /** New in a week means first seen that week (a signed week never changes afterwards); age counts from when the condition began. */
 const FIRST_SEEN = Prisma.sql`COALESCE(f."firstSeenAt", f."openedAt")`;
 
+/** The columns of a finding the review reads. */
+const SECTION_COLUMNS = Prisma.raw(
+  `f.id, f."clusterId", f.namespace, f."workloadId", f."containerName", f."ruleId", f.severity, f.image, f."openedAt", f."firstSeenAt"`,
+);
+
+/**
+ * A section's findings as a relation (name it `f`) with the columns the review reads. Open at an
+ * instant is read as the open findings first seen before it (the partial index on open findings
+ * covers what the review reads of them) plus those resolved since: two index reads where one
+ * `OR` read every finding of the history.
+ */
+export function sectionFindings(section: ReviewSection, w: ReviewWindow): Prisma.Sql {
+  if (section === "new" || section === "resolved")
+    return Prisma.sql`(SELECT ${SECTION_COLUMNS}, f."resolvedAt" FROM "Finding" f WHERE ${sectionSql(section, w)})`;
+  const ageing =
+    section === "ageing" ? Prisma.sql`AND f."openedAt" < ${addDays(w.at, -AGEING_DAYS)}` : Prisma.empty;
+  return Prisma.sql`(
+    SELECT ${SECTION_COLUMNS}, NULL::timestamptz(3) AS "resolvedAt" FROM "Finding" f
+    WHERE f."resolvedAt" IS NULL AND ${FIRST_SEEN} < ${w.at} ${ageing}
+    UNION ALL
+    SELECT ${SECTION_COLUMNS}, f."resolvedAt" FROM "Finding" f
+    WHERE f."resolvedAt" >= ${w.at} AND ${FIRST_SEEN} < ${w.at} ${ageing})`;
+}
+
+/** A section's findings with their cluster and namespace (and workload, when asked for). */
+export function sectionFrom(section: ReviewSection, w: ReviewWindow, o: { workload?: boolean } = {}) {
+  return Prisma.sql`${sectionFindings(section, w)} f JOIN "Cluster" c ON c.id = f."clusterId"
+  LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
+  ${o.workload ? Prisma.sql`LEFT JOIN "Workload" wl ON wl.id = f."workloadId"` : Prisma.empty}`;
+}
+
+/** The predicate of a section on "Finding" f: the definition `sectionFindings` reads by index. */
 export function sectionSql(section: ReviewSection, w: ReviewWindow): Prisma.Sql {
   const openAtEnd = Prisma.sql`${FIRST_SEEN} < ${w.at} AND (f."resolvedAt" IS NULL OR f."resolvedAt" >= ${w.at})`;
   switch (section) {
@@ -126,9 +158,8 @@ export async function reviewGroups(
       COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads,
       COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS containers,
       ${by("critical")} AS critical, ${by("high")} AS high, ${by("medium")} AS medium, ${by("low")} AS low, ${by("info")} AS info
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
-    WHERE ${sectionSql(section, w)} ${scopeSql(scope)}
+    FROM ${sectionFrom(section, w)}
+    WHERE true ${scopeSql(scope)}
     GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"), (${OWNER_SQL}, f."ruleId", f.image))`;
   const teams = new Map<string, TeamGroup>();
   const rules = new Map<string, z.infer<typeof ruleGroup>>();
@@ -186,14 +217,21 @@ export async function reviewActions(db: Db, w: ReviewWindow, scope: ReviewScope)
     " ",
   );
   const weight = Prisma.sql`SUM(CASE f.severity::text ${weights} ELSE 0 END)`;
+  // Only rules with a waiver in force can have waived findings: the rest skip the check and the
+  // workload lookup it needs.
+  const waived = await waiverRuleIds(db, w.at);
+  const unwaived =
+    waived.length === 0
+      ? Prisma.empty
+      : Prisma.sql`AND NOT (f."ruleId" = ANY(${waived}::text[]) AND ${waivedSql(w.at)})`;
   const rows = await db.$queryRaw<Array<Omit<ReviewAction, "text">>>`
     SELECT ${OWNER_SQL} AS team,
       CASE WHEN f."ruleId" = ANY(${[...DIGEST_PIN_RULE_IDS]}::text[]) THEN ${DIGEST_PIN} ELSE f."ruleId" END AS remedy,
       f.image, array_agg(DISTINCT f."ruleId" ORDER BY f."ruleId") AS "ruleIds",
       (array_agg(f.severity::text ORDER BY f.severity DESC))[1] AS severity,
       COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads, ${weight}::int AS weight
-    FROM ${REVIEW_FROM}
-    WHERE ${sectionSql("open", w)} ${scopeSql(scope)} AND NOT ${waivedSql(w.at)}
+    FROM ${sectionFrom("open", w, { workload: waived.length > 0 })}
+    WHERE true ${scopeSql(scope)} ${unwaived}
     GROUP BY 1, 2, 3
     HAVING ${weight} > 0
     ORDER BY weight DESC, findings DESC, 1, 2, 3
@@ -219,9 +257,8 @@ export async function severeGroups(db: Db, w: ReviewWindow, scope: ReviewScope):
   return db.$queryRaw<SevereGroup[]>`
     SELECT f."ruleId", f.image, f.severity::text AS severity, COUNT(*)::int AS findings,
       COUNT(DISTINCT f."workloadId")::int AS workloads, array_agg(DISTINCT ${OWNER_SQL} ORDER BY ${OWNER_SQL}) AS teams
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
-    WHERE ${sectionSql("new", w)} ${scopeSql(scope)} AND f.severity::text IN ('critical', 'high') AND n.profile = 'production'
+    FROM ${sectionFrom("new", w)}
+    WHERE f.severity::text IN ('critical', 'high') AND n.profile = 'production' ${scopeSql(scope)}
     GROUP BY f."ruleId", f.image, f.severity
     ORDER BY f.severity DESC, findings DESC, 1, 2
     LIMIT ${SEVERE_GROUPS_SHOWN}`;

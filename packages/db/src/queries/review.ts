@@ -9,6 +9,7 @@ import {
   isoWeekOf,
   isoWeekRange,
   type ReviewScope,
+  SEVERITIES,
   type Severity,
   scopeKey,
 } from "@pullsight/core";
@@ -19,16 +20,16 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { bySeverity, severity } from "./results.ts";
 import {
   OWNER_SQL,
-  REVIEW_FROM,
   type ReviewSection,
   type ReviewWindow,
   reviewAction,
   reviewActions,
   reviewGroups,
   scopeSql,
-  sectionSql,
+  sectionFrom,
   severeGroup,
   severeGroups,
+  type TeamGroup,
   teamGroup,
 } from "./review-groups.ts";
 import { teamMovement, teamMovements, teamTallies } from "./team-scores.ts";
@@ -153,7 +154,7 @@ export async function getReviewRows(
     afterId?: bigint;
   },
 ): Promise<ReviewFinding[]> {
-  const where = [sectionSql(q.section, w)];
+  const where = [Prisma.sql`true`];
   if (q.team !== undefined) where.push(Prisma.sql`${OWNER_SQL} = ${q.team}`);
   if (q.ruleId !== undefined) where.push(Prisma.sql`f."ruleId" = ${q.ruleId}`);
   if (q.ruleIds !== undefined) where.push(Prisma.sql`f."ruleId" = ANY(${[...q.ruleIds]}::text[])`);
@@ -166,7 +167,7 @@ export async function getReviewRows(
     q.afterId !== undefined ? Prisma.sql`f.id` : Prisma.sql`${BY_SEVERITY}, f."openedAt" DESC, f.id`;
   const rows = await db.$queryRaw<Array<Omit<ReviewFinding, "ageDays">>>`
     SELECT ${FINDING_COLUMNS}, ${waivedSql(w.at)} AS waived
-    FROM ${REVIEW_FROM}
+    FROM ${sectionFrom(q.section, w, { workload: true })}
     WHERE ${Prisma.join(where, " AND ")} ${scopeSql(scope)}
     ORDER BY ${order} LIMIT ${q.limit}`;
   return rows.map((r) => ({
@@ -175,20 +176,17 @@ export async function getReviewRows(
   }));
 }
 
-async function countBySeverity(
-  db: Db,
-  section: ReviewSection,
-  w: ReviewWindow,
-  scope: ReviewScope,
-): Promise<Record<Severity, number>> {
-  const rows = await db.$queryRaw<Array<{ severity: Severity; n: number }>>`
-    SELECT f.severity::text AS severity, COUNT(*)::int AS n
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-      LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
-    WHERE ${sectionSql(section, w)} ${scopeSql(scope)} GROUP BY 1`;
+/** A section's findings by severity: its teams' counts added up (every finding has one team). */
+function countBySeverity(teams: readonly TeamGroup[]): Record<Severity, number> {
   const out = zero();
-  for (const r of rows) out[r.severity] = r.n;
+  for (const t of teams) for (const s of SEVERITIES) out[s] += t.bySeverity[s];
   return out;
+}
+
+async function openAtEnd(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>`
+    SELECT COUNT(*)::int AS n FROM ${sectionFrom("open", w)} WHERE true ${scopeSql(scope)}`;
+  return row?.n ?? 0;
 }
 
 /** The score at the end of the week and the week before, for the scope. */
@@ -247,23 +245,18 @@ export async function getWeeklyReview(
   now = new Date(),
 ): Promise<WeeklyReview> {
   const w = reviewWindow(week, now);
-  const [score, weeks, newCounts, resolvedCounts, ageingCounts, open, severeRows, severeByProfile, teams] =
-    await Promise.all([
-      scopeScore(db, w.start, w.end, scope),
-      weeksWithData(db, now),
-      countBySeverity(db, "new", w, scope),
-      countBySeverity(db, "resolved", w, scope),
-      countBySeverity(db, "ageing", w, scope),
-      countBySeverity(db, "open", w, scope),
-      severeGroups(db, w, scope),
-      db.$queryRaw<Array<{ production: boolean; n: number }>>`
-        SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
-        FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-          LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
-        WHERE ${sectionSql("new", w)} ${scopeSql(scope)} AND f.severity::text IN ('critical', 'high')
-        GROUP BY 1`,
-      scope.kind === "namespace" ? Promise.resolve([]) : teamMovements(db, w.start, scope),
-    ]);
+  const [score, weeks, open, severeRows, severeByProfile, teams] = await Promise.all([
+    scopeScore(db, w.start, w.end, scope),
+    weeksWithData(db, now),
+    openAtEnd(db, w, scope),
+    severeGroups(db, w, scope),
+    db.$queryRaw<Array<{ production: boolean; n: number }>>`
+      SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
+      FROM ${sectionFrom("new", w)}
+      WHERE f.severity::text IN ('critical', 'high') ${scopeSql(scope)}
+      GROUP BY 1`,
+    scope.kind === "namespace" ? Promise.resolve([]) : teamMovements(db, w.start, scope),
+  ]);
   const [groupsNew, groupsResolved, groupsAgeing, actions, waivers, signed] = await Promise.all([
     reviewGroups(db, "new", w, scope),
     reviewGroups(db, "resolved", w, scope),
@@ -289,10 +282,10 @@ export async function getWeeklyReview(
       compliant: score.cur?.compliant ?? 0,
     },
     counts: {
-      new: newCounts,
-      resolved: resolvedCounts,
-      ageing: ageingCounts,
-      openAtEnd: Object.values(open).reduce((a, b) => a + b, 0),
+      new: countBySeverity(groupsNew),
+      resolved: countBySeverity(groupsResolved),
+      ageing: countBySeverity(groupsAgeing),
+      openAtEnd: open,
     },
     worse: {
       severe: severeRows,

@@ -157,6 +157,12 @@ export function activeWaiverRules(at: Date): Prisma.Sql {
   return Prisma.sql`SELECT DISTINCT "ruleId" FROM "Waiver" WHERE "expiresAt" > ${at} AND ("revokedAt" IS NULL OR "revokedAt" > ${at})`;
 }
 
+/** The rules with a waiver in force at `at`. */
+export async function waiverRuleIds(db: Db, at: Date): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ ruleId: string }>>(activeWaiverRules(at));
+  return rows.map((r) => r.ruleId);
+}
+
 export function waivedSql(at: Date, opts: { asOf?: boolean } = {}): Prisma.Sql {
   // As of a past instant, a waiver created later did not exist yet.
   const created = opts.asOf ? Prisma.sql`AND wv."createdAt" <= ${at}` : Prisma.empty;
