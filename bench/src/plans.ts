@@ -63,6 +63,11 @@ const questions: Record<string, () => Promise<unknown>> = {
   "findings.list": () => api.findings.list({}),
   "reviews.get-fleet": () => api.reviews.get({}),
   "trends.marks-56-days": () => api.trends.marks({ range: { days: 56 } }),
+  "failing.now": () => api.failing.now({ limit: 1 }),
+  "registries.atRisk": () => api.registries.atRisk({ limit: 1 }),
+  "registries.health-1-day": () => api.registries.health({ days: 1 }),
+  "trends.latency-56-days": () => api.trends.latency({ range: { days: 56 }, bucket: "day" }),
+  "trends.coverage-7-days": () => api.trends.coverage({ range: { days: 7 } }),
   "images.list": () => api.images.list({}),
   "images.list-drift": () => api.images.list({ filter: { drift: "yes" } }),
 };

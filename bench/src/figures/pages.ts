@@ -28,6 +28,9 @@ async function startWeb(dbUrl: string): Promise<{ url: string; child: ChildProce
       PULLSIGHT_READ_CACHE: "off",
     },
     stdio: ["ignore", "ignore", "inherit"],
+    // Its own process group: pnpm does not pass SIGTERM on to the server it started, which would
+    // outlive the figure and take CPU from the figures after it.
+    detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 120_000; ; ) {
@@ -104,6 +107,6 @@ export async function pageFigures(b: Bench, hpool: pg.Pool, historyUrl: string) 
     }
   } finally {
     await browser.close();
-    web.child.kill("SIGTERM");
+    if (web.child.pid) process.kill(-web.child.pid, "SIGTERM");
   }
 }
