@@ -5,7 +5,7 @@
 // whose events reached the API server and were still there when the collector listened.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { FAILING_SORTS, type FailingNowRow, listFailingNow } from "@pullsight/db";
+import { countFailingNow, FAILING_SORTS, type FailingNowRow, listFailingNow } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
@@ -222,6 +222,7 @@ describe("failure causes and event coverage, per Kubernetes version", () => {
         .sort();
       assert.deepEqual(listed, expected, `${c.name} (${c.gitVersion})`);
       assert.equal(total, expected.length);
+      assert.equal(await countFailingNow(t.db, { cluster: c.name }), expected.length, "the count alone");
       for (const r of rows) {
         assert.ok(r.workload && r.confirmed_snapshot_id, `${r.pod}: workload and provenance`);
         assert.ok(r.first_failure, `${r.pod}: the first failure is known (the watch heard it)`);

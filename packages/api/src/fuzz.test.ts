@@ -231,6 +231,7 @@ const TEMPLATES: Record<string, unknown> = {
     sort: "attempts",
     order: "asc",
   },
+  "failing.count": { filter: { cluster: "c", namespace: "ns", team: "payments", cause: "not-found" } },
   "registries.atRisk": {
     filter: { cluster: "c", namespace: "ns", team: "payments", registry: "docker.io", cause: "not-found" },
     limit: 50,

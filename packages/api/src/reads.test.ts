@@ -87,6 +87,7 @@ describe("what procedures read", () => {
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "not-found" }, limit: 5 },
         { sort: "attempts", order: "asc" },
       ],
+      "failing.count": [{}, { filter: { cluster: c.name, team: owned.owner ?? "", cause: "not-found" } }],
       "registries.atRisk": [
         {},
         { filter: { cluster: c.name, team: owned.owner ?? "", cause: "tag-moved" }, limit: 5 },

@@ -103,6 +103,7 @@ export {
   startExportLog,
 } from "./queries/export-log.ts";
 export {
+  countFailingNow,
   FAILING_NOW_COLUMNS,
   FAILING_SORT_FIRST,
   FAILING_SORTS,

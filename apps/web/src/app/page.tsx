@@ -41,7 +41,7 @@ export default async function FleetPage() {
     caller.trends.coverage({ range: { days: 7 } }),
     caller.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
     caller.fleet.worstNamespaces({ limit: 5 }),
-    caller.failing.now({ limit: 1 }),
+    caller.failing.count({}),
     caller.registries.atRisk({ limit: 1 }),
     caller.registries.health({ days: 1 }),
     caller.trends.marks({ range: { days: DAYS } }),

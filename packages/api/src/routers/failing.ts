@@ -1,6 +1,6 @@
 // Failing now: every pod container waiting on a failed pull, from the latest snapshots, with its
 // node, cause and where the cause was read, and what kubelet events add (attempts, first failure).
-import { FAILING_SORTS, failingNowRow, listFailingNow } from "@pullsight/db";
+import { countFailingNow, FAILING_SORTS, failingNowRow, listFailingNow } from "@pullsight/db";
 import { z } from "zod";
 import { failingFilter } from "../schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -26,4 +26,11 @@ export const failingRouter = router({
         sort: { by: input.sort, order: input.order },
       }),
     ),
+
+  /** How many pod containers are failing now (what `now` counts as its total), for a callout. */
+  count: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace"] })
+    .input(z.object({ filter: failingFilter.optional() }).strict())
+    .output(z.object({ total: z.number().int() }))
+    .query(async ({ ctx, input }) => ({ total: await countFailingNow(ctx.db, input.filter ?? {}) })),
 });

@@ -108,6 +108,15 @@ const FAILING_SORT_SQL: Record<FailingSort, ListSort> = {
 export const FAILING_SORT_FIRST = firstOrders(FAILING_SORT_SQL);
 export type FailingOrder = ListSortChoice<FailingSort>;
 
+/** One row per failing pod container: the open findings' reasons, their causes and their pods. */
+const FAILING_FROM = Prisma.sql`"Finding" f
+    JOIN "Cluster" c ON c.id = f."clusterId"
+    CROSS JOIN LATERAL jsonb_array_elements(f.evidence -> 'reasons') WITH ORDINALITY AS r(value, n)
+    LEFT JOIN LATERAL (
+      SELECT x.value FROM jsonb_array_elements(f.evidence -> 'causeSources') WITH ORDINALITY AS x(value, n)
+      WHERE x.n = r.n) cs ON true
+    CROSS JOIN LATERAL jsonb_array_elements(COALESCE(r.value -> 'instances', '[]'::jsonb)) AS i(value)`;
+
 /** The rows, longest failing first unless sorted otherwise; `now` decides what is waived. */
 export function failingNowQuery(filter: FailingNowFilter, now: Date, sort: FailingOrder = {}): Prisma.Sql {
   const rows = Prisma.sql`
@@ -120,15 +129,9 @@ export function failingNowQuery(filter: FailingNowFilter, now: Date, sort: Faili
       r.value ->> 'message' AS message,
       ${findingProvenanceSql},
       wl.id AS workload_id
-    FROM "Finding" f
-    JOIN "Cluster" c ON c.id = f."clusterId"
+    FROM ${FAILING_FROM}
     LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
     LEFT JOIN "Snapshot" s ON s.id = ${findingConfirmedBy}
-    CROSS JOIN LATERAL jsonb_array_elements(f.evidence -> 'reasons') WITH ORDINALITY AS r(value, n)
-    LEFT JOIN LATERAL (
-      SELECT x.value FROM jsonb_array_elements(f.evidence -> 'causeSources') WITH ORDINALITY AS x(value, n)
-      WHERE x.n = r.n) cs ON true
-    CROSS JOIN LATERAL jsonb_array_elements(COALESCE(r.value -> 'instances', '[]'::jsonb)) AS i(value)
     LEFT JOIN LATERAL (
       SELECT (SUM(${FAILED_ATTEMPTS_SQL}) FILTER (WHERE ${PULL_FAILURE_SQL}))::int AS attempts,
         MIN(e."firstTimestamp") AS first_failure, MAX(e."lastTimestamp") AS last_failure
@@ -154,4 +157,14 @@ export async function listFailingNow(
   const query = failingNowQuery(filter, opts.now, opts.sort);
   const page = await pageWithTotal<FailingNowRow>(db, query, opts.limit ?? 200);
   return { rows: page.rows.map((r) => ({ ...r, owner: r.owner ?? UNOWNED })), total: page.total };
+}
+
+/**
+ * How many pod containers are failing: the rows' count without what the rows add to each (events,
+ * workload, provenance), for pages that show the number only.
+ */
+export async function countFailingNow(db: Db, filter: FailingNowFilter): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>`
+    SELECT COUNT(*)::int AS n FROM ${FAILING_FROM} WHERE ${failingWhere(filter)}`;
+  return row?.n ?? 0;
 }

@@ -31,7 +31,7 @@ export default async function ClusterPage({ params }: { params: Params }) {
   });
   const [posture, failing, atRisk, registries, marks] = await Promise.all([
     caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
-    caller.failing.now({ filter: { cluster: name }, limit: 1 }),
+    caller.failing.count({ filter: { cluster: name } }),
     caller.registries.atRisk({ filter: { cluster: name }, limit: 1 }),
     caller.registries.health({ cluster: name }),
     caller.trends.marks({ cluster: name, range: { days: 56 } }),

@@ -40,7 +40,7 @@ export default async function TeamPage({ params }: { params: Params }) {
   const { summary: t, namespaces } = detail;
   const [posture, failing] = await Promise.all([
     caller.trends.posture({ scope: { team: t.team }, range: { days: 56 }, bucket: "day" }),
-    caller.failing.now({ filter: { team: t.team }, limit: 1 }),
+    caller.failing.count({ filter: { team: t.team } }),
   ]);
   const q = encodeURIComponent(t.team);
   return (
