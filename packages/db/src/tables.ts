@@ -26,6 +26,7 @@ export const TABLES = [
   "RegistryAnswerChange",
   "RegistryProbeRound",
   "ImageChange",
+  "RolloutDay",
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -53,4 +54,5 @@ export const CLUSTER_OF: Partial<Record<Table, string>> = {
   RunningImage: 'SELECT DISTINCT w."clusterId" FROM %s r LEFT JOIN "Workload" w ON w.id = r."workloadId"',
   FindingEvidence: 'SELECT DISTINCT s."clusterId" FROM %s r LEFT JOIN "Snapshot" s ON s.id = r."snapshotId"',
   ImageChange: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  RolloutDay: 'SELECT DISTINCT r."clusterId" FROM %s r',
 };

@@ -85,6 +85,7 @@ export const trendsRouter = router({
         "ImageChange",
         "PullLatencyDaily",
         "Review",
+        "RolloutDay",
         "Snapshot",
         "Waiver",
         "Workload",

@@ -1,7 +1,7 @@
 // What happened on the days a trend moved, from stored history, for marks on the fleet's and a
-// cluster's trends: rollouts (images changed, ImageChange), tags that moved (PS010 drift and PS020
-// registry moves first seen), incidents (days whose failed pulls spiked, by cause), waivers
-// created and reviews signed. Each mark carries what its evidence page needs to be found.
+// cluster's trends: rollouts (workloads whose images changed: RolloutDay, and ImageChange for
+// examples), tags that moved (PS010 drift and PS020 registry moves first seen), incidents (days
+// whose failed pulls spiked, by cause), waivers created and reviews signed. Each mark carries what its evidence page needs to be found.
 import { TAG_MOVE_RULES } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
@@ -48,11 +48,14 @@ export async function getTrendMarks(
   const day = (col: Prisma.Sql) =>
     Prisma.sql`date_trunc('day', ${col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
   const [rollouts, moved, failures, waivers, reviews] = await Promise.all([
-    // The busiest days from ImageChange alone; workloads are looked up for their examples only.
+    // The busiest days from the daily counts (a day in the range counts whole); the changes and
+    // workloads are looked up for the examples of the days marked only.
     db.$queryRaw<Row[]>`
       WITH d AS (
-        SELECT ${day(Prisma.sql`x.at`)} AS day, COUNT(DISTINCT x."workloadId")::int AS count
-        FROM "ImageChange" x WHERE x.at >= ${from} AND x.at < ${to} ${cluster}
+        SELECT x.day::timestamp AT TIME ZONE 'UTC' AS day, SUM(x.workloads)::int AS count
+        FROM "RolloutDay" x
+        WHERE x.day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
+          AND x.day::timestamp AT TIME ZONE 'UTC' < ${to} ${cluster}
         GROUP BY 1 ORDER BY count DESC, day LIMIT ${MARKS_PER_KIND})
       SELECT d.day, d.count, NULL AS ref, ARRAY(
           SELECT w.namespace || '/' || w.name FROM "Workload" w WHERE w.id IN (

@@ -1,7 +1,8 @@
 // Container facts, kept as slowly changing rows: a container gets a new row only when the hash of
 // its facts changes (the old row is closed at this snapshot); containers of a workload that was
 // seen or deleted and are no longer there are closed too. A container whose image changed is
-// also recorded as an ImageChange (a rollout, as trends mark it).
+// also recorded as an ImageChange (a rollout, as trends mark it), and its day's count of workloads
+// rolled out (RolloutDay) recounted.
 import { insertRows, pgTextArray, updateByIds } from "../rows.ts";
 import type { ContainerInput } from "../snapshot.ts";
 import type { StepContext, WorkloadIndex } from "./context.ts";
@@ -80,5 +81,18 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
     ],
     changed,
   );
+  if (changed.length > 0) await countRollouts(ctx);
   return toClose.length + toCreate.length;
+}
+
+/** The day's distinct workloads rolled out, recounted from its changes (a snapshot's are all at `now`). */
+async function countRollouts({ c, clusterId, now }: StepContext): Promise<void> {
+  await c.query(
+    `INSERT INTO "RolloutDay" ("clusterId", day, workloads)
+     SELECT $1, ($2::timestamptz AT TIME ZONE 'UTC')::date, COUNT(DISTINCT "workloadId")::int FROM "ImageChange"
+     WHERE "clusterId" = $1 AND at >= date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+       AND at < (date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') + interval '1 day') AT TIME ZONE 'UTC'
+     ON CONFLICT ("clusterId", day) DO UPDATE SET workloads = EXCLUDED.workloads`,
+    [clusterId, now],
+  );
 }
