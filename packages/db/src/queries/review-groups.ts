@@ -58,27 +58,38 @@ const SECTION_COLUMNS = Prisma.raw(
 );
 
 /**
- * A section's findings as a relation (name it `f`) with the columns the review reads. Open at an
- * instant is read as the open findings first seen before it (the partial index on open findings
- * covers what the review reads of them) plus those resolved since: two index reads where one
- * `OR` read every finding of the history.
+ * A section's findings in a scope as a relation (name it `f`) with the columns the review reads.
+ * Open at an instant is read as the open findings first seen before it (the partial index on open
+ * findings covers what the review reads of them) plus those resolved since: two index reads where
+ * one `OR` read every finding of the history. A scope's cluster and namespace are applied inside
+ * each part, where the indexes can use them; callers still apply the whole scope (`scopeSql`).
  */
-export function sectionFindings(section: ReviewSection, w: ReviewWindow): Prisma.Sql {
+export function sectionFindings(section: ReviewSection, w: ReviewWindow, scope: ReviewScope): Prisma.Sql {
+  const within =
+    scope.kind === "cluster" || scope.kind === "namespace"
+      ? Prisma.sql`AND f."clusterId" = (SELECT id FROM "Cluster" WHERE name = ${scope.cluster})
+          ${scope.kind === "namespace" ? Prisma.sql`AND f.namespace = ${scope.namespace}` : Prisma.empty}`
+      : Prisma.empty;
   if (section === "new" || section === "resolved")
-    return Prisma.sql`(SELECT ${SECTION_COLUMNS}, f."resolvedAt" FROM "Finding" f WHERE ${sectionSql(section, w)})`;
+    return Prisma.sql`(SELECT ${SECTION_COLUMNS}, f."resolvedAt" FROM "Finding" f WHERE ${sectionSql(section, w)} ${within})`;
   const ageing =
     section === "ageing" ? Prisma.sql`AND f."openedAt" < ${addDays(w.at, -AGEING_DAYS)}` : Prisma.empty;
   return Prisma.sql`(
     SELECT ${SECTION_COLUMNS}, NULL::timestamptz(3) AS "resolvedAt" FROM "Finding" f
-    WHERE f."resolvedAt" IS NULL AND ${FIRST_SEEN} < ${w.at} ${ageing}
+    WHERE f."resolvedAt" IS NULL AND ${FIRST_SEEN} < ${w.at} ${ageing} ${within}
     UNION ALL
     SELECT ${SECTION_COLUMNS}, f."resolvedAt" FROM "Finding" f
-    WHERE f."resolvedAt" >= ${w.at} AND ${FIRST_SEEN} < ${w.at} ${ageing})`;
+    WHERE f."resolvedAt" >= ${w.at} AND ${FIRST_SEEN} < ${w.at} ${ageing} ${within})`;
 }
 
-/** A section's findings with their cluster and namespace (and workload, when asked for). */
-export function sectionFrom(section: ReviewSection, w: ReviewWindow, o: { workload?: boolean } = {}) {
-  return Prisma.sql`${sectionFindings(section, w)} f JOIN "Cluster" c ON c.id = f."clusterId"
+/** A section's findings in a scope with their cluster and namespace (and workload, when asked for). */
+export function sectionFrom(
+  section: ReviewSection,
+  w: ReviewWindow,
+  scope: ReviewScope,
+  o: { workload?: boolean } = {},
+) {
+  return Prisma.sql`${sectionFindings(section, w, scope)} f JOIN "Cluster" c ON c.id = f."clusterId"
   LEFT JOIN "Namespace" n ON n."clusterId" = f."clusterId" AND n.name = f.namespace
   ${o.workload ? Prisma.sql`LEFT JOIN "Workload" wl ON wl.id = f."workloadId"` : Prisma.empty}`;
 }
@@ -158,7 +169,7 @@ export async function reviewGroups(
       COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads,
       COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS containers,
       ${by("critical")} AS critical, ${by("high")} AS high, ${by("medium")} AS medium, ${by("low")} AS low, ${by("info")} AS info
-    FROM ${sectionFrom(section, w)}
+    FROM ${sectionFrom(section, w, scope)}
     WHERE true ${scopeSql(scope)}
     GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"), (${OWNER_SQL}, f."ruleId", f.image))`;
   const teams = new Map<string, TeamGroup>();
@@ -230,7 +241,7 @@ export async function reviewActions(db: Db, w: ReviewWindow, scope: ReviewScope)
       f.image, array_agg(DISTINCT f."ruleId" ORDER BY f."ruleId") AS "ruleIds",
       (array_agg(f.severity::text ORDER BY f.severity DESC))[1] AS severity,
       COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads, ${weight}::int AS weight
-    FROM ${sectionFrom("open", w, { workload: waived.length > 0 })}
+    FROM ${sectionFrom("open", w, scope, { workload: waived.length > 0 })}
     WHERE true ${scopeSql(scope)} ${unwaived}
     GROUP BY 1, 2, 3
     HAVING ${weight} > 0
@@ -257,7 +268,7 @@ export async function severeGroups(db: Db, w: ReviewWindow, scope: ReviewScope):
   return db.$queryRaw<SevereGroup[]>`
     SELECT f."ruleId", f.image, f.severity::text AS severity, COUNT(*)::int AS findings,
       COUNT(DISTINCT f."workloadId")::int AS workloads, array_agg(DISTINCT ${OWNER_SQL} ORDER BY ${OWNER_SQL}) AS teams
-    FROM ${sectionFrom("new", w)}
+    FROM ${sectionFrom("new", w, scope)}
     WHERE f.severity::text IN ('critical', 'high') AND n.profile = 'production' ${scopeSql(scope)}
     GROUP BY f."ruleId", f.image, f.severity
     ORDER BY f.severity DESC, findings DESC, 1, 2

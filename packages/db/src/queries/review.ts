@@ -167,7 +167,7 @@ export async function getReviewRows(
     q.afterId !== undefined ? Prisma.sql`f.id` : Prisma.sql`${BY_SEVERITY}, f."openedAt" DESC, f.id`;
   const rows = await db.$queryRaw<Array<Omit<ReviewFinding, "ageDays">>>`
     SELECT ${FINDING_COLUMNS}, ${waivedSql(w.at)} AS waived
-    FROM ${sectionFrom(q.section, w, { workload: true })}
+    FROM ${sectionFrom(q.section, w, scope, { workload: true })}
     WHERE ${Prisma.join(where, " AND ")} ${scopeSql(scope)}
     ORDER BY ${order} LIMIT ${q.limit}`;
   return rows.map((r) => ({
@@ -185,7 +185,7 @@ function countBySeverity(teams: readonly TeamGroup[]): Record<Severity, number> 
 
 async function openAtEnd(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<number> {
   const [row] = await db.$queryRaw<Array<{ n: number }>>`
-    SELECT COUNT(*)::int AS n FROM ${sectionFrom("open", w)} WHERE true ${scopeSql(scope)}`;
+    SELECT COUNT(*)::int AS n FROM ${sectionFrom("open", w, scope)} WHERE true ${scopeSql(scope)}`;
   return row?.n ?? 0;
 }
 
@@ -252,7 +252,7 @@ export async function getWeeklyReview(
     severeGroups(db, w, scope),
     db.$queryRaw<Array<{ production: boolean; n: number }>>`
       SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
-      FROM ${sectionFrom("new", w)}
+      FROM ${sectionFrom("new", w, scope)}
       WHERE f.severity::text IN ('critical', 'high') ${scopeSql(scope)}
       GROUP BY 1`,
     scope.kind === "namespace" ? Promise.resolve([]) : teamMovements(db, w.start, scope),
