@@ -49,12 +49,23 @@ describe("weekly reviews on collected data", () => {
         team.findings,
         team.team,
       );
-      for (const rule of team.rules)
-        assert.equal(sum(rule.images, (i) => i.findings) + rule.moreImages.findings, rule.findings);
+      for (const rule of team.rules) {
+        const images = await as(viewer).reviews.images({
+          week,
+          section: "new",
+          team: team.team,
+          ruleId: rule.ruleId,
+        });
+        assert.equal(sum(images.images, (i) => i.findings) + images.moreImages.findings, rule.findings);
+      }
     }
     const team = review.groups.new[0];
     const rule = team?.rules[0];
-    const image = rule?.images[0];
+    const image =
+      team && rule
+        ? (await as(viewer).reviews.images({ week, section: "new", team: team.team, ruleId: rule.ruleId }))
+            .images[0]
+        : undefined;
     assert.ok(team && rule && image);
     const rows = await as(viewer).reviews.rows({
       week,

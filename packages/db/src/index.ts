@@ -198,7 +198,14 @@ export {
   type WeeklyReview,
   weeklyReviewResult,
 } from "./queries/review.ts";
-export { IMAGES_PER_RULE, type ReviewAction, type TeamGroup } from "./queries/review-groups.ts";
+export {
+  IMAGES_PER_RULE,
+  type ImageGroups,
+  imageGroups,
+  type ReviewAction,
+  reviewImageGroups,
+  type TeamGroup,
+} from "./queries/review-groups.ts";
 export { listReviews, missingScope, ReviewConflictError, signReview } from "./queries/review-signoff.ts";
 export {
   getTeamNamespaces,

@@ -5,6 +5,7 @@ import {
   delivery,
   getReviewRows,
   getWeeklyReview,
+  imageGroups,
   listDeliveries,
   listReviews,
   listTeams,
@@ -12,6 +13,7 @@ import {
   REVIEW_SECTIONS,
   ReviewConflictError,
   reviewFinding,
+  reviewImageGroups,
   reviewWindow,
   signedReview,
   signReview,
@@ -36,6 +38,15 @@ const asBadRequest = (e: unknown): never => {
   if (e instanceof ReviewConflictError) throw new TRPCError({ code: "CONFLICT", message: e.message });
   throw e;
 };
+
+/** A week's window, refused as a bad request when the week does not exist. */
+function windowOf(week: string, now: Date) {
+  try {
+    return reviewWindow(week, now);
+  } catch (e) {
+    return asBadRequest(e);
+  }
+}
 
 const REVIEW_READS = [
   "Cluster",
@@ -64,6 +75,27 @@ export const reviewsRouter = router({
       return getWeeklyReview(ctx.db, week, scope, now).catch(asBadRequest);
     }),
 
+  /** The images of one rule in a team's group of a review's section, heaviest first. */
+  images: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace"] })
+    .input(
+      z
+        .object({
+          week: isoWeek,
+          scope: scopeKey.default("fleet"),
+          section: z.enum(REVIEW_SECTIONS),
+          team: z.string().trim().min(1).max(253),
+          ruleId,
+        })
+        .strict(),
+    )
+    .output(imageGroups)
+    .query(async ({ ctx, input }) => {
+      const scope = await existingScope(ctx.db, input.scope);
+      const w = windowOf(input.week, ctx.now());
+      return reviewImageGroups(ctx.db, input.section, w, scope, { team: input.team, ruleId: input.ruleId });
+    }),
+
   /** The findings of one group of a review's section (team, rule, image), most severe first. */
   rows: publicProcedure
     .meta({ reads: [...REVIEW_READS] })
@@ -85,13 +117,7 @@ export const reviewsRouter = router({
     .output(z.array(reviewFinding))
     .query(async ({ ctx, input }) => {
       const scope = await existingScope(ctx.db, input.scope);
-      const w = (() => {
-        try {
-          return reviewWindow(input.week, ctx.now());
-        } catch (e) {
-          return asBadRequest(e);
-        }
-      })();
+      const w = windowOf(input.week, ctx.now());
       return getReviewRows(ctx.db, w, scope, {
         section: input.section,
         ...(input.team !== undefined ? { team: input.team } : {}),

@@ -1,7 +1,7 @@
 // The weekly review read in groups: a section's findings (new, resolved, ageing, or open at the
-// week's end) counted team → rule → image with exact workload and container counts at every level,
-// the changes that would resolve the most weighted open findings, and the rows of one group on
-// demand. Every query reads findings through one FROM clause, so a team is the same set of
+// week's end) counted team → rule, and a rule's images when it is opened, with exact workload and
+// container counts at every level, the changes that would resolve the most weighted open
+// findings, and the rows of one group on demand. Every query reads findings through one FROM clause, so a team is the same set of
 // namespaces everywhere.
 import {
   DIGEST_PIN,
@@ -118,15 +118,16 @@ const counts = {
   weight: z.number().int(),
 };
 export const imageGroup = z.object({ image: z.string().nullable(), ...counts });
-export const ruleGroup = z.object({
-  ruleId: z.string(),
-  ...counts,
+export const ruleGroup = z.object({ ruleId: z.string(), ...counts });
+export const teamGroup = z.object({ team: z.string(), ...counts, rules: z.array(ruleGroup) });
+export type TeamGroup = z.infer<typeof teamGroup>;
+/** A rule's images in a section's team group: the heaviest, and how many more with how many findings. */
+export const imageGroups = z.object({
   images: z.array(imageGroup),
   /** Images beyond the ones listed (the lightest), with their findings. */
   moreImages: z.object({ images: z.number().int(), findings: z.number().int() }),
 });
-export const teamGroup = z.object({ team: z.string(), ...counts, rules: z.array(ruleGroup) });
-export type TeamGroup = z.infer<typeof teamGroup>;
+export type ImageGroups = z.infer<typeof imageGroups>;
 type Counts = Omit<z.infer<typeof imageGroup>, "image">;
 
 /** Images listed per rule of a team; the rest are counted. */
@@ -155,47 +156,59 @@ function countsOf(r: GroupRow): Counts {
 
 const heaviest = (a: Counts, b: Counts) => b.weight - a.weight || b.findings - a.findings;
 
-/** A section's findings as team → rule → image, heaviest first. */
+/** What every group counts: findings, distinct workloads and containers, findings by severity. */
+function groupCounts(): Prisma.Sql {
+  const by = (s: Severity) => Prisma.sql`(COUNT(*) FILTER (WHERE f.severity = ${s}::"FindingSeverity"))::int`;
+  return Prisma.sql`COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads,
+      COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS containers,
+      ${by("critical")} AS critical, ${by("high")} AS high, ${by("medium")} AS medium, ${by("low")} AS low, ${by("info")} AS info`;
+}
+
+/**
+ * A section's findings as team → rule, heaviest first. A rule's images are read when it is opened
+ * (`reviewImageGroups`): a fleet's ageing findings make thousands of image groups, which no page
+ * shows at once.
+ */
 export async function reviewGroups(
   db: Db,
   section: ReviewSection,
   w: ReviewWindow,
   scope: ReviewScope,
 ): Promise<TeamGroup[]> {
-  const by = (s: Severity) => Prisma.sql`(COUNT(*) FILTER (WHERE f.severity = ${s}::"FindingSeverity"))::int`;
-  // GROUPING() is 0 for a column grouped by: level 0 is an image, 1 a rule, 3 a team.
+  // GROUPING() is 0 for a column grouped by: level 0 is a rule, 1 a team.
   const rows = await db.$queryRaw<GroupRow[]>`
-    SELECT GROUPING(f."ruleId", f.image)::int AS level, ${OWNER_SQL} AS team, f."ruleId", f.image,
-      COUNT(*)::int AS findings, COUNT(DISTINCT f."workloadId")::int AS workloads,
-      COUNT(DISTINCT (f."workloadId", f."containerName"))::int AS containers,
-      ${by("critical")} AS critical, ${by("high")} AS high, ${by("medium")} AS medium, ${by("low")} AS low, ${by("info")} AS info
+    SELECT GROUPING(f."ruleId")::int AS level, ${OWNER_SQL} AS team, f."ruleId", ${groupCounts()}
     FROM ${sectionFrom(section, w, scope)}
     WHERE true ${scopeSql(scope)}
-    GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"), (${OWNER_SQL}, f."ruleId", f.image))`;
+    GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"))`;
   const teams = new Map<string, TeamGroup>();
-  const rules = new Map<string, z.infer<typeof ruleGroup>>();
-  for (const r of rows.filter((r) => r.level === 3))
+  for (const r of rows.filter((r) => r.level === 1))
     teams.set(r.team, { team: r.team, ...countsOf(r), rules: [] });
-  for (const r of rows.filter((r) => r.level === 1)) {
-    const rule = {
-      ruleId: r.ruleId as string,
-      ...countsOf(r),
-      images: [],
-      moreImages: { images: 0, findings: 0 },
-    };
-    rules.set(`${r.team}\u0000${r.ruleId}`, rule);
-    teams.get(r.team)?.rules.push(rule);
-  }
   for (const r of rows.filter((r) => r.level === 0))
-    rules.get(`${r.team}\u0000${r.ruleId}`)?.images.push({ image: r.image, ...countsOf(r) });
-  for (const rule of rules.values()) {
-    rule.images.sort(heaviest);
-    const rest = rule.images.splice(IMAGES_PER_RULE);
-    rule.moreImages = { images: rest.length, findings: rest.reduce((n, i) => n + i.findings, 0) };
-  }
+    teams.get(r.team)?.rules.push({ ruleId: r.ruleId as string, ...countsOf(r) });
   for (const team of teams.values())
     team.rules.sort((a, b) => heaviest(a, b) || a.ruleId.localeCompare(b.ruleId));
   return [...teams.values()].sort((a, b) => heaviest(a, b) || a.team.localeCompare(b.team));
+}
+
+/** One rule's images in a team's group of a section, heaviest first (IMAGES_PER_RULE, the rest counted). */
+export async function reviewImageGroups(
+  db: Db,
+  section: ReviewSection,
+  w: ReviewWindow,
+  scope: ReviewScope,
+  group: { team: string; ruleId: string },
+): Promise<ImageGroups> {
+  const rows = await db.$queryRaw<GroupRow[]>`
+    SELECT 0 AS level, ${OWNER_SQL} AS team, f."ruleId", f.image, ${groupCounts()}
+    FROM ${sectionFrom(section, w, scope)}
+    WHERE ${OWNER_SQL} = ${group.team} AND f."ruleId" = ${group.ruleId} ${scopeSql(scope)}
+    GROUP BY ${OWNER_SQL}, f."ruleId", f.image`;
+  const images = rows
+    .map((r) => ({ image: r.image, ...countsOf(r) }))
+    .sort((a, b) => heaviest(a, b) || String(a.image).localeCompare(String(b.image)));
+  const rest = images.splice(IMAGES_PER_RULE);
+  return { images, moreImages: { images: rest.length, findings: rest.reduce((n, i) => n + i.findings, 0) } };
 }
 
 export const reviewAction = z.object({

@@ -1,6 +1,6 @@
 // The weekly review against a reference model: random findings (opened, first seen and resolved
 // around the week, some in namespaces the inventory does not know) and waivers, and every count,
-// group, action and section row list of the review equal to what the model computes from the same
+// group (a rule's images too), action and section row list of the review equal to what the model computes from the same
 // rows, for the fleet, a cluster, a team and a namespace, in a week that has ended and one in
 // progress. The review reads "open at an instant" by index in two parts; the model reads the
 // definition.
@@ -25,7 +25,13 @@ import {
   type ReviewSection,
   reviewWindow,
 } from "./review.ts";
-import { ACTIONS_SHOWN, AGEING_DAYS, type ReviewWindow, type TeamGroup } from "./review-groups.ts";
+import {
+  ACTIONS_SHOWN,
+  AGEING_DAYS,
+  type ReviewWindow,
+  reviewImageGroups,
+  type TeamGroup,
+} from "./review-groups.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -157,39 +163,27 @@ const groupBy = <K>(rows: Row[], key: (r: Row) => K) => {
   return m;
 };
 
-/** Groups as a canonical tree: team → rule → image, keys sorted (the order is checked apart). */
+/** Groups as a canonical tree: team → rule, keys sorted (the order is checked apart). */
 function modelGroups(rows: Row[]) {
   return [...groupBy(rows, teamOf)]
     .map(([team, tr]) => ({
       team,
       ...countsOf(tally(tr)),
       rules: [...groupBy(tr, (r) => r.ruleId)]
-        .map(([ruleId, rr]) => ({
-          ruleId,
-          ...countsOf(tally(rr)),
-          images: [...groupBy(rr, (r) => r.image)]
-            .map(([image, ir]) => ({ image, ...countsOf(tally(ir)) }))
-            .sort((a, b) => String(a.image).localeCompare(String(b.image))),
-        }))
+        .map(([ruleId, rr]) => ({ ruleId, ...countsOf(tally(rr)) }))
         .sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
     }))
     .sort((a, b) => a.team.localeCompare(b.team));
 }
+const modelImages = (rows: Row[]) =>
+  [...groupBy(rows, (r) => r.image)]
+    .map(([image, ir]) => ({ image, ...countsOf(tally(ir)) }))
+    .sort((a, b) => String(a.image).localeCompare(String(b.image)));
 const canonical = (groups: TeamGroup[]) =>
   groups
     .map(({ weight: _w, rules, ...t }) => ({
       ...t,
-      rules: rules
-        .map(({ weight: _rw, images, moreImages, ...r }) => {
-          assert.equal(moreImages.images, 0, "every image listed: the model has fewer than IMAGES_PER_RULE");
-          return {
-            ...r,
-            images: images
-              .map(({ weight: _iw, ...i }) => i)
-              .sort((a, b) => String(a.image).localeCompare(String(b.image))),
-          };
-        })
-        .sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
+      rules: rules.map(({ weight: _rw, ...r }) => r).sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
     }))
     .sort((a, b) => a.team.localeCompare(b.team));
 
@@ -290,6 +284,23 @@ describe("weekly review against a reference model", () => {
         [...weights].sort((a, b) => b - a),
         `${section} teams heaviest first`,
       );
+      for (const team of review.groups[section])
+        for (const rule of team.rules) {
+          const group = { team: team.team, ruleId: rule.ruleId };
+          const images = await reviewImageGroups(t.db, section, w, scope, group);
+          assert.equal(
+            images.moreImages.images,
+            0,
+            "every image listed: the model has fewer than IMAGES_PER_RULE",
+          );
+          assert.deepEqual(
+            images.images
+              .map(({ weight: _w, ...i }) => i)
+              .sort((a, b) => String(a.image).localeCompare(String(b.image))),
+            modelImages(of(section).filter((r) => teamOf(r) === team.team && r.ruleId === rule.ruleId)),
+            `${section} ${team.team} ${rule.ruleId} images`,
+          );
+        }
     }
     assert.equal(review.counts.openAtEnd, of("open").length, "open at the end");
     for (const section of REVIEW_SECTIONS) {

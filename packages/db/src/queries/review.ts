@@ -1,7 +1,7 @@
 // The weekly review: for an ISO week and a scope (fleet, cluster, namespace or team), what got
 // worse first (new critical and high findings in production, teams whose score dropped), the score
 // at the end of the week against the week before, findings new, resolved and ageing read in groups
-// team → rule → image (review-groups.ts), the changes that would resolve the most, and waivers
+// team → rule, a rule's images on demand (review-groups.ts), the changes that would resolve the most, and waivers
 // expiring. Signing freezes it (review-signoff.ts).
 
 import {

@@ -1,0 +1,114 @@
+"use client";
+// One rule of a team's group in a review section, expandable to its images: they are fetched when
+// the rule is first opened (a fleet's review has thousands of image groups; a page shows rules).
+import { useEffect, useRef, useState } from "react";
+import { errorMessage, trpc } from "~/client/trpc.ts";
+import { muted } from "~/components/ui.tsx";
+import { num } from "~/lib/format.ts";
+import { groupAnchor } from "./group-anchor.ts";
+import { CountLine, type Counts, SeverityCounts } from "./group-counts.tsx";
+import { GroupRows } from "./group-rows.tsx";
+
+type Query = Parameters<typeof trpc.reviews.images.query>[0];
+type Images = Awaited<ReturnType<typeof trpc.reviews.images.query>>;
+
+/**
+ * Takes the rule's counts rather than a rendered summary: a page holds hundreds of rules, and
+ * counts cross to the browser in a fraction of the bytes of a serialized element tree.
+ */
+export function RuleImages({
+  query,
+  title,
+  counts,
+  focus,
+}: {
+  query: Query & { section: "new" | "resolved" | "ageing" };
+  /** The rule's title. */
+  title: string | undefined;
+  counts: Counts;
+  /** The anchor of a group to show open. */
+  focus?: string | undefined;
+}) {
+  const id = groupAnchor(query.section, query.team, query.ruleId);
+  const open = focus?.startsWith(id) ?? false;
+  const [state, setState] = useState<{ images?: Images; error?: string; loading?: boolean }>({});
+  const started = useRef(false);
+  const load = async () => {
+    if (started.current) return;
+    started.current = true;
+    setState({ loading: true });
+    try {
+      setState({ images: await trpc.reviews.images.query(query) });
+    } catch (e) {
+      started.current = false;
+      setState({ error: errorMessage(e) });
+    }
+  };
+  // A rule opened by a link loads at once: its toggle fired before hydration.
+  useEffect(() => {
+    if (open) void load();
+  }, []);
+  return (
+    <details
+      id={id}
+      open={open}
+      onToggle={(e) => {
+        if ((e.currentTarget as HTMLDetailsElement).open) void load();
+      }}
+    >
+      <summary className="cursor-pointer">
+        <span className="font-medium">{query.ruleId}</span> <span className="text-sm">{title}</span>{" "}
+        <SeverityCounts by={counts.bySeverity} /> <CountLine c={counts} />
+      </summary>
+      <div className="mt-1 space-y-1 border-l border-slate-200 pl-3 text-sm dark:border-slate-700">
+        {state.loading && <p className={`text-sm ${muted}`}>Loading images…</p>}
+        {state.error && (
+          <p role="alert" className="text-sm text-red-800 dark:text-red-200">
+            {state.error}
+          </p>
+        )}
+        {state.images && <ImageList images={state.images} query={query} focus={focus} />}
+      </div>
+    </details>
+  );
+}
+
+function ImageList({
+  images,
+  query,
+  focus,
+}: {
+  images: Images;
+  query: Query & { section: "new" | "resolved" | "ageing" };
+  focus?: string | undefined;
+}) {
+  return (
+    <ul className="space-y-1">
+      {images.images.map((img) => {
+        const id = groupAnchor(query.section, query.team, query.ruleId, img.image);
+        return (
+          <li key={img.image ?? ""}>
+            <GroupRows
+              id={id}
+              open={focus === id}
+              total={img.findings}
+              query={{ ...query, image: img.image }}
+              summary={
+                <>
+                  <span className="break-all font-mono text-xs">{img.image ?? "(no image)"}</span>{" "}
+                  <SeverityCounts by={img.bySeverity} /> <CountLine c={img} />
+                </>
+              }
+            />
+          </li>
+        );
+      })}
+      {images.moreImages.images > 0 && (
+        <li className={`text-xs ${muted}`}>
+          and {num(images.moreImages.images)} more images with {num(images.moreImages.findings)} findings (the
+          CSV export has every row)
+        </li>
+      )}
+    </ul>
+  );
+}
