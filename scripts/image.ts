@@ -30,7 +30,14 @@ export async function assembleWeb(out: string): Promise<void> {
   if (!existsSync(path.join(web, "standalone/apps/web/server.js")))
     throw new Error("apps/web/.next/standalone is missing: run `pnpm build` first");
   fresh(out);
-  cpSync(path.join(web, "standalone"), out, { recursive: true, verbatimSymlinks: true });
+  // A local `pnpm start` links the build's client bundles into the standalone tree
+  // (apps/web/scripts/launcher.ts); the image gets a copy of them instead of that link.
+  const linkedStatic = path.join(web, "standalone/apps/web/.next/static");
+  cpSync(path.join(web, "standalone"), out, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => source !== linkedStatic,
+  });
   // The standalone server serves neither the client bundles nor public/ itself: they go beside it.
   cpSync(path.join(web, "static"), path.join(out, "apps/web/.next/static"), { recursive: true });
   if (existsSync(path.join(root, "apps/web/public")))
