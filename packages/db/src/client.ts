@@ -12,13 +12,27 @@ const pools = new WeakMap<Db, pg.Pool>();
  * large inserts costs ~3 s per 100,000 rows where the same statement through pg takes ~1 s.
  */
 export function createDb(url: string, opts: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: withSessionSettings(url), max: opts.max ?? 10 });
   // An idle connection that dies (PostgreSQL restarted) is dropped by pg and fails no query; without
   // a listener the pool's "error" event would end the process.
   pool.on("error", () => {});
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
   return db;
+}
+
+/**
+ * Settings for every session of the product's pool, added to any the URL brings (`options`).
+ * Parallel workers stay off: each answer reads little, many answer at once, and starting workers
+ * cost more than they saved on every read measured at benchmark size (bench/plans, README).
+ */
+export const SESSION_SETTINGS = "-c max_parallel_workers_per_gather=0";
+
+export function withSessionSettings(url: string): string {
+  const u = new URL(url);
+  const given = u.searchParams.get("options");
+  u.searchParams.set("options", given ? `${given} ${SESSION_SETTINGS}` : SESSION_SETTINGS);
+  return u.toString();
 }
 
 /** The pg pool under a client made by `createDb` (ended by its `$disconnect`). */
