@@ -21,10 +21,22 @@ describe("image inventory", () => {
   let t: TestDatabase;
   const truth = new Map<string, Truth>();
 
+  let clients: ReturnType<typeof simClients>;
   before(async () => {
     sim = await Simulator.start({ clusters: 2, podsPerCluster: 300, seed: 31 });
     t = await createTestDatabase("images");
-    await collectFleet(t.db, simClients(sim, writeSimKubeconfig(sim, "images-")), {});
+    clients = simClients(sim, writeSimKubeconfig(sim, "images-"));
+    await collectFleet(t.db, clients, {});
+    readTruth();
+  });
+  after(async () => {
+    await sim.stop();
+    await t.drop();
+  });
+
+  /** What the simulator's live workloads run now, by image. */
+  function readTruth() {
+    truth.clear();
     for (const c of sim.clusters)
       for (const u of c.sim.truth().images) {
         const x = truth.get(u.image) ?? {
@@ -42,13 +54,10 @@ describe("image inventory", () => {
         }
         truth.set(u.image, x);
       }
-  });
-  after(async () => {
-    await sim.stop();
-    await t.drop();
-  });
+  }
 
-  it("lists every image the fleet runs with its clusters, workloads, and the nodes running each digest", async () => {
+  /** The inventory's every image equals the truth: clusters, workloads, digests and their nodes. */
+  async function checkAgainstTruth() {
     const { rows, total } = await listImages(t.db, {}, { limit: 500 });
     assert.equal(total, truth.size);
     assert.equal(rows.length, truth.size, "one page holds them all");
@@ -72,6 +81,11 @@ describe("image inventory", () => {
       drifting,
       [...drifting].sort((a, b) => Number(b) - Number(a)),
     );
+    return rows;
+  }
+
+  it("lists every image the fleet runs with its clusters, workloads, and the nodes running each digest", async () => {
+    await checkAgainstTruth();
   });
 
   it("counts each image's containers by where their pulls get credentials, as their facts record it", async () => {
@@ -121,5 +135,92 @@ describe("image inventory", () => {
       csv.map((c) => `${c.image} ${c.digest} ${c.pods}`),
       fromPage,
     );
+  });
+
+  /**
+   * The inventory equals what the stored current rows say, computed here from them: a snapshot taken
+   * mid-rollout records the pods as their status showed them, which the simulator's truth (what
+   * will run) does not.
+   */
+  async function checkAgainstStored() {
+    const live = { validTo: null, workload: { deletedAt: null } };
+    const facts = await t.db.containerFact.findMany({
+      where: live,
+      select: { image: true, workloadId: true, workload: { select: { clusterId: true, cluster: true } } },
+    });
+    const running = await t.db.runningImage.findMany({
+      where: live,
+      select: {
+        image: true,
+        digest: true,
+        pods: true,
+        nodeName: true,
+        workload: { select: { clusterId: true } },
+      },
+    });
+    const { rows } = await listImages(t.db, {}, { limit: 500 });
+    assert.equal(rows.length, new Set(facts.map((f) => f.image)).size, "one row per image");
+    for (const r of rows) {
+      const mine = facts.filter((f) => f.image === r.image);
+      const clusterIds = new Set(mine.map((f) => f.workload.clusterId));
+      assert.deepEqual(r.clusters, [...new Set(mine.map((f) => f.workload.cluster.name))].sort(), r.image);
+      assert.deepEqual(
+        [r.workloads, r.containers],
+        [new Set(mine.map((f) => f.workloadId)).size, mine.length],
+      );
+      const digests = new Map<string | null, { pods: number; nodes: Set<string> }>();
+      for (const x of running.filter((x) => x.image === r.image && clusterIds.has(x.workload.clusterId))) {
+        const d = digests.get(x.digest) ?? { pods: 0, nodes: new Set<string>() };
+        d.pods += x.pods;
+        d.nodes.add(x.nodeName);
+        digests.set(x.digest, d);
+      }
+      assert.deepEqual(
+        r.digests.map((d) => [d.digest, d.pods, d.nodes]).sort(),
+        [...digests].map(([digest, d]) => [digest, d.pods, [...d.nodes].sort()]).sort(),
+        `${r.image} digests`,
+      );
+    }
+    return rows;
+  }
+
+  it("follows the fleet: after rollouts to a new tag, the next snapshot's inventory equals the stored rows", async () => {
+    const [cluster] = sim.clusters;
+    assert.ok(cluster);
+    const chosen = cluster.sim.workloads
+      .filter((w) => w.containers.every((c) => c.repo && !c.digest))
+      .slice(0, 4);
+    assert.equal(chosen.length, 4, "four workloads to roll out");
+    for (const w of chosen)
+      cluster.sim.rollout(
+        w,
+        (c) => {
+          c.tag = "7.7.7";
+          c.image = `${c.repo?.written}:7.7.7`;
+        },
+        sim.now,
+      );
+    sim.advanceBy(10 * 60_000);
+    const [outcome] = await collectFleet(t.db, clients, {});
+    assert.ok((outcome?.rows?.imageUse ?? 0) > 0, "the inventory changed and was rewritten in part");
+    const rows = await checkAgainstStored();
+    readTruth();
+    const rolled = rows.filter((r) => r.image.endsWith(":7.7.7"));
+    assert.ok(rolled.length > 0, "the new tag is listed");
+    for (const r of rolled) {
+      assert.deepEqual(r.clusters, [...(truth.get(r.image)?.clusters ?? [])].sort(), r.image);
+      assert.equal(r.workloads, truth.get(r.image)?.workloads.size, r.image);
+    }
+    // A digest's sample workloads run it: each is a live workload of a cluster that runs the image.
+    const kinds = new Map(
+      (await t.db.workload.findMany({ select: { id: true, kind: true } })).map((w) => [w.id, w.kind]),
+    );
+    for (const r of rows)
+      for (const d of r.digests)
+        for (const w of d.workloads)
+          assert.ok(
+            truth.get(r.image)?.workloads.has(`${w.cluster}/${w.namespace}/${kinds.get(w.id)}/${w.name}`),
+            `${w.cluster}/${w.namespace}/${w.name} runs ${r.image}`,
+          );
   });
 });

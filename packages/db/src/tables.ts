@@ -27,6 +27,8 @@ export const TABLES = [
   "RegistryProbeRound",
   "ImageChange",
   "RolloutDay",
+  "ImageUse",
+  "ImageDigestUse",
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -55,4 +57,6 @@ export const CLUSTER_OF: Partial<Record<Table, string>> = {
   FindingEvidence: 'SELECT DISTINCT s."clusterId" FROM %s r LEFT JOIN "Snapshot" s ON s.id = r."snapshotId"',
   ImageChange: 'SELECT DISTINCT r."clusterId" FROM %s r',
   RolloutDay: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  ImageUse: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  ImageDigestUse: 'SELECT DISTINCT r."clusterId" FROM %s r',
 };

@@ -7,7 +7,17 @@ import { publicProcedure, router } from "../trpc.ts";
 
 export const imagesRouter = router({
   list: publicProcedure
-    .meta({ reads: ["Cluster", "ContainerFact", "Finding", "RegistryAnswer", "RunningImage", "Workload"] })
+    .meta({
+      reads: [
+        "Cluster",
+        "Finding",
+        "ImageDigestUse",
+        "ImageUse",
+        "RegistryAnswer",
+        "RunningImage",
+        "Workload",
+      ],
+    })
     .input(
       z
         .object({ filter: imageFilter.optional(), limit: z.number().int().min(1).max(500).optional() })

@@ -19,6 +19,7 @@ import { writeRollups } from "./rollups.ts";
 import { writeContainerFacts } from "./steps/container-facts.ts";
 import type { StepContext } from "./steps/context.ts";
 import { insertSnapshot, markLatest, recordRows, upsertCluster } from "./steps/header.ts";
+import { writeImageUse } from "./steps/image-use.ts";
 import { writeNamespaces } from "./steps/namespaces.ts";
 import { writeRunningImages } from "./steps/running-images.ts";
 import { writeWorkloads } from "./steps/workloads.ts";
@@ -122,6 +123,8 @@ export interface SnapshotResult {
     workloads: number;
     containerFacts: number;
     runningImages: number;
+    /** Image inventory rows rewritten (ImageUse, ImageDigestUse). */
+    imageUse: number;
     findingsOpened: number;
     findingsResolved: number;
     /** Open findings whose evidence changed. */
@@ -189,6 +192,8 @@ async function writeInTransaction(
   await writeNamespaces(ctx, status);
   rows.containerFacts = await writeContainerFacts(ctx, workloads.index);
   rows.runningImages = await writeRunningImages(ctx, workloads.index);
+  // The inventory is computed from exactly these three: when none changed, neither did it.
+  if (rows.workloads + rows.containerFacts + rows.runningImages > 0) rows.imageUse = await writeImageUse(ctx);
   Object.assign(
     rows,
     await writeFindings(c, {
@@ -214,6 +219,7 @@ const emptyRows = (): SnapshotResult["rows"] => ({
   workloads: 0,
   containerFacts: 0,
   runningImages: 0,
+  imageUse: 0,
   findingsOpened: 0,
   findingsResolved: 0,
   findingsUpdated: 0,

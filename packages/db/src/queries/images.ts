@@ -69,54 +69,50 @@ export const imageRow = z.object({
 });
 export type ImageRow = z.infer<typeof imageRow>;
 
-/** The live containers the filter selects (cluster, registry, search), as `cur`. */
-function currentSql(f: ImageFilter): Prisma.Sql {
-  const parts = [Prisma.sql`cf."validTo" IS NULL`, Prisma.sql`w."deletedAt" IS NULL`];
+/** Each cluster's inventory of the images the filter selects (cluster, registry, search), as `sel`. */
+function selectedSql(f: ImageFilter): Prisma.Sql {
+  const parts = [Prisma.sql`true`];
   if (f.cluster) parts.push(Prisma.sql`c.name = ${f.cluster}`);
-  if (f.registry) parts.push(Prisma.sql`cf.registry = ${f.registry}`);
-  if (f.q) parts.push(Prisma.sql`cf.image ILIKE ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  if (f.registry) parts.push(Prisma.sql`u.registry = ${f.registry}`);
+  if (f.q) parts.push(Prisma.sql`u.image ILIKE ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
   return Prisma.sql`
-    SELECT cf."workloadId", cf.image, cf.registry, cf.repository, cf.tag, cf."tagKind", cf."imagePullPolicy" AS policy,
-      cf."credentialSources" AS credentials, c.name AS cluster, c.id AS cluster_id
-    FROM "ContainerFact" cf JOIN "Workload" w ON w.id = cf."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
+    SELECT u.*, c.name AS cluster FROM "ImageUse" u JOIN "Cluster" c ON c.id = u."clusterId"
     WHERE ${Prisma.join(parts, " AND ")}`;
 }
 
-/** Images of the filter, one row each, drifting first then the most used (`img`). */
+/** `name=n name=n` of the counts in a JSON column of `sel`, summed over its clusters, per image. */
+const countsText = (column: Prisma.Sql) => Prisma.sql`
+  SELECT image, string_agg(k || '=' || n, ' ' ORDER BY k) AS counts
+  FROM (SELECT s.image, e.key AS k, SUM(e.value::int) AS n FROM sel s CROSS JOIN LATERAL jsonb_each_text(s.${column}) e GROUP BY 1, 2) x
+  GROUP BY image`;
+
+/**
+ * Images of the filter, one row each, drifting first then the most used (`ranked`), summed from
+ * each cluster's inventory (ImageUse, ImageDigestUse: kept by the snapshot step).
+ */
 function imagesSql(f: ImageFilter): Prisma.Sql {
+  const nodesOf = Prisma.sql`unnest(string_to_array(string_agg(array_to_string(d.nodes, ' '), ' '), ' '))`;
   return Prisma.sql`
-    WITH cur AS (${currentSql(f)}),
+    WITH sel AS (${selectedSql(f)}),
     img AS (
       SELECT image, MIN(registry) AS registry, MIN(repository) AS repository, MIN(tag) AS tag, MIN("tagKind") AS tag_kind,
-        COUNT(DISTINCT "workloadId")::int AS workloads, COUNT(*)::int AS containers,
+        SUM(workloads)::int AS workloads, SUM(containers)::int AS containers,
         string_agg(DISTINCT cluster, ' ' ORDER BY cluster) AS clusters,
-        array_agg(DISTINCT cluster_id) AS cluster_ids
-      FROM cur GROUP BY image
+        array_agg(DISTINCT "clusterId") AS cluster_ids
+      FROM sel GROUP BY image
     ),
-    pol AS (
-      SELECT image, string_agg(policy || '=' || n, ' ' ORDER BY policy) AS policies
-      FROM (SELECT image, policy, COUNT(*) AS n FROM cur GROUP BY image, policy) x GROUP BY image
-    ),
-    cred AS (
-      SELECT image, string_agg(source || '=' || n, ' ' ORDER BY source) AS credential_sources
-      FROM (
-        SELECT image, source, COUNT(*) AS n FROM cur
-        CROSS JOIN LATERAL unnest(CASE WHEN cardinality(credentials) = 0 THEN ARRAY['not-recorded'] ELSE credentials END)
-          AS s(source)
-        GROUP BY image, source) x
-      GROUP BY image
-    ),
+    pol AS (${countsText(Prisma.sql`policies`)}),
+    cred AS (${countsText(Prisma.sql`"credentialSources"`)}),
     run AS (
-      SELECT ri.image, ri.digest, SUM(ri.pods)::int AS pods, COUNT(DISTINCT ri."nodeName")::int AS nodes,
-        string_agg(DISTINCT ri."nodeName", ' ' ORDER BY ri."nodeName") AS node_names
-      FROM "RunningImage" ri JOIN "Workload" w ON w.id = ri."workloadId"
-      JOIN img ON img.image = ri.image AND w."clusterId" = ANY(img.cluster_ids)
-      WHERE ri."validTo" IS NULL AND w."deletedAt" IS NULL
-      GROUP BY ri.image, ri.digest
+      SELECT d.image, d.digest, SUM(d.pods)::int AS pods,
+        (SELECT COUNT(DISTINCT x)::int FROM ${nodesOf} AS x) AS nodes,
+        (SELECT string_agg(DISTINCT x, ' ' ORDER BY x) FROM ${nodesOf} AS x) AS node_names
+      FROM "ImageDigestUse" d JOIN sel s ON s."clusterId" = d."clusterId" AND s.image = d.image
+      GROUP BY d.image, d.digest
     ),
     counted AS (SELECT image, COUNT(DISTINCT digest)::int AS running_digests FROM run GROUP BY image),
     ranked AS (
-      SELECT img.*, pol.policies, cred.credential_sources, COALESCE(d.running_digests, 0) AS running_digests
+      SELECT img.*, pol.counts AS policies, cred.counts AS credential_sources, COALESCE(d.running_digests, 0) AS running_digests
       FROM img JOIN pol USING (image) JOIN cred USING (image) LEFT JOIN counted d USING (image)
       ${f.drift ? Prisma.sql`WHERE d.running_digests > 1` : Prisma.empty}
     )`;
@@ -154,16 +150,19 @@ export async function listImages(
     db.$queryRaw<CsvRow[]>(rowsOf(f, Prisma.sql`SELECT * FROM ranked r ORDER BY ${ORDER} LIMIT ${limit}`)),
     db.$queryRaw<Array<{ n: number }>>`${imagesSql(f)} SELECT COUNT(*)::int AS n FROM ranked`,
   ]);
-  const samples = await digestWorkloads(db, f, [...new Set(rows.map((r) => r.image))]);
+  const samples = await digestWorkloads(db, f, rows);
   return { rows: groupRows(rows, samples), total: total[0]?.n ?? 0 };
 }
 
 /** Workloads shown per digest; the count of pods and nodes says how many more. */
 const WORKLOADS_PER_DIGEST = 5;
 
-async function digestWorkloads(db: Db, f: ImageFilter, images: string[]) {
-  if (images.length === 0) return new Map<string, ImageRow["digests"][number]["workloads"]>();
-  const rows = await db.$queryRaw<
+async function digestWorkloads(db: Db, f: ImageFilter, rows: CsvRow[]) {
+  const pairs = rows.filter((r) => r.pods !== null && r.pods !== undefined);
+  if (pairs.length === 0) return new Map<string, ImageRow["digests"][number]["workloads"]>();
+  // The first few live workloads of each (image, digest) by id, read through the index on current
+  // running images in that order: a popular image runs in thousands.
+  const rowsOut = await db.$queryRaw<
     Array<{
       image: string;
       digest: string | null;
@@ -173,16 +172,18 @@ async function digestWorkloads(db: Db, f: ImageFilter, images: string[]) {
       name: string;
     }>
   >`
-    SELECT image, digest, id, cluster, namespace, name FROM (
-      SELECT DISTINCT ON (ri.image, ri.digest, w.id) ri.image, ri.digest, w.id, c.name AS cluster, w.namespace, w.name,
-        dense_rank() OVER (PARTITION BY ri.image, ri.digest ORDER BY w.id) AS k
-      FROM "RunningImage" ri JOIN "Workload" w ON w.id = ri."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
-      WHERE ri."validTo" IS NULL AND w."deletedAt" IS NULL AND ri.image = ANY(${images}::text[])
-        ${f.cluster ? Prisma.sql`AND c.name = ${f.cluster}` : Prisma.empty}
-      ORDER BY ri.image, ri.digest, w.id) x
-    WHERE k <= ${WORKLOADS_PER_DIGEST}`;
+    SELECT p.image, NULLIF(p.digest, '') AS digest, w.id, c.name AS cluster, w.namespace, w.name
+    FROM unnest(${pairs.map((r) => r.image)}::text[], ${pairs.map((r) => (r.digest as string | null) ?? "")}::text[]) AS p(image, digest)
+    CROSS JOIN LATERAL (
+      SELECT DISTINCT ri."workloadId" FROM "RunningImage" ri JOIN "Workload" w0 ON w0.id = ri."workloadId"
+        ${f.cluster ? Prisma.sql`JOIN "Cluster" c0 ON c0.id = w0."clusterId" AND c0.name = ${f.cluster}` : Prisma.empty}
+      WHERE ri."validTo" IS NULL AND ri.image = p.image AND COALESCE(ri.digest, '') = p.digest AND w0."deletedAt" IS NULL
+      ORDER BY ri."workloadId" LIMIT ${WORKLOADS_PER_DIGEST}
+    ) x
+    JOIN "Workload" w ON w.id = x."workloadId" JOIN "Cluster" c ON c.id = w."clusterId"
+    ORDER BY p.image, p.digest, w.id`;
   const out = new Map<string, ImageRow["digests"][number]["workloads"]>();
-  for (const r of rows) {
+  for (const r of rowsOut) {
     const key = `${r.image}\u0000${r.digest ?? ""}`;
     out.set(key, [
       ...(out.get(key) ?? []),
