@@ -91,7 +91,6 @@ const countsText = (column: Prisma.Sql) => Prisma.sql`
  * each cluster's inventory (ImageUse, ImageDigestUse: kept by the snapshot step).
  */
 function imagesSql(f: ImageFilter): Prisma.Sql {
-  const nodesOf = Prisma.sql`unnest(string_to_array(string_agg(array_to_string(d.nodes, ' '), ' '), ' '))`;
   return Prisma.sql`
     WITH sel AS (${selectedSql(f)}),
     img AS (
@@ -104,9 +103,7 @@ function imagesSql(f: ImageFilter): Prisma.Sql {
     pol AS (${countsText(Prisma.sql`policies`)}),
     cred AS (${countsText(Prisma.sql`"credentialSources"`)}),
     run AS (
-      SELECT d.image, d.digest, SUM(d.pods)::int AS pods,
-        (SELECT COUNT(DISTINCT x)::int FROM ${nodesOf} AS x) AS nodes,
-        (SELECT string_agg(DISTINCT x, ' ' ORDER BY x) FROM ${nodesOf} AS x) AS node_names
+      SELECT d.image, d.digest, SUM(d.pods)::int AS pods
       FROM "ImageDigestUse" d JOIN sel s ON s."clusterId" = d."clusterId" AND s.image = d.image
       GROUP BY d.image, d.digest
     ),
@@ -124,11 +121,17 @@ const ORDER = Prisma.sql`(r.running_digests > 1) DESC, r.workloads DESC, r.image
 function rowsOf(f: ImageFilter, page: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`${imagesSql(f)}, source AS (${page})
     SELECT r.image, r.registry, r.repository, r.tag, r.tag_kind, r.workloads, r.containers, r.clusters, r.policies,
-      r.credential_sources, r.running_digests, run.digest, run.pods, run.nodes, run.node_names,
+      r.credential_sources, r.running_digests, run.digest, run.pods, nd.nodes, nd.node_names,
       a.outcome AS registry_outcome, a.digest AS registry_digest,
       (SELECT COUNT(*)::int FROM "Finding" f WHERE f."resolvedAt" IS NULL AND f.image = r.image
          AND f."clusterId" = ANY(r.cluster_ids)) AS open_findings
     FROM source r LEFT JOIN run USING (image) LEFT JOIN "RegistryAnswer" a ON a.image = r.image
+    -- The nodes of the rows shown only: a popular image runs on hundreds.
+    LEFT JOIN LATERAL (
+      SELECT COUNT(DISTINCT n)::int AS nodes, string_agg(DISTINCT n, ' ' ORDER BY n) AS node_names
+      FROM "ImageDigestUse" d CROSS JOIN LATERAL unnest(d.nodes) AS n
+      WHERE d."clusterId" = ANY(r.cluster_ids) AND d.image = r.image AND d.digest IS NOT DISTINCT FROM run.digest
+    ) nd ON run.image IS NOT NULL
     ORDER BY ${ORDER}, run.pods DESC NULLS LAST, run.digest`;
 }
 
