@@ -95,7 +95,7 @@ describe("collector against the simulator and PostgreSQL", () => {
           workloads: 0,
           containerFacts: 0,
           runningImages: 0,
-          imageUse: 0,
+          inventory: 0,
           findingsOpened: 0,
           findingsResolved: 0,
           findingsUpdated: 0,

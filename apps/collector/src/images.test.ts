@@ -3,7 +3,7 @@
 // digest) found by its filter, and the CSV's rows are the page's.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { imagesQuery, listImages } from "@pullsight/db";
+import { getWorkloadFacets, imagesQuery, listImages } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
@@ -202,8 +202,27 @@ describe("image inventory", () => {
       );
     sim.advanceBy(10 * 60_000);
     const [outcome] = await collectFleet(t.db, clients, {});
-    assert.ok((outcome?.rows?.imageUse ?? 0) > 0, "the inventory changed and was rewritten in part");
+    assert.ok((outcome?.rows?.inventory ?? 0) > 0, "the inventory changed and was rewritten in part");
     const rows = await checkAgainstStored();
+    // The workload list's facet counts are kept by the same step: they follow the rollout too.
+    const facts = await t.db.containerFact.findMany({
+      where: { validTo: null, workload: { deletedAt: null } },
+      select: { tagKind: true, registry: true, imagePullPolicy: true },
+    });
+    const facets = await getWorkloadFacets(t.db);
+    for (const [facet, of] of [
+      ["tagKind", (f: (typeof facts)[number]) => f.tagKind],
+      ["registry", (f: (typeof facts)[number]) => f.registry],
+      ["policy", (f: (typeof facts)[number]) => f.imagePullPolicy],
+    ] as const) {
+      const expected = new Map<string, number>();
+      for (const f of facts) expected.set(of(f), (expected.get(of(f)) ?? 0) + 1);
+      assert.deepEqual(
+        Object.fromEntries((facets[facet] ?? []).map((v) => [v.value, v.containers])),
+        Object.fromEntries(expected),
+        facet,
+      );
+    }
     readTruth();
     const rolled = rows.filter((r) => r.image.endsWith(":7.7.7"));
     assert.ok(rolled.length > 0, "the new tag is listed");

@@ -29,6 +29,7 @@ export const TABLES = [
   "RolloutDay",
   "ImageUse",
   "ImageDigestUse",
+  "ContainerFacets",
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -59,4 +60,5 @@ export const CLUSTER_OF: Partial<Record<Table, string>> = {
   RolloutDay: 'SELECT DISTINCT r."clusterId" FROM %s r',
   ImageUse: 'SELECT DISTINCT r."clusterId" FROM %s r',
   ImageDigestUse: 'SELECT DISTINCT r."clusterId" FROM %s r',
+  ContainerFacets: 'SELECT DISTINCT r."clusterId" FROM %s r',
 };

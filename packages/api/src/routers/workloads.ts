@@ -46,7 +46,7 @@ export const workloadsRouter = router({
 
   /** The values each filter can take (with container counts), for the filter menus. */
   facets: publicProcedure
-    .meta({ reads: ["Cluster", "ContainerFact", "Namespace", "Workload"] })
+    .meta({ reads: ["Cluster", "ContainerFacets", "Namespace"] })
     .input(z.object({ cluster: name.optional() }).strict().optional())
     .output(workloadFacetsResult)
     .query(({ ctx, input }) => getWorkloadFacets(ctx.db, input?.cluster)),

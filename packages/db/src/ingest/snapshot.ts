@@ -16,6 +16,7 @@ import type pg from "pg";
 import { type Db, poolOf } from "../client.ts";
 import { confirm, writeFindings } from "./findings.ts";
 import { writeRollups } from "./rollups.ts";
+import { writeContainerFacets } from "./steps/container-facets.ts";
 import { writeContainerFacts } from "./steps/container-facts.ts";
 import type { StepContext } from "./steps/context.ts";
 import { insertSnapshot, markLatest, recordRows, upsertCluster } from "./steps/header.ts";
@@ -123,8 +124,8 @@ export interface SnapshotResult {
     workloads: number;
     containerFacts: number;
     runningImages: number;
-    /** Image inventory rows rewritten (ImageUse, ImageDigestUse). */
-    imageUse: number;
+    /** Inventory rows rewritten: the image inventory and the containers' facet counts. */
+    inventory: number;
     findingsOpened: number;
     findingsResolved: number;
     /** Open findings whose evidence changed. */
@@ -192,8 +193,10 @@ async function writeInTransaction(
   await writeNamespaces(ctx, status);
   rows.containerFacts = await writeContainerFacts(ctx, workloads.index);
   rows.runningImages = await writeRunningImages(ctx, workloads.index);
-  // The inventory is computed from exactly these three: when none changed, neither did it.
-  if (rows.workloads + rows.containerFacts + rows.runningImages > 0) rows.imageUse = await writeImageUse(ctx);
+  // The inventory is computed from exactly these: when none changed, neither did it.
+  if (rows.workloads + rows.containerFacts + rows.runningImages > 0)
+    rows.inventory += await writeImageUse(ctx);
+  if (rows.workloads + rows.containerFacts > 0) rows.inventory += await writeContainerFacets(ctx);
   Object.assign(
     rows,
     await writeFindings(c, {
@@ -219,7 +222,7 @@ const emptyRows = (): SnapshotResult["rows"] => ({
   workloads: 0,
   containerFacts: 0,
   runningImages: 0,
-  imageUse: 0,
+  inventory: 0,
   findingsOpened: 0,
   findingsResolved: 0,
   findingsUpdated: 0,

@@ -270,23 +270,12 @@ export async function getWorkloadFacets(
   cluster?: string,
 ): Promise<z.infer<typeof workloadFacetsResult>> {
   const where = cluster ? Prisma.sql`AND c.name = ${cluster}` : Prisma.empty;
-  // One pass over the current facts (an index of them alone, migration 20261202207000), every
-  // facet a grouping set of it. Namespaces are counted per cluster, so that each one's owning
-  // team can be looked up: the team facet is the namespaces' counts summed by owner.
+  // Each cluster's counts as the snapshot step keeps them (ContainerFacets), summed here. The team
+  // facet is the namespaces' counts summed by their owners.
   const [rows, owners] = await Promise.all([
-    db.$queryRaw<Array<{ facet: string; value: string; clusterId: number | null; n: number }>>`
-      SELECT CASE WHEN GROUPING(c.name) = 0 THEN 'cluster' WHEN GROUPING(wl.namespace) = 0 THEN 'namespace'
-          WHEN GROUPING(wl.kind) = 0 THEN 'kind' WHEN GROUPING(cf."imagePullPolicy") = 0 THEN 'policy'
-          WHEN GROUPING(cf."policySource") = 0 THEN 'policySource' WHEN GROUPING(cf."tagKind") = 0 THEN 'tagKind'
-          ELSE 'registry' END AS facet,
-        COALESCE(c.name, wl.namespace, wl.kind, cf."imagePullPolicy", cf."policySource", cf."tagKind", cf.registry) AS value,
-        wl."clusterId", COUNT(*)::int AS n
-      FROM "ContainerFact" cf
-      JOIN "Workload" wl ON wl.id = cf."workloadId" AND wl."deletedAt" IS NULL
-      JOIN "Cluster" c ON c.id = wl."clusterId"
-      WHERE cf."validTo" IS NULL ${where}
-      GROUP BY GROUPING SETS ((c.name), (wl."clusterId", wl.namespace), (wl.kind), (cf."imagePullPolicy"),
-        (cf."policySource"), (cf."tagKind"), (cf.registry))`,
+    db.$queryRaw<Array<{ clusterId: number; name: string; counts: Record<string, Record<string, number>> }>>`
+      SELECT f."clusterId", c.name, f.counts FROM "ContainerFacets" f JOIN "Cluster" c ON c.id = f."clusterId"
+      WHERE true ${where}`,
     db.$queryRaw<Array<{ clusterId: number; name: string; owner: string | null }>>`
       SELECT n."clusterId", n.name, n.owner FROM "Namespace" n JOIN "Cluster" c ON c.id = n."clusterId"
       WHERE n."deletedAt" IS NULL ${where}`,
@@ -299,8 +288,13 @@ export async function getWorkloadFacets(
     counts.set(facet, m);
   };
   for (const r of rows) {
-    add(r.facet, r.value, r.n);
-    if (r.facet === "namespace") add("team", ownerOfNs.get(`${r.clusterId}/${r.value}`) ?? UNOWNED, r.n);
+    for (const [facet, values] of Object.entries(r.counts))
+      for (const [value, n] of Object.entries(values)) {
+        add(facet, value, n);
+        // Every container has a kind: the kinds' counts add up to the cluster's.
+        if (facet === "kind") add("cluster", r.name, n);
+        if (facet === "namespace") add("team", ownerOfNs.get(`${r.clusterId}/${value}`) ?? UNOWNED, n);
+      }
   }
   const out: Record<string, Array<{ value: string; containers: number }>> = {};
   for (const [facet, values] of [...counts].sort(([a], [b]) => a.localeCompare(b)))
