@@ -63,6 +63,8 @@ const questions: Record<string, () => Promise<unknown>> = {
   "findings.list": () => api.findings.list({}),
   "reviews.get-fleet": () => api.reviews.get({}),
   "trends.marks-56-days": () => api.trends.marks({ range: { days: 56 } }),
+  "workloads.facets": () => api.workloads.facets(),
+  "failing.count": () => api.failing.count({}),
   "failing.now": () => api.failing.now({ limit: 1 }),
   "registries.atRisk": () => api.registries.atRisk({ limit: 1 }),
   "registries.health-1-day": () => api.registries.health({ days: 1 }),
