@@ -1,9 +1,10 @@
 "use client";
 // One image group of a review section, expandable to its findings: the rows are fetched when the
 // group is first opened (a week can hold thousands of findings; a page shows them in groups).
-import { type ReactNode, useEffect, useRef, useState } from "react";
-import { errorMessage, trpc } from "~/client/trpc.ts";
-import { type FindingRow, FindingRows } from "./finding-rows.tsx";
+import type { ReactNode } from "react";
+import { trpc } from "~/client/trpc.ts";
+import { FindingRows } from "./finding-rows.tsx";
+import { useLoadedOnOpen } from "./use-loaded-on-open.ts";
 
 type Query = Parameters<typeof trpc.reviews.rows.query>[0];
 
@@ -20,23 +21,8 @@ export function GroupRows({
   open?: boolean;
   id?: string;
 }) {
-  const [state, setState] = useState<{ rows?: FindingRow[]; error?: string; loading?: boolean }>({});
-  const started = useRef(false);
-  const load = async () => {
-    if (started.current) return;
-    started.current = true;
-    setState({ loading: true });
-    try {
-      setState({ rows: await trpc.reviews.rows.query(query) });
-    } catch (e) {
-      started.current = false;
-      setState({ error: errorMessage(e) });
-    }
-  };
-  // A group opened by a link (an action's target) loads at once: its toggle fired before hydration.
-  useEffect(() => {
-    if (open) void load();
-  }, []);
+  const { state, load } = useLoadedOnOpen(() => trpc.reviews.rows.query(query), open);
+  const rows = state.value;
   return (
     <details
       id={id}
@@ -54,17 +40,12 @@ export function GroupRows({
             {state.error}
           </p>
         )}
-        {state.rows && (
+        {rows && (
           <>
-            <FindingRows
-              rows={state.rows}
-              caption="Findings of this group"
-              showTeam={false}
-              showImage={false}
-            />
-            {state.rows.length < total && (
+            <FindingRows rows={rows} caption="Findings of this group" showTeam={false} showImage={false} />
+            {rows.length < total && (
               <p className="mt-1 text-xs text-slate-600 dark:text-slate-300">
-                Showing the {state.rows.length} most severe of {total}; the CSV export has every row.
+                Showing the {rows.length} most severe of {total}; the CSV export has every row.
               </p>
             )}
           </>

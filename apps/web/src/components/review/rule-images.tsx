@@ -1,13 +1,13 @@
 "use client";
 // One rule of a team's group in a review section, expandable to its images: they are fetched when
 // the rule is first opened (a fleet's review has thousands of image groups; a page shows rules).
-import { useEffect, useRef, useState } from "react";
-import { errorMessage, trpc } from "~/client/trpc.ts";
+import { trpc } from "~/client/trpc.ts";
 import { muted } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 import { groupAnchor } from "./group-anchor.ts";
 import { CountLine, type Counts, SeverityCounts } from "./group-counts.tsx";
 import { GroupRows } from "./group-rows.tsx";
+import { useLoadedOnOpen } from "./use-loaded-on-open.ts";
 
 type Query = Parameters<typeof trpc.reviews.images.query>[0];
 type Images = Awaited<ReturnType<typeof trpc.reviews.images.query>>;
@@ -31,23 +31,7 @@ export function RuleImages({
 }) {
   const id = groupAnchor(query.section, query.team, query.ruleId);
   const open = focus?.startsWith(id) ?? false;
-  const [state, setState] = useState<{ images?: Images; error?: string; loading?: boolean }>({});
-  const started = useRef(false);
-  const load = async () => {
-    if (started.current) return;
-    started.current = true;
-    setState({ loading: true });
-    try {
-      setState({ images: await trpc.reviews.images.query(query) });
-    } catch (e) {
-      started.current = false;
-      setState({ error: errorMessage(e) });
-    }
-  };
-  // A rule opened by a link loads at once: its toggle fired before hydration.
-  useEffect(() => {
-    if (open) void load();
-  }, []);
+  const { state, load } = useLoadedOnOpen(() => trpc.reviews.images.query(query), open);
   return (
     <details
       id={id}
@@ -67,7 +51,7 @@ export function RuleImages({
             {state.error}
           </p>
         )}
-        {state.images && <ImageList images={state.images} query={query} focus={focus} />}
+        {state.value && <ImageList images={state.value} query={query} focus={focus} />}
       </div>
     </details>
   );
