@@ -72,6 +72,18 @@ describe("parseChallenges", () => {
     ]);
   });
 
+  it("keeps a parameter named __proto__ as a parameter (found by the property above)", () => {
+    assert.deepEqual(parseChallenges('Bearer __proto__="x", realm="r"'), [
+      {
+        scheme: "Bearer",
+        params: Object.fromEntries([
+          ["__proto__", "x"],
+          ["realm", "r"],
+        ]),
+      },
+    ]);
+  });
+
   it("never throws on arbitrary text", () => {
     fc.assert(fc.property(fc.string(), (s) => Array.isArray(parseChallenges(s))));
   });

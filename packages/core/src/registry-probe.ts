@@ -174,7 +174,13 @@ export function parseChallenges(header: string): Challenge[] {
       skip(/\s/);
       const value = header[i] === '"' ? quoted() : token();
       if (value === null) return out;
-      challenge.params[name.toLowerCase()] = value;
+      // Defined, not assigned: a parameter named `__proto__` is a parameter, not a prototype.
+      Object.defineProperty(challenge.params, name.toLowerCase(), {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       skip(/\s/);
       if (header[i] !== ",") break;
       i++;
