@@ -18,6 +18,7 @@ import {
 import { type Logger, silentLogger } from "@pullsight/observe";
 import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } from "./coverage.ts";
 import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet, summarizeKubeletMetrics } from "./facts.ts";
+import type { FleetFactsMemory } from "./facts-memory.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { kubeletCountersOf } from "./kubelet-counters.ts";
@@ -38,6 +39,11 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Called as each kind of each cluster has been read (terminal progress). */
   onProgress?: (cluster: string, kind: string, items: number) => void;
+  /**
+   * What this process built in each cluster's previous snapshot: workloads whose objects did not
+   * change are not evaluated again (facts-memory.ts). A long-running collector keeps one.
+   */
+  memory?: FleetFactsMemory;
   /** Called with each cluster's facts after they are stored (the event watcher's pod index). */
   onFacts?: (cluster: string, facts: ReturnType<typeof buildClusterFacts>) => void;
 }
@@ -95,6 +101,7 @@ export async function collectCluster(
     opts.clusterLabels?.[client.name] ?? {},
     pullStats,
     waivers,
+    opts.memory?.of(client.name),
   );
   log.info("writing snapshot", { cluster: client.name, workloads: facts.workloads.length });
   const result = await writeSnapshot(db, {

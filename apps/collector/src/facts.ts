@@ -49,6 +49,7 @@ import {
   waiverMatches,
 } from "@pullsight/core";
 import type { ContainerInput, NamespaceInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
+import { type FactsMemory, workloadKeys } from "./facts-memory.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 import { type KubeletWindow, nodePullsOf } from "./kubelet-counters.ts";
 import { runningOf, runtimeOf } from "./runtime.ts";
@@ -104,6 +105,8 @@ export function buildClusterFacts(
   pullStats?: PullStatsInput,
   /** Waivers in force at the snapshot: the findings they match do not count against compliance. */
   waivers: readonly WaiverScope[] = [],
+  /** The cluster's previous snapshot: unchanged workloads' records are reused from it (facts-memory.ts). */
+  memory?: FactsMemory,
 ): ClusterFactsResult {
   const o = raw.objects;
   const failed = new Set(raw.failures.map((f) => f.kind));
@@ -115,6 +118,18 @@ export function buildClusterFacts(
   const verificationOf = nodeVerifications(raw);
   const profileFor = namespaceProfiles(raw, profiles, clusterLabels);
   const referenceRules = referenceRulesFor(raw.gitVersion);
+  const keyOf = memory ? workloadKeys(pullStats, referenceRules) : null;
+  memory?.begin(
+    JSON.stringify([
+      raw.cluster,
+      raw.gitVersion,
+      clusterLabels,
+      profiles,
+      waivers,
+      runtimeComplete,
+      [...failed].sort(),
+    ]),
+  );
 
   const records: WorkloadRecord[] = [];
   for (const w of workloads) {
@@ -149,6 +164,8 @@ export function buildClusterFacts(
       kubernetesVersion: raw.gitVersion,
       referenceRules,
     };
+    const specContainers = containersOf(podSpec);
+    const build = () => specContainers.map((c) => containerRecord(c, scope));
     records.push({
       namespace: w.namespace,
       kind: w.kind,
@@ -157,9 +174,17 @@ export function buildClusterFacts(
       serviceAccount: serviceAccountOf(podSpec),
       labels: w.obj ? labelsOf(w.obj) : {},
       pods: w.pods.map((p) => p.metadata.name),
-      containers: containersOf(podSpec).map((c) => containerRecord(c, scope)),
+      containers:
+        memory && keyOf
+          ? memory.containers(
+              `${w.namespace}/${w.kind}/${w.name}`,
+              keyOf(w, scope, profileFor(w.namespace).entry.profile, specContainers),
+              build,
+            )
+          : build(),
     });
   }
+  memory?.end();
   return {
     workloads: records,
     namespaces: profileFor.all(),
@@ -281,7 +306,7 @@ function completeKindsOf(
 }
 
 /** What every container of one workload shares. */
-interface WorkloadScope {
+export interface WorkloadScope {
   cluster: string;
   workload: WorkloadGroup<RawObject>;
   /** The object whose pod spec was read (the workload, or its first pod). */

@@ -16,6 +16,7 @@ export {
 export { DbHandle } from "./db-handle.ts";
 export { EventWatcher, toPullEvent, type WatcherStats } from "./event-watch.ts";
 export { buildClusterFacts } from "./facts.ts";
+export { FactsMemory, FleetFactsMemory } from "./facts-memory.ts";
 export {
   type ClusterClient,
   type ClusterSource,

@@ -8,6 +8,7 @@ import { type BackfillOptions, type BackfillResult, backfill } from "./backfill.
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
 import type { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./event-watch.ts";
+import { FleetFactsMemory } from "./facts-memory.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type NotifyOptions, notify } from "./notify/notifier.ts";
 
@@ -25,6 +26,8 @@ export class CollectorService {
   readonly watchers: EventWatcher[];
   private readonly stopController = new AbortController();
   private readonly podIndex = new Map<string, PodIndex>();
+  /** What each cluster's previous snapshot built, reused for objects that did not change. */
+  private readonly memory = new FleetFactsMemory();
   private readonly log: Logger;
   private running: Promise<unknown> | null = null;
   private watching: Promise<void> | null = null;
@@ -53,6 +56,7 @@ export class CollectorService {
     return {
       ...collect,
       signal: this.signal,
+      memory: this.memory,
       // ns/pod → workload per cluster, from the latest snapshot: lets events name their workload.
       onFacts: (cluster, facts) => {
         const index: PodIndex = new Map();

@@ -30,7 +30,8 @@ const mapItems = (v: unknown, f: (item: unknown) => unknown) => (Array.isArray(v
  */
 function metadata(m: unknown, withContainers: boolean): unknown {
   if (!isObj(m)) return m;
-  const out = pick(m, ["name", "namespace", "uid", "labels", "ownerReferences"]) as Obj;
+  // resourceVersion: whether the object changed since the previous snapshot (facts-memory.ts).
+  const out = pick(m, ["name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences"]) as Obj;
   if (withContainers && isObj(m.annotations) && LAST_APPLIED in m.annotations)
     out.annotations = { [LAST_APPLIED]: m.annotations[LAST_APPLIED] };
   // Only server-side apply entries are evidence of a policy's source (core/policy-source.ts).

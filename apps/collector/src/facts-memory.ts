@@ -1,0 +1,156 @@
+// What a collector remembers of a cluster's previous snapshot, so that an unchanged object is not
+// evaluated again. Kubernetes gives an object a new resourceVersion on every write, spec or status,
+// so a workload whose object and pods carry the resourceVersions they had last time has the same
+// containers, policies and runtime state; its container records are reused when everything else
+// they were built from is equal too. That is the key: the workload's scope (pull secrets and
+// whether they exist, ServiceAccount annotations, shared nodes and their credential checks, its
+// nodes' kubelet counts, its profile's name) and, per container, the pull statistics of its image
+// and registry, the registry's answer and the failure starts of its pods. What every workload
+// shares (profiles, waivers, the cluster's version and labels, what was read) forgets everything
+// when it changes. An object without a resourceVersion is never reused.
+import {
+  type ReferenceRules,
+  type SpecContainer,
+  tryParseImageReference,
+  type WorkloadGroup,
+} from "@pullsight/core";
+import type { PullFailureStart } from "@pullsight/db";
+import type { ContainerRecord, PullStatsInput, WorkloadScope } from "./facts.ts";
+import type { RawObject } from "./k8s/reader.ts";
+
+interface Entry {
+  key: string;
+  containers: ContainerRecord[];
+}
+
+/** One cluster's memory, from one snapshot to the next. */
+export class FactsMemory {
+  private last = new Map<string, Entry>();
+  private next = new Map<string, Entry>();
+  private shared: string | null = null;
+  /** Workloads reused and built in the latest snapshot. */
+  reused = 0;
+  built = 0;
+
+  /** Starts a snapshot; `shared` is what every workload's records depend on. */
+  begin(shared: string) {
+    if (shared !== this.shared) this.last.clear();
+    this.shared = shared;
+    this.next = new Map();
+    this.reused = 0;
+    this.built = 0;
+  }
+
+  /** The workload's container records: last snapshot's when `key` is unchanged, else built. */
+  containers(identity: string, key: string | null, build: () => ContainerRecord[]): ContainerRecord[] {
+    const known = key === null ? undefined : this.last.get(identity);
+    if (known && known.key === key) {
+      this.reused++;
+      this.next.set(identity, known);
+      return known.containers;
+    }
+    this.built++;
+    const containers = build();
+    if (key !== null) this.next.set(identity, { key, containers });
+    return containers;
+  }
+
+  /** Ends the snapshot: workloads not met in it are forgotten. */
+  end() {
+    this.last = this.next;
+    this.next = new Map();
+  }
+}
+
+/** Every cluster's memory, by cluster name (one collector process keeps one). */
+export class FleetFactsMemory {
+  private readonly clusters = new Map<string, FactsMemory>();
+  of(cluster: string): FactsMemory {
+    let m = this.clusters.get(cluster);
+    if (!m) {
+      m = new FactsMemory();
+      this.clusters.set(cluster, m);
+    }
+    return m;
+  }
+}
+
+const resourceVersion = (o: RawObject) => {
+  const rv = o.metadata.resourceVersion;
+  return typeof rv === "string" && rv ? rv : null;
+};
+
+/** The workload's object and pods by uid and resourceVersion; null when one has no resourceVersion. */
+export function objectVersions(obj: RawObject | null | undefined, pods: readonly RawObject[]): string | null {
+  const parts: string[] = [];
+  for (const o of obj ? [obj, ...pods] : pods) {
+    const rv = resourceVersion(o);
+    if (rv === null) return null;
+    parts.push(`${o.metadata.uid ?? o.metadata.name}@${rv}`);
+  }
+  return parts.join(",");
+}
+
+/** Failure starts grouped by pod (namespace and name), as JSON: a workload's key names its pods'. */
+export function failureStartsByPod(starts: ReadonlyMap<string, PullFailureStart>): Map<string, string> {
+  const byPod = new Map<string, Array<[string, PullFailureStart]>>();
+  for (const [k, v] of starts) {
+    // Keys are namespace \0 pod \0 container [\0 image] (db's podContainerKey, podImageKey).
+    const [ns, pod] = k.split("\u0000");
+    const pk = `${ns}/${pod}`;
+    let list = byPod.get(pk);
+    if (!list) {
+      list = [];
+      byPod.set(pk, list);
+    }
+    list.push([k, v]);
+  }
+  return new Map(
+    [...byPod].map(([pk, list]) => [pk, JSON.stringify(list.sort((a, b) => (a[0] < b[0] ? -1 : 1)))]),
+  );
+}
+
+/**
+ * What a workload's container records were built from besides what every workload shares: its
+ * objects' resourceVersions, its scope, and per container the pull statistics and registry answer
+ * of its image (FactsMemory reuses the records while this is unchanged). Null: not reusable.
+ */
+export function workloadKeys(pullStats: PullStatsInput | undefined, rules: ReferenceRules) {
+  const failuresByPod = failureStartsByPod(pullStats?.failureStarts ?? new Map());
+  const registries = new Map<string, string>();
+  const registryOf = (image: string) => {
+    let r = registries.get(image);
+    if (r === undefined) {
+      const ref = tryParseImageReference(image, rules);
+      r = ref ? ref.domain || "docker.io" : "";
+      registries.set(image, r);
+    }
+    return r;
+  };
+  return (
+    w: WorkloadGroup<RawObject>,
+    scope: WorkloadScope,
+    profile: string,
+    containers: SpecContainer[],
+  ) => {
+    const versions = objectVersions(w.obj, w.pods);
+    if (versions === null) return null;
+    const ns = w.namespace;
+    return JSON.stringify([
+      versions,
+      profile,
+      scope.pullSecrets,
+      scope.serviceAccountAnnotations,
+      scope.sharedNodes,
+      scope.sharedNodeVerification,
+      scope.nodePulls,
+      w.pods.map((p) => failuresByPod.get(`${ns}/${p.metadata.name}`) ?? ""),
+      containers.map((c) => [
+        c.image,
+        pullStats?.byRegistry.get(registryOf(c.image)) ?? null,
+        pullStats?.byImage.get(c.image) ?? null,
+        pullStats?.registryAnswers?.get(c.image) ?? null,
+      ]),
+    ]);
+  };
+}
