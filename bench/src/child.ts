@@ -1,6 +1,10 @@
 // One measured run in a process of its own, so that its peak RSS is its own:
 //   floor    <kubeconfig>          page through every kind the collector reads, JSON-parse, discard
 //   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
+//   resnapshot <kubeconfig> <db-url> two snapshots of every cluster in one process, as a collector
+//                                   that keeps running does; the second is measured
+//            (floor and snapshots: only the contexts in BENCH_CONTEXTS when it is set; CPU is
+//            counted from the start of the measured work, not from loading the bundle)
 //   export   -            <db-url> the findings CSV export, consumed and discarded (RSS growth
 //                                   against this process's own warmed-up baseline)
 //   api      -            <db-url> the tRPC API over HTTP: node:http in front of handleTrpcRequest,
@@ -19,6 +23,7 @@ import {
   collectFleet,
   createClusterClient,
   EventWatcher,
+  FleetFactsMemory,
   kubeconfigContexts,
   loadKubeConfig,
   probeImages,
@@ -26,8 +31,9 @@ import {
 import { createDb, createExportPool, recordRegistryRound } from "@pullsight/db";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
-if (!kubeconfig || !["floor", "snapshot", "export", "api", "live", "probe"].includes(mode ?? ""))
-  throw new Error("usage: child.ts floor|snapshot|export|api|live|probe KUBECONFIG|IMAGES|- [DB]");
+const MODES = ["floor", "snapshot", "resnapshot", "export", "api", "live", "probe"];
+if (!kubeconfig || !MODES.includes(mode ?? ""))
+  throw new Error(`usage: child.ts ${MODES.join("|")} KUBECONFIG|IMAGES|- [DB]`);
 
 if (mode === "probe") await probeOnce(kubeconfig, databaseUrl as string);
 
@@ -90,6 +96,7 @@ async function collectLive(kubeconfig: string, url: string) {
   const clients = kubeconfigContexts(kubeconfig).map((context) =>
     createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig, context })),
   );
+  const memory = new FleetFactsMemory();
   const watchers = clients.map((c) => new EventWatcher(db, c));
   await Promise.all(watchers.map((w) => w.start()));
   const period = Number(process.env.BENCH_LIVE_SNAPSHOT_MS) || 30_000;
@@ -100,7 +107,7 @@ async function collectLive(kubeconfig: string, url: string) {
       const started = performance.now();
       const client = clients[i % clients.length];
       if (!client) break;
-      const o = await collectCluster(db, client);
+      const o = await collectCluster(db, client, { memory });
       snapshots.push({ cluster: o.cluster, status: o.status, ms: Math.round(o.durationMs) });
       const wait = period - (performance.now() - started);
       for (const end = performance.now() + wait; !stopping && performance.now() < end; )
@@ -228,13 +235,18 @@ const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.
 /** The floor reads 4 clusters at a time: the fastest it gets here (the collector runs 2). */
 const CONCURRENCY = 4;
 
-if (mode === "floor" || mode === "snapshot") await measureFleet(mode);
+if (mode === "floor" || mode === "snapshot" || mode === "resnapshot") await measureFleet(mode);
 
-async function measureFleet(mode: "floor" | "snapshot") {
-  const clients = kubeconfigContexts(kubeconfig as string).map((context) =>
+async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
+  // BENCH_CONTEXTS: only these clusters (comma-separated), as a collector that owns some of them.
+  const only = process.env.BENCH_CONTEXTS?.split(",");
+  const contexts = kubeconfigContexts(kubeconfig as string).filter((c) => !only || only.includes(c));
+  const clients = contexts.map((context) =>
     createClusterClient(context, loadKubeConfig({ kind: "kubeconfig", path: kubeconfig as string, context })),
   );
-  const started = performance.now();
+  let started = performance.now();
+  // CPU from here: what the work costs, without loading the bundle (as the floor's).
+  let cpu0 = process.cpuUsage();
   let items = 0;
   let rows = 0;
   const statuses: string[] = [];
@@ -264,7 +276,16 @@ async function measureFleet(mode: "floor" | "snapshot") {
     const db = createDb(databaseUrl as string);
     // The collector's own default unless BENCH_SNAPSHOT_CONCURRENCY says otherwise.
     const concurrency = Number(process.env.BENCH_SNAPSHOT_CONCURRENCY) || undefined;
-    const outcomes = await collectFleet(db, clients, concurrency ? { concurrency } : {});
+    // As a long-running collector: what this process built in each cluster's previous snapshot.
+    const memory = new FleetFactsMemory();
+    const opts = { ...(concurrency ? { concurrency } : {}), memory };
+    if (mode === "resnapshot") {
+      // The previous snapshot of a collector that keeps running; the one after it is measured.
+      await collectFleet(db, clients, opts);
+      started = performance.now();
+      cpu0 = process.cpuUsage();
+    }
+    const outcomes = await collectFleet(db, clients, opts);
     for (const o of outcomes) {
       statuses.push(o.status);
       rows += Object.values(o.rows ?? {}).reduce((a, b) => a + b, 0);
@@ -277,7 +298,7 @@ async function measureFleet(mode: "floor" | "snapshot") {
       mode,
       wallMs,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
-      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      cpuMs: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000,
       items,
       rows,
       statuses,

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createDb, createExportPool, type Db } from "@pullsight/db";
+import { createDb, createExportPool, type Db, TABLES } from "@pullsight/db";
 import {
   applyMigrations,
   freePort,
@@ -53,7 +53,7 @@ export function benchOptions() {
     LIVE_EVENTS: Number(values["live-events"]),
     LOAD_SECONDS: Number(values["load-seconds"]),
     LOAD_CONNECTIONS: Number(values["load-connections"]),
-    only: new Set((values.only ?? "snapshot,api,pages,csv,events,load,probe").split(",")),
+    only: new Set((values.only ?? "snapshot,scaleout,api,pages,csv,events,load,probe").split(",")),
     /** Measure the API on the history a previous run seeded (same fleet size) instead of seeding it again. */
     REUSE_HISTORY: values["reuse-history"] ?? false,
     /** Distinct image references the prober figure asks about. */
@@ -72,7 +72,7 @@ export class Report {
     const target = f.target ? `  target ${f.target}: ${f.met ? "met" : "MISSED"}` : "";
     const note = f.target && !f.met && f.note ? ` (${f.note})` : "";
     console.log(
-      `${f.figure.padEnd(10)} ${f.name.padEnd(46)} ${fmt(f.value).padStart(12)} ${f.unit}${target}${note}`,
+      `${f.figure.padEnd(11)} ${f.name.padEnd(46)} ${fmt(f.value).padStart(12)} ${f.unit}${target}${note}`,
     );
   };
 }
@@ -173,8 +173,9 @@ export interface ChildResult {
 /** Runs a measured process (bundled child.ts) to completion and adds the CPU its neighbours spent meanwhile. */
 export function runChild(
   childJs: string,
-  mode: "floor" | "snapshot",
+  mode: "floor" | "snapshot" | "resnapshot",
   at: { kubeconfig: string; dbUrl: string; simPid?: number | undefined; postmasterPid: number | null },
+  env: Record<string, string> = {},
 ): ChildResult {
   const sim0 = treeCpuMs(at.simPid) ?? 0;
   const pg0 = treeCpuMs(at.postmasterPid);
@@ -182,6 +183,7 @@ export function runChild(
     encoding: "utf8",
     maxBuffer: 64 * 2 ** 20,
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   const pg1 = treeCpuMs(at.postmasterPid);
   const line = out.trim().split("\n").at(-1) ?? "{}";
@@ -212,5 +214,20 @@ export interface Bench {
   /** The measured processes, bundled as deployed. */
   childJs: string;
   report: (f: Figure) => void;
-  child: (mode: "floor" | "snapshot") => ChildResult;
+  /** A measured process; `env` narrows it (BENCH_CONTEXTS: the clusters it reads). */
+  child: (mode: "floor" | "snapshot" | "resnapshot", env?: Record<string, string>) => ChildResult;
+  /** Rows per table after the first full snapshot of the fleet (figure 1), for figures that compare. */
+  firstSnapshotRows?: Map<string, number>;
+  /** Figure 1's single collector: its wall time for the whole fleet. */
+  firstSnapshotMs?: number;
+}
+
+/** How many rows each of the product's tables holds in the database at `pool`. */
+export async function rowsPerTable(pool: pg.Pool): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const table of TABLES) {
+    const r = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`);
+    counts.set(table, Number(r.rows[0]?.n));
+  }
+  return counts;
 }

@@ -35,6 +35,7 @@ import { apiFigures } from "./figures/api.ts";
 import { csvFigures } from "./figures/csv.ts";
 import { eventFigures } from "./figures/events.ts";
 import { probeFigures } from "./figures/probe.ts";
+import { scaleOutFigures } from "./figures/scale-out.ts";
 import { snapshotFigures } from "./figures/snapshot.ts";
 import { runLoadFigure } from "./load.ts";
 
@@ -58,18 +59,25 @@ const b: Bench = {
   sim,
   childJs,
   report: report.add,
-  child: (mode) =>
-    runChild(childJs, mode, {
-      kubeconfig: sim.kubeconfig,
-      dbUrl: database.dbUrl,
-      simPid: sim.proc?.pid,
-      postmasterPid: database.postmasterPid,
-    }),
+  child: (mode, env) =>
+    runChild(
+      childJs,
+      mode,
+      {
+        kubeconfig: sim.kubeconfig,
+        dbUrl: database.dbUrl,
+        simPid: sim.proc?.pid,
+        postmasterPid: database.postmasterPid,
+      },
+      env,
+    ),
 };
 
 const history = only.has("api") || only.has("pages");
-if (only.has("snapshot") || only.has("events") || history) await sim.start(opts.CLUSTERS, opts.PODS);
+if (["snapshot", "scaleout", "events"].some((f) => only.has(f)) || history)
+  await sim.start(opts.CLUSTERS, opts.PODS);
 if (only.has("snapshot")) await snapshotFigures(b);
+if (only.has("scaleout")) await scaleOutFigures(b);
 if (history) await apiFigures(b);
 if (only.has("events")) await eventFigures(b);
 sim.stop();
