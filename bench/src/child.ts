@@ -249,6 +249,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
   let cpu0 = process.cpuUsage();
   let items = 0;
   let rows = 0;
+  let reused = 0;
   const statuses: string[] = [];
 
   if (mode === "floor") {
@@ -277,8 +278,9 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
     // The collector's own default unless BENCH_SNAPSHOT_CONCURRENCY says otherwise.
     const concurrency = Number(process.env.BENCH_SNAPSHOT_CONCURRENCY) || undefined;
     // As a long-running collector: what this process built in each cluster's previous snapshot.
-    const memory = new FleetFactsMemory();
-    const opts = { ...(concurrency ? { concurrency } : {}), memory };
+    // BENCH_FACTS_MEMORY=off: without it, to compare.
+    const memory = process.env.BENCH_FACTS_MEMORY === "off" ? undefined : new FleetFactsMemory();
+    const opts = { ...(concurrency ? { concurrency } : {}), ...(memory ? { memory } : {}) };
     if (mode === "resnapshot") {
       // The previous snapshot of a collector that keeps running; the one after it is measured.
       await collectFleet(db, clients, opts);
@@ -288,6 +290,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
     const outcomes = await collectFleet(db, clients, opts);
     for (const o of outcomes) {
       statuses.push(o.status);
+      reused += o.reused ?? 0;
       rows += Object.values(o.rows ?? {}).reduce((a, b) => a + b, 0);
     }
     await db.$disconnect();
@@ -301,6 +304,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
       cpuMs: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000,
       items,
       rows,
+      reused,
       statuses,
     }),
   );

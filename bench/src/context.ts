@@ -164,6 +164,8 @@ export interface ChildResult {
   cpuMs: number;
   items: number;
   rows: number;
+  /** Workloads whose records the collector reused from its previous snapshot. */
+  reused?: number;
   statuses: string[];
   /** CPU of the simulator and of PostgreSQL while the child ran (null: a server not ours). */
   simCpuMs: number;

@@ -55,6 +55,8 @@ export interface ClusterOutcome {
   rows: SnapshotResult["rows"] | null;
   failures: Array<{ kind: string; status: number | null; reason: string; message: string }>;
   durationMs: number;
+  /** Workloads whose records were reused from the previous snapshot (with `memory`). */
+  reused?: number;
 }
 
 export async function collectCluster(
@@ -95,13 +97,14 @@ export async function collectCluster(
     ...(kubelet ? { kubeletWindow: kubelet.window } : {}),
   };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
+  const memory = opts.memory?.of(client.name);
   const facts = buildClusterFacts(
     raw,
     opts.profiles ?? DEFAULT_PROFILES,
     opts.clusterLabels?.[client.name] ?? {},
     pullStats,
     waivers,
-    opts.memory?.of(client.name),
+    memory,
   );
   log.info("writing snapshot", { cluster: client.name, workloads: facts.workloads.length });
   const result = await writeSnapshot(db, {
@@ -147,6 +150,7 @@ export async function collectCluster(
     durationMs: Math.round(durationMs),
     failures: raw.failures.map((f) => `${f.kind}: ${f.reason}`),
     rows: result.rows,
+    ...(memory ? { workloadsReused: memory.reused, workloadsEvaluated: memory.built } : {}),
   });
   return {
     cluster: client.name,
@@ -155,6 +159,7 @@ export async function collectCluster(
     rows: result.rows,
     failures: raw.failures,
     durationMs,
+    ...(memory ? { reused: memory.reused } : {}),
   };
 }
 

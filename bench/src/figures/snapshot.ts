@@ -50,7 +50,7 @@ export async function snapshotFigures(b: Bench) {
     name: "unchanged re-snapshot",
     value: Math.round(again.wallMs),
     unit: "ms",
-    note: cpuNote(again, "collector"),
+    note: `${again.reused ?? 0} workloads reused; ${cpuNote(again, "collector")}`,
   });
   report({
     figure: "2 resnap",
