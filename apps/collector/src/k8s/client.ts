@@ -103,9 +103,12 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
     const options: https.RequestOptions = {
       method: "GET",
       headers: { Accept: opts.accept ?? "application/json" },
-      agent,
     };
+    // Credentials are applied per request (tokens rotate). The client library also sets its own
+    // agent, which does not keep connections alive: a TLS handshake per request on both ends.
+    // Ours does, unless the kubeconfig names a proxy, whose agent the library builds.
     await kc.applyToHTTPSOptions(options);
+    if (!cluster?.proxyUrl) options.agent = agent;
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const mod = url.protocol === "https:" ? https : http;

@@ -11,6 +11,8 @@ export class ClusterListener {
   private server: http.Server | https.Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** Connections accepted since the listener was made: what a client's keep-alive saves shows here. */
+  connectionsAccepted = 0;
 
   constructor(
     private readonly handler: Handler,
@@ -52,6 +54,7 @@ export class ClusterListener {
       : http.createServer(handler);
     server.keepAliveTimeout = 5_000;
     server.on("connection", (s: Socket) => {
+      this.connectionsAccepted++;
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
