@@ -29,6 +29,7 @@ import {
   probeImages,
 } from "@pullsight/collector";
 import { createDb, createExportPool, recordRegistryRound } from "@pullsight/db";
+import { heapTimeline } from "./heap-timeline.ts";
 
 const [mode, kubeconfig, databaseUrl] = process.argv.slice(2);
 const MODES = ["floor", "snapshot", "resnapshot", "export", "api", "live", "probe"];
@@ -250,6 +251,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
   let items = 0;
   let rows = 0;
   let reused = 0;
+  let timeline: ReturnType<typeof heapTimeline> | null = null;
   const statuses: string[] = [];
 
   if (mode === "floor") {
@@ -280,7 +282,9 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
     // As a long-running collector: what this process built in each cluster's previous snapshot.
     // BENCH_FACTS_MEMORY=off: without it, to compare.
     const memory = process.env.BENCH_FACTS_MEMORY === "off" ? undefined : new FleetFactsMemory();
-    const opts = { ...(concurrency ? { concurrency } : {}), ...(memory ? { memory } : {}) };
+    timeline = heapTimeline();
+    const { log, onProgress } = timeline;
+    const opts = { ...(concurrency ? { concurrency } : {}), ...(memory ? { memory } : {}), log, onProgress };
     if (mode === "resnapshot") {
       // The previous snapshot of a collector that keeps running; the one after it is measured.
       await collectFleet(db, clients, opts);
@@ -306,6 +310,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
       rows,
       reused,
       statuses,
+      ...(timeline ? { peak: timeline.stop() } : {}),
     }),
   );
   process.exit(0);

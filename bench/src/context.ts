@@ -17,6 +17,7 @@ import {
 import type pg from "pg";
 import { treeCpuMs } from "./cpu.ts";
 import type { Figure } from "./figure.ts";
+import type { PeakMoment } from "./heap-timeline.ts";
 
 export function benchOptions() {
   const { values } = parseArgs({
@@ -166,6 +167,8 @@ export interface ChildResult {
   rows: number;
   /** Workloads whose records the collector reused from its previous snapshot. */
   reused?: number;
+  /** Snapshots: when memory peaked, and what each cluster was doing then. */
+  peak?: PeakMoment;
   statuses: string[];
   /** CPU of the simulator and of PostgreSQL while the child ran (null: a server not ours). */
   simCpuMs: number;
