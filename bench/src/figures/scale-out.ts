@@ -92,7 +92,7 @@ export async function scaleOutFigures(b: Bench) {
   const clusters = kubeconfigContexts(b.sim.kubeconfig);
   if (!b.firstSnapshotRows) {
     // Without figure 1 in this run, one collector for the whole fleet gives the rows to compare with.
-    b.child("snapshot");
+    b.firstSnapshotMs = b.child("snapshot").wallMs;
     b.firstSnapshotRows = await rowsPerTable(b.pool);
   }
   const one = { BENCH_CONTEXTS: clusters[0] ?? "" };
