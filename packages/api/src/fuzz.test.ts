@@ -213,6 +213,7 @@ const TEMPLATES: Record<string, unknown> = {
   "reviews.get": { week: "2026-W47", scope: "cluster:c" },
   "reviews.sign": { week: "2026-W47", scope: "namespace:c/ns", notes: "fine" },
   "reviews.list": { scope: "fleet", limit: 5 },
+  "reviews.rules": { week: "2026-W47", scope: "team:payments", section: "resolved", team: "payments" },
   "reviews.images": {
     week: "2026-W47",
     scope: "team:payments",

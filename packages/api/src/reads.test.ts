@@ -67,6 +67,10 @@ describe("what procedures read", () => {
       "trends.coverage": [{}, { scope: { cluster: c.name }, range: { days: 7 } }],
       "reviews.get": [{ week }, { week, scope: `cluster:${c.name}` }],
       "reviews.list": [{}],
+      "reviews.rules": [
+        { week, section: "new", team: owned.owner ?? "" },
+        { week, scope: `cluster:${c.name}`, section: "ageing", team: owned.owner ?? "" },
+      ],
       "reviews.images": [
         { week, section: "new", team: owned.owner ?? "", ruleId: "PS001" },
         { week, scope: `cluster:${c.name}`, section: "open", team: owned.owner ?? "", ruleId: "PS002" },

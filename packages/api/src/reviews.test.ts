@@ -3,7 +3,7 @@
 // validated, refused a second time and refused by the database afterwards.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isoWeekOf } from "@pullsight/core";
+import { isoWeekOf, RULES_BY_ID } from "@pullsight/core";
 import type { TestDatabase } from "@pullsight/db/testing";
 import { TRPCError } from "@trpc/server";
 import { type CollectedFleet, collectedFleet } from "./collected-fixture.ts";
@@ -49,6 +49,13 @@ describe("weekly reviews on collected data", () => {
         team.findings,
         team.team,
       );
+      // A page fetches a team's rules when the team is opened: the same groups, with their titles.
+      const rules = await as(viewer).reviews.rules({ week, section: "new", team: team.team });
+      assert.deepEqual(
+        rules.map(({ title, ...r }) => r),
+        team.rules,
+      );
+      assert.ok(rules.every((r) => r.title === RULES_BY_ID.get(r.ruleId)?.title));
       for (const rule of team.rules) {
         const images = await as(viewer).reviews.images({
           week,

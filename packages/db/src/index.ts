@@ -204,6 +204,8 @@ export {
   imageGroups,
   type ReviewAction,
   reviewImageGroups,
+  reviewTeamRules,
+  ruleGroup,
   type TeamGroup,
 } from "./queries/review-groups.ts";
 export { listReviews, missingScope, ReviewConflictError, signReview } from "./queries/review-signoff.ts";

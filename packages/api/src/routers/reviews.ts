@@ -1,4 +1,4 @@
-import { parseScopeKey, type ReviewScope } from "@pullsight/core";
+import { parseScopeKey, type ReviewScope, RULES_BY_ID } from "@pullsight/core";
 import {
   type Db,
   defaultReviewWeek,
@@ -14,7 +14,9 @@ import {
   ReviewConflictError,
   reviewFinding,
   reviewImageGroups,
+  reviewTeamRules,
   reviewWindow,
+  ruleGroup,
   signedReview,
   signReview,
   weeklyReviewResult,
@@ -73,6 +75,27 @@ export const reviewsRouter = router({
       const week = input.week ?? (await defaultReviewWeek(ctx.db, now));
       const scope = await existingScope(ctx.db, input.scope);
       return getWeeklyReview(ctx.db, week, scope, now).catch(asBadRequest);
+    }),
+
+  /** The rules of one team's group in a review's section, heaviest first, with their titles. */
+  rules: publicProcedure
+    .meta({ reads: ["Cluster", "Finding", "Namespace"] })
+    .input(
+      z
+        .object({
+          week: isoWeek,
+          scope: scopeKey.default("fleet"),
+          section: z.enum(REVIEW_SECTIONS),
+          team: z.string().trim().min(1).max(253),
+        })
+        .strict(),
+    )
+    .output(z.array(ruleGroup.extend({ title: z.string().nullable() })))
+    .query(async ({ ctx, input }) => {
+      const scope = await existingScope(ctx.db, input.scope);
+      const w = windowOf(input.week, ctx.now());
+      const rules = await reviewTeamRules(ctx.db, input.section, w, scope, input.team);
+      return rules.map((r) => ({ ...r, title: RULES_BY_ID.get(r.ruleId)?.title ?? null }));
     }),
 
   /** The images of one rule in a team's group of a review's section, heaviest first. */

@@ -174,12 +174,15 @@ export async function reviewGroups(
   section: ReviewSection,
   w: ReviewWindow,
   scope: ReviewScope,
+  /** Only this team's group. */
+  team?: string,
 ): Promise<TeamGroup[]> {
+  const ofTeam = team === undefined ? Prisma.empty : Prisma.sql`AND ${OWNER_SQL} = ${team}`;
   // GROUPING() is 0 for a column grouped by: level 0 is a rule, 1 a team.
   const rows = await db.$queryRaw<GroupRow[]>`
     SELECT GROUPING(f."ruleId")::int AS level, ${OWNER_SQL} AS team, f."ruleId", ${groupCounts()}
     FROM ${sectionFrom(section, w, scope)}
-    WHERE true ${scopeSql(scope)}
+    WHERE true ${scopeSql(scope)} ${ofTeam}
     GROUP BY GROUPING SETS ((${OWNER_SQL}), (${OWNER_SQL}, f."ruleId"))`;
   const teams = new Map<string, TeamGroup>();
   for (const r of rows.filter((r) => r.level === 1))
@@ -189,6 +192,20 @@ export async function reviewGroups(
   for (const team of teams.values())
     team.rules.sort((a, b) => heaviest(a, b) || a.ruleId.localeCompare(b.ruleId));
   return [...teams.values()].sort((a, b) => heaviest(a, b) || a.team.localeCompare(b.team));
+}
+
+/**
+ * The rules of one team's group in a section, heaviest first: what a page shows when the team is
+ * opened (a fleet's review has hundreds of rule groups across its teams; a page lists teams).
+ */
+export async function reviewTeamRules(
+  db: Db,
+  section: ReviewSection,
+  w: ReviewWindow,
+  scope: ReviewScope,
+  team: string,
+): Promise<TeamGroup["rules"]> {
+  return (await reviewGroups(db, section, w, scope, team))[0]?.rules ?? [];
 }
 
 /** One rule's images in a team's group of a section, heaviest first (IMAGES_PER_RULE, the rest counted). */
