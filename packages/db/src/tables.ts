@@ -30,6 +30,8 @@ export const TABLES = [
   "ImageUse",
   "ImageDigestUse",
   "ContainerFacets",
+  "ReviewWeekFigures",
+  "ReviewFiguresEpoch",
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -60,6 +60,8 @@ const REVIEW_READS = [
   "Waiver",
   "Workload",
 ] as const;
+/** A review reads an ended week's figures where they are kept (db review-figures.ts). */
+const REVIEW_FIGURES_READS = [...REVIEW_READS, "ReviewFiguresEpoch", "ReviewWeekFigures"] as const;
 
 /** Rows of one group shown at once; the findings page and the CSV have them all. */
 export const GROUP_ROWS_LIMIT = 50;
@@ -67,7 +69,7 @@ export const GROUP_ROWS_LIMIT = 50;
 export const reviewsRouter = router({
   /** The review of an ISO week (default: last week, or this one when nothing is older) for a scope. */
   get: publicProcedure
-    .meta({ reads: [...REVIEW_READS] })
+    .meta({ reads: [...REVIEW_FIGURES_READS] })
     .input(z.object({ week: isoWeek.optional(), scope: scopeKey.default("fleet") }).strict())
     .output(weeklyReviewResult)
     .query(async ({ ctx, input }) => {

@@ -18,17 +18,15 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { bySeverity, severity } from "./results.ts";
+import { weekFigures } from "./review-figures.ts";
 import {
   OWNER_SQL,
   type ReviewSection,
   type ReviewWindow,
   reviewAction,
-  reviewActions,
-  reviewGroups,
   scopeSql,
   sectionFrom,
   severeGroup,
-  severeGroups,
   type TeamGroup,
   teamGroup,
 } from "./review-groups.ts";
@@ -183,12 +181,6 @@ function countBySeverity(teams: readonly TeamGroup[]): Record<Severity, number> 
   return out;
 }
 
-async function openAtEnd(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: number }>>`
-    SELECT COUNT(*)::int AS n FROM ${sectionFrom("open", w, scope)} WHERE true ${scopeSql(scope)}`;
-  return row?.n ?? 0;
-}
-
 /** The score at the end of the week and the week before, for the scope. */
 async function scopeScore(db: Db, start: Date, end: Date, scope: ReviewScope) {
   if (scope.kind === "team") {
@@ -245,26 +237,15 @@ export async function getWeeklyReview(
   now = new Date(),
 ): Promise<WeeklyReview> {
   const w = reviewWindow(week, now);
-  const [score, weeks, open, severeRows, severeByProfile, teams] = await Promise.all([
+  const [score, weeks, figures, teams, waivers, signed] = await Promise.all([
     scopeScore(db, w.start, w.end, scope),
     weeksWithData(db, now),
-    openAtEnd(db, w, scope),
-    severeGroups(db, w, scope),
-    db.$queryRaw<Array<{ production: boolean; n: number }>>`
-      SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
-      FROM ${sectionFrom("new", w, scope)}
-      WHERE f.severity::text IN ('critical', 'high') ${scopeSql(scope)}
-      GROUP BY 1`,
+    weekFigures(db, week, w, scope, now),
     scope.kind === "namespace" ? Promise.resolve([]) : teamMovements(db, w.start, scope),
-  ]);
-  const [groupsNew, groupsResolved, groupsAgeing, actions, waivers, signed] = await Promise.all([
-    reviewGroups(db, "new", w, scope),
-    reviewGroups(db, "resolved", w, scope),
-    reviewGroups(db, "ageing", w, scope),
-    reviewActions(db, w, scope),
     expiringWaivers(db, w, scope),
     db.review.findUnique({ where: { isoWeek_scope: { isoWeek: week, scope: scopeKey(scope) } } }),
   ]);
+  const { groups, severeByProfile } = figures;
   const current = score.cur?.score ?? null;
   const previous = score.prev?.score ?? null;
   return {
@@ -282,19 +263,19 @@ export async function getWeeklyReview(
       compliant: score.cur?.compliant ?? 0,
     },
     counts: {
-      new: countBySeverity(groupsNew),
-      resolved: countBySeverity(groupsResolved),
-      ageing: countBySeverity(groupsAgeing),
-      openAtEnd: open,
+      new: countBySeverity(groups.new),
+      resolved: countBySeverity(groups.resolved),
+      ageing: countBySeverity(groups.ageing),
+      openAtEnd: figures.openAtEnd,
     },
     worse: {
-      severe: severeRows,
+      severe: figures.severe,
       severeCount: severeByProfile.find((r) => r.production)?.n ?? 0,
       otherSevere: severeByProfile.find((r) => !r.production)?.n ?? 0,
       teams,
     },
-    groups: { new: groupsNew, resolved: groupsResolved, ageing: groupsAgeing },
-    actions,
+    groups,
+    actions: figures.actions,
     waiversExpiring: waivers,
     signed: signed ? toSigned(signed) : null,
   };

@@ -1,0 +1,123 @@
+// What a weekly review counts from findings (open at the week's end, what got worse, the groups of
+// its three sections, the actions), and the figures of a week that has ended kept once computed.
+// An ended week's figures change only through late evidence (a finding first seen, resolved or
+// changed with a time inside it), a namespace's owner or profile, a cluster's name or a waiver: the
+// triggers of migration 20261204020000_review_week_figures forget the weeks such a change touches,
+// so a kept week always equals what computing it again would give (review-figures.test.ts).
+import type { ReviewScope } from "@pullsight/core";
+import { scopeKey } from "@pullsight/core";
+import type { Db } from "../client.ts";
+import {
+  type ReviewAction,
+  type ReviewWindow,
+  reviewActions,
+  reviewGroups,
+  type SevereGroup,
+  scopeSql,
+  sectionFrom,
+  severeGroups,
+  type TeamGroup,
+} from "./review-groups.ts";
+
+export interface FindingFigures {
+  openAtEnd: number;
+  severe: SevereGroup[];
+  /** New critical and high findings, in production namespaces and in the others. */
+  severeByProfile: Array<{ production: boolean; n: number }>;
+  groups: { new: TeamGroup[]; resolved: TeamGroup[]; ageing: TeamGroup[] };
+  actions: ReviewAction[];
+}
+
+/**
+ * The shape and meaning of kept figures: a kept row of another version is computed again. Raise
+ * it when what `computeFigures` returns, or how it counts, changes.
+ */
+const FIGURES_VERSION = 1;
+
+/**
+ * How long after its end a week's figures may be kept: a margin for the web's clock against the
+ * database's, whose idea of the current week decides which changes can touch an ended one.
+ */
+const KEEP_AFTER_MS = 10 * 60_000;
+
+async function computeFigures(db: Db, w: ReviewWindow, scope: ReviewScope): Promise<FindingFigures> {
+  const [open, severe, severeByProfile, groupsNew, groupsResolved, groupsAgeing, actions] = await Promise.all(
+    [
+      db.$queryRaw<Array<{ n: number }>>`
+      SELECT COUNT(*)::int AS n FROM ${sectionFrom("open", w, scope)} WHERE true ${scopeSql(scope)}`,
+      severeGroups(db, w, scope),
+      db.$queryRaw<Array<{ production: boolean; n: number }>>`
+      SELECT COALESCE(n.profile = 'production', false) AS production, COUNT(*)::int AS n
+      FROM ${sectionFrom("new", w, scope)}
+      WHERE f.severity::text IN ('critical', 'high') ${scopeSql(scope)}
+      GROUP BY 1`,
+      reviewGroups(db, "new", w, scope),
+      reviewGroups(db, "resolved", w, scope),
+      reviewGroups(db, "ageing", w, scope),
+      reviewActions(db, w, scope),
+    ],
+  );
+  return {
+    openAtEnd: open[0]?.n ?? 0,
+    severe,
+    severeByProfile,
+    groups: { new: groupsNew, resolved: groupsResolved, ageing: groupsAgeing },
+    actions,
+  };
+}
+
+/** Whether a week's figures may be kept: it ended, for the caller and for the wall clock. */
+export function keepable(w: ReviewWindow, now: Date): boolean {
+  return w.end.getTime() <= Math.min(now.getTime(), Date.now()) - KEEP_AFTER_MS;
+}
+
+/**
+ * A week's figures for a scope: kept ones for an ended week, else computed (and kept, unless a
+ * change that could touch the week committed, or was in flight, while they were computed).
+ */
+export async function weekFigures(
+  db: Db,
+  week: string,
+  w: ReviewWindow,
+  scope: ReviewScope,
+  now: Date,
+): Promise<FindingFigures> {
+  if (!keepable(w, now)) return computeFigures(db, w, scope);
+  const key = scopeKey(scope);
+  const [kept] = await db.$queryRaw<Array<{ figures: { v: number; f: FindingFigures } }>>`
+    SELECT figures FROM "ReviewWeekFigures" WHERE week = ${week} AND scope = ${key}`;
+  if (kept?.figures.v === FIGURES_VERSION) return kept.figures.f;
+  const before = await epoch(db);
+  const figures = await computeFigures(db, w, scope);
+  await keep(db, { week, scope: key, w, before, figures });
+  return figures;
+}
+
+async function epoch(db: Db, lock = false): Promise<string> {
+  const [row] = lock
+    ? await db.$queryRaw<
+        Array<{ n: string }>
+      >`SELECT n::text FROM "ReviewFiguresEpoch" WHERE id = 1 FOR SHARE`
+    : await db.$queryRaw<Array<{ n: string }>>`SELECT n::text FROM "ReviewFiguresEpoch" WHERE id = 1`;
+  return row?.n ?? "";
+}
+
+/**
+ * Keeps computed figures if no change that forgets kept weeks committed since `before` was read.
+ * The epoch row is read FOR SHARE: a writer whose change forgets weeks raises the epoch first and
+ * holds the row until it commits, so this waits for it and then sees the raise; a writer that
+ * comes after waits for this insert to commit and then deletes it.
+ */
+async function keep(
+  db: Db,
+  k: { week: string; scope: string; w: ReviewWindow; before: string; figures: FindingFigures },
+) {
+  const figures = JSON.stringify({ v: FIGURES_VERSION, f: k.figures });
+  await db.$transaction(async (tx) => {
+    if ((await epoch(tx as Db, true)) !== k.before) return;
+    await tx.$executeRaw`
+      INSERT INTO "ReviewWeekFigures" (week, scope, "weekStart", "weekEnd", figures)
+      VALUES (${k.week}, ${k.scope}, ${k.w.start}, ${k.w.end}, ${figures}::jsonb)
+      ON CONFLICT (week, scope) DO UPDATE SET figures = EXCLUDED.figures, "computedAt" = now()`;
+  });
+}
