@@ -22,7 +22,18 @@ const workloadDetail = workloadDetailResult.extend({
 export const workloadsRouter = router({
   /** The workloads table: filtered, sorted and paginated by the database (keyset cursor). */
   list: publicProcedure
-    .meta({ reads: ["Cluster", "ContainerFact", "Finding", "Namespace", "Snapshot", "Waiver", "Workload"] })
+    .meta({
+      reads: [
+        "Cluster",
+        "ContainerFact",
+        "Finding",
+        "ImageUse",
+        "Namespace",
+        "Snapshot",
+        "Waiver",
+        "Workload",
+      ],
+    })
     .input(
       z
         .object({

@@ -94,6 +94,9 @@ export const SEVERITY_ORDER: string[] = [...SEVERITIES];
 /** Escapes LIKE wildcards so user text is matched literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The shortest search pg_trgm can look up by index: a shorter one yields no trigram. */
+const TRIGRAM = 3;
+
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
@@ -122,12 +125,22 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   const q = filter.q?.trim();
   if (q) {
     const like = `%${likeEscape(q)}%`;
-    // One indexed lookup per searched column (trigram indexes, migration 20261202204000), not a
-    // scan of every workload: an OR across a subquery cannot use them.
-    parts.push(Prisma.sql`wl.id IN (
-      SELECT ws.id FROM "Workload" ws WHERE ws.name ILIKE ${like}
-      UNION SELECT ws.id FROM "Workload" ws WHERE ws.namespace ILIKE ${like}
-      UNION SELECT cq."workloadId" FROM "ContainerFact" cq WHERE cq."validTo" IS NULL AND cq.image ILIKE ${like})`);
+    // Images are matched in the image inventory (ImageUse: the images of live workloads' current
+    // containers, a row per cluster and image), then their containers found by index, instead of
+    // matching every current container's image.
+    const byImage = Prisma.sql`SELECT cq."workloadId" FROM "ContainerFact" cq WHERE cq."validTo" IS NULL
+      AND cq.image = ANY(ARRAY(SELECT DISTINCT u.image FROM "ImageUse" u WHERE u.image ILIKE ${like}))`;
+    parts.push(
+      q.length >= TRIGRAM
+        ? // One trigram-index lookup per column (migration 20261202204000), not a scan of every
+          // workload: an OR across a subquery cannot use them.
+          Prisma.sql`wl.id IN (
+            SELECT ws.id FROM "Workload" ws WHERE ws.name ILIKE ${like}
+            UNION SELECT ws.id FROM "Workload" ws WHERE ws.namespace ILIKE ${like}
+            UNION ${byImage})`
+        : // Too short for trigrams: one pass over the workloads the rest of the filter reads.
+          Prisma.sql`(wl.name ILIKE ${like} OR wl.namespace ILIKE ${like} OR wl.id IN (${byImage}))`,
+    );
   }
   return Prisma.join(parts, " AND ");
 }

@@ -25,17 +25,24 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function ClusterPage({ params }: { params: Params }) {
   const name = decodeURIComponent((await params).name);
   const caller = await api();
-  const detail = await caller.clusters.detail({ name, snapshots: 10 }).catch((e: { code?: string }) => {
-    if (e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
-  const [posture, failing, atRisk, registries, marks] = await Promise.all([
-    caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
-    caller.failing.count({ filter: { cluster: name } }),
-    caller.registries.atRisk({ filter: { cluster: name }, limit: 1 }),
-    caller.registries.health({ cluster: name }),
-    caller.trends.marks({ cluster: name, range: { days: 56 } }),
+  // One round of queries; an unknown cluster is a 404 whatever the others answered.
+  const [asked, others] = await Promise.allSettled([
+    caller.clusters.detail({ name, snapshots: 10 }),
+    Promise.all([
+      caller.trends.posture({ scope: { cluster: name }, range: { days: 56 }, bucket: "day" }),
+      caller.failing.count({ filter: { cluster: name } }),
+      caller.registries.atRisk({ filter: { cluster: name }, limit: 1 }),
+      caller.registries.health({ cluster: name }),
+      caller.trends.marks({ cluster: name, range: { days: 56 } }),
+    ]),
   ]);
+  if (asked.status === "rejected") {
+    if ((asked.reason as { code?: string }).code === "NOT_FOUND") notFound();
+    throw asked.reason;
+  }
+  const detail = asked.value;
+  if (others.status === "rejected") throw others.reason;
+  const [posture, failing, atRisk, registries, marks] = others.value;
   const { cluster, namespaces } = detail;
   const now = new Date();
   const q = encodeURIComponent(name);
