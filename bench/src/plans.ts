@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createCaller, createContext } from "@pullsight/api";
-import { createDb, createExportPool, poolOf } from "@pullsight/db";
+import { createDb, createExportPool, poolOf, withSessionSettings } from "@pullsight/db";
 import { applyMigrations, freePort, repoRoot, startEmbeddedPostgres } from "@pullsight/db/bootstrap";
 import type pg from "pg";
 
@@ -77,7 +77,9 @@ const questions: Record<string, () => Promise<unknown>> = {
 const out = path.join(repoRoot, "bench/plans");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const explainer = createExportPool(url.toString(), { max: 1 });
+// With the product's session settings (no parallel workers), so that each plan is the one its
+// answer ran.
+const explainer = createExportPool(withSessionSettings(url.toString()), { max: 1 });
 for (const [name, ask] of Object.entries(questions)) {
   await ask(); // warm: plans and caches as a running server has them
   recording = [];

@@ -1,6 +1,6 @@
 // Safe to bundle (Next.js): the Prisma client and the read/write functions over it.
 // Process-level concerns (embedded server, migrations, env) live in ./bootstrap.ts.
-export { closeDb, createDb, type Db, poolOf } from "./client.ts";
+export { closeDb, createDb, type Db, poolOf, withSessionSettings } from "./client.ts";
 export {
   createExportPool,
   ExportPoolBusyError,
