@@ -214,15 +214,25 @@ function countListed(db: Db, filter: FindingExportFilter, grouped: string[]) {
     WHERE TRUE ${notGrouped} ${countedWhere(filter, "o")}`;
 }
 
-/** The grouped rules' open findings per namespace for a countable filter (the Finding_open_rule_idx index). */
+/**
+ * The grouped rules' open findings per namespace for a countable filter (the Finding_open_rule_idx
+ * index), with the newest finding's severity. Counted per workload first and then per namespace,
+ * both by hashing: one sorted pass with a distinct count sorted every finding by text columns.
+ */
 function groupOpen(db: Db, filter: FindingExportFilter, grouped: string[]) {
   return db.$queryRaw<FindingGroup[]>`
-    SELECT f."ruleId", c.name AS cluster, f.namespace,
-      (ARRAY_AGG(f.severity::text ORDER BY f.id DESC))[1] AS severity,
-      COUNT(*)::int AS findings,
-      (COUNT(DISTINCT f."workloadId") + (COUNT(*) FILTER (WHERE f."workloadId" IS NULL) > 0)::int)::int AS workloads
-    FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-    WHERE f."resolvedAt" IS NULL AND f."ruleId" IN (${Prisma.join(grouped)}) ${countedWhere(filter, "f")}
-    GROUP BY f."ruleId", c.name, f.namespace
-    ORDER BY findings DESC, cluster, f.namespace`;
+    WITH per_workload AS (
+      SELECT f."ruleId", f."clusterId", f.namespace, f."workloadId", COUNT(*)::int AS n, MAX(f.id) AS newest
+      FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
+      WHERE f."resolvedAt" IS NULL AND f."ruleId" IN (${Prisma.join(grouped)}) ${countedWhere(filter, "f")}
+      GROUP BY 1, 2, 3, 4),
+    per_namespace AS (
+      -- A workload counts once; findings without one count as one more.
+      SELECT "ruleId", "clusterId", namespace, SUM(n)::int AS findings,
+        (COUNT("workloadId") + (COUNT(*) FILTER (WHERE "workloadId" IS NULL) > 0)::int)::int AS workloads,
+        MAX(newest) AS newest
+      FROM per_workload GROUP BY 1, 2, 3)
+    SELECT g."ruleId", c.name AS cluster, g.namespace, nf.severity::text AS severity, g.findings, g.workloads
+    FROM per_namespace g JOIN "Cluster" c ON c.id = g."clusterId" JOIN "Finding" nf ON nf.id = g.newest
+    ORDER BY g.findings DESC, cluster, g.namespace`;
 }
