@@ -3,6 +3,7 @@
 // lets events name their workload, and an orderly stop that writes what is buffered. The CLI's
 // service mode and the demo both run this.
 
+import { keepLastWeek } from "@pullsight/db";
 import { type Logger, silentLogger } from "@pullsight/observe";
 import { type BackfillOptions, type BackfillResult, backfill } from "./backfill.ts";
 import { type ClusterOutcome, type CollectOptions, collectFleet } from "./collect.ts";
@@ -143,11 +144,37 @@ export class CollectorService {
     }
   }
 
+  /**
+   * Keeps last week's review figures for the fleet, this collector's clusters and the teams, once
+   * the week has ended (a kept week costs one read per round to confirm); never fatal.
+   */
+  private async keepReviewRound(): Promise<void> {
+    if (this.signal.aborted) return;
+    const started = performance.now();
+    try {
+      const computed = await keepLastWeek(
+        this.handle.db,
+        new Date(),
+        this.clients.map((c) => c.name),
+      );
+      if (computed)
+        this.log.info("review figures kept", {
+          scopes: computed,
+          ms: Math.round(performance.now() - started),
+        });
+    } catch (error) {
+      this.log.error("review figures not kept", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   /** Snapshots every `intervalMs`, never overlapping, until stopped; watchers run throughout. */
   async loop(intervalMs: number): Promise<void> {
     void this.startWatchers();
     while (!this.signal.aborted) {
       await this.snapshot();
+      await this.keepReviewRound();
       await this.notifyRound();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, intervalMs);

@@ -198,6 +198,7 @@ export {
   type WeeklyReview,
   weeklyReviewResult,
 } from "./queries/review.ts";
+export { keepLastWeek } from "./queries/review-figures.ts";
 export {
   IMAGES_PER_RULE,
   type ImageGroups,

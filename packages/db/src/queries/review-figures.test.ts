@@ -6,11 +6,12 @@
 // computed stops them from being kept.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isoWeekRange, type ReviewScope, SEVERITIES, scopeKey } from "@pullsight/core";
+import { isoWeekOf, isoWeekRange, type ReviewScope, SEVERITIES, scopeKey } from "@pullsight/core";
 import fc from "fast-check";
 import { poolOf } from "../client.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import { getWeeklyReview } from "./review.ts";
+import { keepLastWeek } from "./review-figures.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -210,7 +211,13 @@ describe("an ended week's kept review figures", () => {
           for (const r of rows)
             await addFinding(r.at, r.pick, r.resolved && r.resolved > r.at ? r.resolved : null);
           await checkAll("initial");
-          for (const c of changes) {
+          // Every sequence ends with changes made now, so that serving kept figures is tested in each.
+          const made: Change[] = [
+            { kind: "evidence", pick: 1 },
+            { kind: "new-now", pick: 2 },
+            { kind: "resolve-now", pick: 3 },
+          ];
+          for (const c of [...changes, ...made]) {
             const before = await keptScopes();
             await apply(c);
             if (NOW_CHANGES.has(c.kind)) {
@@ -269,5 +276,24 @@ describe("an ended week's kept review figures", () => {
         after.counts.resolved.info,
       1,
     );
+  });
+
+  it("last week's are kept by the collector for the fleet, its clusters and every team, once", async () => {
+    const now = new Date();
+    const week = isoWeekOf(new Date(now.getTime() - 7 * DAY));
+    await poolOf(t.db).query(`DELETE FROM "ReviewWeekFigures"`);
+    // The teams as the namespaces name them now (the test above changes owners).
+    const teams = (
+      await poolOf(t.db).query<{ team: string }>(
+        `SELECT DISTINCT COALESCE(owner, '(unowned)') AS team FROM "Namespace" WHERE "deletedAt" IS NULL`,
+      )
+    ).rows.map((r) => `team:${r.team}`);
+    assert.equal(await keepLastWeek(t.db, now, ["a", "b"]), 3 + teams.length);
+    const { rows } = await poolOf(t.db).query<{ scope: string }>(
+      `SELECT scope FROM "ReviewWeekFigures" WHERE week = $1`,
+      [week],
+    );
+    assert.deepEqual(rows.map((r) => r.scope).sort(), ["cluster:a", "cluster:b", "fleet", ...teams].sort());
+    assert.equal(await keepLastWeek(t.db, now, ["a", "b"]), 0, "nothing computed twice");
   });
 });

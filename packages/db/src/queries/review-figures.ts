@@ -4,8 +4,7 @@
 // changed with a time inside it), a namespace's owner or profile, a cluster's name or a waiver: the
 // triggers of migration 20261204020000_review_week_figures forget the weeks such a change touches,
 // so a kept week always equals what computing it again would give (review-figures.test.ts).
-import type { ReviewScope } from "@pullsight/core";
-import { scopeKey } from "@pullsight/core";
+import { isoWeekOf, isoWeekRange, type ReviewScope, scopeKey } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import {
   type ReviewAction,
@@ -18,6 +17,7 @@ import {
   severeGroups,
   type TeamGroup,
 } from "./review-groups.ts";
+import { listTeams } from "./team-scores.ts";
 
 export interface FindingFigures {
   openAtEnd: number;
@@ -120,4 +120,29 @@ async function keep(
       VALUES (${k.week}, ${k.scope}, ${k.w.start}, ${k.w.end}, ${figures}::jsonb)
       ON CONFLICT (week, scope) DO UPDATE SET figures = EXCLUDED.figures, "computedAt" = now()`;
   });
+}
+
+/**
+ * Keeps last week's figures for the fleet, these clusters and every team, computed where they are
+ * not kept yet: the collector does this once the week has ended, so that the first review read
+ * on Monday does not wait for them. Returns the scopes computed.
+ */
+export async function keepLastWeek(db: Db, now: Date, clusters: readonly string[]): Promise<number> {
+  const week = isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
+  const { start, end } = isoWeekRange(week);
+  const w = { start, end, at: end };
+  if (!keepable(w, now)) return 0;
+  const scopes: ReviewScope[] = [
+    { kind: "fleet" },
+    ...clusters.map((cluster) => ({ kind: "cluster" as const, cluster })),
+    ...(await listTeams(db)).map((team) => ({ kind: "team" as const, team })),
+  ];
+  const kept = new Set(
+    (
+      await db.$queryRaw<Array<{ scope: string }>>`SELECT scope FROM "ReviewWeekFigures" WHERE week = ${week}`
+    ).map((r) => r.scope),
+  );
+  const missing = scopes.filter((s) => !kept.has(scopeKey(s)));
+  for (const scope of missing) await weekFigures(db, week, w, scope, now);
+  return missing.length;
 }
