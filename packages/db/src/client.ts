@@ -4,7 +4,14 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-const pools = new WeakMap<Db, pg.Pool>();
+/**
+ * Each client's pool, kept on the process rather than the module: a bundler may evaluate this
+ * module more than once (Next.js does, for its server layers), and a client made by one copy must
+ * still find its pool through another.
+ */
+const pools: WeakMap<Db, pg.Pool> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("pullsight.db.pools")
+] ??= new WeakMap<Db, pg.Pool>()) as WeakMap<Db, pg.Pool>;
 
 /**
  * A Prisma client on the pg driver adapter (no native query engine needed). The adapter gets a
