@@ -86,6 +86,9 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   const withYaml = page.locator("pre code", { hasText: "image:" });
   const specFinding = open.getByRole("article").filter({ has: withYaml }).first();
   const yaml = specFinding.locator("pre code", { hasText: "image:" }).first();
+  // Only the first finding opens with its fix shown; when that one is a runtime finding (a pull
+  // failing), the reader opens the spec finding's.
+  if (!(await yaml.isVisible())) await specFinding.getByText("Why it matters and how to fix it").click();
   await expect(yaml).toBeVisible();
   await expect(specFinding.getByRole("button", { name: "Copy YAML" })).toBeVisible();
   // The snippet is made concrete: it names one of this workload's containers.

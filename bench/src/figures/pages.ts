@@ -83,6 +83,11 @@ export async function pageFigures(b: Bench, hpool: pg.Pool, historyUrl: string) 
             "(() => { const n = performance.getEntriesByType('navigation')[0]; return n ? n.loadEventEnd - n.startTime : NaN })()",
           ),
         );
+        // A server component that throws streams the error page with status 200 (rendered once the
+        // page has hydrated): a page that did not render what it shows is not a render to time.
+        await page.waitForLoadState("networkidle");
+        if (await page.getByRole("alert").filter({ hasText: "could not be loaded" }).count())
+          throw new Error(`${route}: the page rendered its error boundary (see the web server's log)`);
         await page.close();
         return ms;
       };

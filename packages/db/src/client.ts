@@ -9,9 +9,10 @@ export type Db = PrismaClient;
  * module more than once (Next.js does, for its server layers), and a client made by one copy must
  * still find its pool through another.
  */
-const pools: WeakMap<Db, pg.Pool> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("pullsight.db.pools")
-] ??= new WeakMap<Db, pg.Pool>()) as WeakMap<Db, pg.Pool>;
+const processWide = globalThis as unknown as Record<symbol, WeakMap<Db, pg.Pool> | undefined>;
+const POOLS = Symbol.for("pullsight.db.pools");
+const pools: WeakMap<Db, pg.Pool> = processWide[POOLS] ?? new WeakMap();
+processWide[POOLS] = pools;
 
 /**
  * A Prisma client on the pg driver adapter (no native query engine needed). The adapter gets a
