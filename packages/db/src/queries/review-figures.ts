@@ -4,13 +4,14 @@
 // changed with a time inside it), a namespace's owner or profile, a cluster's name or a waiver: the
 // triggers of migration 20261204020000_review_week_figures forget the weeks such a change touches,
 // so a kept week always equals what computing it again would give (review-figures.test.ts).
-import { isoWeekOf, isoWeekRange, type ReviewScope, scopeKey } from "@pullsight/core";
+import { isoWeekOf, type ReviewScope, scopeKey } from "@pullsight/core";
 import type { Db } from "../client.ts";
 import {
   type ReviewAction,
   type ReviewWindow,
   reviewActions,
   reviewGroups,
+  reviewWindow,
   type SevereGroup,
   scopeSql,
   sectionFrom,
@@ -129,8 +130,7 @@ async function keep(
  */
 export async function keepLastWeek(db: Db, now: Date, clusters: readonly string[]): Promise<number> {
   const week = isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
-  const { start, end } = isoWeekRange(week);
-  const w = { start, end, at: end };
+  const w = reviewWindow(week, now);
   if (!keepable(w, now)) return 0;
   const scopes: ReviewScope[] = [
     { kind: "fleet" },

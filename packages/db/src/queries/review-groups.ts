@@ -6,6 +6,7 @@
 import {
   DIGEST_PIN,
   DIGEST_PIN_RULE_IDS,
+  isoWeekRange,
   type ReviewScope,
   ruleAction,
   SEVERITIES_MOST_SEVERE_FIRST,
@@ -30,6 +31,12 @@ export interface ReviewWindow {
   start: Date;
   end: Date;
   at: Date;
+}
+
+/** A week's bounds and the instant its figures stand at. */
+export function reviewWindow(week: string, now: Date): ReviewWindow {
+  const { start, end } = isoWeekRange(week);
+  return { start, end, at: end < now ? end : now };
 }
 
 /** Findings with their cluster, namespace owner and workload. */

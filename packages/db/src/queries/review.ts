@@ -24,6 +24,7 @@ import {
   type ReviewSection,
   type ReviewWindow,
   reviewAction,
+  reviewWindow,
   scopeSql,
   sectionFrom,
   severeGroup,
@@ -34,7 +35,7 @@ import { teamMovement, teamMovements, teamTallies } from "./team-scores.ts";
 import { getPostureTrend } from "./trends.ts";
 import { waivedSql } from "./waivers.ts";
 
-export { AGEING_DAYS, REVIEW_SECTIONS, type ReviewSection } from "./review-groups.ts";
+export { AGEING_DAYS, REVIEW_SECTIONS, type ReviewSection, reviewWindow } from "./review-groups.ts";
 
 export const reviewFinding = z.object({
   id: z.bigint(),
@@ -120,12 +121,6 @@ export type WeeklyReview = z.infer<typeof weeklyReviewResult>;
 
 const DAY = 86_400_000;
 const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
-
-/** A week's bounds and the instant its figures stand at. */
-export function reviewWindow(week: string, now: Date): ReviewWindow {
-  const { start, end } = isoWeekRange(week);
-  return { start, end, at: end < now ? end : now };
-}
 
 const FINDING_COLUMNS = Prisma.sql`f.id, c.name AS cluster, f.namespace, ${OWNER_SQL} AS team, wl.name AS workload,
   f."workloadId", f."containerName" AS container, f."ruleId", f.severity::text AS severity, f.image,
