@@ -63,6 +63,14 @@ const REVIEW_READS = [
 /** A review reads an ended week's figures where they are kept (db review-figures.ts). */
 const REVIEW_FIGURES_READS = [...REVIEW_READS, "ReviewFiguresEpoch", "ReviewWeekFigures"] as const;
 
+/** A team's group in a section of a review: what its rules, and a rule's images, are asked by. */
+const teamGroupInput = z.object({
+  week: isoWeek,
+  scope: scopeKey.default("fleet"),
+  section: z.enum(REVIEW_SECTIONS),
+  team: z.string().trim().min(1).max(253),
+});
+
 /** Rows of one group shown at once; the findings page and the CSV have them all. */
 export const GROUP_ROWS_LIMIT = 50;
 
@@ -82,16 +90,7 @@ export const reviewsRouter = router({
   /** The rules of one team's group in a review's section, heaviest first, with their titles. */
   rules: publicProcedure
     .meta({ reads: ["Cluster", "Finding", "Namespace"] })
-    .input(
-      z
-        .object({
-          week: isoWeek,
-          scope: scopeKey.default("fleet"),
-          section: z.enum(REVIEW_SECTIONS),
-          team: z.string().trim().min(1).max(253),
-        })
-        .strict(),
-    )
+    .input(teamGroupInput.strict())
     .output(z.array(ruleGroup.extend({ title: z.string().nullable() })))
     .query(async ({ ctx, input }) => {
       const scope = await existingScope(ctx.db, input.scope);
@@ -103,17 +102,7 @@ export const reviewsRouter = router({
   /** The images of one rule in a team's group of a review's section, heaviest first. */
   images: publicProcedure
     .meta({ reads: ["Cluster", "Finding", "Namespace"] })
-    .input(
-      z
-        .object({
-          week: isoWeek,
-          scope: scopeKey.default("fleet"),
-          section: z.enum(REVIEW_SECTIONS),
-          team: z.string().trim().min(1).max(253),
-          ruleId,
-        })
-        .strict(),
-    )
+    .input(teamGroupInput.extend({ ruleId }).strict())
     .output(imageGroups)
     .query(async ({ ctx, input }) => {
       const scope = await existingScope(ctx.db, input.scope);

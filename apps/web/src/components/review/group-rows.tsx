@@ -4,7 +4,7 @@
 import type { ReactNode } from "react";
 import { trpc } from "~/client/trpc.ts";
 import { FindingRows } from "./finding-rows.tsx";
-import { useLoadedOnOpen } from "./use-loaded-on-open.ts";
+import { LoadedDetails } from "./loaded-details.tsx";
 
 type Query = Parameters<typeof trpc.reviews.rows.query>[0];
 
@@ -21,36 +21,27 @@ export function GroupRows({
   open?: boolean;
   id?: string;
 }) {
-  const { state, load } = useLoadedOnOpen(() => trpc.reviews.rows.query(query), open);
-  const rows = state.value;
   return (
-    <details
+    <LoadedDetails
       id={id}
       open={open}
       className="group/rows"
-      onToggle={(e) => {
-        if ((e.currentTarget as HTMLDetailsElement).open) void load();
-      }}
+      fetch={() => trpc.reviews.rows.query(query)}
+      summary={summary}
+      summaryClassName="cursor-pointer py-1"
+      bodyClassName="mt-1 mb-2"
+      loading="Loading findings…"
     >
-      <summary className="cursor-pointer py-1">{summary}</summary>
-      <div className="mt-1 mb-2">
-        {state.loading && <p className="text-sm text-slate-600 dark:text-slate-300">Loading findings…</p>}
-        {state.error && (
-          <p role="alert" className="text-sm text-red-800 dark:text-red-200">
-            {state.error}
-          </p>
-        )}
-        {rows && (
-          <>
-            <FindingRows rows={rows} caption="Findings of this group" showTeam={false} showImage={false} />
-            {rows.length < total && (
-              <p className="mt-1 text-xs text-slate-600 dark:text-slate-300">
-                Showing the {rows.length} most severe of {total}; the CSV export has every row.
-              </p>
-            )}
-          </>
-        )}
-      </div>
-    </details>
+      {(rows) => (
+        <>
+          <FindingRows rows={rows} caption="Findings of this group" showTeam={false} showImage={false} />
+          {rows.length < total && (
+            <p className="mt-1 text-xs text-slate-600 dark:text-slate-300">
+              Showing the {rows.length} most severe of {total}; the CSV export has every row.
+            </p>
+          )}
+        </>
+      )}
+    </LoadedDetails>
   );
 }

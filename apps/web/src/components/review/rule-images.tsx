@@ -7,7 +7,7 @@ import { num } from "~/lib/format.ts";
 import { groupAnchor } from "./group-anchor.ts";
 import { CountLine, type Counts, SeverityCounts } from "./group-counts.tsx";
 import { GroupRows } from "./group-rows.tsx";
-import { useLoadedOnOpen } from "./use-loaded-on-open.ts";
+import { LoadedDetails } from "./loaded-details.tsx";
 
 type Query = Parameters<typeof trpc.reviews.images.query>[0];
 type Images = Awaited<ReturnType<typeof trpc.reviews.images.query>>;
@@ -30,30 +30,22 @@ export function RuleImages({
   focus?: string | undefined;
 }) {
   const id = groupAnchor(query.section, query.team, query.ruleId);
-  const open = focus?.startsWith(id) ?? false;
-  const { state, load } = useLoadedOnOpen(() => trpc.reviews.images.query(query), open);
   return (
-    <details
+    <LoadedDetails
       id={id}
-      open={open}
-      onToggle={(e) => {
-        if ((e.currentTarget as HTMLDetailsElement).open) void load();
-      }}
+      open={focus?.startsWith(id) ?? false}
+      fetch={() => trpc.reviews.images.query(query)}
+      summary={
+        <>
+          <span className="font-medium">{query.ruleId}</span> <span className="text-sm">{title}</span>{" "}
+          <SeverityCounts by={counts.bySeverity} /> <CountLine c={counts} />
+        </>
+      }
+      bodyClassName="mt-1 space-y-1 border-l border-slate-200 pl-3 text-sm dark:border-slate-700"
+      loading="Loading images…"
     >
-      <summary className="cursor-pointer">
-        <span className="font-medium">{query.ruleId}</span> <span className="text-sm">{title}</span>{" "}
-        <SeverityCounts by={counts.bySeverity} /> <CountLine c={counts} />
-      </summary>
-      <div className="mt-1 space-y-1 border-l border-slate-200 pl-3 text-sm dark:border-slate-700">
-        {state.loading && <p className={`text-sm ${muted}`}>Loading images…</p>}
-        {state.error && (
-          <p role="alert" className="text-sm text-red-800 dark:text-red-200">
-            {state.error}
-          </p>
-        )}
-        {state.value && <ImageList images={state.value} query={query} focus={focus} />}
-      </div>
-    </details>
+      {(images) => <ImageList images={images} query={query} focus={focus} />}
+    </LoadedDetails>
   );
 }
 
