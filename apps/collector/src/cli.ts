@@ -6,6 +6,7 @@ import { onShutdown, openDatabase, readDatabaseEnv } from "@pullsight/db/bootstr
 import { createLogger } from "@pullsight/observe";
 import { simulatorClock } from "./backfill.ts";
 import { DbHandle } from "./db-handle.ts";
+import { boundHeapGrowth } from "./heap.ts";
 import { type ClusterClient, clusterClients } from "./k8s/client.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import { smtpMailer } from "./notify/send.ts";
@@ -55,6 +56,17 @@ permission, see deploy/components/kubelet-configz); --kubelet-metrics reads each
 }
 
 const log = createLogger({ name: "collector" });
+let heapGrowingPercent: number | null;
+try {
+  // Resident memory that follows what the collector holds, not its garbage (heap.ts).
+  heapGrowingPercent = boundHeapGrowth(process.env.PULLSIGHT_HEAP_GROWING_PERCENT, [
+    ...process.execArgv,
+    ...(process.env.NODE_OPTIONS ?? "").split(/\s+/),
+  ]);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
 const interval = Number(values.interval);
 if (!values.once && (!Number.isFinite(interval) || interval < 10)) {
   console.error("--interval must be at least 10 seconds");
@@ -142,6 +154,7 @@ onShutdown(async (signal) => {
 log.info("collector started", {
   clusters: clients.map((c) => c.name),
   mode: values.once ? "once" : `every ${interval}s`,
+  heapGrowingPercent: heapGrowingPercent ?? "V8 default",
 });
 if (backfillDays !== null) {
   const result = await service.backfill({

@@ -12,13 +12,21 @@ import {
   recordEventCoverage,
   recordKubeletReadings,
   refreshPullLatencyDaily,
+  type SnapshotInput,
   type SnapshotResult,
+  StaleSnapshotBaseError,
   writeSnapshot,
 } from "@pullsight/db";
 import { type Logger, silentLogger } from "@pullsight/observe";
 import { COVERAGE_LAG_MS, containerStarts, FIRST_WINDOW_MS, failingCoverage } from "./coverage.ts";
-import { buildClusterFacts, podsWaitingOnPulls, summarizeKubelet, summarizeKubeletMetrics } from "./facts.ts";
-import type { FleetFactsMemory } from "./facts-memory.ts";
+import {
+  buildClusterFacts,
+  type ClusterFactsResult,
+  podsWaitingOnPulls,
+  summarizeKubelet,
+  summarizeKubeletMetrics,
+} from "./facts.ts";
+import type { FactsMemory, FleetFactsMemory } from "./facts-memory.ts";
 import type { ClusterClient } from "./k8s/client.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { kubeletCountersOf } from "./kubelet-counters.ts";
@@ -55,7 +63,7 @@ export interface ClusterOutcome {
   rows: SnapshotResult["rows"] | null;
   failures: Array<{ kind: string; status: number | null; reason: string; message: string }>;
   durationMs: number;
-  /** Workloads whose records were reused from the previous snapshot (with `memory`). */
+  /** Workloads unchanged since the previous snapshot, neither built nor written again (with `memory`). */
   reused?: number;
 }
 
@@ -98,42 +106,16 @@ export async function collectCluster(
   };
   const waivers = await getActiveWaivers(db, raw.finishedAt, client.name);
   const memory = opts.memory?.of(client.name);
-  const facts = buildClusterFacts(
-    raw,
-    opts.profiles ?? DEFAULT_PROFILES,
-    opts.clusterLabels?.[client.name] ?? {},
-    pullStats,
-    waivers,
+  const profiles = opts.profiles ?? DEFAULT_PROFILES;
+  const labels = opts.clusterLabels?.[client.name] ?? {};
+  const build = () => buildClusterFacts(raw, profiles, labels, pullStats, waivers, memory);
+  const { facts, result } = await storeFacts(
+    db,
     memory,
+    build,
+    (f) => snapshotInput(client, raw, f, opts),
+    log,
   );
-  log.info("writing snapshot", { cluster: client.name, workloads: facts.workloads.length });
-  const result = await writeSnapshot(db, {
-    cluster: {
-      name: client.name,
-      server: client.server,
-      kubernetesVersion: raw.gitVersion,
-      ...(opts.clusterLabels?.[client.name] ? { labels: opts.clusterLabels[client.name] } : {}),
-    },
-    startedAt: raw.startedAt,
-    finishedAt: raw.finishedAt,
-    failures: raw.failures,
-    collectorVersion: COLLECTOR_VERSION,
-    rulesVersion: RULES_VERSION,
-    workloads: facts.workloads,
-    namespaces: facts.namespaces,
-    completeKinds: facts.completeKinds,
-    runtimeComplete: facts.runtimeComplete,
-    evaluableRules: facts.evaluableRules,
-    stats: {
-      requests: raw.requests,
-      objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
-      readMs: raw.readMs,
-      ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
-      ...(raw.kubeletMetrics
-        ? { kubeletMetrics: summarizeKubeletMetrics(raw.kubeletMetrics, raw.objects.nodes?.length ?? 0) }
-        : {}),
-    },
-  });
   opts.onFacts?.(client.name, facts);
   // Yesterday and today: late-arriving events can still change yesterday's figures. The daily
   // latency rollup is derived from pull events, which arrive on their own; it is refreshed after
@@ -160,6 +142,77 @@ export async function collectCluster(
     failures: raw.failures,
     durationMs,
     ...(memory ? { reused: memory.reused } : {}),
+  };
+}
+
+/**
+ * Builds and writes a snapshot's facts. When the stored state is not what the memory refers to
+ * (another collector wrote the cluster since), the memory is forgotten and every workload is built
+ * and written again; when the write fails, nothing is recalled next time.
+ */
+export async function storeFacts(
+  db: Db,
+  memory: FactsMemory | undefined,
+  build: () => ClusterFactsResult,
+  inputOf: (facts: ClusterFactsResult) => SnapshotInput,
+  log: Logger = silentLogger,
+): Promise<{ facts: ClusterFactsResult; result: SnapshotResult }> {
+  let facts = build();
+  let input = inputOf(facts);
+  log.info("writing snapshot", { cluster: input.cluster.name, workloads: facts.workloads.length });
+  let result: SnapshotResult;
+  try {
+    result = await writeSnapshot(db, input);
+  } catch (error) {
+    memory?.forget();
+    if (!(error instanceof StaleSnapshotBaseError)) throw error;
+    log.warn("stored snapshot is not this collector's last: building every workload", {
+      cluster: input.cluster.name,
+      reason: error.message,
+    });
+    facts = build();
+    input = inputOf(facts);
+    result = await writeSnapshot(db, input);
+  }
+  memory?.written(String(result.snapshotId));
+  return { facts, result };
+}
+
+/** What the writer stores of a snapshot's facts. */
+export function snapshotInput(
+  client: Pick<ClusterClient, "name" | "server">,
+  raw: RawSnapshot,
+  facts: ClusterFactsResult,
+  opts: CollectOptions,
+): SnapshotInput {
+  const labels = opts.clusterLabels?.[client.name];
+  return {
+    cluster: {
+      name: client.name,
+      server: client.server,
+      kubernetesVersion: raw.gitVersion,
+      ...(labels ? { labels } : {}),
+    },
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    failures: raw.failures,
+    collectorVersion: COLLECTOR_VERSION,
+    rulesVersion: RULES_VERSION,
+    workloads: facts.workloads,
+    basedOn: facts.basedOn,
+    namespaces: facts.namespaces,
+    completeKinds: facts.completeKinds,
+    runtimeComplete: facts.runtimeComplete,
+    evaluableRules: facts.evaluableRules,
+    stats: {
+      requests: raw.requests,
+      objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
+      readMs: raw.readMs,
+      ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
+      ...(raw.kubeletMetrics
+        ? { kubeletMetrics: summarizeKubeletMetrics(raw.kubeletMetrics, raw.objects.nodes?.length ?? 0) }
+        : {}),
+    },
   };
 }
 

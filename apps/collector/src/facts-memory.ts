@@ -1,64 +1,104 @@
-// What a collector remembers of a cluster's previous snapshot, so that an unchanged object is not
-// evaluated again. Kubernetes gives an object a new resourceVersion on every write, spec or status,
-// so a workload whose object and pods carry the resourceVersions they had last time has the same
-// containers, policies and runtime state; its container records are reused when everything else
-// they were built from is equal too. That is the key: the workload's scope (pull secrets and
+// What a collector remembers of a cluster's previous snapshot, so that an unchanged workload is
+// neither evaluated nor written again. Kubernetes gives an object a new resourceVersion on every
+// write, spec or status, so a workload whose object and pods carry the resourceVersions they had
+// last time has the same containers, policies and runtime state; its container records would be
+// the same when everything else they were built from is equal too. That is the key: the workload's scope (pull secrets and
 // whether they exist, ServiceAccount annotations, shared nodes and their credential checks, its
 // nodes' kubelet counts, its profile's name) and, per container, the pull statistics of its image
 // and registry, the registry's answer and the failure starts of its pods. What every workload
 // shares (profiles, waivers, the cluster's version and labels, what was read) forgets everything
 // when it changes. An object without a resourceVersion is never reused.
+import { createHash } from "node:crypto";
 import {
   type ReferenceRules,
   type SpecContainer,
   tryParseImageReference,
   type WorkloadGroup,
 } from "@pullsight/core";
-import type { PullFailureStart } from "@pullsight/db";
+import type { PullFailureStart, UnchangedContainer } from "@pullsight/db";
 import type { ContainerRecord, PullStatsInput, WorkloadScope } from "./facts.ts";
 import type { RawObject } from "./k8s/reader.ts";
 
 interface Entry {
+  /** The workload's key, hashed: the key itself names every pod's version and would outweigh the rest. */
   key: string;
-  containers: ContainerRecord[];
+  containers: UnchangedContainer[];
 }
 
-/** One cluster's memory, from one snapshot to the next. */
+const hashed = (key: string) => createHash("sha1").update(key).digest("base64");
+
+/** What the writer and the rollups read of a built container (db's UnchangedContainer). */
+export function unchangedOf(c: ContainerRecord): UnchangedContainer {
+  return {
+    name: c.name,
+    imagePullPolicy: c.imagePullPolicy,
+    policySource: c.policySource,
+    tagKind: c.tagKind,
+    registry: c.registry,
+    compliant: c.compliant,
+    findings: c.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, fingerprint: f.fingerprint })),
+    ...(c.unevaluated?.length ? { unevaluated: c.unevaluated } : {}),
+  };
+}
+
+/**
+ * One cluster's memory, from one written snapshot to the next. A recalled workload is not built
+ * again and not written again: the snapshot refers to the one it was last written in, and the
+ * writer leaves its stored rows as they are (db's WorkloadInput.unchanged). So the memory keeps
+ * only what the writer still reads of it, and nothing survives a snapshot that was not written.
+ */
 export class FactsMemory {
   private last = new Map<string, Entry>();
   private next = new Map<string, Entry>();
   private shared: string | null = null;
-  /** Workloads reused and built in the latest snapshot. */
+  /** The snapshot `last` was written in; null: there is nothing to build on. */
+  private writtenIn: string | null = null;
+  /** Workloads recalled and built in the latest snapshot. */
   reused = 0;
   built = 0;
 
   /** Starts a snapshot; `shared` is what every workload's records depend on. */
   begin(shared: string) {
-    if (shared !== this.shared) this.last.clear();
+    if (shared !== this.shared || this.writtenIn === null) this.last.clear();
     this.shared = shared;
     this.next = new Map();
     this.reused = 0;
     this.built = 0;
   }
 
-  /** The workload's container records: last snapshot's when `key` is unchanged, else built. */
-  containers(identity: string, key: string | null, build: () => ContainerRecord[]): ContainerRecord[] {
+  /** What the writer reads of the workload's containers when `key` is as last written, else undefined. */
+  recall(identity: string, key: string | null): UnchangedContainer[] | undefined {
     const known = key === null ? undefined : this.last.get(identity);
-    if (known && known.key === key) {
-      this.reused++;
-      this.next.set(identity, known);
-      return known.containers;
-    }
-    this.built++;
-    const containers = build();
-    if (key !== null) this.next.set(identity, { key, containers });
-    return containers;
+    if (!known || known.key !== hashed(key as string)) return undefined;
+    this.reused++;
+    this.next.set(identity, known);
+    return known.containers;
   }
 
-  /** Ends the snapshot: workloads not met in it are forgotten. */
-  end() {
+  /** Keeps what was built for the workload under `key` (null: never recalled). */
+  keep(identity: string, key: string | null, containers: readonly ContainerRecord[]) {
+    this.built++;
+    if (key !== null) this.next.set(identity, { key: hashed(key), containers: containers.map(unchangedOf) });
+  }
+
+  /** The snapshot recalled workloads refer to. */
+  get base(): string | null {
+    return this.reused > 0 ? this.writtenIn : null;
+  }
+
+  /** The snapshot was written as `snapshotId`: what this one kept is what it stored. */
+  written(snapshotId: string) {
     this.last = this.next;
     this.next = new Map();
+    this.writtenIn = snapshotId;
+  }
+
+  /** The snapshot was not written, or not as this memory thought: nothing is recalled next time. */
+  forget() {
+    this.last = new Map();
+    this.next = new Map();
+    this.shared = null;
+    this.writtenIn = null;
   }
 }
 

@@ -65,6 +65,8 @@ export type WorkloadRecord = WorkloadInput & { pods: string[]; containers: Conta
 
 export interface ClusterFactsResult {
   workloads: WorkloadRecord[];
+  /** The snapshot unchanged workloads refer to (null: every workload was built). */
+  basedOn: string | null;
   namespaces: NamespaceInput[];
   /** Workload kinds whose lists were read completely: a workload of such a kind that is absent was deleted. */
   completeKinds: string[];
@@ -105,7 +107,10 @@ export function buildClusterFacts(
   pullStats?: PullStatsInput,
   /** Waivers in force at the snapshot: the findings they match do not count against compliance. */
   waivers: readonly WaiverScope[] = [],
-  /** The cluster's previous snapshot: unchanged workloads' records are reused from it (facts-memory.ts). */
+  /**
+   * The cluster's previous snapshot as written: unchanged workloads are not built again (facts-memory.ts);
+   * the caller tells it whether this snapshot was written (written/forget).
+   */
   memory?: FactsMemory,
 ): ClusterFactsResult {
   const o = raw.objects;
@@ -165,7 +170,11 @@ export function buildClusterFacts(
       referenceRules,
     };
     const specContainers = containersOf(podSpec);
-    const build = () => specContainers.map((c) => containerRecord(c, scope));
+    const identity = `${w.namespace}/${w.kind}/${w.name}`;
+    const key = keyOf ? keyOf(w, scope, profileFor(w.namespace).entry.profile, specContainers) : null;
+    const unchanged = memory?.recall(identity, key);
+    const containers = unchanged ? [] : specContainers.map((c) => containerRecord(c, scope));
+    if (!unchanged) memory?.keep(identity, key, containers);
     records.push({
       namespace: w.namespace,
       kind: w.kind,
@@ -174,19 +183,13 @@ export function buildClusterFacts(
       serviceAccount: serviceAccountOf(podSpec),
       labels: w.obj ? labelsOf(w.obj) : {},
       pods: w.pods.map((p) => p.metadata.name),
-      containers:
-        memory && keyOf
-          ? memory.containers(
-              `${w.namespace}/${w.kind}/${w.name}`,
-              keyOf(w, scope, profileFor(w.namespace).entry.profile, specContainers),
-              build,
-            )
-          : build(),
+      containers,
+      ...(unchanged ? { unchanged } : {}),
     });
   }
-  memory?.end();
   return {
     workloads: records,
+    basedOn: memory?.base ?? null,
     namespaces: profileFor.all(),
     completeKinds: completeKindsOf(raw, failed, records, runtimeComplete),
     runtimeComplete,

@@ -17,6 +17,7 @@ export { DbHandle } from "./db-handle.ts";
 export { EventWatcher, toPullEvent, type WatcherStats } from "./event-watch.ts";
 export { buildClusterFacts } from "./facts.ts";
 export { FactsMemory, FleetFactsMemory } from "./facts-memory.ts";
+export { boundHeapGrowth, HEAP_GROWING_PERCENT } from "./heap.ts";
 export {
   type ClusterClient,
   type ClusterSource,

@@ -60,6 +60,8 @@ export {
   type SnapshotFailure,
   type SnapshotInput,
   type SnapshotResult,
+  StaleSnapshotBaseError,
+  type UnchangedContainer,
   type WorkloadInput,
   writeSnapshot,
 } from "./ingest/snapshot.ts";

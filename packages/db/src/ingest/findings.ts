@@ -14,6 +14,7 @@ import { type Observation, RULES_BY_ID, SPEC_LIFECYCLE, stepOpenFinding } from "
 import type pg from "pg";
 import { insertRows } from "./rows.ts";
 import type { FindingInput, WorkloadInput } from "./snapshot.ts";
+import { StaleSnapshotBaseError } from "./stale-base.ts";
 
 export interface FindingsStepInput {
   clusterId: number;
@@ -119,6 +120,18 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const noData = new Set<string>();
   for (const w of input.workloads) {
     const workloadId = input.workloadIdOf(w) ?? null;
+    if (w.unchanged) {
+      // Its findings are as the snapshot before wrote them: present ones are open and current.
+      for (const ci of w.unchanged) {
+        for (const rule of ci.unevaluated ?? []) noData.add(subjectKey(workloadId, ci.name, rule));
+        for (const f of ci.findings) {
+          if (!openByFp.has(f.fingerprint))
+            throw new StaleSnapshotBaseError(`finding ${f.fingerprint} is not open`);
+          present.add(f.fingerprint);
+        }
+      }
+      continue;
+    }
     for (const ci of w.containers)
       for (const rule of ci.unevaluated ?? []) noData.add(subjectKey(workloadId, ci.name, rule));
     // A workload whose kind was not read is seen through its pods only: enough to see that a

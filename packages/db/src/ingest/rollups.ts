@@ -100,7 +100,7 @@ export function computeRollups(workloads: readonly WorkloadInput[]): RollupRow[]
   for (const w of workloads) {
     for (const r of [rollup(""), rollup(w.namespace)]) {
       r.workloads += 1;
-      for (const c of w.containers) {
+      for (const c of w.unchanged ?? w.containers) {
         r.containers += 1;
         if (c.compliant) r.compliant += 1;
         bump(r.byPolicy, c.imagePullPolicy);

@@ -16,6 +16,7 @@ import type pg from "pg";
 import { type Db, poolOf } from "../client.ts";
 import { confirm, writeFindings } from "./findings.ts";
 import { writeRollups } from "./rollups.ts";
+import { StaleSnapshotBaseError } from "./stale-base.ts";
 import { writeContainerFacets } from "./steps/container-facets.ts";
 import { writeContainerFacts } from "./steps/container-facts.ts";
 import type { StepContext } from "./steps/context.ts";
@@ -27,6 +28,7 @@ import { writeWorkloads } from "./steps/workloads.ts";
 
 export { compactRollups, computeRollups, HOURLY_ROLLUP_DAYS, type RollupRow } from "./rollups.ts";
 export { pgTextArray } from "./rows.ts";
+export { StaleSnapshotBaseError } from "./stale-base.ts";
 
 export interface FindingInput {
   ruleId: string;
@@ -73,6 +75,24 @@ export interface WorkloadInput {
   /** Names of the workload's pods, to link pull events that arrived before the pod was known. */
   pods?: string[];
   containers: ContainerInput[];
+  /**
+   * Set (and `containers` empty) when the workload is unchanged since the snapshot `basedOn`: its
+   * stored container facts, running images and findings stand; what rollups and the findings'
+   * lifecycle read of its containers is carried instead.
+   */
+  unchanged?: UnchangedContainer[];
+}
+
+/** What a snapshot still reads of an unchanged workload's container (a part of ContainerInput). */
+export interface UnchangedContainer {
+  name: string;
+  imagePullPolicy: string;
+  policySource: string;
+  tagKind: string;
+  registry: string;
+  compliant: boolean;
+  findings: Array<Pick<FindingInput, "ruleId" | "severity" | "fingerprint">>;
+  unevaluated?: string[];
 }
 
 export interface SnapshotFailure {
@@ -105,6 +125,11 @@ export interface SnapshotInput {
   collectorVersion: string;
   rulesVersion: string;
   workloads: WorkloadInput[];
+  /**
+   * The snapshot the unchanged workloads refer to (the cluster's latest, written by the same
+   * collector); the write fails with StaleSnapshotBaseError when it no longer is.
+   */
+  basedOn?: string | null;
   namespaces: NamespaceInput[];
   /** Workload kinds read completely: absent workloads of these kinds were deleted. */
   completeKinds: string[];
@@ -179,7 +204,12 @@ async function writeInTransaction(
   status: SnapshotResult["status"],
 ): Promise<SnapshotResult> {
   const now = input.finishedAt;
-  const { id: clusterId, confirmations } = await upsertCluster(c, input.cluster);
+  const { id: clusterId, confirmations, lastSnapshotId } = await upsertCluster(c, input.cluster);
+  // The Cluster row is locked from here to commit: no other writer can move its latest snapshot.
+  if (input.workloads.some((w) => w.unchanged) && lastSnapshotId !== (input.basedOn ?? null))
+    throw new StaleSnapshotBaseError(
+      `${input.cluster.name}: based on snapshot ${input.basedOn ?? "none"}, the latest is ${lastSnapshotId ?? "none"}`,
+    );
   const snapshotId = await insertSnapshot(c, clusterId, input, status);
   const rows = emptyRows();
   if (status === "failed") {

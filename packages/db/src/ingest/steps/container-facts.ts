@@ -39,7 +39,8 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
   }
   for (const f of current) {
     const k = containerKey(f.workloadId, f.containerName);
-    if (!wanted.has(k) && (index.gone.has(f.workloadId) || index.seen.has(f.workloadId))) toClose.push(f.id);
+    if (wanted.has(k) || index.unchanged.has(f.workloadId)) continue;
+    if (index.gone.has(f.workloadId) || index.seen.has(f.workloadId)) toClose.push(f.id);
   }
   await updateByIds(c, "ContainerFact", `"validTo" = $2, "validToSnapshot" = $3`, toClose, [now, snapshotId]);
   await insertRows(

@@ -18,6 +18,8 @@ export interface WorkloadIndex {
   seen: ReadonlySet<string>;
   /** Workload ids this snapshot marked deleted. */
   gone: ReadonlySet<string>;
+  /** Workload ids unchanged since the snapshot the input is based on: their stored rows stand. */
+  unchanged: ReadonlySet<string>;
 }
 
 export const workloadKey = (namespace: string, kind: string, name: string) =>

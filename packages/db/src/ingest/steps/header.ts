@@ -15,14 +15,14 @@ async function one<T extends pg.QueryResultRow>(
 export async function upsertCluster(
   c: pg.ClientBase,
   cluster: SnapshotInput["cluster"],
-): Promise<{ id: number; confirmations: Confirmations }> {
+): Promise<{ id: number; confirmations: Confirmations; lastSnapshotId: string | null }> {
   return one(
     c,
     `INSERT INTO "Cluster" (name, server, "kubernetesVersion", labels) VALUES ($1, $2, $3, COALESCE($4::jsonb, '{}'))
      ON CONFLICT (name) DO UPDATE SET server = EXCLUDED.server,
        "kubernetesVersion" = COALESCE(EXCLUDED."kubernetesVersion", "Cluster"."kubernetesVersion"),
        labels = COALESCE($4::jsonb, "Cluster".labels)
-     RETURNING id, confirmations`,
+     RETURNING id, confirmations, "lastSnapshotId"`,
     [
       cluster.name,
       cluster.server,

@@ -47,7 +47,11 @@ export async function writeRunningImages(ctx: StepContext, index: WorkloadIndex)
     }
   }
   for (const r of running)
-    if (!keep.has(runningKey(r.workloadId, r.containerName, r.nodeName, r.digest))) close.push(r.id);
+    if (
+      !index.unchanged.has(r.workloadId) &&
+      !keep.has(runningKey(r.workloadId, r.containerName, r.nodeName, r.digest))
+    )
+      close.push(r.id);
   await updateByIds(c, "RunningImage", `"validTo" = $2, "validToSnapshot" = $3`, close, [now, snapshotId]);
   await insertRows(
     c,

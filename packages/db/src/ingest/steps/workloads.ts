@@ -4,6 +4,7 @@
 import { linkPullEventsToWorkloads } from "../pull-events.ts";
 import { insertRows, updateByIds } from "../rows.ts";
 import type { WorkloadInput } from "../snapshot.ts";
+import { StaleSnapshotBaseError } from "../stale-base.ts";
 import { type StepContext, type WorkloadIndex, workloadKey } from "./context.ts";
 
 interface WorkloadRow {
@@ -29,14 +30,18 @@ export async function writeWorkloads(ctx: StepContext): Promise<{ index: Workloa
   ).rows;
   const byKey = new Map(existing.map((w) => [keyOf(w), w]));
   const fresh = input.workloads.filter((w) => !byKey.has(keyOf(w)));
+  const lost = fresh.find((w) => w.unchanged);
+  if (lost) throw new StaleSnapshotBaseError(`${input.cluster.name}: ${keyOf(lost)} is not stored`);
   for (const w of await insertWorkloads(ctx, fresh)) byKey.set(keyOf(w), w);
   const freshSet = new Set(fresh);
   const seen = new Set<string>();
+  const unchanged = new Set<string>();
   const changed: Array<{ id: string; w: WorkloadInput }> = [];
   for (const w of input.workloads) {
     const row = byKey.get(keyOf(w));
     if (!row) continue;
     seen.add(row.id);
+    if (w.unchanged) unchanged.add(row.id);
     if (row.deletedAt !== null || row.uid !== w.uid || row.serviceAccount !== w.serviceAccount)
       changed.push({ id: row.id, w });
   }
@@ -61,6 +66,7 @@ export async function writeWorkloads(ctx: StepContext): Promise<{ index: Workloa
     idOf: (w) => byKey.get(keyOf(w))?.id,
     seen,
     gone: new Set(gone.map((w) => w.id)),
+    unchanged,
   };
   const updated = changed.filter((x) => !freshSet.has(x.w)).length;
   return { index, rows: fresh.length + updated + gone.length };
