@@ -48,8 +48,9 @@ export interface CollectOptions {
   /** Called as each kind of each cluster has been read (terminal progress). */
   onProgress?: (cluster: string, kind: string, items: number) => void;
   /**
-   * What this process built in each cluster's previous snapshot: workloads whose objects did not
-   * change are not evaluated again (facts-memory.ts). A long-running collector keeps one.
+   * What this process wrote in each cluster's previous snapshot: workloads whose objects did not
+   * change are neither evaluated nor written again (facts-memory.ts). A long-running collector
+   * keeps one.
    */
   memory?: FleetFactsMemory;
   /** Called with each cluster's facts after they are stored (the event watcher's pod index). */

@@ -1,8 +1,8 @@
 // A collector that keeps its memory writes only what changed: unchanged workloads are neither built
 // nor written, and their stored rows stand. What it stores must be exactly what a collector
 // without memory stores (the reference model), after every step of random sequences of changes to
-// the cluster and its evidence, hours passing (runtime findings clear, then resolve), pods
-// deleted, and another collector writing the cluster in between, having seen it otherwise (the
+// the cluster and its evidence, hours passing and pods recovering (runtime findings clear, then
+// resolve), pods deleted, and another collector writing the cluster in between, having seen it otherwise (the
 // memory's base goes stale).
 // Both write into one real PostgreSQL, as two clusters; every row they own is compared.
 import assert from "node:assert/strict";
@@ -15,21 +15,39 @@ import { snapshotInput, storeFacts } from "./collect.ts";
 import type { ClusterFactsResult } from "./facts.ts";
 import { FactsMemory } from "./facts-memory.ts";
 import { apply, change, factsOf, newWorld, type World } from "./facts-memory-world.ts";
-import { type RawSnapshot, readCluster } from "./k8s/reader.ts";
+import { type RawObject, type RawSnapshot, readCluster } from "./k8s/reader.ts";
 import { simClients, writeSimKubeconfig } from "./testing.ts";
 
 const step = fc.oneof(
   { arbitrary: change, weight: 6 },
+  // A runtime finding resolves after a week without its condition (core's RUNTIME_RESOLVE_HOURS).
   {
-    arbitrary: fc.record({ t: fc.constant("hours" as const), h: fc.integer({ min: 1, max: 30 }) }),
+    arbitrary: fc.record({ t: fc.constant("hours" as const), h: fc.constantFrom(1, 6, 30, 170) }),
     weight: 2,
   },
+  { arbitrary: fc.constant({ t: "podsRunning" as const }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant("deletePod" as const), i: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant("otherWriter" as const), saw: change }), weight: 1 },
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
 const T0 = Date.UTC(2026, 0, 1);
+
+/** Every container waiting in every pod starts running (its pod rewritten): runtime findings start clearing. */
+function recover(w: World) {
+  type Status = { state?: object };
+  const lists = ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"];
+  const waiting = (p: RawObject) =>
+    lists.flatMap((l) => ((p.status as Record<string, Status[]> | undefined)?.[l] ?? []) as Status[]);
+  w.raw.objects.pods = (w.raw.objects.pods ?? []).map((p) => {
+    if (!waiting(p).some((s) => s.state && "waiting" in s.state)) return p;
+    const copy = structuredClone(p);
+    for (const s of waiting(copy)) s.state = { running: { startedAt: "2026-01-01T00:00:00Z" } };
+    w.rv++;
+    copy.metadata.resourceVersion = String(w.rv);
+    return copy;
+  });
+}
 
 /** The snapshot of `cluster` taken at `at`, as the collector hands it to the writer. */
 function inputOf(cluster: string, facts: ClusterFactsResult, at: number, raw: RawSnapshot): SnapshotInput {
@@ -136,6 +154,7 @@ describe("facts memory: what is stored", () => {
         for (const s of steps) {
           at += 10 * 60_000;
           if (s.t === "hours") at += s.h * 3_600_000;
+          else if (s.t === "podsRunning") recover(w);
           else if (s.t === "deletePod") {
             const pods = w.raw.objects.pods ?? [];
             w.raw.objects.pods = pods.filter((_, j) => j !== s.i % Math.max(1, pods.length));
@@ -151,7 +170,7 @@ describe("facts memory: what is stored", () => {
           assert.deepEqual(await stateOf(t.db, mem), await stateOf(t.db, full), JSON.stringify(s));
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 30 },
     );
     assert.ok(recalled > 0, "unchanged workloads were recalled");
     assert.ok(stale > 0, "a stale memory was met and rebuilt");

@@ -7,7 +7,7 @@
 import v8 from "node:v8";
 
 /** Heap growth past the live size after a full collection, in percent (V8's --heap-growing-percent). */
-export const HEAP_GROWING_PERCENT = 50;
+export const HEAP_GROWING_PERCENT = 40;
 
 /**
  * Sets V8's heap growth for this process: `setting` (PULLSIGHT_HEAP_GROWING_PERCENT; 0: V8's own

@@ -14,7 +14,7 @@ import { type Observation, RULES_BY_ID, SPEC_LIFECYCLE, stepOpenFinding } from "
 import type pg from "pg";
 import { insertRows } from "./rows.ts";
 import type { FindingInput, WorkloadInput } from "./snapshot.ts";
-import { StaleSnapshotBaseError } from "./stale-base.ts";
+import { notUnchanged } from "./steps/context.ts";
 
 export interface FindingsStepInput {
   clusterId: number;
@@ -23,9 +23,10 @@ export interface FindingsStepInput {
   workloads: readonly WorkloadInput[];
   /** The stored id of each input workload. */
   workloadIdOf: (w: WorkloadInput) => string | undefined;
-  /** Workloads this snapshot saw, and those it found deleted. */
+  /** Workloads this snapshot saw, those it found deleted, and those unchanged since the one before. */
   seen: ReadonlySet<string>;
   gone: ReadonlySet<string>;
+  unchanged: ReadonlySet<string>;
   evaluableRules: readonly string[];
   completeKinds: readonly string[];
   /** The cluster's confirmations before this snapshot (Cluster.confirmations). */
@@ -106,8 +107,9 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
       `SELECT f.id, f.fingerprint, f."ruleId", f."workloadId", f."containerName", w.kind, f."evidenceHash", f."clearingSince",
          f."unverifiedSince"
        FROM "Finding" f LEFT JOIN "Workload" w ON w.id = f."workloadId"
-       WHERE f."clusterId" = $1 AND f."resolvedAt" IS NULL`,
-      [clusterId],
+       WHERE f."clusterId" = $1 AND f."resolvedAt" IS NULL
+         AND (f."clearingSince" IS NOT NULL OR ${notUnchanged('f."workloadId"', "$2")})`,
+      [clusterId, [...input.unchanged]],
     )
   ).rows;
   const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
@@ -121,14 +123,11 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   for (const w of input.workloads) {
     const workloadId = input.workloadIdOf(w) ?? null;
     if (w.unchanged) {
-      // Its findings are as the snapshot before wrote them: present ones are open and current.
+      // What it says is what the snapshot before stored: its open findings that are not clearing
+      // were not read (they stay as they are); clearing ones go on by their lifecycle.
       for (const ci of w.unchanged) {
         for (const rule of ci.unevaluated ?? []) noData.add(subjectKey(workloadId, ci.name, rule));
-        for (const f of ci.findings) {
-          if (!openByFp.has(f.fingerprint))
-            throw new StaleSnapshotBaseError(`finding ${f.fingerprint} is not open`);
-          present.add(f.fingerprint);
-        }
+        for (const f of ci.findings) present.add(f.fingerprint);
       }
       continue;
     }

@@ -237,6 +237,7 @@ async function writeInTransaction(
       workloadIdOf: workloads.index.idOf,
       seen: workloads.index.seen,
       gone: workloads.index.gone,
+      unchanged: workloads.index.unchanged,
       evaluableRules: input.evaluableRules,
       completeKinds: input.completeKinds,
       previouslyConfirmed: confirmations,

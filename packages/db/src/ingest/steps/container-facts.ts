@@ -1,11 +1,12 @@
 // Container facts, kept as slowly changing rows: a container gets a new row only when the hash of
 // its facts changes (the old row is closed at this snapshot); containers of a workload that was
-// seen or deleted and are no longer there are closed too. A container whose image changed is
+// seen or deleted and are no longer there are closed too. An unchanged workload's rows are not
+// even read. A container whose image changed is
 // also recorded as an ImageChange (a rollout, as trends mark it), and its day's count of workloads
 // rolled out (RolloutDay) recounted.
 import { insertRows, pgTextArray, updateByIds } from "../rows.ts";
 import type { ContainerInput } from "../snapshot.ts";
-import type { StepContext, WorkloadIndex } from "./context.ts";
+import { notUnchanged, type StepContext, type WorkloadIndex } from "./context.ts";
 
 const containerKey = (workloadId: string, container: string) => `${workloadId}\u0000${container}`;
 
@@ -14,8 +15,9 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
   const current = (
     await c.query<{ id: string; workloadId: string; containerName: string; factHash: string; image: string }>(
       `SELECT f.id, f."workloadId", f."containerName", f."factHash", f.image FROM "ContainerFact" f
-       JOIN "Workload" w ON w.id = f."workloadId" WHERE f."validTo" IS NULL AND w."clusterId" = $1`,
-      [clusterId],
+       JOIN "Workload" w ON w.id = f."workloadId"
+       WHERE f."validTo" IS NULL AND w."clusterId" = $1 AND ${notUnchanged('f."workloadId"', "$2")}`,
+      [clusterId, [...index.unchanged]],
     )
   ).rows;
   const currentByKey = new Map(current.map((f) => [containerKey(f.workloadId, f.containerName), f]));
@@ -39,7 +41,7 @@ export async function writeContainerFacts(ctx: StepContext, index: WorkloadIndex
   }
   for (const f of current) {
     const k = containerKey(f.workloadId, f.containerName);
-    if (wanted.has(k) || index.unchanged.has(f.workloadId)) continue;
+    if (wanted.has(k)) continue;
     if (index.gone.has(f.workloadId) || index.seen.has(f.workloadId)) toClose.push(f.id);
   }
   await updateByIds(c, "ContainerFact", `"validTo" = $2, "validToSnapshot" = $3`, toClose, [now, snapshotId]);

@@ -24,3 +24,10 @@ export interface WorkloadIndex {
 
 export const workloadKey = (namespace: string, kind: string, name: string) =>
   `${namespace}\u0000${kind}\u0000${name}`;
+
+/**
+ * SQL: the row's workload (`column`) is not among the unchanged ones, given as the bigint[]
+ * parameter `param`. A hash anti-join: the unchanged are usually nearly all of a cluster.
+ */
+export const notUnchanged = (column: string, param: string) =>
+  `NOT EXISTS (SELECT 1 FROM unnest(${param}::bigint[]) AS u(id) WHERE u.id = ${column})`;

@@ -2,7 +2,7 @@
 // when its pod count does. Written only when pod status was read.
 import { insertRows, updateByIds } from "../rows.ts";
 import type { ContainerInput } from "../snapshot.ts";
-import type { StepContext, WorkloadIndex } from "./context.ts";
+import { notUnchanged, type StepContext, type WorkloadIndex } from "./context.ts";
 
 const runningKey = (workloadId: string, container: string, node: string, digest: string | null) =>
   `${workloadId}\u0000${container}\u0000${node}\u0000${digest ?? ""}`;
@@ -22,8 +22,9 @@ export async function writeRunningImages(ctx: StepContext, index: WorkloadIndex)
   const running = (
     await c.query<RunningRow>(
       `SELECT r.id, r."workloadId", r."containerName", r."nodeName", r.digest, r.pods FROM "RunningImage" r
-       JOIN "Workload" w ON w.id = r."workloadId" WHERE r."validTo" IS NULL AND w."clusterId" = $1`,
-      [clusterId],
+       JOIN "Workload" w ON w.id = r."workloadId"
+       WHERE r."validTo" IS NULL AND w."clusterId" = $1 AND ${notUnchanged('r."workloadId"', "$2")}`,
+      [clusterId, [...index.unchanged]],
     )
   ).rows;
   const byKey = new Map(
