@@ -65,8 +65,7 @@ export type WorkloadRecord = WorkloadInput & { pods: string[]; containers: Conta
 
 export interface ClusterFactsResult {
   workloads: WorkloadRecord[];
-  /** The snapshot unchanged workloads refer to (null: every workload was built). */
-  basedOn: string | null;
+  basedOn: string | null; // the snapshot unchanged workloads refer to (null: all were built)
   namespaces: NamespaceInput[];
   /** Workload kinds whose lists were read completely: a workload of such a kind that is absent was deleted. */
   completeKinds: string[];
@@ -107,10 +106,7 @@ export function buildClusterFacts(
   pullStats?: PullStatsInput,
   /** Waivers in force at the snapshot: the findings they match do not count against compliance. */
   waivers: readonly WaiverScope[] = [],
-  /**
-   * The cluster's previous snapshot as written: unchanged workloads are not built again (facts-memory.ts);
-   * the caller tells it whether this snapshot was written (written/forget).
-   */
+  /** What was written of the cluster last: unchanged workloads are not built again (facts-memory.ts). */
   memory?: FactsMemory,
 ): ClusterFactsResult {
   const o = raw.objects;
