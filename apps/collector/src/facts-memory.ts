@@ -2,10 +2,11 @@
 // neither evaluated nor written again. Kubernetes gives an object a new resourceVersion on every
 // write, spec or status, so a workload whose object and pods carry the resourceVersions they had
 // last time has the same containers, policies and runtime state; its container records would be
-// the same when everything else they were built from is equal too. That is the key: the workload's scope (pull secrets and
-// whether they exist, ServiceAccount annotations, shared nodes and their credential checks, its
-// nodes' kubelet counts, its profile's name) and, per container, the pull statistics of its image
-// and registry, the registry's answer and the failure starts of its pods. What every workload
+// the same when everything else they were built from is equal too. That is the key: the
+// workload's scope (pull secrets and whether they exist, ServiceAccount annotations, shared nodes
+// and their credential checks, its nodes' kubelet counts, its profile's name) and, per container,
+// the pull statistics of its image and registry, the registry's answer and the failure starts of
+// its pods. What every workload
 // shares (profiles, waivers, the cluster's version and labels, what was read) forgets everything
 // when it changes. An object without a resourceVersion is never reused.
 import { createHash } from "node:crypto";
