@@ -12,6 +12,7 @@ export const TABLES = [
   "OpenFindingCount",
   "PullEvent",
   "PostureRollup",
+  "FleetPosture",
   "PullLatencyDaily",
   "EventCoverageDaily",
   "KubeletReading",

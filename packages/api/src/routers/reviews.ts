@@ -52,6 +52,7 @@ function windowOf(week: string, now: Date) {
 
 const REVIEW_READS = [
   "Cluster",
+  "FleetPosture",
   "Finding",
   "Namespace",
   "PostureRollup",

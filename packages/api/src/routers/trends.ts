@@ -17,7 +17,7 @@ const bucket = z.enum(["day", "week"]);
 export const trendsRouter = router({
   /** Score, policy mix, tag kinds and digest/pinned adoption per day or ISO week. */
   posture: publicProcedure
-    .meta({ reads: ["Cluster", "Namespace", "PostureRollup"] })
+    .meta({ reads: ["Cluster", "FleetPosture", "Namespace", "PostureRollup"] })
     .input(
       z
         .object({ scope: postureScope.optional(), bucket: bucket.optional(), range: range.optional() })

@@ -3,11 +3,13 @@
 // day or ISO week, for the fleet, a cluster or a namespace. A bucket's value for a cluster is its
 // last rollup in that bucket (which rollup compaction keeps: HOURLY_ROLLUP_DAYS); fleet values add
 // the clusters up (each point says how many). Rollups are read per cluster on the
-// (clusterId, namespace, takenAt) index.
+// (clusterId, namespace, takenAt) index; the whole fleet's whole buckets are read already added
+// up (FleetPosture, fleet-posture.ts).
 import { complianceScore, type Histogram, histogramQuantile, mergeHistograms } from "@pullsight/core";
 import { z } from "zod";
 import { type Db, poolOf } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { type FleetPostureRow, fleetPostureRows, fleetRanges } from "./fleet-posture.ts";
 import { counts } from "./results.ts";
 import { OWNER_SQL } from "./review-groups.ts";
 
@@ -143,18 +145,47 @@ function teamRollups(db: Db, input: TrendInput, bucket: Prisma.Sql, team: string
   );
 }
 
+/** Adds one rollup (or one fleet bucket) to its point. */
+function addUp(p: PosturePoint, r: Omit<RollupRow, "clusterId" | "bucket">): PosturePoint {
+  p.workloads += r.workloads;
+  p.containers += r.containers;
+  p.compliant += r.compliant;
+  add(p.byPolicy, r.byPolicy);
+  add(p.byPolicySource, r.byPolicySource);
+  add(p.byTagKind, r.byTagKind);
+  add(p.findingsBySeverity, r.findingsBySeverity);
+  return p;
+}
+
+/** The rows of a trend: per cluster, or (the whole fleet) whole buckets already added up and the partial ones at either end per cluster. */
+async function postureRows(
+  db: Db,
+  input: TrendInput,
+): Promise<{ rollups: RollupRow[]; fleet: FleetPostureRow[] }> {
+  const kind = input.bucket === "week" ? "week" : "day";
+  const bucket = Prisma.raw(`'${kind}'`);
+  const scope = input.scope ?? {};
+  if (scope.team) return { rollups: await teamRollups(db, input, bucket, scope.team), fleet: [] };
+  const fleetWide = !scope.cluster && !scope.namespace && Object.keys(scope.labels ?? {}).length === 0;
+  const ranges = fleetWide ? fleetRanges(kind, input.from, input.to) : null;
+  if (!ranges) return { rollups: await clusterRollups(db, input, bucket), fleet: [] };
+  const [fleet, ...edges] = await Promise.all([
+    fleetPostureRows(db, kind, ranges.whole),
+    ...ranges.partial.map((r) => clusterRollups(db, { ...input, ...r }, bucket)),
+  ]);
+  return { rollups: edges.flat(), fleet };
+}
+
 export async function getPostureTrend(db: Db, input: TrendInput): Promise<PosturePoint[]> {
-  const bucket = Prisma.raw(input.bucket === "week" ? "'week'" : "'day'");
-  const team = input.scope?.team;
-  const rows = team ? await teamRollups(db, input, bucket, team) : await clusterRollups(db, input, bucket);
+  const { rollups, fleet } = await postureRows(db, input);
   const clustersOf = new Map<number, Set<number>>();
   const points = new Map<number, PosturePoint>();
-  for (const r of rows) {
-    const key = r.bucket.getTime();
+  const pointOf = (bucket: Date) => {
+    const key = bucket.getTime();
     let p = points.get(key);
     if (!p) {
       p = {
-        bucket: r.bucket,
+        bucket,
         clusters: 0,
         workloads: 0,
         containers: 0,
@@ -169,17 +200,15 @@ export async function getPostureTrend(db: Db, input: TrendInput): Promise<Postur
       };
       points.set(key, p);
     }
+    return p;
+  };
+  for (const r of fleet) addUp(pointOf(r.bucket), r).clusters = r.clusters;
+  for (const r of rollups) {
+    const key = r.bucket.getTime();
     const seen = clustersOf.get(key) ?? new Set<number>();
     seen.add(r.clusterId);
     clustersOf.set(key, seen);
-    p.clusters = seen.size;
-    p.workloads += r.workloads;
-    p.containers += r.containers;
-    p.compliant += r.compliant;
-    add(p.byPolicy, r.byPolicy);
-    add(p.byPolicySource, r.byPolicySource);
-    add(p.byTagKind, r.byTagKind);
-    add(p.findingsBySeverity, r.findingsBySeverity);
+    addUp(pointOf(r.bucket), r).clusters = seen.size;
   }
   return [...points.values()]
     .sort((a, b) => a.bucket.getTime() - b.bucket.getTime())
