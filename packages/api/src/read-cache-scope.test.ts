@@ -175,9 +175,15 @@ describe("read cache scoped by cluster", () => {
       await CHANGES["new finding"]?.(poolOf(t.db), west);
       await until("two notifications", () => heard.length >= 2);
       await sleep(50);
+      // A container with a new image changes its workload's search text (Workload.search) too.
       assert.deepEqual(
         heard.sort(),
-        [`ContainerFact:${east.id}`, `Finding:${west.id}`, `OpenFindingCount:${west.id}`].sort(),
+        [
+          `ContainerFact:${east.id}`,
+          `Workload:${east.id}`,
+          `Finding:${west.id}`,
+          `OpenFindingCount:${west.id}`,
+        ].sort(),
       );
     } finally {
       await listener.end();

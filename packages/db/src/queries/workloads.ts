@@ -94,9 +94,6 @@ export const SEVERITY_ORDER: string[] = [...SEVERITIES];
 /** Escapes LIKE wildcards so user text is matched literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The shortest search pg_trgm can look up by index: a shorter one yields no trigram. */
-const TRIGRAM = 3;
-
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
@@ -123,25 +120,11 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
       Prisma.sql`EXISTS (SELECT 1 FROM "Finding" f WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL AND ${Prisma.join(f, " AND ")} AND NOT ${waivedSql(now)})`,
     );
   const q = filter.q?.trim();
-  if (q) {
-    const like = `%${likeEscape(q)}%`;
-    // Images are matched in the image inventory (ImageUse: the images of live workloads' current
-    // containers, a row per cluster and image), then their containers found by index, instead of
-    // matching every current container's image.
-    const byImage = Prisma.sql`SELECT cq."workloadId" FROM "ContainerFact" cq WHERE cq."validTo" IS NULL
-      AND cq.image = ANY(ARRAY(SELECT DISTINCT u.image FROM "ImageUse" u WHERE u.image ILIKE ${like}))`;
-    parts.push(
-      q.length >= TRIGRAM
-        ? // One trigram-index lookup per column (migration 20261202204000), not a scan of every
-          // workload: an OR across a subquery cannot use them.
-          Prisma.sql`wl.id IN (
-            SELECT ws.id FROM "Workload" ws WHERE ws.name ILIKE ${like}
-            UNION SELECT ws.id FROM "Workload" ws WHERE ws.namespace ILIKE ${like}
-            UNION ${byImage})`
-        : // Too short for trigrams: one pass over the workloads the rest of the filter reads.
-          Prisma.sql`(wl.name ILIKE ${like} OR wl.namespace ILIKE ${like} OR wl.id IN (${byImage}))`,
-    );
-  }
+  // The name, namespace and current images, a line each (Workload.search, kept by triggers): one
+  // trigram-index lookup when the pattern has a trigram, else one pass over the workloads the rest
+  // of the filter reads. A line break cannot be in any of them, so text holding one matches none.
+  if (q)
+    parts.push(q.includes("\n") ? Prisma.sql`false` : Prisma.sql`wl.search ILIKE ${`%${likeEscape(q)}%`}`);
   return Prisma.join(parts, " AND ");
 }
 

@@ -72,6 +72,20 @@ export async function writeWorkloads(ctx: StepContext): Promise<{ index: Workloa
   return { index, rows: fresh.length + updated + gone.length };
 }
 
+/**
+ * What Workload.search holds (migration 20261204080000_workload_search): the name, the namespace
+ * and the current images, a line each, images in byte order. Set here so that the trigger that
+ * keeps it, run when the containers are written, finds it right and writes nothing.
+ */
+export function workloadSearchText(w: {
+  name: string;
+  namespace: string;
+  containers: ReadonlyArray<{ image: string }>;
+}): string {
+  const images = [...new Set(w.containers.map((c) => c.image))].sort();
+  return [w.name, w.namespace, ...images].join("\n");
+}
+
 function insertWorkloads(ctx: StepContext, fresh: WorkloadInput[]): Promise<WorkloadRow[]> {
   return insertRows<WorkloadInput, WorkloadRow>(
     ctx.c,
@@ -86,6 +100,7 @@ function insertWorkloads(ctx: StepContext, fresh: WorkloadInput[]): Promise<Work
       ["labels", "text", (w) => JSON.stringify(w.labels), "jsonb"],
       ["firstSeenAt", "timestamptz", () => ctx.now],
       ["lastSeenAt", "timestamptz", () => ctx.now],
+      ["search", "text", workloadSearchText],
     ],
     fresh,
     WORKLOAD_COLUMNS,
