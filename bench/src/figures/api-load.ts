@@ -124,7 +124,11 @@ function latencies(ms: number[], errors: number, perSecond: number): Latencies {
  * questions other than each endpoint's first are never asked before). Returns how long each
  * endpoint's very first answer took, which is reported apart.
  */
-export async function warmUp(apiUrl: string, endpoints: Endpoint[], rounds: number): Promise<Map<string, number>> {
+export async function warmUp(
+  apiUrl: string,
+  endpoints: Endpoint[],
+  rounds: number,
+): Promise<Map<string, number>> {
   const first = new Map<string, number>();
   for (let round = 0; round < rounds; round++)
     for (const e of endpoints) {
