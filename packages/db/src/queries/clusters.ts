@@ -1,7 +1,7 @@
 // One cluster: its summary (as on the fleet page), its namespaces with scores, owners and
 // findings, and its recent snapshots with their failures.
 import { z } from "zod";
-import type { Db } from "../client.ts";
+import { type Db, poolOf } from "../client.ts";
 import { clusterSummary, getFleetOverview } from "./fleet.ts";
 import { getKubeletDays, kubeletDaysResult } from "./kubelet-days.ts";
 import { latestNamespaceRollups, namespaceSummary, summarizeNamespaces } from "./namespaces.ts";
@@ -99,11 +99,12 @@ export async function getClusterDetail(
   opts: { now?: Date; snapshots?: number } = {},
 ): Promise<ClusterDetail | null> {
   const now = opts.now ?? new Date();
-  const found = await db.cluster.findUnique({ where: { name }, select: { id: true } });
+  const found = (await poolOf(db).query<{ id: number }>(`SELECT id FROM "Cluster" WHERE name = $1`, [name]))
+    .rows[0];
   if (!found) return null;
   // The summary, the namespaces and the snapshots need only the cluster's id: asked at once.
   const [fleet, namespaces, snapshots, kubeletDays] = await Promise.all([
-    getFleetOverview(db, { now, names: [name] }),
+    getFleetOverview(db, { now, clusterIds: [found.id] }),
     latestNamespaceRollups(db, [found.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
     db.snapshot.findMany({
       where: { clusterId: found.id },

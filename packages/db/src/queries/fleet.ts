@@ -3,10 +3,17 @@
 // history); a cluster whose last snapshot failed keeps its last known score, marked as such.
 import { complianceScore, gradeFor, SEVERITIES_MOST_SEVERE_FIRST, type Severity } from "@pullsight/core";
 import { z } from "zod";
-import type { Db } from "../client.ts";
+import { type Db, poolOf } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { countOpenFindings, emptyFindingCounts } from "./open-counts.ts";
-import { type FindingCounts, findingCounts, grade, labelMap, snapshotStatus } from "./results.ts";
+import {
+  type FindingCounts,
+  findingCounts,
+  grade,
+  labelMap,
+  type SnapshotStatusName,
+  snapshotStatus,
+} from "./results.ts";
 
 export const SEVERITY_NAMES: readonly Severity[] = SEVERITIES_MOST_SEVERE_FIRST;
 
@@ -61,6 +68,8 @@ export interface FleetOptions {
   labels?: Record<string, string>;
   /** Only these clusters. */
   names?: string[];
+  /** Only these clusters, by id (their finding counts are then read alongside). */
+  clusterIds?: number[];
 }
 
 /** Open findings per cluster (of `clusterIds`, or every one) by severity, split into waived and not, at `now`. */
@@ -81,99 +90,94 @@ export function addFindingCounts(into: FindingCounts, add: FindingCounts): Findi
   return into;
 }
 
-/**
- * Each cluster's newest rollup for a namespace ("" = the whole cluster): one backward step on the
- * (clusterId, namespace, takenAt) index per cluster. (DISTINCT ON over the table read every rollup
- * of the namespace, which grows with history; bench figure 3.)
- */
-export async function latestRollups(db: Db, namespace = "", clusterIds?: readonly number[]) {
-  return db.$queryRaw<
-    Array<{
-      clusterId: number;
-      snapshotId: bigint;
-      takenAt: Date;
-      workloads: number;
-      containers: number;
-      compliant: number;
-    }>
-  >`
-    SELECT r.* FROM "Cluster" c CROSS JOIN LATERAL (
-      SELECT "clusterId", "snapshotId", "takenAt", workloads, containers, compliant
-      FROM "PostureRollup" WHERE "clusterId" = c.id AND namespace = ${namespace}
-      ORDER BY "takenAt" DESC LIMIT 1
-    ) r
-    ${clusterIds ? Prisma.sql`WHERE c.id = ANY(${[...clusterIds]}::int[])` : Prisma.empty}
-    ORDER BY r."clusterId"`;
-}
-
 const labelsOf = (v: unknown): Record<string, string> =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : {};
+
+interface ClusterRow {
+  id: number;
+  name: string;
+  labels: unknown;
+  kubernetesVersion: string | null;
+  lastSnapshotId: string | null;
+  lastSnapshotAt: Date | null;
+  status: SnapshotStatusName | null;
+  failures: unknown;
+  workloads: number;
+  scoredAt: Date | null;
+  containers: number | null;
+  compliant: number | null;
+}
+
+/**
+ * The clusters asked for with their last snapshot's status, live workloads and newest
+ * whole-cluster rollup (one backward step on the rollup index per cluster), in one statement
+ * through the pg pool: the fleet page and every cluster page ask it, and a statement a part cost
+ * more in round trips and Prisma's per-query work than in PostgreSQL.
+ */
+async function clusterRows(db: Db, opts: FleetOptions): Promise<ClusterRow[]> {
+  const where: Prisma.Sql[] = [];
+  if (opts.names) where.push(Prisma.sql`c.name = ANY(${opts.names}::text[])`);
+  if (opts.clusterIds) where.push(Prisma.sql`c.id = ANY(${opts.clusterIds}::int[])`);
+  if (opts.labels && Object.keys(opts.labels).length)
+    where.push(Prisma.sql`c.labels @> ${JSON.stringify(opts.labels)}::jsonb`);
+  const sql = Prisma.sql`
+    SELECT c.id, c.name, c.labels, c."kubernetesVersion", c."lastSnapshotId"::text AS "lastSnapshotId",
+      c."lastSnapshotAt", s.status::text AS status, s.failures,
+      (SELECT COUNT(*)::int FROM "Workload" w WHERE w."clusterId" = c.id AND w."deletedAt" IS NULL) AS workloads,
+      r."takenAt" AS "scoredAt", r.containers, r.compliant
+    FROM "Cluster" c
+    LEFT JOIN "Snapshot" s ON s.id = c."lastSnapshotId"
+    LEFT JOIN LATERAL (
+      SELECT "takenAt", containers, compliant FROM "PostureRollup"
+      WHERE "clusterId" = c.id AND namespace = '' ORDER BY "takenAt" DESC LIMIT 1
+    ) r ON true
+    ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
+    ORDER BY c.name`;
+  return (await poolOf(db).query<ClusterRow>(sql.text, sql.values as unknown[])).rows;
+}
 
 export async function getFleetOverview(db: Db, opts: FleetOptions = {}): Promise<FleetOverview> {
   const now = opts.now ?? new Date();
   const staleAfterMs = opts.staleAfterMs ?? 2 * 3_600_000;
-  const all = await db.cluster.findMany({
-    ...(opts.names ? { where: { name: { in: opts.names } } } : {}),
-    select: {
-      id: true,
-      name: true,
-      labels: true,
-      kubernetesVersion: true,
-      lastSnapshotId: true,
-      lastSnapshotAt: true,
-    },
-    orderBy: { name: "asc" },
-  });
-  const wanted = Object.entries(opts.labels ?? {});
-  const clusters = all.filter((c) =>
-    wanted.every(([k, v]) => Object.hasOwn(labelsOf(c.labels), k) && labelsOf(c.labels)[k] === v),
-  );
-  const lastIds = clusters.flatMap((c) => (c.lastSnapshotId === null ? [] : [c.lastSnapshotId]));
-  // Every cluster's answer reads only its own rows: a cluster page does not count the fleet.
-  const ids = clusters.length === all.length ? undefined : clusters.map((c) => c.id);
-  const [snapshots, workloadCounts, rollups, findings] = await Promise.all([
-    db.snapshot.findMany({
-      where: { id: { in: lastIds } },
-      select: { id: true, status: true, failures: true },
-    }),
-    db.workload.groupBy({
-      by: ["clusterId"],
-      where: { deletedAt: null, ...(ids ? { clusterId: { in: ids } } : {}) },
-      _count: { _all: true },
-    }),
-    latestRollups(db, "", ids),
-    openFindingCounts(db, now, ids),
+  // Finding counts are read alongside the clusters when it is known whose to count (the fleet's,
+  // or the ids asked for); a part chosen by names or labels counts only its clusters' rows.
+  const known = opts.names || Object.keys(opts.labels ?? {}).length ? null : opts.clusterIds;
+  const [clusters, knownFindings] = await Promise.all([
+    clusterRows(db, opts),
+    known === null ? null : openFindingCounts(db, now, known),
   ]);
-  const snapshotById = new Map(snapshots.map((s) => [s.id, s]));
-  const workloadsByCluster = new Map(workloadCounts.map((w) => [w.clusterId, w._count._all]));
-  const rollupByCluster = new Map(rollups.map((r) => [r.clusterId, r]));
+  const findings =
+    knownFindings ??
+    (await openFindingCounts(
+      db,
+      now,
+      clusters.map((c) => c.id),
+    ));
   const summaries = clusters.map((c): ClusterSummary => {
-    const snap = c.lastSnapshotId === null ? undefined : snapshotById.get(c.lastSnapshotId);
-    const failures = Array.isArray(snap?.failures)
-      ? (snap.failures as Array<{ kind?: unknown; reason?: unknown }>).map((f) => ({
+    const failures = Array.isArray(c.failures)
+      ? (c.failures as Array<{ kind?: unknown; reason?: unknown }>).map((f) => ({
           kind: String(f.kind ?? "unknown"),
           reason: String(f.reason ?? "unknown"),
         }))
       : [];
-    const r = rollupByCluster.get(c.id);
-    const score = r ? complianceScore(r.compliant, r.containers) : null;
+    const score = c.containers === null ? null : complianceScore(c.compliant ?? 0, c.containers);
     return {
       id: c.id,
       name: c.name,
       labels: labelsOf(c.labels),
       kubernetesVersion: c.kubernetesVersion,
-      lastSnapshotId: c.lastSnapshotId,
+      lastSnapshotId: c.lastSnapshotId === null ? null : BigInt(c.lastSnapshotId),
       lastSnapshotAt: c.lastSnapshotAt,
-      lastSnapshotStatus: snap?.status ?? null,
+      lastSnapshotStatus: c.status,
       lastSnapshotFailures: failures.length,
       failures,
       stale: !c.lastSnapshotAt || now.getTime() - c.lastSnapshotAt.getTime() > staleAfterMs,
-      workloads: workloadsByCluster.get(c.id) ?? 0,
-      containers: r?.containers ?? 0,
-      compliant: r?.compliant ?? 0,
+      workloads: c.workloads,
+      containers: c.containers ?? 0,
+      compliant: c.compliant ?? 0,
       score,
       grade: gradeFor(score),
-      scoredAt: r?.takenAt ?? null,
+      scoredAt: c.scoredAt,
       findings: findings.get(c.id) ?? emptyFindingCounts(),
     };
   });
