@@ -58,6 +58,8 @@ const questions: Record<string, () => Promise<unknown>> = {
       sort: "findings",
       order: "desc",
     }),
+  // The fleet page's five worst workloads.
+  "workloads.list-fleet-by-findings": () => api.workloads.list({ sort: "findings", order: "desc", limit: 5 }),
   "workloads.detail": () => api.workloads.detail({ id: w.id }),
   "clusters.detail": () => api.clusters.detail({ name: w.cluster.name, snapshots: 10 }),
   "findings.list": () => api.findings.list({}),
