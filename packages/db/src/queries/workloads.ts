@@ -94,6 +94,24 @@ export const SEVERITY_ORDER: string[] = [...SEVERITIES];
 /** Escapes LIKE wildcards so user text is matched literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The shortest text pg_trgm can look up by index: a shorter one yields no trigram. */
+const TRIGRAM = 3;
+
+/**
+ * Workloads whose name, namespace or a current image holds `q` (Workload.search, a line each, kept
+ * by triggers). With a trigram, the matches are found by the index first, as a set of ids the rest
+ * of the answer starts from (an array: a subquery was merged into a walk of the workloads in the
+ * page's order, matching row by row, which read every workload when the matches came late in it). Shorter text is matched in one pass over the workloads the rest of the filter
+ * reads. A line break cannot be in a name, namespace or image, so text holding one matches none.
+ */
+function searchCondition(q: string): Prisma.Sql {
+  if (q.includes("\n")) return Prisma.sql`false`;
+  const like = `%${likeEscape(q)}%`;
+  return q.length >= TRIGRAM
+    ? Prisma.sql`wl.id = ANY(ARRAY(SELECT ws.id FROM "Workload" ws WHERE ws.search ILIKE ${like} AND ws."deletedAt" IS NULL))`
+    : Prisma.sql`wl.search ILIKE ${like}`;
+}
+
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
@@ -120,11 +138,7 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
       Prisma.sql`EXISTS (SELECT 1 FROM "Finding" f WHERE f."workloadId" = wl.id AND f."resolvedAt" IS NULL AND ${Prisma.join(f, " AND ")} AND NOT ${waivedSql(now)})`,
     );
   const q = filter.q?.trim();
-  // The name, namespace and current images, a line each (Workload.search, kept by triggers): one
-  // trigram-index lookup when the pattern has a trigram, else one pass over the workloads the rest
-  // of the filter reads. A line break cannot be in any of them, so text holding one matches none.
-  if (q)
-    parts.push(q.includes("\n") ? Prisma.sql`false` : Prisma.sql`wl.search ILIKE ${`%${likeEscape(q)}%`}`);
+  if (q) parts.push(searchCondition(q));
   return Prisma.join(parts, " AND ");
 }
 
