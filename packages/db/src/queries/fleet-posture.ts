@@ -10,9 +10,9 @@ const FIRST_MONDAY_MS = 4 * DAY_MS;
 
 export type PostureBucket = "day" | "week";
 
-export interface FleetPostureRow {
+/** What a trend adds up per bucket, from a cluster's rollup or the fleet's bucket. */
+export interface PostureCounts {
   bucket: Date;
-  clusters: number;
   workloads: number;
   containers: number;
   compliant: number;
@@ -20,6 +20,11 @@ export interface FleetPostureRow {
   byPolicySource: unknown;
   byTagKind: unknown;
   findingsBySeverity: unknown;
+}
+
+/** The fleet's bucket: how many clusters it adds up, and their counts. */
+export interface FleetPostureRow extends PostureCounts {
+  clusters: number;
 }
 
 /** The start of the UTC day or ISO week `t` falls in (as PostgreSQL's date_trunc in UTC). */

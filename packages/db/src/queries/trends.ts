@@ -9,7 +9,7 @@ import { complianceScore, type Histogram, histogramQuantile, mergeHistograms } f
 import { z } from "zod";
 import { type Db, poolOf } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { type FleetPostureRow, fleetPostureRows, fleetRanges } from "./fleet-posture.ts";
+import { type FleetPostureRow, fleetPostureRows, fleetRanges, type PostureCounts } from "./fleet-posture.ts";
 import { counts } from "./results.ts";
 import { OWNER_SQL } from "./review-groups.ts";
 
@@ -83,16 +83,9 @@ function clusterWhere(scope: TrendScope | undefined): Prisma.Sql {
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
 
-interface RollupRow {
-  bucket: Date;
+/** A cluster's last rollup of a bucket. */
+interface RollupRow extends PostureCounts {
   clusterId: number;
-  workloads: number;
-  containers: number;
-  compliant: number;
-  byPolicy: unknown;
-  byPolicySource: unknown;
-  byTagKind: unknown;
-  findingsBySeverity: unknown;
 }
 
 /**
@@ -146,7 +139,7 @@ function teamRollups(db: Db, input: TrendInput, bucket: Prisma.Sql, team: string
 }
 
 /** Adds one rollup (or one fleet bucket) to its point. */
-function addUp(p: PosturePoint, r: Omit<RollupRow, "clusterId" | "bucket">): PosturePoint {
+function addUp(p: PosturePoint, r: PostureCounts): PosturePoint {
   p.workloads += r.workloads;
   p.containers += r.containers;
   p.compliant += r.compliant;
