@@ -63,6 +63,8 @@ const questions: Record<string, () => Promise<unknown>> = {
   "workloads.detail": () => api.workloads.detail({ id: w.id }),
   "clusters.detail": () => api.clusters.detail({ name: w.cluster.name, snapshots: 10 }),
   "findings.list": () => api.findings.list({}),
+  "findings.list-cluster-high": () =>
+    api.findings.list({ filter: { cluster: w.cluster.name, severity: "high" } }),
   "reviews.get-fleet": () => api.reviews.get({}),
   "trends.marks-56-days": () => api.trends.marks({ range: { days: 56 } }),
   "workloads.facets": () => api.workloads.facets(),

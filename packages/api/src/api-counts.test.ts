@@ -45,13 +45,42 @@ describe("counted answers on collected data", () => {
       ),
       { numRuns: 40, seed: 18 },
     );
-    for (const filter of [{}, ...filters]) {
+    // A namespace whose grouped findings differ in severity (as after a profile change): a
+    // severity filter then counts part of it, and its workloads and newest severity with it.
+    const mixed = await t.db.finding.findFirstOrThrow({
+      where: { ruleId: { in: [...GROUPED_RULE_IDS] }, resolvedAt: null },
+      orderBy: { id: "asc" },
+      include: { cluster: true },
+    });
+    await t.db.finding.update({ where: { id: mixed.id }, data: { severity: "high" } });
+    const mixedFilters = [
+      { severity: "high" as const },
+      { cluster: mixed.cluster.name, namespace: mixed.namespace, severity: "high" as const },
+      { cluster: mixed.cluster.name, namespace: mixed.namespace },
+    ];
+    for (const [i, filter] of [{}, ...mixedFilters, ...filters].entries()) {
       assert.ok(countable(filter), JSON.stringify(filter));
-      const opts = { now, groupRules: GROUPED_RULE_IDS, limit: 1 };
+      // Few lines as well as all: the largest namespaces are the same ones either way.
+      const opts = { now, groupRules: GROUPED_RULE_IDS, limit: 1, groupLimit: [1, 3, 500][i % 3] };
       const counted = await listFindings(t.db, filter, opts);
       const rows = await listFindings(t.db, filter, { ...opts, useCounts: false });
-      assert.equal(counted.total, rows.total, JSON.stringify(filter));
-      assert.deepEqual(counted.groups, rows.groups, JSON.stringify(filter));
+      const message = JSON.stringify({ filter, groupLimit: opts.groupLimit });
+      assert.equal(counted.total, rows.total, message);
+      assert.deepEqual(counted.groups, rows.groups, message);
+      assert.deepEqual(counted.groupTotals, rows.groupTotals, message);
+      // The totals count every line the groups would show with no limit.
+      const all = await listFindings(t.db, filter, { ...opts, groupLimit: 100_000, useCounts: false });
+      assert.equal(
+        counted.groupTotals.reduce((n, g) => n + g.namespaces, 0),
+        all.groups.length,
+        message,
+      );
+      assert.equal(
+        counted.groupTotals.reduce((n, g) => n + g.findings, 0),
+        all.groups.reduce((n, g) => n + g.findings, 0),
+        message,
+      );
+      assert.deepEqual(counted.groups, all.groups.slice(0, opts.groupLimit), message);
     }
   });
 

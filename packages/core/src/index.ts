@@ -169,6 +169,7 @@ export { isoWeekOf, isoWeekRange, parseScopeKey, type ReviewScope, scopeKey } fr
 export {
   DIGEST_PIN,
   DIGEST_PIN_RULE_IDS,
+  FINDING_GROUPS_SHOWN,
   GROUPED_RULE_IDS,
   RULES,
   RULES_BY_ID,

@@ -127,6 +127,7 @@ export {
   FINDING_SORT_FIRST,
   FINDING_SORTS,
   type FindingGroup,
+  type FindingGroupTotal,
   type FindingList,
   type FindingListRow,
   type FindingRow,

@@ -1008,5 +1008,8 @@ export const TAG_MOVE_RULES: readonly string[] = ["PS010", "PS020"];
 /** Rules that fire on most containers: views count them per scope and list their rows on demand. */
 export const GROUPED_RULE_IDS: readonly string[] = RULES.filter((r) => r.grouped).map((r) => r.id);
 
+/** How many namespaces a view lists for the grouped rules (the rest are counted, not listed). */
+export const FINDING_GROUPS_SHOWN = 25;
+
 /** Changes whenever a rule is added, removed or its defaults change; exports record it. */
 export const RULES_VERSION = "2026.12.6";

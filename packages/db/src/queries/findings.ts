@@ -1,12 +1,12 @@
 // The findings list: the same rows as the findings export (one query, so the table and its CSV
 // cannot disagree), sorted by severity, age, cluster or rule and paged by keyset cursor.
 
-import type { FindingStatus, Severity } from "@pullsight/core";
+import { FINDING_GROUPS_SHOWN, type FindingStatus, type Severity } from "@pullsight/core";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { type FindingExportFilter, findingsQuery } from "../exports/queries.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { clusterConditions } from "./filters.ts";
+import { countedWhere, findingGroups } from "./finding-groups.ts";
 import { afterCursor, decodeCursor, encodeCursor, type SortType } from "./paging.ts";
 import { camelized, findingStatus, severity } from "./results.ts";
 
@@ -91,13 +91,25 @@ export const findingGroup = z.object({
 });
 export type FindingGroup = z.infer<typeof findingGroup>;
 
+export const findingGroupTotal = z.object({
+  ruleId: z.string(),
+  namespaces: z.number().int(),
+  findings: z.number().int(),
+});
+export type FindingGroupTotal = z.infer<typeof findingGroupTotal>;
+
 export const findingListResult = z.object({
   rows: z.array(findingListRow),
   total: z.number().int(),
   /** Opaque: the sort value and id the page ended on (paging.ts). */
   nextCursor: z.string().nullable(),
-  /** Grouped rules' findings per namespace; their rows are listed only when the filter names the rule. */
+  /**
+   * Grouped rules' findings per namespace, the namespaces with most first, as many as a page shows;
+   * their rows are listed only when the filter names the rule.
+   */
   groups: z.array(findingGroup),
+  /** Each grouped rule's namespaces and findings, all of them (groups holds the largest). */
+  groupTotals: z.array(findingGroupTotal),
 });
 export type FindingList = z.infer<typeof findingListResult>;
 
@@ -135,6 +147,8 @@ export async function listFindings(
     now?: Date;
     /** Rules shown as one line per namespace with a count, unless the filter names the rule. */
     groupRules?: readonly string[];
+    /** How many of those lines (the namespaces with most findings); default FINDING_GROUPS_SHOWN. */
+    groupLimit?: number;
     /** Count from the open-finding counts when the filter allows (default); false counts the rows (tests compare the two). */
     useCounts?: boolean;
   } = {},
@@ -150,25 +164,17 @@ export async function listFindings(
   const desc = (opts.order ?? FINDING_SORT_FIRST[key]) === "desc";
   const dir = Prisma.raw(desc ? "DESC" : "ASC");
   const after = afterCursor(opts.cursor ? decodeCursor(opts.cursor, sort.type) : null, sort.type, desc);
-  const [rows, total, groups] = await Promise.all([
+  const [rows, total, { groups, totals }] = await Promise.all([
     db.$queryRaw<FindingRow[]>`
       SELECT * FROM (${inner}) q WHERE ${after(sort.expr, Prisma.sql`q.finding_id`)} AND ${listed}
       ORDER BY ${sort.expr} ${dir}, q.finding_id ${dir} LIMIT ${limit + 1}`,
     counted
       ? countListed(db, filter, grouped)
       : db.$queryRaw<Array<{ n: number }>>`SELECT COUNT(*)::int AS n FROM (${inner}) q WHERE ${listed}`,
-    grouped.length === 0
-      ? Promise.resolve([])
-      : counted
-        ? groupOpen(db, filter, grouped)
-        : db.$queryRaw<FindingGroup[]>`
-          SELECT q.rule_id AS "ruleId", q.cluster, q.namespace,
-                 (ARRAY_AGG(q.severity ORDER BY q.finding_id DESC))[1] AS severity,
-                 COUNT(*)::int AS findings,
-                 COUNT(DISTINCT (q.workload_kind, q.workload))::int AS workloads
-          FROM (${inner}) q WHERE q.rule_id IN (${Prisma.join(grouped)})
-          GROUP BY q.rule_id, q.cluster, q.namespace
-          ORDER BY findings DESC, q.cluster, q.namespace`,
+    findingGroups(db, filter, grouped, {
+      inner: counted ? null : inner,
+      limit: opts.groupLimit ?? FINDING_GROUPS_SHOWN,
+    }),
   ]);
   const page = rows.slice(0, limit);
   return {
@@ -182,6 +188,7 @@ export async function listFindings(
           })
         : null,
     groups,
+    groupTotals: totals,
   };
 }
 
@@ -195,15 +202,6 @@ export function countable(filter: FindingExportFilter): boolean {
   return (state ?? "open") === "open" && Object.values(rest).every((v) => v === undefined);
 }
 
-function countedWhere(filter: FindingExportFilter, alias: "o" | "f"): Prisma.Sql {
-  const a = (column: string) => Prisma.raw(`${alias}."${column}"`);
-  const parts = clusterConditions(filter);
-  if (filter.namespace) parts.push(Prisma.sql`${a("namespace")} = ${filter.namespace}`);
-  if (filter.ruleId) parts.push(Prisma.sql`${a("ruleId")} = ${filter.ruleId}`);
-  if (filter.severity) parts.push(Prisma.sql`${a("severity")} = ${filter.severity}::"FindingSeverity"`);
-  return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
-}
-
 /** The list's total for a countable filter: open findings of the rules listed one by one. */
 function countListed(db: Db, filter: FindingExportFilter, grouped: string[]) {
   const notGrouped = grouped.length
@@ -212,27 +210,4 @@ function countListed(db: Db, filter: FindingExportFilter, grouped: string[]) {
   return db.$queryRaw<Array<{ n: number }>>`
     SELECT COALESCE(SUM(o.n), 0)::int AS n FROM "OpenFindingCount" o JOIN "Cluster" c ON c.id = o."clusterId"
     WHERE TRUE ${notGrouped} ${countedWhere(filter, "o")}`;
-}
-
-/**
- * The grouped rules' open findings per namespace for a countable filter (the Finding_open_rule_idx
- * index), with the newest finding's severity. Counted per workload first and then per namespace,
- * both by hashing: one sorted pass with a distinct count sorted every finding by text columns.
- */
-function groupOpen(db: Db, filter: FindingExportFilter, grouped: string[]) {
-  return db.$queryRaw<FindingGroup[]>`
-    WITH per_workload AS (
-      SELECT f."ruleId", f."clusterId", f.namespace, f."workloadId", COUNT(*)::int AS n, MAX(f.id) AS newest
-      FROM "Finding" f JOIN "Cluster" c ON c.id = f."clusterId"
-      WHERE f."resolvedAt" IS NULL AND f."ruleId" IN (${Prisma.join(grouped)}) ${countedWhere(filter, "f")}
-      GROUP BY 1, 2, 3, 4),
-    per_namespace AS (
-      -- A workload counts once; findings without one count as one more.
-      SELECT "ruleId", "clusterId", namespace, SUM(n)::int AS findings,
-        (COUNT("workloadId") + (COUNT(*) FILTER (WHERE "workloadId" IS NULL) > 0)::int)::int AS workloads,
-        MAX(newest) AS newest
-      FROM per_workload GROUP BY 1, 2, 3)
-    SELECT g."ruleId", c.name AS cluster, g.namespace, nf.severity::text AS severity, g.findings, g.workloads
-    FROM per_namespace g JOIN "Cluster" c ON c.id = g."clusterId" JOIN "Finding" nf ON nf.id = g.newest
-    ORDER BY g.findings DESC, cluster, g.namespace`;
 }

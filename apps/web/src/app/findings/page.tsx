@@ -43,7 +43,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
   const params = { ...raw, ...view, sort, order };
   const titles = new Map(rules.rules.map((r) => [r.id, r.title]));
   const exportQuery = new URLSearchParams(raw).toString();
-  const grouped = list.groups.reduce((n, g) => n + g.findings, 0);
+  const grouped = list.groupTotals.reduce((n, g) => n + g.findings, 0);
   return (
     <>
       <PageHeader
@@ -63,7 +63,9 @@ export default async function FindingsPage({ searchParams }: { searchParams: Sea
       />
       {dropped.length > 0 && <Warning>Ignored filters this page cannot use: {dropped.join(", ")}.</Warning>}
       <FocusTarget label="Matching findings">
-        {list.groups.length > 0 && <GroupedFindings groups={list.groups} titles={titles} raw={raw} />}
+        {list.groups.length > 0 && (
+          <GroupedFindings groups={list.groups} totals={list.groupTotals} titles={titles} raw={raw} />
+        )}
         {list.rows.length === 0 ? (
           <Empty title="No finding matches these filters." />
         ) : (

@@ -2,15 +2,13 @@ import type { Severity } from "@pullsight/core";
 import { card, Link, link, muted, SeverityBadge } from "~/components/ui.tsx";
 import { num } from "~/lib/format.ts";
 
-/** Namespaces listed by most findings; the rest are one link per rule (a fleet has hundreds). */
-export const GROUP_LINES_SHOWN = 25;
-
 /**
  * Rules that fire on most containers (PS005), one line per namespace with a count: listed one by
  * one they would drown everything else. Each line opens its rows.
  */
 export function GroupedFindings({
   groups,
+  totals,
   titles,
   raw,
 }: {
@@ -22,11 +20,14 @@ export function GroupedFindings({
     findings: number;
     workloads: number;
   }>;
+  /** Every namespace counted per rule: `groups` lists the largest (a fleet has hundreds). */
+  totals: Array<{ ruleId: string; namespaces: number; findings: number }>;
   titles: ReadonlyMap<string, string>;
   raw: Record<string, string | undefined>;
 }) {
-  const total = groups.reduce((n, g) => n + g.findings, 0);
-  const rules = [...new Set(groups.map((g) => g.ruleId))];
+  const total = totals.reduce((n, g) => n + g.findings, 0);
+  const namespaces = totals.reduce((n, g) => n + g.namespaces, 0);
+  const rules = totals.map((t) => t.ruleId);
   return (
     <details className={`${card} p-3 text-sm`}>
       <summary className="cursor-pointer">
@@ -34,12 +35,12 @@ export function GroupedFindings({
           {num(total)} {rules.map((id) => `${id} ${titles.get(id) ?? ""}`).join(", ")}
         </span>{" "}
         <span className={muted}>
-          findings in {num(groups.length)} namespace{groups.length === 1 ? "" : "s"}, grouped because the rule
-          fires on most containers
+          findings in {num(namespaces)} namespace{namespaces === 1 ? "" : "s"}, grouped because the rule fires
+          on most containers
         </span>
       </summary>
       <ul className="mt-2 space-y-1" aria-label="Grouped findings by namespace">
-        {groups.slice(0, GROUP_LINES_SHOWN).map((g) => {
+        {groups.map((g) => {
           const q = new URLSearchParams({
             ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
             ruleId: g.ruleId,
@@ -60,9 +61,9 @@ export function GroupedFindings({
           );
         })}
       </ul>
-      {groups.length > GROUP_LINES_SHOWN && (
+      {namespaces > groups.length && (
         <p className={`mt-2 ${muted}`}>
-          and {num(groups.length - GROUP_LINES_SHOWN)} more namespaces with fewer:{" "}
+          and {num(namespaces - groups.length)} more namespaces with fewer:{" "}
           {rules.map((id, i) => (
             <span key={id}>
               {i > 0 && ", "}
