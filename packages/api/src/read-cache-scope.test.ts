@@ -175,7 +175,8 @@ describe("read cache scoped by cluster", () => {
       await CHANGES["new finding"]?.(poolOf(t.db), west);
       await until("two notifications", () => heard.length >= 2);
       await sleep(50);
-      // A container with a new image changes its workload's search text (Workload.search) too.
+      // A container with a new image changes its workload's search text (Workload.search) too, and
+      // a new open finding its workload's count (Workload.openFindings).
       assert.deepEqual(
         heard.sort(),
         [
@@ -183,6 +184,7 @@ describe("read cache scoped by cluster", () => {
           `Workload:${east.id}`,
           `Finding:${west.id}`,
           `OpenFindingCount:${west.id}`,
+          `Workload:${west.id}`,
         ].sort(),
       );
     } finally {

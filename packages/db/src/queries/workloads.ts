@@ -115,12 +115,13 @@ function searchCondition(q: string): Prisma.Sql {
 /** WHERE conditions over `wl` (Workload) and `c` (Cluster) for a filter. */
 export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`wl."deletedAt" IS NULL`];
-  // As a set of cluster ids: PostgreSQL then filters workloads by cluster before it ranks them,
-  // instead of joining every workload to its cluster's name first.
+  // As an array of cluster ids known before the scan: PostgreSQL then reads those clusters'
+  // workloads from an index (counted from it alone, or walked in "most findings" order) instead of
+  // joining every workload to its cluster's name first.
   const clusters = clusterConditions(filter);
   if (clusters.length)
     parts.push(
-      Prisma.sql`wl."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`,
+      Prisma.sql`wl."clusterId" = ANY(ARRAY(SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")}))`,
     );
   if (filter.namespace) parts.push(Prisma.sql`wl.namespace = ${filter.namespace}`);
   if (filter.team) parts.push(teamCondition(filter.team, "wl"));
@@ -144,7 +145,7 @@ export function workloadWhere(filter: WorkloadFilter, now: Date): Prisma.Sql {
 
 /**
  * Each sort's column in the rows, and, where it can be had without summarizing every workload, the
- * same over `wl` and `c` (and `fo`/`fw`, pageCounts): then the page is chosen first and only its
+ * same over `wl` and `c` (the findings sort: findingsPage): then the page is chosen first and only its
  * rows get their containers and findings summarized (a search matching thousands of workloads, or
  * the fleet's five worst, summarizes a page, not the fleet).
  */
@@ -153,8 +154,8 @@ const SORT_SQL: Record<WorkloadSort, { expr: string; type: SortType; own?: strin
   namespace: { expr: "namespace", type: "text", own: "wl.namespace" },
   cluster: { expr: "cluster", type: "text", own: "c.name" },
   kind: { expr: "kind", type: "text", own: "wl.kind" },
-  // Open unwaived findings per workload from one pass over the open findings (pageCounts).
-  findings: { expr: "findings", type: "int", own: "COALESCE(fo.n, 0) - COALESCE(fw.n, 0)", counts: true },
+  // Open unwaived findings per workload: its kept count less its waived findings (findingsPage).
+  findings: { expr: "findings", type: "int", counts: true },
   severity: { expr: "severity_rank", type: "int" },
   containers: { expr: "containers", type: "int" },
   lastSeen: { expr: '"lastSeenAt"', type: "timestamptz", own: 'wl."lastSeenAt"' },
@@ -192,33 +193,38 @@ export function workloadRowsSql(where: Prisma.Sql, now: Date): Prisma.Sql {
 }
 
 /**
- * Open findings per workload (`fo.n`) and, of those, the waived (`fw.n`): every open finding is
- * counted once from the index (no row visited), and only the findings of rules an active waiver
- * names are matched against waivers.
+ * The page of the findings sort (most or fewest open unwaived findings), as CTEs ending in `page`.
+ * Workload."openFindings" (kept by triggers) counts waived findings too, and only a workload with
+ * a waived finding (`waived`, few: only findings of rules an active waiver names are matched) can
+ * rank otherwise: so the page is among the first limit + |waived| workloads in "openFindings"
+ * order, which an index hands out, and the waived ones. Any other workload has at least that
+ * many unwaived workloads ranked before it.
  */
-function pageCounts(now: Date, filter: WorkloadFilter): Prisma.Sql {
-  // Only the findings the filter's clusters and namespace can show are counted.
-  const clusters = clusterConditions(filter);
-  const scope = [
-    ...(clusters.length
-      ? [Prisma.sql`f."clusterId" IN (SELECT c.id FROM "Cluster" c WHERE ${Prisma.join(clusters, " AND ")})`]
-      : []),
-    ...(filter.namespace ? [Prisma.sql`f.namespace = ${filter.namespace}`] : []),
-    ...(filter.team ? [teamCondition(filter.team, "f")] : []),
-  ];
-  const within = scope.length ? Prisma.sql`AND ${Prisma.join(scope, " AND ")}` : Prisma.empty;
+function findingsPage(
+  where: Prisma.Sql,
+  now: Date,
+  after: (expr: Prisma.Sql, id: Prisma.Sql) => Prisma.Sql,
+  dir: Prisma.Sql,
+  limit: number,
+): Prisma.Sql {
+  const open = Prisma.sql`wl."openFindings"`;
+  const unwaived = Prisma.sql`(wl."openFindings" - COALESCE(fw.n, 0))`;
   return Prisma.sql`
-    LEFT JOIN (
-      SELECT f."workloadId" AS id, COUNT(*)::int AS n FROM "Finding" f
-      WHERE f."resolvedAt" IS NULL AND f."workloadId" IS NOT NULL ${within} GROUP BY 1
-    ) fo ON fo.id = wl.id
-    LEFT JOIN (
+    waived AS MATERIALIZED (
       SELECT f."workloadId" AS id, COUNT(*)::int AS n
       FROM (${activeWaiverRules(now)}) r
       JOIN "Finding" f ON f."ruleId" = r."ruleId" AND f."resolvedAt" IS NULL
-      JOIN "Cluster" c ON c.id = f."clusterId" LEFT JOIN "Workload" wl ON wl.id = f."workloadId"
-      WHERE ${waivedSql(now)} GROUP BY 1
-    ) fw ON fw.id = wl.id`;
+      JOIN "Cluster" c ON c.id = f."clusterId" JOIN "Workload" wl ON wl.id = f."workloadId"
+      WHERE ${waivedSql(now)} GROUP BY 1),
+    candidates AS (
+      (SELECT wl.id FROM "Workload" wl JOIN "Cluster" c ON c.id = wl."clusterId"
+       WHERE ${where} AND ${after(open, Prisma.sql`wl.id`)}
+       ORDER BY ${open} ${dir}, wl.id ${dir} LIMIT ${limit + 1} + (SELECT COUNT(*) FROM waived))
+      UNION SELECT id FROM waived),
+    page AS (
+      SELECT wl.id FROM "Workload" wl JOIN "Cluster" c ON c.id = wl."clusterId" LEFT JOIN waived fw ON fw.id = wl.id
+      WHERE wl.id = ANY(ARRAY(SELECT id FROM candidates)) AND ${where} AND ${after(unwaived, Prisma.sql`wl.id`)}
+      ORDER BY ${unwaived} ${dir}, wl.id ${dir} LIMIT ${limit + 1})`;
 }
 
 export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Promise<WorkloadPage> {
@@ -231,13 +237,17 @@ export async function listWorkloads(db: Db, input: WorkloadListInput = {}): Prom
   const sortExpr = Prisma.raw(sort.expr);
   const dir = Prisma.raw(desc ? "DESC" : "ASC");
   const after = afterCursor(input.cursor ? decodeCursor(input.cursor, sort.type) : null, sort.type, desc);
-  const pageSql = sort.own
-    ? Prisma.sql`
-      WITH page AS (
+  const pageCte = sort.counts
+    ? findingsPage(where, now, after, dir, limit)
+    : sort.own
+      ? Prisma.sql`page AS (
         SELECT wl.id FROM "Workload" wl JOIN "Cluster" c ON c.id = wl."clusterId"
-        ${sort.counts ? pageCounts(now, filter) : Prisma.empty}
         WHERE ${where} AND ${after(Prisma.raw(sort.own), Prisma.sql`wl.id`)}
-        ORDER BY ${Prisma.raw(sort.own)} ${dir}, wl.id ${dir} LIMIT ${limit + 1})
+        ORDER BY ${Prisma.raw(sort.own)} ${dir}, wl.id ${dir} LIMIT ${limit + 1})`
+      : null;
+  const pageSql = pageCte
+    ? Prisma.sql`
+      WITH ${pageCte}
       SELECT * FROM (${workloadRowsSql(Prisma.sql`wl.id IN (SELECT id FROM page)`, now)}) w
       ORDER BY ${sortExpr} ${dir}, id ${dir}`
     : Prisma.sql`
