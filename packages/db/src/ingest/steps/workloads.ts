@@ -86,6 +86,16 @@ export function workloadSearchText(w: {
   return [w.name, w.namespace, ...images].join("\n");
 }
 
+/**
+ * What Workload.openFindings will hold for a new workload (migration
+ * 20261204110000_workload_open_findings_recount): the findings about to be opened for it, one per
+ * fingerprint. Set here so that the trigger that recounts it when the findings are written finds
+ * it right and writes nothing; where it is wrong, the trigger's count stands.
+ */
+export function newWorkloadOpenFindings(w: Pick<WorkloadInput, "containers">): number {
+  return new Set(w.containers.flatMap((c) => c.findings.map((f) => f.fingerprint))).size;
+}
+
 function insertWorkloads(ctx: StepContext, fresh: WorkloadInput[]): Promise<WorkloadRow[]> {
   return insertRows<WorkloadInput, WorkloadRow>(
     ctx.c,
@@ -101,6 +111,7 @@ function insertWorkloads(ctx: StepContext, fresh: WorkloadInput[]): Promise<Work
       ["firstSeenAt", "timestamptz", () => ctx.now],
       ["lastSeenAt", "timestamptz", () => ctx.now],
       ["search", "text", workloadSearchText],
+      ["openFindings", "int", newWorkloadOpenFindings],
     ],
     fresh,
     WORKLOAD_COLUMNS,
