@@ -320,6 +320,9 @@ export interface Bars {
   [key: string]: string | number;
 }
 
+/** Bar labels drawn straight up to this many bars; more are slanted (a fleet has dozens of clusters). */
+const SLANT_OVER = 6;
+
 /** Bars side by side for each label, each standing on zero at its own value (never stacked). */
 export function BarsChart({
   title,
@@ -357,7 +360,16 @@ export function BarsChart({
     >
       <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="label" tick={axis} stroke="var(--chart-grid)" interval={0} />
+        {/* Every label is drawn; more than a few side by side are slanted so that none overlaps. */}
+        <XAxis
+          dataKey="label"
+          tick={axis}
+          stroke="var(--chart-grid)"
+          interval={0}
+          angle={data.length > SLANT_OVER ? -30 : 0}
+          textAnchor={data.length > SLANT_OVER ? "end" : "middle"}
+          height={data.length > SLANT_OVER ? 64 : 30}
+        />
         <YAxis tickFormatter={(v: number) => fmt(v)} tick={axis} width={56} stroke="var(--chart-grid)" />
         <Tooltip
           contentStyle={tooltipStyle}
