@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Counters, pullRequestsOf } from "@pullsight/core";
+import { getClusterDetail } from "@pullsight/db";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { REPOSITORIES, restartKubelet, Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
@@ -102,6 +103,15 @@ describe("kubelet counters per node and day", () => {
     const total = clusterDays.reduce((a, d) => plus(a, d.counters as Counters), {} as Counters);
     const sum = [...expected.values()].reduce(plus, {} as Counters);
     assert.deepEqual(relevant(total), relevant(sum), "the cluster's days are the sum of its nodes'");
+    // The cluster page reads the same days, each under its own UTC date.
+    const lastDay = Math.max(...clusterDays.map((d) => d.day.getTime()));
+    const detail = await getClusterDetail(t.db, c.name, { now: new Date(lastDay + 12 * 3_600_000) });
+    assert.deepEqual(
+      detail?.kubeletDays.days.map((d) => [d.day, d.nodes]),
+      clusterDays
+        .map((d) => [d.day.toISOString().slice(0, 10), d.nodes])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     assert.ok(pullRequestsOf(sum).pulledByAlways > 0, "Always caused registry pulls");
 
     // PS021 on exactly the Always containers whose nodes' pulls were mostly Always's.

@@ -106,11 +106,7 @@ export async function getClusterDetail(
   const [fleet, namespaces, snapshots, kubeletDays] = await Promise.all([
     getFleetOverview(db, { now, clusterIds: [found.id] }),
     latestNamespaceRollups(db, [found.id]).then((rollups) => summarizeNamespaces(db, now, rollups)),
-    db.snapshot.findMany({
-      where: { clusterId: found.id },
-      orderBy: { startedAt: "desc" },
-      take: opts.snapshots ?? 20,
-    }),
+    recentSnapshotsOf(db, found.id, opts.snapshots ?? 20),
     getKubeletDays(db, found.id, now),
   ]);
   const cluster = fleet.clusters[0];
@@ -122,6 +118,19 @@ export async function getClusterDetail(
     kubeletMetrics: snapshots.map(kubeletMetricsOf).find((m) => m !== null) ?? null,
     kubeletDays,
   };
+}
+
+/** A cluster's newest snapshots, newest first (pooled SQL: the cluster page asks it on every render). */
+async function recentSnapshotsOf(db: Db, clusterId: number, n: number) {
+  const { rows } = await poolOf(db).query<
+    Omit<Parameters<typeof toSnapshotSummary>[0], "id"> & { id: string }
+  >(
+    `SELECT id::text AS id, "startedAt", "finishedAt", status::text AS status, failures, "collectorVersion",
+       "rulesVersion", stats
+     FROM "Snapshot" WHERE "clusterId" = $1 ORDER BY "startedAt" DESC LIMIT $2`,
+    [clusterId, n],
+  );
+  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
 }
 
 export const recentSnapshotsResult = z.array(
