@@ -33,6 +33,15 @@ function failuresOf(latency: Latency) {
   return { causes, points, total };
 }
 
+/**
+ * A point adds up the clusters collected in its bucket: when the latest has fewer than the fleet
+ * (a collector behind), "now" is theirs, not the fleet's the cards above show; say so.
+ */
+function partialNote(latest: Posture[number] | undefined, fleet: number): string {
+  if (!latest || latest.clusters >= fleet) return "";
+  return ` The latest point adds up the ${latest.clusters} of ${fleet} clusters collected in it; the figures above count every cluster's last snapshot.`;
+}
+
 /** The fleet's trends over the page's range and the clusters side by side. */
 export function FleetCharts({
   posture,
@@ -47,6 +56,7 @@ export function FleetCharts({
 }) {
   const latest = posture.at(-1);
   const firstScored = posture.find((p) => p.score !== null);
+  const partial = partialNote(latest, clusters.length);
   const policyMix = policyMixOf(posture);
   const failures = failuresOf(latency);
   return (
@@ -56,7 +66,7 @@ export function FleetCharts({
         marks={marks}
         summary={
           latest?.score != null && firstScored?.score != null
-            ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.`
+            ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.${partial}`
             : "Not enough history yet."
         }
       />
@@ -64,7 +74,7 @@ export function FleetCharts({
         title="Pull policy mix"
         summary={`Containers by imagePullPolicy per day, as shares of the day's total; now ${policyMix.names
           .map((n) => `${n} ${num(latest?.byPolicy[n] ?? 0)}`)
-          .join(", ")}.`}
+          .join(", ")}.${partial}`}
         data={policyMix.points}
         series={seriesOf(policyMix.names, POLICY_COLORS)}
         format="count"
@@ -73,7 +83,7 @@ export function FleetCharts({
       />
       <TimeChart
         title="Digest and pinned-version adoption"
-        summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.`}
+        summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.${partial}`}
         data={posture.map((p) => ({ t: p.bucket.getTime(), digest: p.digestShare, pinned: p.pinnedShare }))}
         series={[
           { key: "digest", label: "By digest", color: "#059669" },
