@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { poolOf } from "../client.ts";
 import { getPostureTrend } from "../queries/trends.ts";
+import { containerInput, snapshotInput, workloadInput } from "../test-fixtures/snapshot-input.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import {
   compactRollups,
@@ -22,37 +23,16 @@ const HOUR = 3_600_000;
 const START = Date.parse("2026-10-01T00:00:00Z");
 
 function workload(namespace: string, name: string, digest: boolean): WorkloadInput {
-  const tag = digest ? null : "1.2.3";
-  return {
-    namespace,
-    kind: "Deployment",
-    name,
-    uid: `${namespace}-${name}`,
-    serviceAccount: null,
-    labels: {},
-    containers: [
-      {
-        name: "app",
-        type: "container",
-        image: digest ? `nginx@sha256:${"a".repeat(64)}` : `nginx:${tag}`,
-        registry: "docker.io",
-        repository: "library/nginx",
-        tag,
-        digest: digest ? `sha256:${"a".repeat(64)}` : null,
-        tagKind: digest ? "digest" : "full-version",
-        registryVisibility: "public",
-        imagePullPolicy: "IfNotPresent",
-        policySource: "explicit",
-        policyEvidence: "spec",
-        pullSecrets: [],
-        credentialSources: ["none"],
-        factHash: digest ? "d" : "t",
-        running: [],
-        findings: [],
-        compliant: digest,
-      },
-    ],
-  };
+  const image = digest ? `nginx@sha256:${"a".repeat(64)}` : "nginx:1.2.3";
+  return workloadInput(namespace, name, [
+    containerInput(image, {
+      tag: digest ? null : "1.2.3",
+      digest: digest ? `sha256:${"a".repeat(64)}` : null,
+      tagKind: digest ? "digest" : "full-version",
+      factHash: digest ? "d" : "t",
+      compliant: digest,
+    }),
+  ]);
 }
 
 function snapshotOf(
@@ -61,20 +41,12 @@ function snapshotOf(
   pinned: boolean[],
   hourlyRollupDays?: number,
 ): SnapshotInput {
-  return {
-    cluster: { name: cluster, server: null, kubernetesVersion: null },
-    startedAt: new Date(at - 1000),
-    finishedAt: new Date(at),
-    failures: [],
-    collectorVersion: "test",
-    rulesVersion: "test",
-    workloads: pinned.map((p, i) => workload(i % 2 ? "ns-b" : "ns-a", `w${i}`, p)),
-    namespaces: [],
-    completeKinds: ["Deployment"],
-    runtimeComplete: true,
-    evaluableRules: [],
-    ...(hourlyRollupDays === undefined ? {} : { hourlyRollupDays }),
-  };
+  return snapshotInput(
+    cluster,
+    at,
+    pinned.map((p, i) => workload(i % 2 ? "ns-b" : "ns-a", `w${i}`, p)),
+    hourlyRollupDays === undefined ? {} : { hourlyRollupDays },
+  );
 }
 
 describe("rollup compaction", () => {

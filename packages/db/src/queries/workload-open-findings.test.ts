@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { poolOf } from "../client.ts";
-import type { SnapshotInput, WorkloadInput } from "../ingest/snapshot.ts";
+import type { WorkloadInput } from "../ingest/snapshot.ts";
 import { writeSnapshot } from "../ingest/snapshot.ts";
 import { newWorkloadOpenFindings } from "../ingest/steps/workloads.ts";
+import { containerInput, snapshotInput, workloadInput } from "../test-fixtures/snapshot-input.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import { listWorkloads, type WorkloadRow } from "./workloads.ts";
 
@@ -49,41 +50,25 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 function workloadOf(s: Spec): WorkloadInput {
   const name = NAMES[s.name] as string;
   const rules = [...new Set(s.rules)].map((r) => RULES[r] as string);
-  return {
-    namespace: "shop",
-    kind: "Deployment",
+  return workloadInput(
+    "shop",
     name,
-    uid: `shop/${name}`,
-    serviceAccount: null,
-    labels: {},
-    containers: Array.from({ length: s.containers }, (_, n) => ({
-      name: `c${n}`,
-      type: "container",
-      image: `nginx:1.${n}`,
-      registry: "docker.io",
-      repository: "library/nginx",
-      tag: `1.${n}`,
-      digest: null,
-      tagKind: "full-version",
-      registryVisibility: "public",
-      imagePullPolicy: "IfNotPresent",
-      policySource: "explicit",
-      policyEvidence: "spec",
-      pullSecrets: [],
-      credentialSources: ["none"],
-      factHash: `nginx:1.${n}`,
-      running: [],
-      findings: rules.map((ruleId) => ({
-        ruleId,
-        severity: "medium",
-        fingerprint: `${name}/c${n}/${ruleId}`,
-        image: `nginx:1.${n}`,
-        message: ruleId,
-        evidence: {},
-      })),
-      compliant: rules.length === 0,
-    })),
-  };
+    Array.from({ length: s.containers }, (_, n) =>
+      containerInput(`nginx:1.${n}`, {
+        name: `c${n}`,
+        tag: `1.${n}`,
+        findings: rules.map((ruleId) => ({
+          ruleId,
+          severity: "medium",
+          fingerprint: `${name}/c${n}/${ruleId}`,
+          image: `nginx:1.${n}`,
+          message: ruleId,
+          evidence: {},
+        })),
+        compliant: rules.length === 0,
+      }),
+    ),
+  );
 }
 
 describe("workload open findings", () => {
@@ -100,19 +85,9 @@ describe("workload open findings", () => {
       hour += 1;
       const at = START + hour * HOUR;
       const unique = new Map(step.workloads.map((s) => [s.name, s]));
-      const input: SnapshotInput = {
-        cluster: { name: cluster, server: null, kubernetesVersion: null },
-        startedAt: new Date(at - 1000),
-        finishedAt: new Date(at),
-        failures: [],
-        collectorVersion: "test",
-        rulesVersion: "test",
-        workloads: [...unique.values()].map(workloadOf),
-        namespaces: [],
-        completeKinds: ["Deployment"],
-        runtimeComplete: true,
+      const input = snapshotInput(cluster, at, [...unique.values()].map(workloadOf), {
         evaluableRules: [...RULES],
-      };
+      });
       await writeSnapshot(t.db, input);
       return;
     }

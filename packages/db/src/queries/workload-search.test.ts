@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { poolOf } from "../client.ts";
-import type { SnapshotInput, WorkloadInput } from "../ingest/snapshot.ts";
+import type { WorkloadInput } from "../ingest/snapshot.ts";
 import { writeSnapshot } from "../ingest/snapshot.ts";
 import { workloadSearchText } from "../ingest/steps/workloads.ts";
+import { containerInput, snapshotInput, workloadInput } from "../test-fixtures/snapshot-input.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import { listWorkloads } from "./workloads.ts";
 
@@ -64,36 +65,14 @@ const queryArb = fc.oneof(
 );
 
 function workloadOf(s: Spec, at: number): WorkloadInput {
-  const name = NAMES[s.name] as string;
-  const namespace = NAMESPACES[s.namespace] as string;
-  return {
-    namespace,
-    kind: "Deployment",
-    name,
-    uid: `${namespace}/${name}`,
-    serviceAccount: null,
-    labels: {},
-    containers: [...new Set(s.images)].map((i, n) => ({
-      name: `c${n}`,
-      type: "container",
-      image: IMAGES[i] as string,
-      registry: "docker.io",
-      repository: "x",
-      tag: "1",
-      digest: null,
-      tagKind: "full-version",
-      registryVisibility: "public",
-      imagePullPolicy: "IfNotPresent",
-      policySource: "explicit",
-      policyEvidence: "spec",
-      pullSecrets: [],
-      credentialSources: ["none"],
-      factHash: `${IMAGES[i]}@${at}`,
-      running: [],
-      findings: [],
-      compliant: true,
-    })),
-  };
+  const images = [...new Set(s.images)].map((i) => IMAGES[i] as string);
+  return workloadInput(
+    NAMESPACES[s.namespace] as string,
+    NAMES[s.name] as string,
+    images.map((image, n) =>
+      containerInput(image, { name: `c${n}`, repository: "x", factHash: `${image}@${at}` }),
+    ),
+  );
 }
 
 describe("workload search", () => {
@@ -110,19 +89,11 @@ describe("workload search", () => {
       hour += 1;
       const at = START + hour * HOUR;
       const unique = new Map(step.workloads.map((s) => [`${s.namespace}/${s.name}`, s]));
-      const input: SnapshotInput = {
-        cluster: { name: "a", server: null, kubernetesVersion: null },
-        startedAt: new Date(at - 1000),
-        finishedAt: new Date(at),
-        failures: [],
-        collectorVersion: "test",
-        rulesVersion: "test",
-        workloads: [...unique.values()].map((s) => workloadOf(s, at % 3)),
-        namespaces: [],
-        completeKinds: ["Deployment"],
-        runtimeComplete: true,
-        evaluableRules: [],
-      };
+      const input = snapshotInput(
+        "a",
+        at,
+        [...unique.values()].map((s) => workloadOf(s, at % 3)),
+      );
       await writeSnapshot(t.db, input);
       return;
     }
