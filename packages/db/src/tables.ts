@@ -32,7 +32,6 @@ export const TABLES = [
   "ImageDigestUse",
   "ContainerFacets",
   "ReviewWeekFigures",
-  "ReviewFiguresEpoch",
 ] as const;
 export type Table = (typeof TABLES)[number];
 

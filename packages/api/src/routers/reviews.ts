@@ -62,7 +62,7 @@ const REVIEW_READS = [
   "Workload",
 ] as const;
 /** A review reads an ended week's figures where they are kept (db review-figures.ts). */
-const REVIEW_FIGURES_READS = [...REVIEW_READS, "ReviewFiguresEpoch", "ReviewWeekFigures"] as const;
+const REVIEW_FIGURES_READS = [...REVIEW_READS, "ReviewWeekFigures"] as const;
 
 /** A team's group in a section of a review: what its rules, and a rule's images, are asked by. */
 const teamGroupInput = z.object({

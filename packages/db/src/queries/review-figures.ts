@@ -90,24 +90,36 @@ export async function weekFigures(
   if (kept?.figures.v === FIGURES_VERSION) return kept.figures.f;
   const before = await epoch(db);
   const figures = await computeFigures(db, w, scope);
-  await keep(db, { week, scope: key, w, before, figures });
+  if (before !== null) await keep(db, { week, scope: key, w, before, figures });
   return figures;
 }
 
-async function epoch(db: Db, lock = false): Promise<string> {
-  const [row] = lock
-    ? await db.$queryRaw<
-        Array<{ n: string }>
-      >`SELECT n::text FROM "ReviewFiguresEpoch" WHERE id = 1 FOR SHARE`
-    : await db.$queryRaw<Array<{ n: string }>>`SELECT n::text FROM "ReviewFiguresEpoch" WHERE id = 1`;
-  return row?.n ?? "";
-}
+/**
+ * Writers that forget kept weeks hold this lock shared until they commit (migration
+ * 20261204130000_review_figures_writers_share); keeping figures takes it exclusively.
+ */
+const FORGETTING_LOCK = "pullsight:review-figures";
 
 /**
- * Keeps computed figures if no change that forgets kept weeks committed since `before` was read.
- * The epoch row is read FOR SHARE: a writer whose change forgets weeks raises the epoch first and
- * holds the row until it commits, so this waits for it and then sees the raise; a writer that
- * comes after waits for this insert to commit and then deletes it.
+ * How many forgetting changes have been made, when none is in flight; null while one is (its
+ * number is taken but its change is not visible yet). Read in a transaction that holds the
+ * forgetting lock, without waiting for it.
+ */
+async function epochIn(tx: Db): Promise<string | null> {
+  const [row] = await tx.$queryRaw<Array<{ free: boolean }>>`
+    SELECT pg_try_advisory_xact_lock(hashtext(${FORGETTING_LOCK})) AS free`;
+  if (!row?.free) return null;
+  const [seq] = await tx.$queryRaw<Array<{ n: string }>>`
+    SELECT last_value::text || '/' || is_called::text AS n FROM pullsight_review_figures_epoch`;
+  return seq?.n ?? null;
+}
+
+const epoch = (db: Db) => db.$transaction((tx) => epochIn(tx as Db));
+
+/**
+ * Keeps computed figures if no change that forgets kept weeks was made, or in flight, since
+ * `before` was read. A writer that comes after waits for this insert to commit and then deletes
+ * it. Never waits for a writer: figures not kept are computed again on a later read.
  */
 async function keep(
   db: Db,
@@ -115,7 +127,7 @@ async function keep(
 ) {
   const figures = JSON.stringify({ v: FIGURES_VERSION, f: k.figures });
   await db.$transaction(async (tx) => {
-    if ((await epoch(tx as Db, true)) !== k.before) return;
+    if ((await epochIn(tx as Db)) !== k.before) return;
     await tx.$executeRaw`
       INSERT INTO "ReviewWeekFigures" (week, scope, "weekStart", "weekEnd", figures)
       VALUES (${k.week}, ${k.scope}, ${k.w.start}, ${k.w.end}, ${figures}::jsonb)
