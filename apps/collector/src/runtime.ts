@@ -51,7 +51,16 @@ function statusesOf(
     const status = imageVolumeStatus(pod, container, failureStarts);
     return status ? [status] : [];
   }
-  return allStatuses(pod).filter((s) => s.name === container);
+  // Called for every container of every pod: picked without concatenating the pod's lists.
+  const status = (pod.status ?? {}) as Obj;
+  const found: Obj[] = [];
+  for (const list of [
+    status.containerStatuses,
+    status.initContainerStatuses,
+    status.ephemeralContainerStatuses,
+  ])
+    for (const s of (list as Obj[] | undefined) ?? []) if (s.name === container) found.push(s);
+  return found;
 }
 
 /** The earlier of two ISO 8601 instants (either may be missing). */

@@ -18,18 +18,19 @@
 import { InvalidImageReferenceError } from "./errors.ts";
 import { atLeastMinor } from "./kube-version.ts";
 
+/** Shared between callers (parses are cached), so never changed once made. */
 export interface ImageReference {
   /** "docker.io", "ghcr.io", "localhost:5000"; "" only in distribution's odd cases (see tests). */
-  domain: string;
+  readonly domain: string;
   /** "library/nginx" */
-  path: string;
+  readonly path: string;
   /** domain + "/" + path */
-  name: string;
-  tag: string | null;
+  readonly name: string;
+  readonly tag: string | null;
   /** "sha256:…" */
-  digest: string | null;
+  readonly digest: string | null;
   /** How docker shows the name: "nginx", "bitnami/redis", "ghcr.io/org/app". */
-  familiarName: string;
+  readonly familiarName: string;
 }
 
 export const DEFAULT_DOMAIN = "docker.io";
@@ -301,6 +302,26 @@ export function parseImageReference(
   ref: string,
   rules: ReferenceRules = CURRENT_REFERENCE_RULES,
 ): ImageReference {
+  const cache = PARSED[rules.lengthLimitOn];
+  const known = cache.get(ref);
+  if (known) return known;
+  const parsed = Object.freeze(parseUncached(ref, rules));
+  if (cache.size >= PARSED_LIMIT) cache.clear();
+  cache.set(ref, parsed);
+  return parsed;
+}
+
+/**
+ * Valid references already parsed, by rules: a fleet runs few distinct images in many containers,
+ * and a snapshot parses each container's image several times. Bounded: cleared when full.
+ */
+const PARSED: Record<ReferenceRules["lengthLimitOn"], Map<string, ImageReference>> = {
+  name: new Map(),
+  path: new Map(),
+};
+const PARSED_LIMIT = 10_000;
+
+function parseUncached(ref: string, rules: ReferenceRules): ImageReference {
   if (typeof ref !== "string") throw new InvalidImageReferenceError(String(ref), "not a string");
   if (isIdentifier(ref)) {
     throw new InvalidImageReferenceError(
