@@ -3,21 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Simulator } from "@pullsight/k8s-sim";
-import fc from "fast-check";
 import { simClients, writeSimKubeconfig } from "../testing.ts";
-import { decodeBody } from "./client.ts";
 import { readCluster } from "./reader.ts";
-
-describe("response bodies", () => {
-  it("decode as UTF-8 does, ASCII or not (fast-check)", () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.json()), (text) => {
-        assert.equal(decodeBody(Buffer.from(text, "utf8")), text);
-      }),
-      { numRuns: 2000 },
-    );
-  });
-});
 
 describe("cluster client", () => {
   let sim: Simulator;

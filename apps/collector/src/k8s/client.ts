@@ -1,7 +1,6 @@
 // A cluster's API, reached with @kubernetes/client-node's KubeConfig (every auth method it knows:
 // tokens, client certificates, exec plugins, in-cluster service accounts) but with raw requests,
 // so objects arrive exactly as the API server sends them and every call has a deadline.
-import { isAscii } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import * as k8s from "@kubernetes/client-node";
@@ -118,7 +117,7 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: decodeBody(Buffer.concat(chunks)) }),
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
         );
         res.on("error", (e) => reject(networkFailure(e, path)));
       });
@@ -160,15 +159,6 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
       return parsed as T;
     },
   };
-}
-
-/**
- * A response body as text. Lists are nearly always pure ASCII: read as Latin-1 then (the same
- * characters), V8 makes a one-byte string straight from the bytes, which JSON.parse also reads
- * faster than what the UTF-8 decoder returns.
- */
-export function decodeBody(body: Buffer): string {
-  return isAscii(body) ? body.latin1Slice(0, body.length) : body.toString("utf8");
 }
 
 function networkFailure(e: Error & { code?: string }, path: string, timedOut = false): RequestFailure {
