@@ -73,26 +73,46 @@ const b: Bench = {
     ),
 };
 
-const history = only.has("api") || only.has("pages");
-if (["snapshot", "scaleout", "events"].some((f) => only.has(f)) || history)
-  await sim.start(opts.CLUSTERS, opts.PODS);
-if (only.has("snapshot")) await snapshotFigures(b);
-if (only.has("scaleout")) await scaleOutFigures(b);
-if (history) await apiFigures(b);
-if (only.has("events")) await eventFigures(b);
-sim.stop();
-if (only.has("csv")) await csvFigures(b);
-if (only.has("probe")) await probeFigures(b, opts.PROBE_REFERENCES);
-if (only.has("load")) {
-  console.log("7 load: starting the demo (3 clusters × 700 pods, 56 days of history; about 4 minutes)");
-  const load = { pods: 700, days: 56, seconds: opts.LOAD_SECONDS, connections: opts.LOAD_CONNECTIONS };
-  for (const f of await runLoadFigure(load)) report.add(f);
+// A figure group that fails ends the run, but what was measured before it is still written.
+let failed: unknown = null;
+try {
+  await runFigures();
+} catch (e) {
+  failed = e;
+  console.error(e);
+  report.add({
+    figure: "run",
+    name: "stopped by an error",
+    value: 0,
+    unit: "",
+    note: String((e as Error).message ?? e),
+  });
+} finally {
+  sim.stop();
 }
 writeResults(report.figures, machine);
 await database.pool.end();
 await database.db.$disconnect();
 await database.stopPostgres();
-process.exit(0);
+process.exit(failed ? 1 : 0);
+
+async function runFigures() {
+  const history = only.has("api") || only.has("pages");
+  if (["snapshot", "scaleout", "events"].some((f) => only.has(f)) || history)
+    await sim.start(opts.CLUSTERS, opts.PODS);
+  if (only.has("snapshot")) await snapshotFigures(b);
+  if (only.has("scaleout")) await scaleOutFigures(b);
+  if (history) await apiFigures(b);
+  if (only.has("events")) await eventFigures(b);
+  sim.stop();
+  if (only.has("csv")) await csvFigures(b);
+  if (only.has("probe")) await probeFigures(b, opts.PROBE_REFERENCES);
+  if (only.has("load")) {
+    console.log("7 load: starting the demo (3 clusters × 700 pods, 56 days of history; about 4 minutes)");
+    const load = { pods: 700, days: 56, seconds: opts.LOAD_SECONDS, connections: opts.LOAD_CONNECTIONS };
+    for (const f of await runLoadFigure(load)) report.add(f);
+  }
+}
 
 function writeResults(figures: Figure[], machine: Awaited<ReturnType<typeof machineOf>>) {
   const { CLUSTERS, PODS, CSV_ROWS, EVENT_RATE, EVENT_SECONDS } = opts;

@@ -5,6 +5,8 @@ import { repoRoot } from "@pullsight/db/bootstrap";
 import { to as copyTo } from "pg-copy-streams";
 import type { Bench } from "../context.ts";
 
+const SEED_CHUNK = 100_000;
+
 /** (4) the findings CSV export against COPY … TO STDOUT of the same rows, (6) the size. */
 export async function csvFigures(b: Bench) {
   const { CSV_ROWS } = b.opts;
@@ -19,18 +21,21 @@ export async function csvFigures(b: Bench) {
           FROM s, generate_series(1, 2000) g RETURNING id, namespace, "clusterId")
     SELECT 1`);
   const seeded = performance.now();
-  await pool.query(
-    `INSERT INTO "Finding" ("clusterId", "workloadId", namespace, "containerName", "ruleId", severity, fingerprint, image,
-       evidence, "openedAt", "openedSnapshotId", "lastSeenSnapshotId")
-     SELECT w."clusterId", w.id, w.namespace, 'app', 'PS00' || (1 + g % 9), (ARRAY['info','low','medium','high','critical'])[1 + g % 5]::"FindingSeverity",
-       md5(g::text), 'registry.example.com/team/app-' || (g % 2000) || ':1.' || (g % 40),
-       jsonb_build_object('message', 'registry.example.com/team/app uses the mutable tag "latest" with imagePullPolicy IfNotPresent; nodes keep whatever they cached, ' || repeat('x', g % 120)),
-       now() - (g % 90) * interval '1 day', s.id, s.id
-     FROM generate_series(1, $1::int) g
-     JOIN LATERAL (SELECT id, namespace, "clusterId" FROM "Workload" WHERE name = 'app-' || (1 + g % 2000)) w ON true
-     CROSS JOIN (SELECT id FROM "Snapshot" WHERE "collectorVersion" = 'bench' LIMIT 1) s`,
-    [CSV_ROWS],
-  );
+  // In chunks, as the collector writes: one statement for all of them outlives the pool's
+  // statement timeout now that every finding pays for its indexes and its workload's count.
+  for (let from = 1; from <= CSV_ROWS; from += SEED_CHUNK)
+    await pool.query(
+      `INSERT INTO "Finding" ("clusterId", "workloadId", namespace, "containerName", "ruleId", severity, fingerprint, image,
+         evidence, "openedAt", "openedSnapshotId", "lastSeenSnapshotId")
+       SELECT w."clusterId", w.id, w.namespace, 'app', 'PS00' || (1 + g % 9), (ARRAY['info','low','medium','high','critical'])[1 + g % 5]::"FindingSeverity",
+         md5(g::text), 'registry.example.com/team/app-' || (g % 2000) || ':1.' || (g % 40),
+         jsonb_build_object('message', 'registry.example.com/team/app uses the mutable tag "latest" with imagePullPolicy IfNotPresent; nodes keep whatever they cached, ' || repeat('x', g % 120)),
+         now() - (g % 90) * interval '1 day', s.id, s.id
+       FROM generate_series($1::int, $2::int) g
+       JOIN LATERAL (SELECT id, namespace, "clusterId" FROM "Workload" WHERE name = 'app-' || (1 + g % 2000)) w ON true
+       CROSS JOIN (SELECT id FROM "Snapshot" WHERE "collectorVersion" = 'bench' LIMIT 1) s`,
+      [from, Math.min(CSV_ROWS, from + SEED_CHUNK - 1)],
+    );
   await pool.query(`ANALYZE`);
   console.log(
     `seeded ${CSV_ROWS.toLocaleString("en")} findings in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
