@@ -16,8 +16,8 @@ const CHUNK = 20_000;
 /**
  * One element of a PostgreSQL array literal. pg's own array writer builds the same text by
  * repeated concatenation and formats every Date field by field in local time: on 20,000-row
- * chunks that garbage was a large share of the collector's allocations. Dates go as UTC ISO text, which every timestamptz array
- * reads as the same instant.
+ * chunks that garbage was a large share of the collector's allocations. Dates go as UTC ISO
+ * text, which every timestamptz array reads as the same instant.
  */
 function arrayElement(v: unknown): string {
   if (v === null || v === undefined) return "NULL";
