@@ -152,16 +152,20 @@ export class CollectorService {
     if (this.signal.aborted) return;
     const started = performance.now();
     try {
-      const computed = await keepLastWeek(
+      const { computed, kept } = await keepLastWeek(
         this.handle.db,
         new Date(),
         this.clients.map((c) => c.name),
       );
       if (computed)
-        this.log.info("review figures kept", {
-          scopes: computed,
-          ms: Math.round(performance.now() - started),
-        });
+        this.log.info(
+          kept === computed ? "review figures kept" : "review figures computed, some not kept yet",
+          {
+            scopes: computed,
+            kept,
+            ms: Math.round(performance.now() - started),
+          },
+        );
     } catch (error) {
       this.log.error("review figures not kept", {
         error: error instanceof Error ? error.message : String(error),

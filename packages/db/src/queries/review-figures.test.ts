@@ -306,12 +306,29 @@ describe("an ended week's kept review figures", () => {
         `SELECT DISTINCT COALESCE(owner, '(unowned)') AS team FROM "Namespace" WHERE "deletedAt" IS NULL`,
       )
     ).rows.map((r) => `team:${r.team}`);
-    assert.equal(await keepLastWeek(t.db, now, ["a", "b"]), 3 + teams.length);
+    // While a change that forgets kept weeks is in flight, figures are computed but not kept.
+    const writer = await poolOf(t.db).connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(`SELECT pg_advisory_xact_lock_shared(hashtext('pullsight:review-figures'))`);
+      assert.deepEqual(await keepLastWeek(t.db, now, ["a", "b"]), { computed: 3 + teams.length, kept: 0 });
+      await writer.query("COMMIT");
+    } finally {
+      writer.release();
+    }
+    assert.deepEqual(await keepLastWeek(t.db, now, ["a", "b"]), {
+      computed: 3 + teams.length,
+      kept: 3 + teams.length,
+    });
     const { rows } = await poolOf(t.db).query<{ scope: string }>(
       `SELECT scope FROM "ReviewWeekFigures" WHERE week = $1`,
       [week],
     );
     assert.deepEqual(rows.map((r) => r.scope).sort(), ["cluster:a", "cluster:b", "fleet", ...teams].sort());
-    assert.equal(await keepLastWeek(t.db, now, ["a", "b"]), 0, "nothing computed twice");
+    assert.deepEqual(
+      await keepLastWeek(t.db, now, ["a", "b"]),
+      { computed: 0, kept: 0 },
+      "nothing computed twice",
+    );
   });
 });

@@ -138,23 +138,34 @@ async function keep(
 /**
  * Keeps last week's figures for the fleet, these clusters and every team, computed where they are
  * not kept yet: the collector does this once the week has ended, so that the first review read
- * on Monday does not wait for them. Returns the scopes computed.
+ * on Monday does not wait for them. Returns how many scopes it computed and how many it kept.
  */
-export async function keepLastWeek(db: Db, now: Date, clusters: readonly string[]): Promise<number> {
+export async function keepLastWeek(
+  db: Db,
+  now: Date,
+  clusters: readonly string[],
+): Promise<{ computed: number; kept: number }> {
   const week = isoWeekOf(new Date(now.getTime() - 7 * 86_400_000));
   const w = reviewWindow(week, now);
-  if (!keepable(w, now)) return 0;
+  if (!keepable(w, now)) return { computed: 0, kept: 0 };
   const scopes: ReviewScope[] = [
     { kind: "fleet" },
     ...clusters.map((cluster) => ({ kind: "cluster" as const, cluster })),
     ...(await listTeams(db)).map((team) => ({ kind: "team" as const, team })),
   ];
-  const kept = new Set(
-    (
-      await db.$queryRaw<Array<{ scope: string }>>`SELECT scope FROM "ReviewWeekFigures" WHERE week = ${week}`
-    ).map((r) => r.scope),
-  );
-  const missing = scopes.filter((s) => !kept.has(scopeKey(s)));
+  const keptScopes = async () =>
+    new Set(
+      (
+        await db.$queryRaw<
+          Array<{ scope: string }>
+        >`SELECT scope FROM "ReviewWeekFigures" WHERE week = ${week}`
+      ).map((r) => r.scope),
+    );
+  const before = await keptScopes();
+  const missing = scopes.filter((s) => !before.has(scopeKey(s)));
+  if (!missing.length) return { computed: 0, kept: 0 };
   for (const scope of missing) await weekFigures(db, week, w, scope, now);
-  return missing.length;
+  // Figures computed while a forgetting change was in flight are not kept: the next round tries again.
+  const after = await keptScopes();
+  return { computed: missing.length, kept: missing.filter((s) => after.has(scopeKey(s))).length };
 }
