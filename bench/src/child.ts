@@ -2,7 +2,9 @@
 //   floor    <kubeconfig>          page through every kind the collector reads, JSON-parse, discard
 //   snapshot <kubeconfig> <db-url> one full collector snapshot of every cluster, with storage
 //   resnapshot <kubeconfig> <db-url> two snapshots of every cluster in one process, as a collector
-//                                   that keeps running does; the second is measured
+//                                   that keeps running does; the second is measured (with
+//                                   BENCH_WATCH_OBJECTS=on its lists are kept current by watches
+//                                   in between, as a collector that owns one cluster runs)
 //            (floor and snapshots: only the contexts in BENCH_CONTEXTS when it is set; CPU is
 //            counted from the start of the measured work, not from loading the bundle)
 //   export   -            <db-url> the findings CSV export, consumed and discarded (RSS growth
@@ -20,11 +22,13 @@ import http from "node:http";
 import { handleTrpcRequest, ReadCache, startCsvExport } from "@pullsight/api";
 import {
   boundHeapGrowth,
+  KINDS as COLLECTOR_KINDS,
   collectCluster,
   collectFleet,
   createClusterClient,
   EventWatcher,
   FleetFactsMemory,
+  FleetMirror,
   kubeconfigContexts,
   loadKubeConfig,
   probeImages,
@@ -260,6 +264,8 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
   let items = 0;
   let rows = 0;
   let reused = 0;
+  /** Kinds the mirror vouched for at the end (BENCH_WATCH_OBJECTS=on). */
+  let mirrored = 0;
   let timeline: ReturnType<typeof heapTimeline> | null = null;
   const statuses: string[] = [];
 
@@ -293,14 +299,28 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
     const memory = process.env.BENCH_FACTS_MEMORY === "off" ? undefined : new FleetFactsMemory();
     timeline = heapTimeline();
     const { log, onProgress } = timeline;
-    const opts = { ...(concurrency ? { concurrency } : {}), ...(memory ? { memory } : {}), log, onProgress };
+    const mirror = process.env.BENCH_WATCH_OBJECTS === "on" ? new FleetMirror() : undefined;
+    const opts = {
+      ...(concurrency ? { concurrency } : {}),
+      ...(memory ? { memory } : {}),
+      ...(mirror ? { mirror } : {}),
+      log,
+      onProgress,
+    };
     if (mode === "resnapshot") {
       // The previous snapshot of a collector that keeps running; the one after it is measured.
       await collectFleet(db, clients, opts);
+      // Minutes pass between a running collector's snapshots: its watches are open by then.
+      for (const end = Date.now() + 10_000; mirror && Date.now() < end; ) {
+        if (clients.every((c) => mirror.of(c).vouched().length === COLLECTOR_KINDS.length)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       started = performance.now();
       cpu0 = process.cpuUsage();
     }
     const outcomes = await collectFleet(db, clients, opts);
+    mirrored = clients.reduce((n, c) => n + (mirror?.of(c).vouched().length ?? 0), 0);
+    mirror?.stop();
     for (const o of outcomes) {
       statuses.push(o.status);
       reused += o.reused ?? 0;
@@ -318,6 +338,7 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
       items,
       rows,
       reused,
+      mirrored,
       statuses,
       ...(timeline ? { peak: timeline.stop() } : {}),
     }),

@@ -167,6 +167,8 @@ export interface ChildResult {
   rows: number;
   /** Workloads whose records the collector reused from its previous snapshot. */
   reused?: number;
+  /** Kinds (summed over clusters) read from watch-kept mirrors instead of lists (BENCH_WATCH_OBJECTS=on). */
+  mirrored?: number;
   /** Snapshots: when memory peaked, and what each cluster was doing then. */
   peak?: PeakMoment;
   statuses: string[];

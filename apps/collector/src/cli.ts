@@ -25,6 +25,7 @@ const { values } = parseArgs({
     "kubelet-config": { type: "boolean", default: false },
     "kubelet-metrics": { type: "boolean", default: false },
     concurrency: { type: "string", default: "2" },
+    "watch-objects": { type: "string", default: "auto" },
     "metrics-port": { type: "string", default: "9464" },
     "cluster-label": { type: "string", multiple: true },
     "backfill-days": { type: "string" },
@@ -39,7 +40,7 @@ if (values.help) {
   console.log(`usage: pullsight collect [--once | --interval SECONDS] [--kubeconfig PATH] [--context NAME]...
                          [--in-cluster [--cluster-name NAME]] [--profiles FILE] [--skip-secrets] [--concurrency N]
                          [--kubelet-config] [--kubelet-metrics] [--cluster-label CLUSTER:KEY=VALUE]...
-                         [--metrics-port PORT]
+                         [--metrics-port PORT] [--watch-objects auto|on|off]
                          [--backfill-days N --sim-control URL [--backfill-step-minutes 60]
                           [--backfill-snapshot-minutes 360]]
 
@@ -48,6 +49,9 @@ cluster. DATABASE_URL selects the database; without it the embedded PostgreSQL u
 --kubelet-config reads each node's kubelet configuration through nodes/proxy (opt-in: a sensitive
 permission, see deploy/components/kubelet-configz); --kubelet-metrics reads each kubelet's /metrics
 (image pulls, ensure-image requests) through the same permission.
+--watch-objects keeps each cluster's lists current with watches between snapshots, so snapshots
+list only what a broken watch missed (auto: on for a collector that runs on and owns one cluster;
+it holds every owned cluster's objects in memory).
 --cluster-label sets a cluster's labels (env=prod, team=…), used to filter and group clusters.
 --backfill-days drives a simulator's clock (its control API) forward N days, snapshotting every
 --backfill-snapshot-minutes of simulated time while watching events, then carries on as asked
@@ -88,6 +92,11 @@ if (backfillDays !== null && (!(backfillDays > 0) || !values["sim-control"])) {
   );
   process.exit(2);
 }
+const watchChoice = values["watch-objects"];
+if (!["auto", "on", "off"].includes(watchChoice)) {
+  console.error(`--watch-objects ${watchChoice}: expected auto, on or off`);
+  process.exit(2);
+}
 let profiles = DEFAULT_PROFILES;
 if (values.profiles) {
   try {
@@ -111,6 +120,10 @@ try {
   process.exit(2);
 }
 
+// One snapshot has nothing to keep current for; a collector of many clusters would hold them all.
+const watchObjects =
+  !values.once && (watchChoice === "on" || (watchChoice === "auto" && clients.length === 1));
+
 const database = await openDatabase(readDatabaseEnv(process.env));
 const handle = new DbHandle(database.url, { log });
 let metrics: CollectorMetrics | null = null;
@@ -128,6 +141,7 @@ const service = new CollectorService(handle, clients, {
       }
     : {}),
   concurrency: Number(values.concurrency),
+  watchObjects,
   read: {
     skipSecrets: values["skip-secrets"],
     kubeletConfig: values["kubelet-config"],
@@ -155,6 +169,7 @@ log.info("collector started", {
   clusters: clients.map((c) => c.name),
   mode: values.once ? "once" : `every ${interval}s`,
   heapGrowingPercent: heapGrowingPercent ?? "V8 default",
+  watchObjects,
 });
 if (backfillDays !== null) {
   const result = await service.backfill({

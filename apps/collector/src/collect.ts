@@ -28,6 +28,7 @@ import {
 } from "./facts.ts";
 import type { FactsMemory, FleetFactsMemory } from "./facts-memory.ts";
 import type { ClusterClient } from "./k8s/client.ts";
+import type { FleetMirror } from "./k8s/mirror.ts";
 import { type RawSnapshot, type ReadOptions, readCluster } from "./k8s/reader.ts";
 import { kubeletCountersOf } from "./kubelet-counters.ts";
 
@@ -53,6 +54,11 @@ export interface CollectOptions {
    * keeps one.
    */
   memory?: FleetFactsMemory;
+  /**
+   * Each cluster's lists kept current by watches between snapshots (k8s/mirror.ts): a kind whose
+   * watch is healthy is not listed again. Costs one cluster's projected objects per cluster.
+   */
+  mirror?: FleetMirror;
   /** Called with each cluster's facts after they are stored (the event watcher's pod index). */
   onFacts?: (cluster: string, facts: ReturnType<typeof buildClusterFacts>) => void;
 }
@@ -78,6 +84,7 @@ export async function collectCluster(
   const onProgress = opts.onProgress;
   const raw = await readCluster(client, {
     ...opts.read,
+    ...(opts.mirror ? { mirror: opts.mirror.of(client) } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(onProgress ? { onProgress: (kind: string, n: number) => onProgress(client.name, kind, n) } : {}),
   });
@@ -209,6 +216,7 @@ export function snapshotInput(
       requests: raw.requests,
       objects: Object.fromEntries(Object.entries(raw.objects).map(([k, v]) => [k, v?.length ?? 0])),
       readMs: raw.readMs,
+      ...(raw.mirrored ? { mirrored: raw.mirrored } : {}),
       ...(raw.kubelet ? { kubelet: summarizeKubelet(raw.kubelet, raw.objects.nodes?.length ?? 0) } : {}),
       ...(raw.kubeletMetrics
         ? { kubeletMetrics: summarizeKubeletMetrics(raw.kubeletMetrics, raw.objects.nodes?.length ?? 0) }

@@ -11,11 +11,18 @@ import type { DbHandle } from "./db-handle.ts";
 import { EventWatcher } from "./event-watch.ts";
 import { FleetFactsMemory } from "./facts-memory.ts";
 import type { ClusterClient } from "./k8s/client.ts";
+import { FleetMirror } from "./k8s/mirror.ts";
 import { type NotifyOptions, notify } from "./notify/notifier.ts";
 
 type PodIndex = Map<string, { kind: string; name: string }>;
 
-export interface ServiceOptions extends Omit<CollectOptions, "signal" | "onFacts"> {
+export interface ServiceOptions extends Omit<CollectOptions, "signal" | "onFacts" | "mirror"> {
+  /**
+   * Keep each cluster's lists current by watching them between snapshots, so that a snapshot
+   * lists only kinds whose watch broke (k8s/mirror.ts). Holds every owned cluster's projected
+   * objects: meant for a collector that owns one cluster or a few.
+   */
+  watchObjects?: boolean;
   log?: Logger;
   /** Called after every snapshot round (metrics, progress). */
   onOutcomes?: (outcomes: ClusterOutcome[]) => void;
@@ -29,6 +36,7 @@ export class CollectorService {
   private readonly podIndex = new Map<string, PodIndex>();
   /** What each cluster's previous snapshot built, reused for objects that did not change. */
   private readonly memory = new FleetFactsMemory();
+  private readonly mirror: FleetMirror | null;
   private readonly log: Logger;
   private running: Promise<unknown> | null = null;
   private watching: Promise<void> | null = null;
@@ -39,6 +47,7 @@ export class CollectorService {
     private readonly opts: ServiceOptions = {},
   ) {
     this.log = opts.log ?? silentLogger;
+    this.mirror = opts.watchObjects ? new FleetMirror({ log: this.log }) : null;
     this.watchers = clients.map(
       (c) =>
         new EventWatcher(() => handle.db, c, {
@@ -53,11 +62,12 @@ export class CollectorService {
   }
 
   private collectOptions(): CollectOptions {
-    const { onOutcomes: _onOutcomes, notify: _notify, ...collect } = this.opts;
+    const { onOutcomes: _onOutcomes, notify: _notify, watchObjects: _watch, ...collect } = this.opts;
     return {
       ...collect,
       signal: this.signal,
       memory: this.memory,
+      ...(this.mirror ? { mirror: this.mirror } : {}),
       // ns/pod → workload per cluster, from the latest snapshot: lets events name their workload.
       onFacts: (cluster, facts) => {
         const index: PodIndex = new Map();
@@ -194,6 +204,7 @@ export class CollectorService {
   async stop(): Promise<void> {
     this.stopController.abort();
     await this.running?.catch(() => {});
+    this.mirror?.stop();
     await Promise.all(this.watchers.map((w) => w.stop()));
   }
 }

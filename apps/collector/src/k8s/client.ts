@@ -38,6 +38,20 @@ export interface ClusterClient {
     opts?: { accept?: string; timeoutMs?: number; signal?: AbortSignal },
   ): Promise<ApiResponse>;
   getJson<T>(path: string, opts?: { accept?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
+  /**
+   * A watch: `onLine` gets each line of the stream (one watch event's JSON) until the server ends
+   * it (resolves), or it breaks, is refused, or stays silent for `idleMs` (rejects).
+   */
+  stream(path: string, opts: StreamOptions, onLine: (line: string) => void): Promise<void>;
+}
+
+export interface StreamOptions {
+  accept?: string;
+  /** No byte for this long: the connection is given up (a hung watch must not look alive). */
+  idleMs: number;
+  signal?: AbortSignal;
+  /** Called once the server accepted the watch (HTTP 200), before any event. */
+  onOpen?: () => void;
 }
 
 /** How a cluster is reached; strategies chosen by name, clusters are data. */
@@ -93,22 +107,30 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`context ${kc.getCurrentContext()} has no cluster`);
   const server = cluster.server.replace(/\/$/, "");
-  const agent = new (server.startsWith("https:") ? https : http).Agent({ keepAlive: true, maxSockets: 8 });
+  const Agent = (server.startsWith("https:") ? https : http).Agent;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  // Watches hold their connection for minutes, one per kind: never in the lists' pool of eight.
+  const watchAgent = new Agent({ keepAlive: false });
+
+  async function requestOptions(accept: string | undefined, pool: http.Agent) {
+    const options: https.RequestOptions = {
+      method: "GET",
+      headers: { Accept: accept ?? "application/json" },
+    };
+    // Credentials are applied per request (tokens rotate). The client library also sets its own
+    // agent, which does not keep connections alive: a TLS handshake per request on both ends.
+    // Ours does, unless the kubeconfig names a proxy, whose agent the library builds.
+    await kc.applyToHTTPSOptions(options);
+    if (!cluster?.proxyUrl) options.agent = pool;
+    return options;
+  }
 
   async function get(
     path: string,
     opts: { accept?: string; timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<ApiResponse> {
     const url = new URL(server + path);
-    const options: https.RequestOptions = {
-      method: "GET",
-      headers: { Accept: opts.accept ?? "application/json" },
-    };
-    // Credentials are applied per request (tokens rotate). The client library also sets its own
-    // agent, which does not keep connections alive: a TLS handshake per request on both ends.
-    // Ours does, unless the kubeconfig names a proxy, whose agent the library builds.
-    await kc.applyToHTTPSOptions(options);
-    if (!cluster?.proxyUrl) options.agent = agent;
+    const options = await requestOptions(opts.accept, agent);
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const mod = url.protocol === "https:" ? https : http;
@@ -126,11 +148,54 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
     });
   }
 
+  async function stream(path: string, opts: StreamOptions, onLine: (line: string) => void) {
+    const url = new URL(server + path);
+    const options = await requestOptions(opts.accept, watchAgent);
+    const mod = url.protocol === "https:" ? https : http;
+    return new Promise<void>((resolve, reject) => {
+      const req = mod.request(url, { ...options, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) => {
+        res.setEncoding("utf8");
+        let text = "";
+        if (res.statusCode !== 200) {
+          res.on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () => reject(refusal(path, res.statusCode ?? 0, text)));
+          return;
+        }
+        opts.onOpen?.();
+        res.on("data", (c: string) => {
+          text += c;
+          let nl = text.indexOf("\n");
+          while (nl >= 0) {
+            if (nl > 0) onLine(text.slice(0, nl));
+            text = text.slice(nl + 1);
+            nl = text.indexOf("\n");
+          }
+        });
+        // A stream cut before its final chunk is "aborted", not "end": a break, not a close.
+        res.on("aborted", () =>
+          reject(new RequestFailure(`WATCH ${path}: the stream broke`, null, "ECONNRESET", path)),
+        );
+        res.on("end", () =>
+          res.complete
+            ? resolve()
+            : reject(new RequestFailure(`WATCH ${path}: the stream broke`, null, "ECONNRESET", path)),
+        );
+        res.on("error", (e) => reject(networkFailure(e, path)));
+      });
+      req.setTimeout(opts.idleMs, () => req.destroy(Object.assign(new Error("idle"), { code: "timeout" })));
+      req.on("error", (e) => reject(networkFailure(e, path)));
+      req.end();
+    });
+  }
+
   return {
     name,
     server,
     kubeConfig: kc,
     get,
+    stream,
     async getJson<T>(
       path: string,
       opts: { accept?: string; timeoutMs?: number; signal?: AbortSignal } = {},
@@ -159,6 +224,20 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
       return parsed as T;
     },
   };
+}
+
+/** A refused watch as a RequestFailure, with the Kubernetes Status reason when the body has one. */
+function refusal(path: string, status: number, body: string): RequestFailure {
+  let s: { reason?: string; message?: string } = {};
+  try {
+    s = JSON.parse(body) as typeof s;
+  } catch {}
+  return new RequestFailure(
+    `WATCH ${path}: ${status} ${s.reason ?? ""} ${s.message ?? ""}`.trim(),
+    status,
+    s.reason ?? `HTTP${status}`,
+    path,
+  );
 }
 
 function networkFailure(e: Error & { code?: string }, path: string, timedOut = false): RequestFailure {

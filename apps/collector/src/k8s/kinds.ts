@@ -38,3 +38,5 @@ export const KINDS: readonly KindDef[] = [
 ];
 
 export const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+/** A watch's events carry single objects: PartialObjectMetadata, never a Secret's data. */
+export const METADATA_ITEM = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";

@@ -7,7 +7,7 @@ import type { KindFailure, RawObject, ReadOptions } from "./reader.ts";
 
 export interface NodeProxyRead {
   client: ClusterClient;
-  nodes: RawObject[];
+  nodes: readonly RawObject[];
   o: Required<Pick<ReadOptions, "requestTimeoutMs" | "retries">> & ReadOptions;
   deadline: number;
   failures: KindFailure[];

@@ -5,6 +5,7 @@
 import type { KubeletPullMetrics } from "@pullsight/core";
 import { type ClusterClient, RequestFailure, withRetries } from "./client.ts";
 import { KINDS, type KindDef, type KindKey, METADATA_LIST } from "./kinds.ts";
+import type { ClusterMirror } from "./mirror.ts";
 import { readKubeletConfigs, readKubeletMetrics } from "./node-proxy.ts";
 import { projectMetadataOnly, projectObject, projectWithAnnotations } from "./project.ts";
 
@@ -27,7 +28,9 @@ export interface RawSnapshot {
   gitVersion: string | null;
   startedAt: Date;
   finishedAt: Date;
-  objects: Partial<Record<KindKey, RawObject[]>>;
+  objects: Partial<Record<KindKey, readonly RawObject[]>>;
+  /** Kinds taken from the cluster's mirror (kept current by watches) instead of listed. */
+  mirrored?: KindKey[];
   failures: KindFailure[];
   requests: number;
   /** Wall-clock milliseconds the reading took (the timestamps may come from a simulated clock). */
@@ -57,6 +60,8 @@ export interface ReadOptions {
   kubeletMetrics?: boolean;
   /** The clock snapshot times are stamped with (default: wall time; backfills use the cluster's). */
   now?: () => Date;
+  /** Kinds it vouches for are taken from it; every kind listed seeds it (k8s/mirror.ts). */
+  mirror?: ClusterMirror;
 }
 
 interface ListPage {
@@ -150,6 +155,9 @@ export async function listAll(
   return { items, resourceVersion };
 }
 
+const projectionOf = (kind: KindDef) =>
+  kind.metadataOnly ? projectMetadataOnly : kind.annotations ? projectWithAnnotations : projectObject;
+
 /** Reads one cluster. Never throws for cluster trouble: failures are in the result. */
 export async function readCluster(client: ClusterClient, opts: ReadOptions = {}): Promise<RawSnapshot> {
   const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
@@ -159,6 +167,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   const deadline = Date.now() + o.budgetMs;
   const objects: RawSnapshot["objects"] = {};
   const failures: KindFailure[] = [];
+  const mirrored: KindKey[] = [];
   let requests = 0;
   let gitVersion: string | null = null;
   let kubelet: RawSnapshot["kubelet"];
@@ -170,6 +179,7 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
     startedAt,
     finishedAt: now(),
     objects,
+    ...(mirrored.length ? { mirrored } : {}),
     failures,
     requests,
     readMs: Math.round(performance.now() - wallStart),
@@ -206,17 +216,30 @@ export async function readCluster(client: ClusterClient, opts: ReadOptions = {})
   // connection to themselves.
   for (const kind of KINDS) {
     if (kind.key === "secrets" && o.skipSecrets) continue;
+    const kept = o.mirror?.current(kind.key);
+    if (kept) {
+      objects[kind.key] = kept;
+      mirrored.push(kind.key);
+      o.onProgress?.(kind.key, kept.length);
+      continue;
+    }
     try {
       // Only what facts read is kept of a snapshot's objects (project.ts).
-      objects[kind.key] = await listKind(
+      const project = projectionOf(kind);
+      let listedAt: string | undefined;
+      const items = await listKind(
         client,
         kind,
         o,
         deadline,
         () => requests++,
-        undefined,
-        kind.metadataOnly ? projectMetadataOnly : kind.annotations ? projectWithAnnotations : projectObject,
+        (rv) => {
+          listedAt = rv;
+        },
+        project,
       );
+      objects[kind.key] = items;
+      if (o.mirror && listedAt) o.mirror.seed(kind, project, items, listedAt);
       o.onProgress?.(kind.key, objects[kind.key]?.length ?? 0);
     } catch (e) {
       const f =

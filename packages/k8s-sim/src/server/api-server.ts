@@ -198,8 +198,9 @@ function serveResource(x: Exchange, opts: ClusterApiOptions, grant: TokenGrant, 
   const resourceId = def.group ? `${def.group}/${def.resource}` : def.resource;
   const isWatch = url.searchParams.get("watch") === "1" || url.searchParams.get("watch") === "true";
   const verb = r.name ? "get" : isWatch ? "watch" : "list";
+  // "secrets" forbids every verb; "secrets:watch" only that one (RBAC granting list, not watch).
   const denied = [grant.forbidden, faults.forbidResources].some(
-    (s) => s.has(def.resource) || s.has(resourceId),
+    (s) => s.has(def.resource) || s.has(resourceId) || s.has(`${def.resource}:${verb}`),
   );
   if (denied) return x.fail(forbidden(grant.user, verb, def.resource, def.group, r.namespace));
   const injected = faults.errorResources.get(def.resource) ?? faults.errorResources.get(resourceId);

@@ -2,7 +2,7 @@
 // with the current objects first, bookmarks, server-side timeouts, and connections that drop
 // mid-stream when the fault is on.
 import type { Exchange } from "./exchange.ts";
-import { present } from "./presentation.ts";
+import { present, viewOf } from "./presentation.ts";
 import { groupVersion, type ResourceDef } from "./resources.ts";
 import { tooOldResourceVersion } from "./status.ts";
 import type { ClusterStore, KObject, WatchEvent } from "./store.ts";
@@ -27,6 +27,8 @@ export function watch(
   const rvParam = url.searchParams.get("resourceVersion");
   const bookmarks = url.searchParams.get("allowWatchBookmarks") === "true";
   const timeout = Number(url.searchParams.get("timeoutSeconds") ?? 0);
+  // As PartialObjectMetadata when asked (a Secret's watch then never carries its data).
+  const view = viewOf(String(req.headers.accept ?? ""), false) === "metadata" ? "metadata" : "full";
   x.log(200);
   res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
   let sent = 0;
@@ -62,7 +64,7 @@ export function watch(
     }
   };
   const onEvent = (e: WatchEvent) => {
-    if (matches(e.object)) write(e.type, present(def, e.object, "full", false));
+    if (matches(e.object)) write(e.type, present(def, e.object, view, false));
   };
   req.on("close", close);
   const bookmarkTimer = setInterval(() => {
@@ -90,7 +92,7 @@ export function watch(
     }
     for (const e of c.history) if (e.rv > from) onEvent(e);
   } else {
-    for (const o of c.list()) if (matches(o)) write("ADDED", present(def, o, "full", false));
+    for (const o of c.list()) if (matches(o)) write("ADDED", present(def, o, view, false));
   }
   if (!closed) c.watchers.add(onEvent);
 }
