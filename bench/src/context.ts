@@ -167,6 +167,8 @@ export interface ChildResult {
   rows: number;
   /** Workloads whose records the collector reused from its previous snapshot. */
   reused?: number;
+  /** resnapshot: the process's first re-snapshot (code still being compiled), before the measured one. */
+  firstResnapshot?: { cpuMs: number; wallMs: number };
   /** Kinds (summed over clusters) read from watch-kept mirrors instead of lists (BENCH_WATCH_OBJECTS=on). */
   mirrored?: number;
   /** Snapshots: when memory peaked, and what each cluster was doing then. */

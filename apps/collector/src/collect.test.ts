@@ -6,9 +6,13 @@ import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "@pullsight/db/testing";
 import { Simulator } from "@pullsight/k8s-sim";
 import { collectFleet } from "./collect.ts";
+import { FleetFactsMemory } from "./facts-memory.ts";
 import { createClusterClient, loadKubeConfig } from "./k8s/client.ts";
+import { KINDS } from "./k8s/kinds.ts";
+import { FleetMirror } from "./k8s/mirror.ts";
+import { readCluster } from "./k8s/reader.ts";
 import { CollectorMetrics } from "./metrics.ts";
-import { currentCounts } from "./testing.ts";
+import { currentCounts, waitFor } from "./testing.ts";
 
 describe("collector against the simulator and PostgreSQL", () => {
   let sim: Simulator;
@@ -127,6 +131,54 @@ describe("collector against the simulator and PostgreSQL", () => {
         where: { validTo: { not: null }, workload: { cluster: { name: c.name } } },
       });
       assert.ok(history > 0, `${c.name} keeps the replaced facts as history`);
+    }
+  });
+
+  it("a collector that keeps its lists by watches lists nothing again and still stores the truth", async () => {
+    const mirror = new FleetMirror();
+    const memory = new FleetFactsMemory();
+    try {
+      await collectFleet(t.db, clients(), { mirror, memory });
+      sim.advanceBy(2 * 24 * 60 * 60_000);
+      // Watch events arrive asynchronously and a snapshot takes what has arrived: the truth is
+      // compared once every change has (each kind as a fresh list has it).
+      await waitFor(async () => {
+        for (const c of clients()) {
+          const listed = await readCluster(c);
+          for (const k of KINDS)
+            if (JSON.stringify(mirror.of(c).current(k.key)) !== JSON.stringify(listed.objects[k.key]))
+              return false;
+        }
+        return true;
+      });
+      const outcomes = await collectFleet(t.db, clients(), { mirror, memory });
+      assert.ok(outcomes.every((o) => o.status === "complete"));
+      assert.ok(
+        outcomes.some((o) => (o.rows?.containerFacts ?? 0) > 0),
+        "time changed some containers",
+      );
+      for (const c of sim.clusters) {
+        const truth = c.sim.truth();
+        const stored = await currentCounts(t.db, c.name);
+        assert.equal(stored.total, truth.containers.total, c.name);
+        assert.deepEqual(stored.byPolicy, truth.containers.byPolicy, c.name);
+        assert.deepEqual(stored.byTagKind, truth.containers.byTagKind, c.name);
+        assert.deepEqual(stored.byPolicySource, truth.containers.byPolicySource, c.name);
+        const latest = await t.db.snapshot.findFirst({
+          where: { cluster: { name: c.name } },
+          orderBy: { id: "desc" },
+          select: { stats: true },
+        });
+        const stats = latest?.stats as { requests: number; mirrored?: string[] };
+        assert.deepEqual(
+          stats.mirrored,
+          KINDS.map((k) => k.key),
+          `${c.name}: every kind from its watch`,
+        );
+        assert.equal(stats.requests, 1, `${c.name}: only /version was asked`);
+      }
+    } finally {
+      mirror.stop();
     }
   });
 
@@ -323,8 +375,13 @@ describe("collector against the simulator and PostgreSQL", () => {
       .cluster("stage-eu-1")
       .requests.filter((r) => r.at >= since && r.path.includes("/secrets"));
     assert.ok(secretReads.length > 0);
+    // Lists ask for PartialObjectMetadataList; a watch's events are single PartialObjectMetadata.
     assert.ok(
-      secretReads.every((r) => r.accept.includes("as=PartialObjectMetadataList")),
+      secretReads.every((r) =>
+        r.accept.includes(
+          r.path.includes("watch=") ? "as=PartialObjectMetadata;" : "as=PartialObjectMetadataList",
+        ),
+      ),
       "every Secret request asked for metadata only",
     );
   });

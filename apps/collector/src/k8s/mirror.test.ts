@@ -124,7 +124,9 @@ describe("object mirror (watches between snapshots)", () => {
 
   it("a kind that may be listed but not watched is listed at every snapshot, and its watch not asked again", async () => {
     const kubeconfig = writeSimKubeconfigWith(
-      sim.kubeconfig({ tokens: { [NAME]: sim.addToken(NAME, { user: "list-only", forbid: ["secrets:watch"] }) } }),
+      sim.kubeconfig({
+        tokens: { [NAME]: sim.addToken(NAME, { user: "list-only", forbid: ["secrets:watch"] }) },
+      }),
     );
     const [listOnly] = simClients(sim, kubeconfig, [NAME]) as [ClusterClient];
     const mirror = new FleetMirror();
