@@ -16,25 +16,27 @@ export const COVERAGE_LAG_MS = 2 * 60_000;
 /** The first window reaches back as far as events live (the API server's one-hour TTL). */
 export const FIRST_WINDOW_MS = 60 * 60_000;
 
-/** When a container (running, or an init container that ran) last started, if it has. */
-function startOf(s: Obj): Date | null {
+/** When a container (running, or an init container that ran) last started (ms), if it has. */
+function startOf(s: Obj): number {
   const state = (s.state ?? {}) as Obj;
   const at = ((state.running ?? state.terminated) as Obj | undefined)?.startedAt;
-  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return typeof at === "string" ? Date.parse(at) : Number.NaN;
 }
 
 export function containerStarts(raw: RawSnapshot, from: Date, until: Date): ContainerStart[] {
   const out: ContainerStart[] = [];
+  const after = from.getTime();
+  const upTo = until.getTime();
   for (const pod of raw.objects.pods ?? []) {
     for (const s of allStatuses(pod)) {
       const started = startOf(s);
-      if (!started || started <= from || started > until) continue;
+      // NaN (no start) fails both comparisons.
+      if (!(started > after && started <= upTo)) continue;
       out.push({
         namespace: pod.metadata.namespace ?? "",
         pod: pod.metadata.name,
         container: String(s.name ?? ""),
-        startedAt: started,
+        startedAt: new Date(started),
       });
     }
   }

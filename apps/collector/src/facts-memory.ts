@@ -168,6 +168,21 @@ export function workloadKeys(pullStats: PullStatsInput | undefined, rules: Refer
     }
     return r;
   };
+  // What a container's image brings to the key, as JSON: written once per image per snapshot.
+  const imageParts = new Map<string, string>();
+  const imagePart = (image: string) => {
+    let part = imageParts.get(image);
+    if (part === undefined) {
+      part = JSON.stringify([
+        image,
+        pullStats?.byRegistry.get(registryOf(image)) ?? null,
+        pullStats?.byImage.get(image) ?? null,
+        pullStats?.registryAnswers?.get(image) ?? null,
+      ]);
+      imageParts.set(image, part);
+    }
+    return part;
+  };
   return (
     w: WorkloadGroup<RawObject>,
     scope: WorkloadScope,
@@ -177,7 +192,7 @@ export function workloadKeys(pullStats: PullStatsInput | undefined, rules: Refer
     const versions = objectVersions(w.obj, w.pods);
     if (versions === null) return null;
     const ns = w.namespace;
-    return JSON.stringify([
+    const head = JSON.stringify([
       versions,
       profile,
       scope.pullSecrets,
@@ -186,12 +201,8 @@ export function workloadKeys(pullStats: PullStatsInput | undefined, rules: Refer
       scope.sharedNodeVerification,
       scope.nodePulls,
       w.pods.map((p) => failuresByPod.get(`${ns}/${p.metadata.name}`) ?? ""),
-      containers.map((c) => [
-        c.image,
-        pullStats?.byRegistry.get(registryOf(c.image)) ?? null,
-        pullStats?.byImage.get(c.image) ?? null,
-        pullStats?.registryAnswers?.get(c.image) ?? null,
-      ]),
     ]);
+    // The same text as one JSON.stringify of the whole, with each image's part written once.
+    return `${head.slice(0, -1)},[${containers.map((c) => imagePart(c.image)).join(",")}]]`;
   };
 }

@@ -31,14 +31,21 @@ export function podsWaitingOnPulls(raw: RawSnapshot): Array<{ namespace: string;
     .map((pod) => ({ namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name }));
 }
 
-/** Every container's status: app, init and ephemeral containers all pull their images. */
-export function allStatuses(pod: RawObject): Obj[] {
+const NO_STATUSES: readonly Obj[] = Object.freeze([]);
+const listOf = (v: unknown): readonly Obj[] => (Array.isArray(v) ? (v as Obj[]) : NO_STATUSES);
+
+/**
+ * Every container's status: app, init and ephemeral containers all pull their images. Read for
+ * every pod several times a snapshot, so a pod with app containers only (most) gets its own list,
+ * not a copy.
+ */
+export function allStatuses(pod: RawObject): readonly Obj[] {
   const status = (pod.status ?? {}) as Obj;
-  return [
-    ...((status.containerStatuses as Obj[]) ?? []),
-    ...((status.initContainerStatuses as Obj[]) ?? []),
-    ...((status.ephemeralContainerStatuses as Obj[]) ?? []),
-  ];
+  const app = listOf(status.containerStatuses);
+  const init = listOf(status.initContainerStatuses);
+  const ephemeral = listOf(status.ephemeralContainerStatuses);
+  if (!init.length && !ephemeral.length) return app;
+  return [...app, ...init, ...ephemeral];
 }
 
 /** A container's statuses in a pod, or an image volume's (`imageVolumeStatus`). */

@@ -4,6 +4,7 @@
 import type pg from "pg";
 import type { Db } from "../client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { pgTextArray } from "./rows.ts";
 
 const FAILED_PULL = "Failed to pull image %";
 const AGGREGATED_FAILED_PULL = "(combined from similar events): Failed to pull image %";
@@ -114,12 +115,13 @@ export async function linkPullEventsToWorkloads(
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS m("namespace", "pod", "kind", "name")
      JOIN "Workload" w ON w."clusterId" = $1 AND w.namespace = m."namespace" AND w.kind = m."kind" AND w.name = m."name"
      WHERE e."clusterId" = $1 AND e."workloadId" IS NULL AND e.namespace = m."namespace" AND e."podName" = m."pod"`,
+    // Every pod of the cluster, every snapshot: as literals written once (rows.ts), not pg's writer.
     [
       clusterId,
-      pods.map((p) => p.namespace),
-      pods.map((p) => p.pod),
-      pods.map((p) => p.kind),
-      pods.map((p) => p.name),
+      pgTextArray(pods.map((p) => p.namespace)),
+      pgTextArray(pods.map((p) => p.pod)),
+      pgTextArray(pods.map((p) => p.kind)),
+      pgTextArray(pods.map((p) => p.name)),
     ],
   );
   return result.rowCount ?? 0;
