@@ -157,6 +157,10 @@ describe("collector against the simulator and PostgreSQL", () => {
         outcomes.some((o) => (o.rows?.containerFacts ?? 0) > 0),
         "time changed some containers",
       );
+      assert.deepEqual(
+        outcomes.map((o) => o.kinds),
+        outcomes.map(() => ({ listed: 0, watched: KINDS.length })),
+      );
       for (const c of sim.clusters) {
         const truth = c.sim.truth();
         const stored = await currentCounts(t.db, c.name);
@@ -302,6 +306,9 @@ describe("collector against the simulator and PostgreSQL", () => {
       const text = await (await fetch(`${served.url}/metrics`)).text();
       assert.match(text, /pullsight_snapshots_total\{cluster="prod-eu-1",status="complete"\} 1/);
       assert.match(text, /pullsight_snapshot_duration_seconds_bucket\{/);
+      // Without watches every kind is listed.
+      assert.match(text, /pullsight_kinds_read_total\{cluster="prod-eu-1",source="list"\} 11/);
+      assert.match(text, /pullsight_kinds_read_total\{cluster="prod-eu-1",source="watch"\} 0/);
       const labels = new Set(
         [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
           (m[1] as string).split(",").map((kv) => kv.split("=")[0]),
@@ -315,6 +322,7 @@ describe("collector against the simulator and PostgreSQL", () => {
             "kind",
             "reason",
             "table",
+            "source",
             "le",
             "version",
             "major",

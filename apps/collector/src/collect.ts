@@ -72,6 +72,8 @@ export interface ClusterOutcome {
   durationMs: number;
   /** Workloads unchanged since the previous snapshot, neither built nor written again (with `memory`). */
   reused?: number;
+  /** Kinds read by listing them, and taken from their watches instead (with `mirror`). */
+  kinds?: { listed: number; watched: number };
 }
 
 export async function collectCluster(
@@ -150,6 +152,10 @@ export async function collectCluster(
     failures: raw.failures,
     durationMs,
     ...(memory ? { reused: memory.reused } : {}),
+    kinds: {
+      listed: Object.keys(raw.objects).length - (raw.mirrored?.length ?? 0),
+      watched: raw.mirrored?.length ?? 0,
+    },
   };
 }
 

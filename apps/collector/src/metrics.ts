@@ -33,6 +33,12 @@ export class CollectorMetrics {
     labelNames: ["cluster", "table"],
     registers: [this.registry],
   });
+  private readonly kindsRead = new Counter({
+    name: "pullsight_kinds_read_total",
+    help: "Kinds a snapshot read, by source: listed, or taken from the kind's watch.",
+    labelNames: ["cluster", "source"],
+    registers: [this.registry],
+  });
   private readonly lastSuccess = new Gauge({
     name: "pullsight_last_complete_snapshot_timestamp_seconds",
     help: "When the cluster's last complete snapshot finished.",
@@ -84,6 +90,10 @@ export class CollectorMetrics {
       this.kindFailures.inc({ cluster: outcome.cluster, kind: f.kind, reason: f.reason });
     for (const [table, n] of Object.entries(outcome.rows ?? {}))
       this.rows.inc({ cluster: outcome.cluster, table }, n);
+    if (outcome.kinds) {
+      this.kindsRead.inc({ cluster: outcome.cluster, source: "list" }, outcome.kinds.listed);
+      this.kindsRead.inc({ cluster: outcome.cluster, source: "watch" }, outcome.kinds.watched);
+    }
     if (outcome.status === "complete") this.lastSuccess.set({ cluster: outcome.cluster }, Date.now() / 1000);
   }
 

@@ -114,6 +114,7 @@ export class KindMirror {
     const abort = new AbortController();
     this.abort = abort;
     let gone = false;
+    let openedAt = Number.POSITIVE_INFINITY;
     const onLine = (line: string) => {
       if (generation !== this.generation) return;
       this.lastHeard = Date.now();
@@ -133,14 +134,14 @@ export class KindMirror {
             if (generation !== this.generation) return;
             this.open = true;
             this.lastHeard = Date.now();
-            this.backoffMs = 250;
+            openedAt = this.lastHeard;
           },
         },
         onLine,
       )
       .then(
-        () => this.ended(generation, null, gone),
-        (e: unknown) => this.ended(generation, e, gone),
+        () => this.ended(generation, null, gone, Date.now() - openedAt),
+        (e: unknown) => this.ended(generation, e, gone, Date.now() - openedAt),
       );
   }
 
@@ -166,7 +167,7 @@ export class KindMirror {
   }
 
   /** A watch ended: resumed from the last version seen, unless its items can no longer be trusted. */
-  private ended(generation: number, error: unknown, gone: boolean) {
+  private ended(generation: number, error: unknown, gone: boolean, livedMs: number) {
     if (generation !== this.generation) return;
     this.open = false;
     const refused = error instanceof RequestFailure && error.status !== null;
@@ -187,8 +188,10 @@ export class KindMirror {
       this.generation++;
       return;
     }
-    // The server ended it (its timeout) or the connection broke: resume where it stopped.
-    const delay = error ? this.backoffMs : 0;
+    // The server ended it (its timeout) or the connection broke: resume where it stopped, at once
+    // after a watch that lasted, with growing pauses while watches break or end straight away.
+    if (livedMs >= 1000) this.backoffMs = 250;
+    const delay = !error && livedMs >= 1000 ? 0 : this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, 30_000);
     this.retry = setTimeout(() => {
       if (generation === this.generation) this.watch(generation);
