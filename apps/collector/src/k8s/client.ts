@@ -153,37 +153,9 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
     const options = await requestOptions(opts.accept, watchAgent);
     const mod = url.protocol === "https:" ? https : http;
     return new Promise<void>((resolve, reject) => {
-      const req = mod.request(url, { ...options, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) => {
-        res.setEncoding("utf8");
-        let text = "";
-        if (res.statusCode !== 200) {
-          res.on("data", (c: string) => {
-            text += c;
-          });
-          res.on("end", () => reject(refusal(path, res.statusCode ?? 0, text)));
-          return;
-        }
-        opts.onOpen?.();
-        res.on("data", (c: string) => {
-          text += c;
-          let nl = text.indexOf("\n");
-          while (nl >= 0) {
-            if (nl > 0) onLine(text.slice(0, nl));
-            text = text.slice(nl + 1);
-            nl = text.indexOf("\n");
-          }
-        });
-        // A stream cut before its final chunk is "aborted", not "end": a break, not a close.
-        res.on("aborted", () =>
-          reject(new RequestFailure(`WATCH ${path}: the stream broke`, null, "ECONNRESET", path)),
-        );
-        res.on("end", () =>
-          res.complete
-            ? resolve()
-            : reject(new RequestFailure(`WATCH ${path}: the stream broke`, null, "ECONNRESET", path)),
-        );
-        res.on("error", (e) => reject(networkFailure(e, path)));
-      });
+      const req = mod.request(url, { ...options, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) =>
+        followWatch(res, path, opts, onLine).then(resolve, reject),
+      );
       req.setTimeout(opts.idleMs, () => req.destroy(Object.assign(new Error("idle"), { code: "timeout" })));
       req.on("error", (e) => reject(networkFailure(e, path)));
       req.end();
@@ -224,6 +196,41 @@ export function createClusterClient(name: string, kc: k8s.KubeConfig): ClusterCl
       return parsed as T;
     },
   };
+}
+
+/** Hands each line of a watch's response to `onLine`; resolves when the server ends it cleanly. */
+function followWatch(
+  res: http.IncomingMessage,
+  path: string,
+  opts: Pick<StreamOptions, "onOpen">,
+  onLine: (line: string) => void,
+): Promise<void> {
+  res.setEncoding("utf8");
+  let text = "";
+  return new Promise<void>((resolve, reject) => {
+    if (res.statusCode !== 200) {
+      res.on("data", (c: string) => {
+        text += c;
+      });
+      res.on("end", () => reject(refusal(path, res.statusCode ?? 0, text)));
+      return;
+    }
+    opts.onOpen?.();
+    res.on("data", (c: string) => {
+      text += c;
+      let nl = text.indexOf("\n");
+      while (nl >= 0) {
+        if (nl > 0) onLine(text.slice(0, nl));
+        text = text.slice(nl + 1);
+        nl = text.indexOf("\n");
+      }
+    });
+    // A stream cut before its final chunk is "aborted", not "end": a break, not a close.
+    const broke = () => new RequestFailure(`WATCH ${path}: the stream broke`, null, "ECONNRESET", path);
+    res.on("aborted", () => reject(broke()));
+    res.on("end", () => (res.complete ? resolve() : reject(broke())));
+    res.on("error", (e) => reject(networkFailure(e, path)));
+  });
 }
 
 /** A refused watch as a RequestFailure, with the Kubernetes Status reason when the body has one. */
