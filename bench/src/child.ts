@@ -31,6 +31,8 @@ import {
   FleetMirror,
   kubeconfigContexts,
   loadKubeConfig,
+  METADATA_LIST,
+  PAGE_SIZE,
   probeImages,
 } from "@pullsight/collector";
 import { createDb, createExportPool, recordRegistryRound } from "@pullsight/db";
@@ -231,21 +233,6 @@ if (mode === "export") {
   process.exit(0);
 }
 
-// The kinds and the page size the collector's reader uses (apps/collector/src/k8s/kinds.ts, reader.ts).
-const KINDS = [
-  "/api/v1/namespaces",
-  "/api/v1/nodes",
-  "/api/v1/pods",
-  "/api/v1/serviceaccounts",
-  "/api/v1/secrets",
-  "/apis/apps/v1/deployments",
-  "/apis/apps/v1/replicasets",
-  "/apis/apps/v1/statefulsets",
-  "/apis/apps/v1/daemonsets",
-  "/apis/batch/v1/jobs",
-  "/apis/batch/v1/cronjobs",
-];
-const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 /** The floor reads 4 clusters at a time: the fastest it gets here (the collector runs 2). */
 const CONCURRENCY = 4;
 
@@ -286,15 +273,13 @@ async function measureFleet(mode: "floor" | "snapshot" | "resnapshot") {
     const queue = [...clients];
     const worker = async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
-        for (const path of KINDS) {
+        for (const kind of COLLECTOR_KINDS) {
           let cont = "";
           do {
-            const q = new URLSearchParams({ limit: "500", ...(cont ? { continue: cont } : {}) });
+            const q = new URLSearchParams({ limit: String(PAGE_SIZE), ...(cont ? { continue: cont } : {}) });
             const page = await c.getJson<{ items: unknown[]; metadata?: { continue?: string } }>(
-              `${path}?${q}`,
-              {
-                ...(path.endsWith("/secrets") ? { accept: METADATA_LIST } : {}),
-              },
+              `${kind.path}?${q}`,
+              kind.metadataOnly ? { accept: METADATA_LIST } : {},
             );
             items += page.items.length;
             cont = page.metadata?.continue ?? "";

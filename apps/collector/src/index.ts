@@ -25,8 +25,8 @@ export {
   kubeconfigContexts,
   loadKubeConfig,
 } from "./k8s/client.ts";
-export { KINDS } from "./k8s/kinds.ts";
+export { KINDS, METADATA_LIST } from "./k8s/kinds.ts";
 export { ClusterMirror, FleetMirror, type MirrorOptions } from "./k8s/mirror.ts";
-export { readCluster } from "./k8s/reader.ts";
+export { PAGE_SIZE, readCluster } from "./k8s/reader.ts";
 export { type ProbeOptions, probeImages, probeRound, type RoundReport } from "./probe/round.ts";
 export { CollectorService, type ServiceOptions } from "./service.ts";

@@ -41,6 +41,9 @@ export interface RawSnapshot {
   kubeletMetrics?: Array<{ node: string; metrics: KubeletPullMetrics }>;
 }
 
+/** Items per list request unless ReadOptions.pageSize says otherwise. */
+export const PAGE_SIZE = 500;
+
 export interface ReadOptions {
   pageSize?: number;
   requestTimeoutMs?: number;
@@ -140,7 +143,7 @@ export async function listAll(
   path: string,
   opts: ReadOptions = {},
 ): Promise<{ items: RawObject[]; resourceVersion: string | null }> {
-  const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
+  const o = { pageSize: PAGE_SIZE, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
   let resourceVersion: string | null = null;
   const items = await listKind(
     client,
@@ -160,7 +163,7 @@ const projectionOf = (kind: KindDef) =>
 
 /** Reads one cluster. Never throws for cluster trouble: failures are in the result. */
 export async function readCluster(client: ClusterClient, opts: ReadOptions = {}): Promise<RawSnapshot> {
-  const o = { pageSize: 500, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
+  const o = { pageSize: PAGE_SIZE, requestTimeoutMs: 30_000, budgetMs: 300_000, retries: 3, ...opts };
   const now = o.now ?? (() => new Date());
   const startedAt = now();
   const wallStart = performance.now();
