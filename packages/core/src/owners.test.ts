@@ -117,6 +117,24 @@ describe("groupWorkloads", () => {
       }),
     );
   });
+
+  it("ends owner references that form a cycle instead of looping, every pod still in one group", () => {
+    // A ReplicaSet and a Deployment that claim each other, and a ReplicaSet that owns itself.
+    const rs = obj("a", "web-1", "rs", { ownerReferences: ref("Deployment", "web", "d") });
+    const dep = obj("a", "web", "d", { ownerReferences: ref("ReplicaSet", "web-1", "rs") });
+    const self = obj("a", "solo", "s", { ownerReferences: ref("ReplicaSet", "solo", "s") });
+    const pods = [
+      obj("a", "web-1-x", "p1", { ownerReferences: ref("ReplicaSet", "web-1", "rs") }),
+      obj("a", "solo-x", "p2", { ownerReferences: ref("ReplicaSet", "solo", "s") }),
+    ];
+    const controllers = [
+      { kind: "Deployment", objects: [dep] },
+      { kind: "ReplicaSet", objects: [rs, self] },
+    ];
+    const groups = groupWorkloads(controllers, pods);
+    assert.deepEqual(groups.flatMap((g) => g.pods.map((p) => p.metadata.name)).sort(), ["solo-x", "web-1-x"]);
+    for (const g of groups) assert.ok(g.obj, `${g.kind}/${g.name} keeps the object it was read as`);
+  });
 });
 
 describe("nodesSharedAcrossNamespaces", () => {

@@ -48,10 +48,12 @@ export const annotationsOf = (o: OwnedObject): Record<string, string> =>
     : {};
 
 /** The owner reference marked as controller, if any. */
-export const controllerOf = (o: OwnedObject): Obj | undefined =>
-  Array.isArray(o.metadata.ownerReferences)
-    ? (o.metadata.ownerReferences as unknown[]).find((r): r is Obj => isObj(r) && r.controller === true)
-    : undefined;
+export function controllerOf(o: OwnedObject): Obj | undefined {
+  const refs = o.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs) if (isObj(r) && r.controller === true) return r;
+  return undefined;
+}
 
 interface Owner<O> {
   kind: string;
@@ -59,21 +61,37 @@ interface Owner<O> {
   obj?: O;
 }
 
+interface Controller<O> {
+  kind: string;
+  obj: O;
+  /** The workload it belongs to (itself when nothing read owns it), once known. */
+  top?: Owner<O>;
+}
+
 /** Resolves owner chains against the controllers that were read. */
 function ownerResolver<O extends OwnedObject>(
   controllers: ReadonlyArray<{ kind: string; objects: readonly O[] }>,
 ) {
-  const byUid = new Map<string, { kind: string; obj: O }>();
+  const byUid = new Map<string, Controller<O>>();
   for (const { kind, objects } of controllers)
     for (const obj of objects) if (obj.metadata.uid) byUid.set(obj.metadata.uid, { kind, obj });
+
+  // A controller's workload is resolved once for all its pods. It stands for itself while its own
+  // owners are resolved, so owner references that form a cycle end there instead of looping.
+  const workloadOf = (c: Controller<O>): Owner<O> => {
+    if (c.top) return c.top;
+    c.top = { kind: c.kind, name: c.obj.metadata.name, obj: c.obj };
+    const above = topOwner(c.obj);
+    if (above) c.top = above;
+    return c.top;
+  };
 
   /** The workload that owns an object; null when it is its own. */
   const topOwner = (obj: O): Owner<O> | null => {
     const ref = controllerOf(obj);
     if (!ref) return null;
     const owner = byUid.get(String(ref.uid));
-    if (owner)
-      return topOwner(owner.obj) ?? { kind: owner.kind, name: owner.obj.metadata.name, obj: owner.obj };
+    if (owner) return workloadOf(owner);
     // The owner's kind was not read: ReplicaSet names carry their Deployment's name.
     if (ref.kind === "ReplicaSet") {
       const hash = labelsOf(obj)["pod-template-hash"];

@@ -120,11 +120,15 @@ export async function writeFindings(c: pg.ClientBase, input: FindingsStepInput):
   const changed: Array<{ id: string; f: FindingInput; hash: string }> = [];
   const continued: string[] = [];
   const noData = new Set<string>();
+  // An open finding names its workload in its fingerprint: what an unchanged workload says matters
+  // only to the open rows read here about it (its clearing findings).
+  const readWorkloads = new Set(open.map((f) => f.workloadId));
   for (const w of input.workloads) {
     const workloadId = input.workloadIdOf(w) ?? null;
     if (w.unchanged) {
       // What it says is what the snapshot before stored: its open findings that are not clearing
       // were not read (they stay as they are); clearing ones go on by their lifecycle.
+      if (!readWorkloads.has(workloadId)) continue;
       for (const ci of w.unchanged) {
         for (const rule of ci.unevaluated ?? []) noData.add(subjectKey(workloadId, ci.name, rule));
         for (const f of ci.findings) present.add(f.fingerprint);

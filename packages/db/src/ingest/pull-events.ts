@@ -110,18 +110,27 @@ export async function linkPullEventsToWorkloads(
   pods: Array<{ namespace: string; pod: string; kind: string; name: string }>,
 ): Promise<number> {
   if (!pods.length) return 0;
+  // The pods events wait for (PullEvent_unlinked_idx) are few against the cluster's pods: only
+  // theirs are sent, not every pod every snapshot.
+  const waiting = await client.query<{ namespace: string; podName: string }>(
+    `SELECT DISTINCT namespace, "podName" FROM "PullEvent" WHERE "clusterId" = $1 AND "workloadId" IS NULL`,
+    [clusterId],
+  );
+  if (!waiting.rows.length) return 0;
+  const awaited = new Set(waiting.rows.map((r) => `${r.namespace}\u0000${r.podName}`));
+  const found = pods.filter((p) => awaited.has(`${p.namespace}\u0000${p.pod}`));
+  if (!found.length) return 0;
   const result = await client.query(
     `UPDATE "PullEvent" e SET "workloadId" = w.id
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS m("namespace", "pod", "kind", "name")
      JOIN "Workload" w ON w."clusterId" = $1 AND w.namespace = m."namespace" AND w.kind = m."kind" AND w.name = m."name"
      WHERE e."clusterId" = $1 AND e."workloadId" IS NULL AND e.namespace = m."namespace" AND e."podName" = m."pod"`,
-    // Every pod of the cluster, every snapshot: as literals written once (rows.ts), not pg's writer.
     [
       clusterId,
-      pgTextArray(pods.map((p) => p.namespace)),
-      pgTextArray(pods.map((p) => p.pod)),
-      pgTextArray(pods.map((p) => p.kind)),
-      pgTextArray(pods.map((p) => p.name)),
+      pgTextArray(found.map((p) => p.namespace)),
+      pgTextArray(found.map((p) => p.pod)),
+      pgTextArray(found.map((p) => p.kind)),
+      pgTextArray(found.map((p) => p.name)),
     ],
   );
   return result.rowCount ?? 0;
