@@ -10,8 +10,10 @@ import {
 } from "@pullsight/core";
 import { podContainerKey } from "@pullsight/db";
 import fc from "fast-check";
-import { buildClusterFacts, type PullStatsInput } from "./facts.ts";
+import type { PullStatsInput } from "./container-record.ts";
+import { buildClusterFacts } from "./facts.ts";
 import type { FactsMemory } from "./facts-memory.ts";
+import { KINDS } from "./k8s/kinds.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
 type Obj = Record<string, unknown>;
@@ -32,6 +34,7 @@ export interface World {
 }
 
 export const clone = <T>(v: T): T => structuredClone(v);
+const WATCHED_KINDS = KINDS.map((k) => k.key);
 const at = <T>(list: readonly T[], i: number): T | undefined =>
   list.length ? list[i % list.length] : undefined;
 
@@ -232,7 +235,6 @@ export const PROFILES = {
   ],
 } as ProfilesFile;
 
-/** What one snapshot of the world gives, with the memory or without it. */
 /** The cluster as read, before any change. */
 export function newWorld(base: RawSnapshot): World {
   return {
@@ -249,8 +251,13 @@ export function newWorld(base: RawSnapshot): World {
   };
 }
 
-export function factsOf(w: World, memory?: FactsMemory) {
-  // A new snapshot reads new objects: the evidence is handed over as the collector's queries would.
+/**
+ * The world's facts, as a snapshot builds them. Listed (the default), every object is new, as from
+ * a fresh list; watched, the objects a change did not touch are the very ones of the snapshot
+ * before, as lists kept by watches hand them over (k8s/mirror.ts).
+ */
+export function factsOf(w: World, memory?: FactsMemory, watched = false) {
+  // The evidence is handed over as the collector's queries would: new every snapshot.
   const pullStats: PullStatsInput = {
     byRegistry: new Map(clone([...w.stats.byRegistry])),
     byImage: new Map(clone([...w.stats.byImage])),
@@ -261,5 +268,8 @@ export function factsOf(w: World, memory?: FactsMemory) {
       growth: new Map(clone([...w.stats.kubeletWindow.growth])),
     },
   };
-  return buildClusterFacts(clone(w.raw), PROFILES, {}, pullStats, clone(w.waivers), memory);
+  const raw: RawSnapshot = watched
+    ? { ...w.raw, objects: { ...w.raw.objects }, mirrored: WATCHED_KINDS }
+    : clone(w.raw);
+  return buildClusterFacts(raw, PROFILES, {}, pullStats, clone(w.waivers), memory);
 }

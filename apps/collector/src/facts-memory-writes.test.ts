@@ -122,6 +122,7 @@ describe("facts memory: what is stored", () => {
   it("a collector with memory stores exactly what one without stores, after every step", async () => {
     let run = 0;
     let recalled = 0;
+    let byObjects = 0;
     let stale = 0;
     const log = {
       debug() {},
@@ -133,46 +134,53 @@ describe("facts memory: what is stored", () => {
       child: () => log,
     };
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps: Step[]) => {
-        run++;
-        const [mem, full] = [`mem-${run}`, `full-${run}`];
-        const w = newWorld(base);
-        const memory = new FactsMemory();
-        let at = T0;
-        const write = async () => {
-          await storeFacts(
-            t.db,
-            memory,
-            () => factsOf(named(w, mem), memory),
-            (f) => inputOf(mem, f, at, w.raw),
-            log,
-          );
-          recalled += memory.reused;
-          await writeSnapshot(t.db, inputOf(full, factsOf(named(w, full)), at, w.raw));
-        };
-        await write();
-        for (const s of steps) {
-          at += 10 * 60_000;
-          if (s.t === "hours") at += s.h * 3_600_000;
-          else if (s.t === "podsRunning") recover(w);
-          else if (s.t === "deletePod") {
-            const pods = w.raw.objects.pods ?? [];
-            w.raw.objects.pods = pods.filter((_, j) => j !== s.i % Math.max(1, pods.length));
-          } else if (s.t === "otherWriter") {
-            // Another collector writes both clusters, having seen one more change than this one will.
-            const seen = structuredClone(w);
-            apply(seen, s.saw);
-            for (const cluster of [mem, full])
-              await writeSnapshot(t.db, inputOf(cluster, factsOf(named(seen, cluster)), at, seen.raw));
-            at += 60_000;
-          } else apply(w, s);
+      // watched: the memory's collector keeps its lists by watches (unchanged objects stay the same).
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        async (steps: Step[], watched: boolean) => {
+          run++;
+          const [mem, full] = [`mem-${run}`, `full-${run}`];
+          const w = newWorld(base);
+          const memory = new FactsMemory();
+          let at = T0;
+          const write = async () => {
+            await storeFacts(
+              t.db,
+              memory,
+              () => factsOf(named(w, mem), memory, watched),
+              (f) => inputOf(mem, f, at, w.raw),
+              log,
+            );
+            recalled += memory.reused;
+            byObjects += memory.reusedByObjects;
+            await writeSnapshot(t.db, inputOf(full, factsOf(named(w, full)), at, w.raw));
+          };
           await write();
-          assert.deepEqual(await stateOf(t.db, mem), await stateOf(t.db, full), JSON.stringify(s));
-        }
-      }),
+          for (const s of steps) {
+            at += 10 * 60_000;
+            if (s.t === "hours") at += s.h * 3_600_000;
+            else if (s.t === "podsRunning") recover(w);
+            else if (s.t === "deletePod") {
+              const pods = w.raw.objects.pods ?? [];
+              w.raw.objects.pods = pods.filter((_, j) => j !== s.i % Math.max(1, pods.length));
+            } else if (s.t === "otherWriter") {
+              // Another collector writes both clusters, having seen one more change than this one will.
+              const seen = structuredClone(w);
+              apply(seen, s.saw);
+              for (const cluster of [mem, full])
+                await writeSnapshot(t.db, inputOf(cluster, factsOf(named(seen, cluster)), at, seen.raw));
+              at += 60_000;
+            } else apply(w, s);
+            await write();
+            assert.deepEqual(await stateOf(t.db, mem), await stateOf(t.db, full), JSON.stringify(s));
+          }
+        },
+      ),
       { numRuns: 30 },
     );
     assert.ok(recalled > 0, "unchanged workloads were recalled");
+    assert.ok(byObjects > 0, "watched workloads were recalled by their objects");
     assert.ok(stale > 0, "a stale memory was met and rebuilt");
   });
 });

@@ -33,21 +33,25 @@ describe("facts memory", () => {
   });
   after(() => sim.stop());
 
-  it("a recalled workload's records are unchanged since the snapshot before (reference model: no memory)", () => {
+  it("a recalled workload's records are unchanged since the snapshot before, lists read or watched (reference model: no memory)", () => {
     assert.deepEqual(base.failures, []);
     assert.ok((base.objects.pods ?? []).every((p) => typeof p.metadata.resourceVersion === "string"));
     let reused = 0;
+    let byObjects = 0;
     fc.assert(
-      fc.property(fc.array(change, { minLength: 1, maxLength: 10 }), (changes) => {
+      // Listed: every snapshot's objects are new; watched: those no change touched are the same.
+      fc.property(fc.array(change, { minLength: 1, maxLength: 10 }), fc.boolean(), (changes, watched) => {
         const w = newWorld(base);
         const memory = new FactsMemory();
-        factsOf(w, memory);
+        factsOf(w, memory, watched);
         memory.written("1");
         let before = byIdentity(factsOf(w).workloads);
         changes.forEach((c, step) => {
           apply(w, c);
-          const recalled = factsOf(w, memory);
+          const recalled = factsOf(w, memory, watched);
           memory.written(String(step + 2));
+          byObjects += memory.reusedByObjects;
+          if (!watched) assert.equal(memory.reusedByObjects, 0);
           const full = factsOf(w);
           const now = byIdentity(full.workloads);
           assert.equal(recalled.workloads.length, full.workloads.length);
@@ -70,6 +74,7 @@ describe("facts memory", () => {
       { numRuns: 60 },
     );
     assert.ok(reused > 0, "the memory was used");
+    assert.ok(byObjects > 0, "watched workloads were recalled by their objects");
   });
 
   it("recalls nothing after a snapshot that was not written", () => {

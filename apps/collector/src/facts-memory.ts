@@ -9,6 +9,13 @@
 // its pods. What every workload
 // shares (profiles, waivers, the cluster's version and labels, what was read) forgets everything
 // when it changes. An object without a resourceVersion is never reused.
+//
+// When the lists are kept by watches (k8s/mirror.ts), an object that did not change is the same
+// JavaScript object from one snapshot to the next. A workload whose objects are all the very ones
+// it was built from, in a snapshot whose cluster-wide inputs (namespaces, ServiceAccounts, which
+// secrets exist, shared nodes, kubelet readings) are as they were, and whose images' evidence and
+// pods' failure starts read the same, has the same key: it is recalled without building its scope
+// or its key at all.
 import { createHash } from "node:crypto";
 import {
   type ReferenceRules,
@@ -17,13 +24,28 @@ import {
   type WorkloadGroup,
 } from "@pullsight/core";
 import type { PullFailureStart, UnchangedContainer } from "@pullsight/db";
-import type { ContainerRecord, PullStatsInput, WorkloadScope } from "./facts.ts";
+import type { ContainerRecord, PullStatsInput, WorkloadScope } from "./container-record.ts";
 import type { RawObject } from "./k8s/reader.ts";
 
 interface Entry {
   /** The workload's key, hashed: the key itself names every pod's version and would outweigh the rest. */
   key: string;
   containers: UnchangedContainer[];
+  /** What it was built from, kept only when its objects come from watched lists (see above). */
+  from?: Sources;
+}
+
+/** The objects a workload was built from and the evidence of its images and pods, as its key read them. */
+export interface Sources extends KeyParts {
+  obj: RawObject | null;
+  pods: readonly RawObject[];
+  serviceAccount: string | null;
+}
+
+/** A workload recalled without being built: what the writer reads of it, and its ServiceAccount. */
+export interface Recalled {
+  containers: UnchangedContainer[];
+  serviceAccount: string | null;
 }
 
 const hashed = (key: string) => createHash("sha1").update(key).digest("base64");
@@ -52,34 +74,84 @@ export class FactsMemory {
   private last = new Map<string, Entry>();
   private next = new Map<string, Entry>();
   private shared: string | null = null;
+  /** The cluster-wide inputs of the snapshot `last` was written in, and of the one being built. */
+  private context: readonly unknown[] | null = null;
+  private nextContext: readonly unknown[] | null = null;
+  /** Whether this snapshot's cluster-wide inputs are those `last` was built with. */
+  private sameContext = false;
   /** The snapshot `last` was written in; null: there is nothing to build on. */
   private writtenIn: string | null = null;
   /** Workloads recalled and built in the latest snapshot. */
   reused = 0;
   built = 0;
+  /** Of the recalled, those recalled by their very objects (watched lists), without a key. */
+  reusedByObjects = 0;
 
-  /** Starts a snapshot; `shared` is what every workload's records depend on. */
-  begin(shared: string) {
+  /**
+   * Starts a snapshot; `shared` is what every workload's records depend on. `context`: with watched
+   * lists, the cluster-wide inputs (lists by identity, the rest by value) that let a workload built
+   * from the very same objects be recalled without its key; none: every workload needs its key.
+   */
+  begin(shared: string, context?: readonly unknown[]) {
     if (shared !== this.shared || this.writtenIn === null) this.last.clear();
+    this.sameContext =
+      !!context &&
+      !!this.context &&
+      context.length === this.context.length &&
+      context.every((part, i) => part === this.context?.[i]);
+    this.nextContext = context ?? null;
     this.shared = shared;
     this.next = new Map();
     this.reused = 0;
     this.built = 0;
+    this.reusedByObjects = 0;
   }
 
   /** What the writer reads of the workload's containers when `key` is as last written, else undefined. */
-  recall(identity: string, key: string | null): UnchangedContainer[] | undefined {
+  recall(identity: string, key: string | null, from?: Sources): UnchangedContainer[] | undefined {
     const known = key === null ? undefined : this.last.get(identity);
     if (!known || known.key !== hashed(key as string)) return undefined;
     this.reused++;
-    this.next.set(identity, known);
+    // What it is built from now (new objects with the same versions, after a list read again).
+    const { from: _before, ...entry } = known;
+    this.next.set(identity, from && this.nextContext ? { ...entry, from } : entry);
     return known.containers;
   }
 
-  /** Keeps what was built for the workload under `key` (null: never recalled). */
-  keep(identity: string, key: string | null, containers: readonly ContainerRecord[]) {
+  /**
+   * The workload as last written when it consists of the very objects it was built from and its
+   * images' and pods' parts of the key read the same (`same` tells), else undefined.
+   */
+  recallSame(
+    identity: string,
+    w: WorkloadGroup<RawObject>,
+    same: (from: Sources) => boolean,
+  ): Recalled | undefined {
+    if (!this.sameContext) return undefined;
+    const known = this.last.get(identity);
+    const from = known?.from;
+    if (!known || !from || from.obj !== w.obj || from.pods.length !== w.pods.length) return undefined;
+    for (let i = 0; i < w.pods.length; i++) if (from.pods[i] !== w.pods[i]) return undefined;
+    if (!same(from)) return undefined;
+    this.reused++;
+    this.reusedByObjects++;
+    this.next.set(identity, known);
+    return { containers: known.containers, serviceAccount: from.serviceAccount };
+  }
+
+  /**
+   * Keeps what was built for the workload under `key` (null: never recalled), with what it was
+   * built from when the snapshot's lists are watched (`from`; never kept otherwise: it would hold
+   * the previous snapshot's objects).
+   */
+  keep(identity: string, key: string | null, containers: readonly ContainerRecord[], from?: Sources) {
     this.built++;
-    if (key !== null) this.next.set(identity, { key: hashed(key), containers: containers.map(unchangedOf) });
+    if (key === null) return;
+    this.next.set(identity, {
+      key: hashed(key),
+      containers: containers.map(unchangedOf),
+      ...(from && this.nextContext ? { from } : {}),
+    });
   }
 
   /** The snapshot recalled workloads refer to. */
@@ -92,6 +164,7 @@ export class FactsMemory {
     this.last = this.next;
     this.next = new Map();
     this.writtenIn = snapshotId;
+    this.context = this.nextContext;
   }
 
   /** The snapshot was not written, or not as this memory thought: nothing is recalled next time. */
@@ -99,6 +172,8 @@ export class FactsMemory {
     this.last = new Map();
     this.next = new Map();
     this.shared = null;
+    this.context = null;
+    this.nextContext = null;
     this.writtenIn = null;
   }
 }
@@ -151,10 +226,17 @@ export function failureStartsByPod(starts: ReadonlyMap<string, PullFailureStart>
   );
 }
 
+/** The parts of a workload's key that are not its scope: its images' evidence and its pods' failure starts. */
+export interface KeyParts {
+  images: readonly string[];
+  imageParts: readonly string[];
+  failures: readonly string[];
+}
+
 /**
  * What a workload's container records were built from besides what every workload shares: its
  * objects' resourceVersions, its scope, and per container the pull statistics and registry answer
- * of its image (FactsMemory reuses the records while this is unchanged). Null: not reusable.
+ * of its image (FactsMemory reuses the records while this is unchanged).
  */
 export function workloadKeys(pullStats: PullStatsInput | undefined, rules: ReferenceRules) {
   const failuresByPod = failureStartsByPod(pullStats?.failureStarts ?? new Map());
@@ -183,26 +265,48 @@ export function workloadKeys(pullStats: PullStatsInput | undefined, rules: Refer
     }
     return part;
   };
-  return (
-    w: WorkloadGroup<RawObject>,
-    scope: WorkloadScope,
-    profile: string,
-    containers: SpecContainer[],
-  ) => {
-    const versions = objectVersions(w.obj, w.pods);
-    if (versions === null) return null;
-    const ns = w.namespace;
-    const head = JSON.stringify([
-      versions,
-      profile,
-      scope.pullSecrets,
-      scope.serviceAccountAnnotations,
-      scope.sharedNodes,
-      scope.sharedNodeVerification,
-      scope.nodePulls,
-      w.pods.map((p) => failuresByPod.get(`${ns}/${p.metadata.name}`) ?? ""),
-    ]);
-    // The same text as one JSON.stringify of the whole, with each image's part written once.
-    return `${head.slice(0, -1)},[${containers.map((c) => imagePart(c.image)).join(",")}]]`;
+  const failuresOf = (w: WorkloadGroup<RawObject>) =>
+    w.pods.map((p) => failuresByPod.get(`${w.namespace}/${p.metadata.name}`) ?? "");
+  // Failure starts are few: a workload in a namespace without any, that had none, has none.
+  const failingNamespaces = new Set([...failuresByPod.keys()].map((pod) => pod.slice(0, pod.indexOf("/"))));
+  return {
+    partsOf(w: WorkloadGroup<RawObject>, containers: readonly SpecContainer[]): KeyParts {
+      const images = containers.map((c) => c.image);
+      return { images, imageParts: images.map(imagePart), failures: failuresOf(w) };
+    },
+    /** Whether its images' evidence and its pods' failure starts read as when `from` was built. */
+    same(w: WorkloadGroup<RawObject>, from: KeyParts): boolean {
+      for (let i = 0; i < from.images.length; i++)
+        if (imagePart(from.images[i] as string) !== from.imageParts[i]) return false;
+      if (!failingNamespaces.has(w.namespace) && from.failures.every((f) => f === "")) return true;
+      for (let i = 0; i < w.pods.length; i++) {
+        const pod = w.pods[i] as RawObject;
+        if ((failuresByPod.get(`${w.namespace}/${pod.metadata.name}`) ?? "") !== from.failures[i])
+          return false;
+      }
+      return true;
+    },
+    /** The key; null: not reusable (an object without a resourceVersion). */
+    keyOf(
+      w: WorkloadGroup<RawObject>,
+      scope: WorkloadScope,
+      profile: string,
+      parts: KeyParts,
+    ): string | null {
+      const versions = objectVersions(w.obj, w.pods);
+      if (versions === null) return null;
+      const head = JSON.stringify([
+        versions,
+        profile,
+        scope.pullSecrets,
+        scope.serviceAccountAnnotations,
+        scope.sharedNodes,
+        scope.sharedNodeVerification,
+        scope.nodePulls,
+        parts.failures,
+      ]);
+      // The same text as one JSON.stringify of the whole, with each image's part written once.
+      return `${head.slice(0, -1)},[${parts.imageParts.join(",")}]]`;
+    },
   };
 }

@@ -1,64 +1,48 @@
 // Turns one cluster's raw objects into what Pullsight stores: workloads with a stable identity,
-// their containers' facts (reference anatomy, policy and its source, pull secrets), what nodes run
-// (digests, waiting states) and the rules' findings under each namespace's profile.
-import { createHash } from "node:crypto";
+// their containers' records (container-record.ts) and each namespace's profile; a workload whose
+// inputs did not change since the snapshot before is recalled instead of built (facts-memory.ts).
 import {
   annotationsOf,
-  assessContainer,
   CONTROLLER_KINDS,
-  type ContainerFacts,
   type CredentialSources,
   containersOf,
   countVerification,
   groupWorkloads,
-  isCompliant,
   labelsOf,
   type NodeCredentialVerification,
-  type NodePullFacts,
   nodeCredentialVerification,
   nodeOf,
   nodesSharedAcrossNamespaces,
   ownerFor,
   type ProfilesFile,
-  type PullSecretRef,
-  type PullStats,
   podSpecOf,
-  policySource,
   profileNameFor,
-  pullCredentialSourcesOf,
   pullSecretsOf,
   type ReferenceRules,
-  type RegistryAnswerFacts,
   type ResolvedProfile,
   RULES,
   type RuleInput,
-  type RuleResult,
   referenceRulesFor,
-  registryHealthOf,
-  registryVisibility,
   resolveProfile,
-  type SharedNodeVerification,
-  type SpecContainer,
   serviceAccountAnnotationsOf,
   serviceAccountOf,
   serviceAccountPullSecrets,
-  tagKindOf,
-  tryParseImageReference,
   type WaiverScope,
   type WorkloadGroup,
-  waiverMatches,
 } from "@pullsight/core";
-import type { ContainerInput, NamespaceInput, PullFailureStart, WorkloadInput } from "@pullsight/db";
+import type { NamespaceInput, WorkloadInput } from "@pullsight/db";
+import {
+  type ContainerRecord,
+  containerRecord,
+  type PullStatsInput,
+  type WorkloadScope,
+} from "./container-record.ts";
 import { type FactsMemory, workloadKeys } from "./facts-memory.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
-import { type KubeletWindow, nodePullsOf } from "./kubelet-counters.ts";
-import { runningOf, runtimeOf } from "./runtime.ts";
+import { nodePullsOf } from "./kubelet-counters.ts";
 
 export { summarizeKubelet, summarizeKubeletMetrics } from "./kubelet.ts";
 export { podsWaitingOnPulls } from "./runtime.ts";
-
-/** A container as stored (packages/db's ContainerInput), with the full rule results. */
-export type ContainerRecord = ContainerInput & { findings: RuleResult[] };
 
 /** A workload as stored (packages/db's WorkloadInput). */
 export type WorkloadRecord = WorkloadInput & { pods: string[]; containers: ContainerRecord[] };
@@ -85,18 +69,6 @@ const CONTROLLER_LISTS = {
   ReplicaSet: "replicasets",
 } as const satisfies Record<(typeof CONTROLLER_KINDS)[number], string>;
 
-/** What stored events tell the rules: recent pull statistics (PS006, PS013) and when failures began (PS004, PS009). */
-export interface PullStatsInput {
-  byRegistry: ReadonlyMap<string, PullStats>;
-  byImage: ReadonlyMap<string, PullStats>;
-  /** First failed pull per pod container (db's podContainerKey), for the pods waiting on pulls. */
-  failureStarts?: ReadonlyMap<string, PullFailureStart>;
-  /** What the registries last said of each image (the registry prober), by image. */
-  registryAnswers?: ReadonlyMap<string, RegistryAnswerFacts>;
-  /** Each node's kubelet counters since the start of the previous UTC day (PS021). */
-  kubeletWindow?: KubeletWindow;
-}
-
 type NamespaceRecord = ClusterFactsResult["namespaces"][number];
 
 export function buildClusterFacts(
@@ -113,13 +85,23 @@ export function buildClusterFacts(
   const failed = new Set(raw.failures.map((f) => f.kind));
   const controllers = CONTROLLER_KINDS.map((kind) => ({ kind, objects: o[CONTROLLER_LISTS[kind]] ?? [] }));
   const workloads = groupWorkloads(controllers, o.pods ?? []);
-  const credentials = credentialSourcesOf(raw, failed);
   const runtimeComplete = !failed.has("pods") && !!o.pods;
-  const sharedNodes = nodesSharedAcrossNamespaces(o.pods ?? []);
-  const verificationOf = nodeVerifications(raw);
-  const profileFor = namespaceProfiles(raw, profiles, clusterLabels);
   const referenceRules = referenceRulesFor(raw.gitVersion);
-  const keyOf = memory ? workloadKeys(pullStats, referenceRules) : null;
+  const s: SnapshotScope = {
+    raw,
+    credentials: credentialSourcesOf(raw, failed),
+    runtimeComplete,
+    sharedNodes: nodesSharedAcrossNamespaces(o.pods ?? []),
+    verificationOf: nodeVerifications(raw),
+    profileFor: namespaceProfiles(raw, profiles, clusterLabels),
+    referenceRules,
+    pullStats,
+    waivers,
+    keys: memory ? workloadKeys(pullStats, referenceRules) : null,
+    memory,
+    // Lists kept by watches hand over the same objects while they do not change (facts-memory.ts).
+    watched: !!raw.mirrored?.includes("pods"),
+  };
   memory?.begin(
     JSON.stringify([
       raw.cluster,
@@ -130,66 +112,111 @@ export function buildClusterFacts(
       runtimeComplete,
       [...failed].sort(),
     ]),
+    s.watched ? clusterInputs(raw, s.sharedNodes, pullStats) : undefined,
   );
-
   const records: WorkloadRecord[] = [];
   for (const w of workloads) {
     const template = w.obj ?? w.pods[0];
-    if (!template) continue;
-    // A workload of a kind without a known pod spec path is read through its pods.
-    const podSpec =
-      podSpecOf(w.obj ? w.kind : "Pod", template) ?? (w.pods[0] ? podSpecOf("Pod", w.pods[0]) : null) ?? {};
-    const scope: WorkloadScope = {
-      cluster: raw.cluster,
-      workload: w,
-      template,
-      profile: profileFor(w.namespace).resolved,
-      pullSecrets: pullSecretsOf(podSpec, w.namespace, credentials),
-      serviceAccountAnnotations: serviceAccountAnnotationsOf(podSpec, w.namespace, credentials),
-      sharedNodes: runtimeComplete ? w.pods.some((p) => sharedNodes.has(nodeOf(p) ?? "")) : null,
-      nodePulls:
-        runtimeComplete && pullStats?.kubeletWindow
-          ? nodePullsOf([...new Set(w.pods.flatMap((p) => nodeOf(p) ?? []))].sort(), pullStats.kubeletWindow)
-          : null,
-      sharedNodeVerification: runtimeComplete
-        ? countVerification(
-            [...new Set(w.pods.map((p) => nodeOf(p) ?? ""))]
-              .filter((n) => sharedNodes.has(n))
-              .sort()
-              .map(verificationOf),
-          )
-        : null,
-      runtimeComplete,
-      pullStats,
-      waivers,
-      kubernetesVersion: raw.gitVersion,
-      referenceRules,
-    };
-    const specContainers = containersOf(podSpec);
-    const identity = `${w.namespace}/${w.kind}/${w.name}`;
-    const key = keyOf ? keyOf(w, scope, profileFor(w.namespace).entry.profile, specContainers) : null;
-    const unchanged = memory?.recall(identity, key);
-    const containers = unchanged ? [] : specContainers.map((c) => containerRecord(c, scope));
-    if (!unchanged) memory?.keep(identity, key, containers);
-    records.push({
-      namespace: w.namespace,
-      kind: w.kind,
-      name: w.name,
-      uid: w.obj?.metadata.uid ?? null,
-      serviceAccount: serviceAccountOf(podSpec),
-      labels: w.obj ? labelsOf(w.obj) : {},
-      pods: w.pods.map((p) => p.metadata.name),
-      containers,
-      ...(unchanged ? { unchanged } : {}),
-    });
+    if (template) records.push(workloadRecord(s, w, template));
   }
   return {
     workloads: records,
     basedOn: memory?.base ?? null,
-    namespaces: profileFor.all(),
+    namespaces: s.profileFor.all(),
     completeKinds: completeKindsOf(raw, failed, records, runtimeComplete),
     runtimeComplete,
-    evaluableRules: evaluableRules(runtimeComplete, credentials, !!pullStats?.kubeletWindow),
+    evaluableRules: evaluableRules(runtimeComplete, s.credentials, !!pullStats?.kubeletWindow),
+  };
+}
+
+/** What a snapshot's workloads are built from, once per snapshot. */
+interface SnapshotScope {
+  raw: RawSnapshot;
+  credentials: CredentialSources;
+  runtimeComplete: boolean;
+  sharedNodes: ReadonlySet<string>;
+  verificationOf: (node: string) => NodeCredentialVerification;
+  profileFor: ReturnType<typeof namespaceProfiles>;
+  referenceRules: ReferenceRules;
+  pullStats: PullStatsInput | undefined;
+  waivers: readonly WaiverScope[];
+  keys: ReturnType<typeof workloadKeys> | null;
+  memory: FactsMemory | undefined;
+  watched: boolean;
+}
+
+/** One workload as stored: recalled from the memory when nothing it was built from changed, else built. */
+function workloadRecord(s: SnapshotScope, w: WorkloadGroup<RawObject>, template: RawObject): WorkloadRecord {
+  const identity = `${w.namespace}/${w.kind}/${w.name}`;
+  const { keys } = s;
+  const recalled = keys ? s.memory?.recallSame(identity, w, (from) => keys.same(w, from)) : undefined;
+  const built = recalled ? null : buildWorkload(s, identity, w, template);
+  const unchanged = recalled?.containers ?? built?.unchanged;
+  return {
+    namespace: w.namespace,
+    kind: w.kind,
+    name: w.name,
+    uid: w.obj?.metadata.uid ?? null,
+    serviceAccount: recalled ? recalled.serviceAccount : (built?.serviceAccount ?? null),
+    labels: w.obj ? labelsOf(w.obj) : {},
+    pods: w.pods.map((p) => p.metadata.name),
+    containers: built?.containers ?? [],
+    ...(unchanged ? { unchanged } : {}),
+  };
+}
+
+/** The workload's container records, or what the memory recalls of them under its key. */
+function buildWorkload(s: SnapshotScope, identity: string, w: WorkloadGroup<RawObject>, template: RawObject) {
+  // A workload of a kind without a known pod spec path is read through its pods.
+  const podSpec =
+    podSpecOf(w.obj ? w.kind : "Pod", template) ?? (w.pods[0] ? podSpecOf("Pod", w.pods[0]) : null) ?? {};
+  const scope = workloadScope(s, w, template, podSpec);
+  const specContainers = containersOf(podSpec);
+  const serviceAccount = serviceAccountOf(podSpec);
+  const parts = s.keys?.partsOf(w, specContainers);
+  const key = parts
+    ? (s.keys?.keyOf(w, scope, s.profileFor(w.namespace).entry.profile, parts) ?? null)
+    : null;
+  const from = s.watched && parts ? { ...parts, obj: w.obj, pods: w.pods, serviceAccount } : undefined;
+  const unchanged = s.memory?.recall(identity, key, from);
+  const containers = unchanged ? [] : specContainers.map((c) => containerRecord(c, scope));
+  if (!unchanged) s.memory?.keep(identity, key, containers, from);
+  return { serviceAccount, containers, unchanged };
+}
+
+/** What every container of the workload shares. */
+function workloadScope(
+  s: SnapshotScope,
+  w: WorkloadGroup<RawObject>,
+  template: RawObject,
+  podSpec: Record<string, unknown>,
+): WorkloadScope {
+  const { runtimeComplete, sharedNodes, pullStats } = s;
+  return {
+    cluster: s.raw.cluster,
+    workload: w,
+    template,
+    profile: s.profileFor(w.namespace).resolved,
+    pullSecrets: pullSecretsOf(podSpec, w.namespace, s.credentials),
+    serviceAccountAnnotations: serviceAccountAnnotationsOf(podSpec, w.namespace, s.credentials),
+    sharedNodes: runtimeComplete ? w.pods.some((p) => sharedNodes.has(nodeOf(p) ?? "")) : null,
+    nodePulls:
+      runtimeComplete && pullStats?.kubeletWindow
+        ? nodePullsOf([...new Set(w.pods.flatMap((p) => nodeOf(p) ?? []))].sort(), pullStats.kubeletWindow)
+        : null,
+    sharedNodeVerification: runtimeComplete
+      ? countVerification(
+          [...new Set(w.pods.map((p) => nodeOf(p) ?? ""))]
+            .filter((n) => sharedNodes.has(n))
+            .sort()
+            .map(s.verificationOf),
+        )
+      : null,
+    runtimeComplete,
+    pullStats,
+    waivers: s.waivers,
+    kubernetesVersion: s.raw.gitVersion,
+    referenceRules: s.referenceRules,
   };
 }
 
@@ -215,6 +242,29 @@ function credentialSourcesOf(raw: RawSnapshot, failed: ReadonlySet<string>): Cre
           ]),
         ),
   };
+}
+
+/**
+ * What every workload's scope reads of the cluster besides its own objects: watched lists by
+ * identity (a list the mirror did not change is the same array), the rest by value. Equal from one
+ * snapshot to the next, a workload built from the very same objects has the same scope.
+ */
+function clusterInputs(
+  raw: RawSnapshot,
+  sharedNodes: ReadonlySet<string>,
+  pullStats: PullStatsInput | undefined,
+): readonly unknown[] {
+  const o = raw.objects;
+  const window = pullStats?.kubeletWindow;
+  return [
+    o.namespaces,
+    o.serviceaccounts,
+    // Secrets may be listed each snapshot (RBAC without watch): which exist, by name.
+    o.secrets?.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).join("\n") ?? null,
+    [...sharedNodes].join("\n"),
+    JSON.stringify([raw.kubelet ?? null, raw.kubeletMetrics ?? null]),
+    window ? JSON.stringify([window.since, [...window.growth]]) : null,
+  ];
 }
 
 /**
@@ -302,98 +352,4 @@ function completeKindsOf(
   const known = new Set<string>(CONTROLLER_KINDS);
   const throughPods = [...new Set(records.map((r) => r.kind))].filter((k) => !known.has(k) && k !== "Pod");
   return [...listed, "Pod", ...throughPods];
-}
-
-/** What every container of one workload shares. */
-export interface WorkloadScope {
-  cluster: string;
-  workload: WorkloadGroup<RawObject>;
-  /** The object whose pod spec was read (the workload, or its first pod). */
-  template: RawObject;
-  profile: ResolvedProfile;
-  pullSecrets: PullSecretRef[];
-  /** The ServiceAccount's annotation keys; null when ServiceAccounts were not read. */
-  serviceAccountAnnotations: readonly string[] | null;
-  sharedNodes: boolean | null;
-  sharedNodeVerification: SharedNodeVerification | null;
-  /** What the kubelets of the workload's nodes counted recently; null when not read. */
-  nodePulls: NodePullFacts | null;
-  runtimeComplete: boolean;
-  pullStats: PullStatsInput | undefined;
-  waivers: readonly WaiverScope[];
-  /** The cluster's version, and the reference rules its kubelet applies. */
-  kubernetesVersion: string | null;
-  referenceRules: ReferenceRules;
-}
-
-/** One container's facts, findings and what nodes run for it. */
-function containerRecord(c: SpecContainer, scope: WorkloadScope): ContainerRecord {
-  const { name, image, type } = c;
-  const { workload: w, profile, pullSecrets, pullStats } = scope;
-  const ref = tryParseImageReference(image, scope.referenceRules);
-  const source = policySource(scope.template, name, c.list);
-  const runtime = scope.runtimeComplete
-    ? runtimeOf(w.pods, name, pullStats?.failureStarts ?? new Map())
-    : undefined;
-  const facts: ContainerFacts = {
-    subject: {
-      cluster: scope.cluster,
-      namespace: w.namespace,
-      kind: w.kind,
-      name: w.name,
-      container: name,
-      containerType: type,
-    },
-    image,
-    imagePullPolicy: (c.imagePullPolicy ?? "IfNotPresent") as ContainerFacts["imagePullPolicy"],
-    policySource: source,
-    pullSecrets,
-    ...(runtime ? { runtime } : {}),
-    sharedNodes: scope.sharedNodes,
-    sharedNodeVerification: scope.sharedNodeVerification,
-    nodePulls: scope.nodePulls,
-    kubernetesVersion: scope.kubernetesVersion,
-    serviceAccountAnnotations: scope.serviceAccountAnnotations,
-  };
-  const registryStats = ref ? pullStats?.byRegistry.get(ref.domain || "docker.io") : undefined;
-  if (registryStats) facts.registryHealth = registryHealthOf(registryStats);
-  const imageStats = pullStats?.byImage.get(image);
-  if (imageStats) facts.pulls = imageStats;
-  const answer = pullStats?.registryAnswers?.get(image);
-  if (answer) facts.registryAnswer = answer;
-  const assessed = assessContainer(facts, profile);
-  const findings = assessed.results.map((f) => ({
-    ...f,
-    waived: scope.waivers.some((w) => waiverMatches(w, f)),
-  }));
-  const record = {
-    name,
-    type,
-    image,
-    registry: ref ? ref.domain || "docker.io" : "invalid",
-    repository: ref ? ref.path : image,
-    tag: ref?.tag ?? null,
-    digest: ref?.digest ?? null,
-    tagKind: tagKindOf(ref, profile.settings),
-    registryVisibility: ref ? registryVisibility(ref, profile.settings) : "unknown",
-    imagePullPolicy: facts.imagePullPolicy,
-    policySource: source.source,
-    policyEvidence: source.evidence,
-    pullSecrets: pullSecrets.map((s) => s.name).sort(),
-    credentialSources: pullCredentialSourcesOf(
-      pullSecrets,
-      ref,
-      profile.settings,
-      scope.kubernetesVersion,
-      scope.serviceAccountAnnotations,
-    ),
-  };
-  return {
-    ...record,
-    factHash: createHash("sha1").update(JSON.stringify(record)).digest("hex"),
-    running: runtime ? runningOf(w.pods, name) : [],
-    findings,
-    unevaluated: assessed.unevaluated,
-    compliant: isCompliant(findings),
-  };
 }

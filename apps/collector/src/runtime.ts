@@ -8,7 +8,7 @@ import {
   waitingCause,
 } from "@pullsight/core";
 import { type PullFailureStart, podContainerKey } from "@pullsight/db";
-import type { ContainerRecord } from "./facts.ts";
+import type { ContainerRecord } from "./container-record.ts";
 import { awaitsImageVolumes, imageVolumeStatus } from "./image-volumes.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 
