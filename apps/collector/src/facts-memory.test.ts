@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_PROFILES } from "@pullsight/core";
+import { unchangedOf } from "@pullsight/db";
 import { Simulator } from "@pullsight/k8s-sim";
 import fc from "fast-check";
 import { buildClusterFacts } from "./facts.ts";
-import { FactsMemory, unchangedOf } from "./facts-memory.ts";
+import { FactsMemory } from "./facts-memory.ts";
 import { apply, change, clone, factsOf, newWorld } from "./facts-memory-world.ts";
 import type { RawObject, RawSnapshot } from "./k8s/reader.ts";
 import { readCluster } from "./k8s/reader.ts";

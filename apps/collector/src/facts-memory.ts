@@ -23,7 +23,7 @@ import {
   tryParseImageReference,
   type WorkloadGroup,
 } from "@pullsight/core";
-import type { PullFailureStart, UnchangedContainer } from "@pullsight/db";
+import { type PullFailureStart, type UnchangedContainer, unchangedOf } from "@pullsight/db";
 import type { ContainerRecord, PullStatsInput, WorkloadScope } from "./container-record.ts";
 import type { RawObject } from "./k8s/reader.ts";
 
@@ -49,20 +49,6 @@ export interface Recalled {
 }
 
 const hashed = (key: string) => createHash("sha1").update(key).digest("base64");
-
-/** What the writer and the rollups read of a built container (db's UnchangedContainer). */
-export function unchangedOf(c: ContainerRecord): UnchangedContainer {
-  return {
-    name: c.name,
-    imagePullPolicy: c.imagePullPolicy,
-    policySource: c.policySource,
-    tagKind: c.tagKind,
-    registry: c.registry,
-    compliant: c.compliant,
-    findings: c.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, fingerprint: f.fingerprint })),
-    ...(c.unevaluated?.length ? { unevaluated: c.unevaluated } : {}),
-  };
-}
 
 /**
  * One cluster's memory, from one written snapshot to the next. A recalled workload is not built

@@ -62,6 +62,7 @@ export {
   type SnapshotResult,
   StaleSnapshotBaseError,
   type UnchangedContainer,
+  unchangedOf,
   type WorkloadInput,
   writeSnapshot,
 } from "./ingest/snapshot.ts";

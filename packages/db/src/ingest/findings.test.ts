@@ -4,7 +4,7 @@ import { RULES_BY_ID } from "@pullsight/core";
 import fc from "fast-check";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import type { ContainerInput, FindingInput, SnapshotInput } from "./snapshot.ts";
-import { writeSnapshot } from "./snapshot.ts";
+import { unchangedOf, writeSnapshot } from "./snapshot.ts";
 
 // One container, two rules: PS001 reads the spec (resolves at once), PS010 reads runtime data
 // (clears for its hysteresis window before it resolves).
@@ -203,20 +203,7 @@ function asUnchanged(input: SnapshotInput, basedOn: string): SnapshotInput {
     workloads: input.workloads.map((w) => ({
       ...w,
       containers: [],
-      unchanged: w.containers.map((c) => ({
-        name: c.name,
-        imagePullPolicy: c.imagePullPolicy,
-        policySource: c.policySource,
-        tagKind: c.tagKind,
-        registry: c.registry,
-        compliant: c.compliant,
-        findings: c.findings.map((f) => ({
-          ruleId: f.ruleId,
-          severity: f.severity,
-          fingerprint: f.fingerprint,
-        })),
-        ...(c.unevaluated?.length ? { unevaluated: c.unevaluated } : {}),
-      })),
+      unchanged: w.containers.map(unchangedOf),
     })),
   };
 }

@@ -95,6 +95,20 @@ export interface UnchangedContainer {
   unevaluated?: string[];
 }
 
+/** What a snapshot still reads of a container once its workload is unchanged. */
+export function unchangedOf(c: ContainerInput): UnchangedContainer {
+  return {
+    name: c.name,
+    imagePullPolicy: c.imagePullPolicy,
+    policySource: c.policySource,
+    tagKind: c.tagKind,
+    registry: c.registry,
+    compliant: c.compliant,
+    findings: c.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, fingerprint: f.fingerprint })),
+    ...(c.unevaluated?.length ? { unevaluated: c.unevaluated } : {}),
+  };
+}
+
 export interface SnapshotFailure {
   kind: string;
   path: string;
