@@ -1,8 +1,10 @@
 // The fleet's trend read from FleetPosture equals the trend computed from the rollups themselves:
 // random sequences of rollups written (ties included), updated, deleted and compacted for three
 // clusters, and after each, the fleet's trend by day and by week over random ranges equals a
-// reference model that takes each cluster's last rollup of each bucket inside the range and adds
-// them up. Two clusters' snapshots writing the same bucket at once lose neither.
+// reference model that counts, in each bucket some cluster was collected in, every cluster at its
+// last rollup up to the bucket's end (carried from before it when it was not collected in it). The
+// same trend read per cluster (a label every cluster has) equals it too. Two clusters' snapshots
+// writing the same bucket at once lose neither.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { complianceScore } from "@pullsight/core";
@@ -10,8 +12,9 @@ import fc from "fast-check";
 import { poolOf } from "../client.ts";
 import { compactRollups } from "../ingest/rollups.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
+import { getFleetOverview } from "./fleet.ts";
 import { bucketStart, type PostureBucket } from "./fleet-posture.ts";
-import { getPostureTrend } from "./trends.ts";
+import { getPostureTrend, type TrendScope } from "./trends.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -65,36 +68,39 @@ const rangeArb = fc
     return { from: new Date(from), to: new Date(from + length * HOUR) };
   });
 
-/** The reference: each cluster's last whole-cluster rollup per bucket inside [from, to), added up. */
+const later = (a: Rollup, b: Rollup) =>
+  a.takenAt > b.takenAt || (a.takenAt === b.takenAt && a.snapshotId > b.snapshotId);
+
+/**
+ * The reference: each bucket's part inside [from, to) in which some cluster was collected counts
+ * every cluster at its last whole-cluster rollup taken before that part's end, added up; carried
+ * are those whose rollup was taken before the part began.
+ */
 function reference(rollups: Rollup[], kind: PostureBucket, from: Date, to: Date) {
-  const last = new Map<string, Rollup>();
-  for (const r of rollups) {
-    if (r.namespace !== "" || r.takenAt < from.getTime() || r.takenAt >= to.getTime()) continue;
-    const key = `${bucketStart(kind, r.takenAt)}/${r.clusterId}`;
-    const seen = last.get(key);
-    if (!seen || r.takenAt > seen.takenAt || (r.takenAt === seen.takenAt && r.snapshotId > seen.snapshotId))
-      last.set(key, r);
-  }
-  const points = new Map<
-    number,
-    { clusters: number; containers: number; compliant: number; digest: number }
-  >();
-  for (const r of last.values()) {
-    const b = bucketStart(kind, r.takenAt);
-    const p = points.get(b) ?? { clusters: 0, containers: 0, compliant: 0, digest: 0 };
-    p.clusters += 1;
-    p.containers += r.containers;
-    p.compliant += r.compliant;
-    p.digest += r.byTagKind.digest ?? 0;
-    points.set(b, p);
-  }
-  return [...points.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([b, p]) => ({
+  const whole = rollups.filter((r) => r.namespace === "");
+  const inRange = whole.filter((r) => r.takenAt >= from.getTime() && r.takenAt < to.getTime());
+  const buckets = [...new Set(inRange.map((r) => bucketStart(kind, r.takenAt)))].sort((a, b) => a - b);
+  return buckets.map((b) => {
+    const start = Math.max(b, from.getTime());
+    const end = Math.min(b + (kind === "day" ? DAY : 7 * DAY), to.getTime());
+    const last = new Map<number, Rollup>();
+    for (const r of whole) {
+      const seen = last.get(r.clusterId);
+      if (r.takenAt < end && (!seen || later(r, seen))) last.set(r.clusterId, r);
+    }
+    const counted = [...last.values()];
+    const containers = counted.reduce((n, r) => n + r.containers, 0);
+    const compliant = counted.reduce((n, r) => n + r.compliant, 0);
+    return {
       bucket: new Date(b).toISOString(),
-      ...p,
-      score: complianceScore(p.compliant, p.containers),
-    }));
+      clusters: counted.length,
+      carried: counted.filter((r) => r.takenAt < start).length,
+      containers,
+      compliant,
+      digest: counted.reduce((n, r) => n + (r.byTagKind.digest ?? 0), 0),
+      score: complianceScore(compliant, containers),
+    };
+  });
 }
 
 describe("the fleet's posture per day and week (FleetPosture)", () => {
@@ -103,7 +109,8 @@ describe("the fleet's posture per day and week (FleetPosture)", () => {
   let nextSnapshot = 1n;
   before(async () => {
     t = await createTestDatabase("fleet_posture");
-    for (const name of ["a", "b", "c"]) clusters.push((await t.db.cluster.create({ data: { name } })).id);
+    for (const name of ["a", "b", "c"])
+      clusters.push((await t.db.cluster.create({ data: { name, labels: { tier: "all" } } })).id);
   });
   after(() => t.drop());
 
@@ -163,17 +170,26 @@ describe("the fleet's posture per day and week (FleetPosture)", () => {
       await compactRollups(pool, clusters[step.cluster] as number, new Date(ORIGIN + step.hour * HOUR), 1);
   }
 
-  const served = async (bucket: PostureBucket, range: { from: Date; to: Date }) =>
-    (await getPostureTrend(t.db, { bucket, ...range })).map((p) => ({
+  const served = async (bucket: PostureBucket, range: { from: Date; to: Date }, scope?: TrendScope) =>
+    (await getPostureTrend(t.db, { bucket, ...range, scope })).map((p) => ({
       bucket: p.bucket.toISOString(),
       clusters: p.clusters,
+      carried: p.carried,
       containers: p.containers,
       compliant: p.compliant,
       digest: p.byTagKind.digest ?? 0,
       score: p.score,
     }));
 
-  it("equals each cluster's last rollup of each bucket, added up, after random writes, updates, deletes and compactions", async () => {
+  /** The trend's latest point counts what the fleet's score card does: every cluster's newest rollup. */
+  async function sameNowAsTheCard() {
+    const range = { from: new Date(ORIGIN - 2 * DAY), to: new Date(ORIGIN + (SPAN_HOURS + 48) * HOUR) };
+    const now = (await served("day", range)).at(-1);
+    const card = (await getFleetOverview(t.db, { now: range.to })).totals;
+    assert.deepEqual([now?.containers ?? 0, now?.compliant ?? 0], [card.containers, card.compliant]);
+  }
+
+  it("equals every cluster's last rollup up to each bucket, added up, after random writes, updates, deletes and compactions", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 20, maxLength: 60 }),
@@ -183,9 +199,13 @@ describe("the fleet's posture per day and week (FleetPosture)", () => {
           await poolOf(t.db).query(`UPDATE "Cluster" SET "rollupsCompactedBefore" = NULL`);
           for (const step of steps) await apply(step);
           const rollups = await stored();
+          await sameNowAsTheCard();
           for (const range of ranges)
-            for (const bucket of ["day", "week"] as const)
-              assert.deepEqual(await served(bucket, range), reference(rollups, bucket, range.from, range.to));
+            for (const bucket of ["day", "week"] as const) {
+              const expected = reference(rollups, bucket, range.from, range.to);
+              assert.deepEqual(await served(bucket, range), expected);
+              assert.deepEqual(await served(bucket, range, { labels: { tier: "all" } }), expected);
+            }
         },
       ),
       { numRuns: 40 },

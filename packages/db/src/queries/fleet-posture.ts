@@ -1,7 +1,8 @@
 // The whole fleet's posture per whole UTC day or ISO week, already added up by the triggers of
-// migration 20261204070000_fleet_posture (FleetPosture). A trend's range rarely starts or ends on a
-// bucket's edge: the partial buckets at either end are left to the per-cluster rollups, which read
-// only the part of the bucket inside the range.
+// migrations 20261204070000_fleet_posture and 20261204220000_fleet_posture_carried (FleetPosture):
+// each cluster's last rollup taken before the bucket's end, in it or carried from before it. A
+// trend's range rarely starts or ends on a bucket's edge: the partial buckets at either end are left
+// to the per-cluster rollups, which answer the same for the part of the bucket inside the range.
 import { type Db, poolOf } from "../client.ts";
 
 const DAY_MS = 86_400_000;
@@ -22,9 +23,10 @@ export interface PostureCounts {
   findingsBySeverity: unknown;
 }
 
-/** The fleet's bucket: how many clusters it adds up, and their counts. */
+/** The fleet's bucket: how many clusters it adds up (`carried`: of them, not collected in it), and their counts. */
 export interface FleetPostureRow extends PostureCounts {
   clusters: number;
+  carried: number;
 }
 
 /** The start of the UTC day or ISO week `t` falls in (as PostgreSQL's date_trunc in UTC). */
@@ -62,7 +64,7 @@ export async function fleetPostureRows(
   range: { from: Date; to: Date },
 ): Promise<FleetPostureRow[]> {
   const result = await poolOf(db).query<FleetPostureRow>(
-    `SELECT start AS bucket, clusters, workloads, containers, compliant,
+    `SELECT start AS bucket, clusters, carried, workloads, containers, compliant,
        "byPolicy", "byPolicySource", "byTagKind", "findingsBySeverity"
      FROM "FleetPosture" WHERE bucket = $1 AND start >= $2 AND start < $3 ORDER BY start`,
     [kind, range.from, range.to],

@@ -129,7 +129,7 @@ async function clusterRows(db: Db, opts: FleetOptions): Promise<ClusterRow[]> {
     LEFT JOIN "Snapshot" s ON s.id = c."lastSnapshotId"
     LEFT JOIN LATERAL (
       SELECT "takenAt", containers, compliant FROM "PostureRollup"
-      WHERE "clusterId" = c.id AND namespace = '' ORDER BY "takenAt" DESC LIMIT 1
+      WHERE "clusterId" = c.id AND namespace = '' ORDER BY "takenAt" DESC, "snapshotId" DESC LIMIT 1
     ) r ON true
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY c.name`;

@@ -239,3 +239,93 @@ describe("trends and weekly reviews", () => {
     assert.equal((await rows("new", { kind: "cluster", cluster: "b" })).length, 0, "scoped to the cluster");
   });
 });
+
+describe("a team's trend across clusters", () => {
+  let t: TestDatabase;
+  const day0 = Date.parse("2026-11-09T00:00:00Z");
+  before(async () => {
+    t = await createTestDatabase("team_trend");
+    const [x, y] = [
+      (await t.db.cluster.create({ data: { name: "x" } })).id,
+      (await t.db.cluster.create({ data: { name: "y" } })).id,
+    ];
+    const seen = new Date(day0);
+    await t.db.namespace.createMany({
+      data: [
+        {
+          clusterId: x,
+          name: "shop",
+          profile: "default",
+          owner: "payments",
+          firstSeenAt: seen,
+          lastSeenAt: seen,
+        },
+        {
+          clusterId: y,
+          name: "pay",
+          profile: "default",
+          owner: "payments",
+          firstSeenAt: seen,
+          lastSeenAt: seen,
+        },
+        {
+          clusterId: y,
+          name: "web",
+          profile: "default",
+          owner: "storefront",
+          firstSeenAt: seen,
+          lastSeenAt: seen,
+        },
+      ],
+    });
+    // x is collected every day (its day-2 snapshot no longer has "shop"); y only on day 0.
+    const snapshots: Array<[number, number, Array<[string, number, number]>]> = [
+      [x, 0, [["shop", 10, 5]]],
+      [
+        y,
+        0,
+        [
+          ["pay", 20, 20],
+          ["web", 7, 1],
+        ],
+      ],
+      [x, 1, [["shop", 10, 8]]],
+      [x, 2, []],
+    ];
+    for (const [i, [clusterId, day, namespaces]] of snapshots.entries())
+      for (const [namespace, containers, compliant] of [["", 0, 0] as const, ...namespaces])
+        await t.db.postureRollup.create({
+          data: {
+            snapshotId: BigInt(i + 1),
+            clusterId,
+            namespace,
+            takenAt: new Date(day0 + day * DAY + 3_600_000),
+            workloads: 1,
+            containers,
+            compliant,
+            score: 0,
+          },
+        });
+  });
+  after(() => t.drop());
+
+  const trend = async (fromDay: number) =>
+    (
+      await getPostureTrend(t.db, {
+        scope: { team: "payments" },
+        from: new Date(day0 + fromDay * DAY),
+        to: new Date(day0 + 3 * DAY),
+      })
+    ).map((p) => [(p.bucket.getTime() - day0) / DAY, p.clusters, p.carried, p.containers, p.compliant]);
+
+  it("counts a cluster not collected in a day at its last snapshot before, and a namespace the team no longer has nowhere", async () => {
+    const expected = [
+      [0, 2, 0, 30, 25],
+      [1, 2, 1, 30, 28],
+      [2, 1, 1, 20, 20],
+    ];
+    assert.deepEqual(await trend(0), expected);
+    // From day 1 on, y's day-0 snapshot is before the range and still carried.
+    assert.deepEqual(await trend(1), expected.slice(1));
+  });
+});

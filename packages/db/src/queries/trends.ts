@@ -1,8 +1,10 @@
 // Trends from the rollups only (PostureRollup per snapshot, PullLatencyDaily per day): compliance
 // score, policy mix, digest and pinned-version adoption, pull latency and failures by cause, by
 // day or ISO week, for the fleet, a cluster or a namespace. A bucket's value for a cluster is its
-// last rollup in that bucket (which rollup compaction keeps: HOURLY_ROLLUP_DAYS); fleet values add
-// the clusters up (each point says how many). Rollups are read per cluster on the
+// last rollup in that bucket (which rollup compaction keeps: HOURLY_ROLLUP_DAYS). Several clusters'
+// values add them up as the fleet's score card does, each at its last known posture: a bucket in
+// which some cluster was collected counts a cluster not collected in it at its last rollup before
+// (each point says how many clusters it adds up, and how many of them were carried). Rollups are read per cluster on the
 // (clusterId, namespace, takenAt) index; the whole fleet's whole buckets are read already added
 // up (FleetPosture, fleet-posture.ts).
 import { complianceScore, type Histogram, histogramQuantile, mergeHistograms } from "@pullsight/core";
@@ -34,7 +36,9 @@ type Counts = Record<string, number>;
 
 export const posturePoint = z.object({
   bucket: z.date(),
+  /** Clusters added up, and of them those not collected in the bucket (counted at their last rollup before it). */
   clusters: z.number().int(),
+  carried: z.number().int(),
   workloads: z.number().int(),
   containers: z.number().int(),
   compliant: z.number().int(),
@@ -83,9 +87,15 @@ function clusterWhere(scope: TrendScope | undefined): Prisma.Sql {
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
 
-/** A cluster's last rollup of a bucket. */
-interface RollupRow extends PostureCounts {
+/**
+ * A cluster's last rollup of a bucket; `bucket` null: its last one before the range, which the
+ * range's buckets carry until the cluster is collected in one. `marker`: the cluster was collected
+ * in the bucket, but none of its rows is in scope (a team's namespaces it no longer has).
+ */
+interface RollupRow extends Omit<PostureCounts, "bucket"> {
+  bucket: Date | null;
   clusterId: number;
+  marker?: boolean;
 }
 
 /**
@@ -97,49 +107,77 @@ async function pooledRows<T>(db: Db, sql: Prisma.Sql): Promise<T[]> {
   return (await poolOf(db).query(sql.text, sql.values as unknown[])).rows as T[];
 }
 
-/** Each cluster's last rollup per bucket: of the cluster, or of one of its namespaces. */
-function clusterRollups(db: Db, input: TrendInput, bucket: Prisma.Sql): Promise<RollupRow[]> {
-  const namespace = input.scope?.cluster && input.scope.namespace ? input.scope.namespace : "";
-  return pooledRows<RollupRow>(
-    db,
-    Prisma.sql`
+/** The rollup of each cluster in scope that is the last one of each bucket of the range, by its snapshot. */
+function lastOfBuckets(
+  input: TrendInput,
+  bucket: Prisma.Sql,
+  namespace: string,
+  columns: Prisma.Sql,
+): Prisma.Sql {
+  return Prisma.sql`
     SELECT DISTINCT ON (r."clusterId", 1)
-      (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket, r."clusterId",
-      r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource", r."byTagKind", r."findingsBySeverity"
+      (date_trunc(${bucket}, r."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket, ${columns}
     FROM "Cluster" c CROSS JOIN LATERAL (
       SELECT * FROM "PostureRollup"
       WHERE "clusterId" = c.id AND namespace = ${namespace} AND "takenAt" >= ${input.from} AND "takenAt" < ${input.to}
     ) r
     WHERE true ${clusterWhere(input.scope)}
-    ORDER BY r."clusterId", 1, r."takenAt" DESC, r."snapshotId" DESC`,
+    ORDER BY r."clusterId", 1, r."takenAt" DESC, r."snapshotId" DESC`;
+}
+
+/** The last rollup before the range of each cluster in scope (bucket null). */
+function lastBefore(input: TrendInput, namespace: string, columns: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT NULL::timestamptz AS bucket, ${columns}
+    FROM "Cluster" c CROSS JOIN LATERAL (
+      SELECT * FROM "PostureRollup"
+      WHERE "clusterId" = c.id AND namespace = ${namespace} AND "takenAt" < ${input.from}
+      ORDER BY "takenAt" DESC, "snapshotId" DESC LIMIT 1
+    ) r
+    WHERE true ${clusterWhere(input.scope)}`;
+}
+
+const COUNT_COLUMNS = Prisma.sql`r."clusterId", r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource",
+  r."byTagKind", r."findingsBySeverity"`;
+
+/**
+ * Each cluster's last rollup per bucket, of the cluster or of one of its namespaces. Several
+ * clusters also bring their last rollup before the range, to be carried; one cluster has a point
+ * only where it was collected, so it needs none.
+ */
+function clusterRollups(db: Db, input: TrendInput, bucket: Prisma.Sql): Promise<RollupRow[]> {
+  const namespace = input.scope?.cluster && input.scope.namespace ? input.scope.namespace : "";
+  const inRange = lastOfBuckets(input, bucket, namespace, COUNT_COLUMNS);
+  if (input.scope?.cluster) return pooledRows<RollupRow>(db, inRange);
+  return pooledRows<RollupRow>(
+    db,
+    Prisma.sql`(${inRange}) UNION ALL (${lastBefore(input, namespace, COUNT_COLUMNS)})`,
   );
 }
 
-/** A team's namespaces' rollups of each cluster's last snapshot per bucket (a row per namespace). */
+/**
+ * A team's namespaces' rollups of each cluster's last snapshot per bucket (a row per namespace,
+ * or a marker row when the snapshot has none of them), and of its last snapshot before the range.
+ */
 function teamRollups(db: Db, input: TrendInput, bucket: Prisma.Sql, team: string): Promise<RollupRow[]> {
+  const snapshot = Prisma.sql`r."clusterId", r."snapshotId"`;
   return pooledRows<RollupRow>(
     db,
     Prisma.sql`
-    SELECT l.bucket, r."clusterId", r.workloads, r.containers, r.compliant, r."byPolicy", r."byPolicySource",
-      r."byTagKind", r."findingsBySeverity"
-    FROM (
-      SELECT DISTINCT ON (r0."clusterId", 1)
-        (date_trunc(${bucket}, r0."takenAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket, r0."snapshotId"
-      FROM "Cluster" c CROSS JOIN LATERAL (
-        SELECT "clusterId", "snapshotId", "takenAt" FROM "PostureRollup"
-        WHERE "clusterId" = c.id AND namespace = '' AND "takenAt" >= ${input.from} AND "takenAt" < ${input.to}
-      ) r0
-      WHERE true ${clusterWhere(input.scope)}
-      ORDER BY r0."clusterId", 1, r0."takenAt" DESC, r0."snapshotId" DESC
-    ) l
-    JOIN "PostureRollup" r ON r."snapshotId" = l."snapshotId" AND r.namespace <> ''
-    LEFT JOIN "Namespace" n ON n."clusterId" = r."clusterId" AND n.name = r.namespace
-    WHERE ${OWNER_SQL} = ${team}`,
+    SELECT l.bucket, l."clusterId", t.namespace IS NULL AS marker, COALESCE(t.workloads, 0) AS workloads,
+      COALESCE(t.containers, 0) AS containers, COALESCE(t.compliant, 0) AS compliant, t."byPolicy",
+      t."byPolicySource", t."byTagKind", t."findingsBySeverity"
+    FROM ((${lastOfBuckets(input, bucket, "", snapshot)}) UNION ALL (${lastBefore(input, "", snapshot)})) l
+    LEFT JOIN LATERAL (
+      SELECT r.* FROM "PostureRollup" r
+      LEFT JOIN "Namespace" n ON n."clusterId" = r."clusterId" AND n.name = r.namespace
+      WHERE r."snapshotId" = l."snapshotId" AND r.namespace <> '' AND ${OWNER_SQL} = ${team}
+    ) t ON true`,
   );
 }
 
 /** Adds one rollup (or one fleet bucket) to its point. */
-function addUp(p: PosturePoint, r: PostureCounts): PosturePoint {
+function addUp(p: PosturePoint, r: Omit<PostureCounts, "bucket">): PosturePoint {
   p.workloads += r.workloads;
   p.containers += r.containers;
   p.compliant += r.compliant;
@@ -154,55 +192,81 @@ function addUp(p: PosturePoint, r: PostureCounts): PosturePoint {
 async function postureRows(
   db: Db,
   input: TrendInput,
-): Promise<{ rollups: RollupRow[]; fleet: FleetPostureRow[] }> {
+): Promise<{ rollups: RollupRow[][]; fleet: FleetPostureRow[] }> {
   const kind = input.bucket === "week" ? "week" : "day";
   const bucket = Prisma.raw(`'${kind}'`);
   const scope = input.scope ?? {};
-  if (scope.team) return { rollups: await teamRollups(db, input, bucket, scope.team), fleet: [] };
+  if (scope.team) return { rollups: [await teamRollups(db, input, bucket, scope.team)], fleet: [] };
   const fleetWide = !scope.cluster && !scope.namespace && Object.keys(scope.labels ?? {}).length === 0;
   const ranges = fleetWide ? fleetRanges(kind, input.from, input.to) : null;
-  if (!ranges) return { rollups: await clusterRollups(db, input, bucket), fleet: [] };
+  if (!ranges) return { rollups: [await clusterRollups(db, input, bucket)], fleet: [] };
   const [fleet, ...edges] = await Promise.all([
     fleetPostureRows(db, kind, ranges.whole),
     ...ranges.partial.map((r) => clusterRollups(db, { ...input, ...r }, bucket)),
   ]);
-  return { rollups: edges.flat(), fleet };
+  return { rollups: edges, fleet };
+}
+
+function emptyPoint(bucket: Date): PosturePoint {
+  return {
+    bucket,
+    clusters: 0,
+    carried: 0,
+    workloads: 0,
+    containers: 0,
+    compliant: 0,
+    score: null,
+    byPolicy: {},
+    byPolicySource: {},
+    byTagKind: {},
+    findingsBySeverity: {},
+    digestShare: null,
+    pinnedShare: null,
+  };
+}
+
+/**
+ * Adds up one range's rollups read per cluster, as FleetPosture does the fleet's: a bucket in
+ * which some cluster was collected counts every cluster at its last rollup up to the bucket,
+ * carried when the cluster was not collected in it.
+ */
+function addUpCarried(rows: readonly RollupRow[], pointOf: (bucket: number) => PosturePoint) {
+  const buckets = [...new Set(rows.flatMap((r) => (r.bucket ? [r.bucket.getTime()] : [])))].sort(
+    (a, b) => a - b,
+  );
+  const byCluster = new Map<number, Map<number, RollupRow[]>>();
+  for (const r of rows) {
+    const own = byCluster.get(r.clusterId) ?? new Map<number, RollupRow[]>();
+    byCluster.set(r.clusterId, own);
+    const key = r.bucket ? r.bucket.getTime() : Number.NEGATIVE_INFINITY;
+    own.set(key, [...(own.get(key) ?? []), r]);
+  }
+  for (const own of byCluster.values()) {
+    let last = own.get(Number.NEGATIVE_INFINITY);
+    for (const bucket of buckets) {
+      const collected = own.get(bucket);
+      last = collected ?? last;
+      const counted = last?.filter((r) => !r.marker) ?? [];
+      if (counted.length === 0) continue;
+      const p = pointOf(bucket);
+      for (const r of counted) addUp(p, r);
+      p.clusters += 1;
+      if (!collected) p.carried += 1;
+    }
+  }
 }
 
 export async function getPostureTrend(db: Db, input: TrendInput): Promise<PosturePoint[]> {
   const { rollups, fleet } = await postureRows(db, input);
-  const clustersOf = new Map<number, Set<number>>();
   const points = new Map<number, PosturePoint>();
-  const pointOf = (bucket: Date) => {
-    const key = bucket.getTime();
-    let p = points.get(key);
-    if (!p) {
-      p = {
-        bucket,
-        clusters: 0,
-        workloads: 0,
-        containers: 0,
-        compliant: 0,
-        score: null,
-        byPolicy: {},
-        byPolicySource: {},
-        byTagKind: {},
-        findingsBySeverity: {},
-        digestShare: null,
-        pinnedShare: null,
-      };
-      points.set(key, p);
-    }
+  const pointOf = (bucket: number) => {
+    const p = points.get(bucket) ?? emptyPoint(new Date(bucket));
+    points.set(bucket, p);
     return p;
   };
-  for (const r of fleet) addUp(pointOf(r.bucket), r).clusters = r.clusters;
-  for (const r of rollups) {
-    const key = r.bucket.getTime();
-    const seen = clustersOf.get(key) ?? new Set<number>();
-    seen.add(r.clusterId);
-    clustersOf.set(key, seen);
-    addUp(pointOf(r.bucket), r).clusters = seen.size;
-  }
+  for (const r of fleet)
+    Object.assign(addUp(pointOf(r.bucket.getTime()), r), { clusters: r.clusters, carried: r.carried });
+  for (const range of rollups) addUpCarried(range, pointOf);
   return [...points.values()]
     .sort((a, b) => a.bucket.getTime() - b.bucket.getTime())
     .map((p) => ({

@@ -34,12 +34,13 @@ function failuresOf(latency: Latency) {
 }
 
 /**
- * A point adds up the clusters collected in its bucket: when the latest has fewer than the fleet
- * (a collector behind), "now" is theirs, not the fleet's the cards above show; say so.
+ * A point counts every cluster at its last snapshot up to the point's day, as the cards above do:
+ * when the latest day carries clusters not collected in it (a collector behind), say how many.
  */
-function partialNote(latest: Posture[number] | undefined, fleet: number): string {
-  if (!latest || latest.clusters >= fleet) return "";
-  return ` The latest point adds up the ${latest.clusters} of ${fleet} clusters collected in it; the figures above count every cluster's last snapshot.`;
+function carriedNote(latest: Posture[number] | undefined): string {
+  if (!latest?.carried) return "";
+  const were = latest.carried === 1 ? "was" : "were";
+  return ` On the latest day ${latest.carried} of its ${latest.clusters} clusters ${were} not collected; each counts at its last snapshot before it.`;
 }
 
 /** The fleet's trends over the page's range and the clusters side by side. */
@@ -56,7 +57,7 @@ export function FleetCharts({
 }) {
   const latest = posture.at(-1);
   const firstScored = posture.find((p) => p.score !== null);
-  const partial = partialNote(latest, clusters.length);
+  const carried = carriedNote(latest);
   const policyMix = policyMixOf(posture);
   const failures = failuresOf(latency);
   return (
@@ -66,7 +67,7 @@ export function FleetCharts({
         marks={marks}
         summary={
           latest?.score != null && firstScored?.score != null
-            ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.${partial}`
+            ? `${firstScored.score}% on ${date(firstScored.bucket)}, ${latest.score}% now.${carried}`
             : "Not enough history yet."
         }
       />
@@ -74,7 +75,7 @@ export function FleetCharts({
         title="Pull policy mix"
         summary={`Containers by imagePullPolicy per day, as shares of the day's total; now ${policyMix.names
           .map((n) => `${n} ${num(latest?.byPolicy[n] ?? 0)}`)
-          .join(", ")}.${partial}`}
+          .join(", ")}.${carried}`}
         data={policyMix.points}
         series={seriesOf(policyMix.names, POLICY_COLORS)}
         format="count"
@@ -83,7 +84,7 @@ export function FleetCharts({
       />
       <TimeChart
         title="Digest and pinned-version adoption"
-        summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.${partial}`}
+        summary={`Containers referencing their image by digest: ${share(latest?.digestShare)}; by digest or a full version tag: ${share(latest?.pinnedShare)}.${carried}`}
         data={posture.map((p) => ({ t: p.bucket.getTime(), digest: p.digestShare, pinned: p.pinnedShare }))}
         series={[
           { key: "digest", label: "By digest", color: "#059669" },
