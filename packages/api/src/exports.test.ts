@@ -102,6 +102,8 @@ describe("CSV exports", () => {
       completeKinds: ["Deployment"],
       runtimeComplete: true,
       evaluableRules: ["PS001"],
+      // Pods and nodes from lists kept by watches, the rest listed (as collect.ts records it).
+      stats: { objects: { pods: 3, nodes: 1, secrets: 2, deployments: 1 }, mirrored: ["pods", "nodes"] },
       namespaces: [
         {
           name: "shop",
@@ -259,6 +261,14 @@ describe("CSV exports", () => {
     const snapshots = await csv("snapshots", { cluster: "prod-eu-1" });
     assert.equal(snapshots.length, await t.db.snapshot.count());
     assert.equal(snapshots[0]?.status, "complete");
+    assert.deepEqual(
+      snapshots.map((s) => [s.kinds_listed, s.kinds_watched]),
+      detail?.snapshots.map((s) => [s.lists?.listed.join(";"), s.lists?.watched.join(";")]),
+    );
+    assert.deepEqual(detail?.snapshots[0]?.lists, {
+      listed: ["deployments", "secrets"],
+      watched: ["nodes", "pods"],
+    });
 
     const latency = await csv("latency", { bucket: "week", from: new Date(at.getTime() - 14 * 86_400_000) });
     const trend = await getLatencyTrend(t.db, {

@@ -12,6 +12,23 @@ export interface SnapshotRow {
   failures: Array<{ kind: string; reason: string; status: number | null; message: string }>;
   collectorVersion: string;
   rows: Record<string, number> | null;
+  lists: { listed: string[]; watched: string[] } | null;
+}
+
+/** How a snapshot read its kinds: listed, taken from lists kept by watches, or both (the kinds on hover). */
+function Lists({ lists }: { lists: SnapshotRow["lists"] }) {
+  if (!lists) return <span className={muted}>–</span>;
+  const parts = [
+    lists.watched.length > 0 && `${lists.watched.length} watched`,
+    lists.listed.length > 0 && `${lists.listed.length} listed`,
+  ].filter(Boolean);
+  const title = [
+    lists.watched.length > 0 && `kept by watches: ${lists.watched.join(", ")}`,
+    lists.listed.length > 0 && `listed: ${lists.listed.join(", ")}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return <span title={title}>{parts.join(", ") || "none"}</span>;
 }
 
 /** Snapshots with their status, duration, rows written and the reason for every failed read. */
@@ -27,6 +44,7 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
           "Status",
           ["Read time", "right"],
           ["Rows written", "right"],
+          "Kinds read",
           "Failed reads",
           "Collector",
         ]}
@@ -42,6 +60,9 @@ export function SnapshotsTable({ snapshots, caption }: { snapshots: SnapshotRow[
               <td className={`${td} text-right tabular-nums`}>{duration(s.durationMs)}</td>
               <td className={`${td} text-right tabular-nums`}>
                 {s.rows ? num(Object.values(s.rows).reduce((a, b) => a + b, 0)) : "–"}
+              </td>
+              <td className={`${td} whitespace-nowrap`}>
+                <Lists lists={s.lists} />
               </td>
               <td className={td}>
                 {s.failures.length === 0 ? (

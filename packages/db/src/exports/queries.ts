@@ -112,6 +112,8 @@ export const SNAPSHOT_COLUMNS = [
   "rows_written",
   "failed_reads",
   "failures",
+  "kinds_listed",
+  "kinds_watched",
   "collector_version",
   "rules_version",
 ] as const;
@@ -369,6 +371,10 @@ export function snapshotsQuery(filter: SnapshotExportFilter): Prisma.Sql {
       (SELECT SUM(v::bigint) FROM jsonb_each_text(COALESCE(s.stats -> 'rows', '{}'::jsonb)) AS r(k, v)) AS rows_written,
       jsonb_array_length(COALESCE(s.failures, '[]'::jsonb)) AS failed_reads,
       (SELECT string_agg((x ->> 'kind') || ': ' || (x ->> 'reason'), '; ') FROM jsonb_array_elements(COALESCE(s.failures, '[]'::jsonb)) x) AS failures,
+      (SELECT string_agg(k, ';' ORDER BY k) FROM jsonb_object_keys(COALESCE(s.stats -> 'objects', '{}'::jsonb)) k
+        WHERE k NOT IN (SELECT jsonb_array_elements_text(COALESCE(s.stats -> 'mirrored', '[]'::jsonb)))) AS kinds_listed,
+      (SELECT string_agg(k, ';' ORDER BY k) FROM jsonb_object_keys(COALESCE(s.stats -> 'objects', '{}'::jsonb)) k
+        WHERE k IN (SELECT jsonb_array_elements_text(COALESCE(s.stats -> 'mirrored', '[]'::jsonb)))) AS kinds_watched,
       s."collectorVersion" AS collector_version, s."rulesVersion" AS rules_version
     FROM "Snapshot" s
     JOIN "Cluster" c ON c.id = s."clusterId"

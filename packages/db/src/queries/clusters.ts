@@ -19,6 +19,8 @@ export const snapshotSummary = z.object({
   collectorVersion: z.string(),
   rulesVersion: z.string(),
   rows: z.record(z.string(), z.number()).nullable(),
+  /** The kinds the snapshot read by listing them, and those it took from lists kept by watches; null when not recorded. */
+  lists: z.object({ listed: z.array(z.string()), watched: z.array(z.string()) }).nullable(),
 });
 export type SnapshotSummary = z.infer<typeof snapshotSummary>;
 
@@ -74,7 +76,12 @@ export function toSnapshotSummary(s: {
   rulesVersion: string;
   stats: unknown;
 }): SnapshotSummary {
-  const stats = (s.stats ?? {}) as { rows?: Record<string, number>; readMs?: number };
+  const stats = (s.stats ?? {}) as {
+    rows?: Record<string, number>;
+    readMs?: number;
+    objects?: Record<string, number>;
+    mirrored?: string[];
+  };
   return {
     id: s.id,
     startedAt: s.startedAt,
@@ -90,7 +97,16 @@ export function toSnapshotSummary(s: {
     collectorVersion: s.collectorVersion,
     rulesVersion: s.rulesVersion,
     rows: stats.rows ?? null,
+    lists: listsOf(stats),
   };
+}
+
+/** Which kinds a snapshot listed and which it took from watches (stats.objects and stats.mirrored, collect.ts). */
+function listsOf(stats: { objects?: Record<string, number>; mirrored?: string[] }): SnapshotSummary["lists"] {
+  if (!stats.objects) return null;
+  const watched = new Set(Array.isArray(stats.mirrored) ? stats.mirrored.map(String) : []);
+  const kinds = Object.keys(stats.objects).sort();
+  return { listed: kinds.filter((k) => !watched.has(k)), watched: kinds.filter((k) => watched.has(k)) };
 }
 
 export async function getClusterDetail(
