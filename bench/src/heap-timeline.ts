@@ -6,6 +6,8 @@ export interface PeakMoment {
   atMs: number;
   rssMb: number;
   heapUsedMb: number;
+  /** What V8 holds for its heap: the live objects, garbage not collected yet and free pages kept. */
+  heapTotalMb: number;
   externalMb: number;
   /** Per cluster: what it was doing at the peak. */
   phases: Record<string, string>;
@@ -15,7 +17,7 @@ export function heapTimeline(intervalMs = 50) {
   const started = performance.now();
   const phases: Record<string, string> = {};
   const mb = (n: number) => Math.round(n / 2 ** 20);
-  let peak: PeakMoment = { atMs: 0, rssMb: 0, heapUsedMb: 0, externalMb: 0, phases: {} };
+  let peak: PeakMoment = { atMs: 0, rssMb: 0, heapUsedMb: 0, heapTotalMb: 0, externalMb: 0, phases: {} };
   const sample = () => {
     const m = process.memoryUsage();
     if (m.rss / 2 ** 20 <= peak.rssMb) return;
@@ -23,6 +25,7 @@ export function heapTimeline(intervalMs = 50) {
       atMs: Math.round(performance.now() - started),
       rssMb: mb(m.rss),
       heapUsedMb: mb(m.heapUsed),
+      heapTotalMb: mb(m.heapTotal),
       externalMb: mb(m.external),
       phases: { ...phases },
     };

@@ -159,5 +159,5 @@ function peakNote(p: PeakMoment | undefined): string {
   const phases = Object.entries(p.phases)
     .filter(([, phase]) => phase !== "snapshot written")
     .map(([cluster, phase]) => `${cluster} ${phase}`);
-  return `sampled peak ${p.rssMb} MB at ${(p.atMs / 1000).toFixed(1)} s: heap ${p.heapUsedMb} MB, external ${p.externalMb} MB; ${phases.join(", ") || "no cluster in flight"}`;
+  return `sampled peak ${p.rssMb} MB at ${(p.atMs / 1000).toFixed(1)} s: heap ${p.heapUsedMb} MB used of ${p.heapTotalMb} MB V8 holds, external ${p.externalMb} MB; ${phases.join(", ") || "no cluster in flight"}`;
 }
