@@ -17,6 +17,16 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   // Charts render, each with its numbers for those who cannot see them.
   for (const title of ["Compliance score", "Pull policy mix", "Pull failures by cause"])
     await expect(page.getByRole("img", { name: new RegExp(`^${title}:`) })).toBeVisible();
+  // The trend's "now" is the score card's: both count every cluster at its last snapshot.
+  const card = await page
+    .getByRole("term")
+    .filter({ hasText: /^Compliance score$/ })
+    .locator("xpath=following-sibling::dd[1]")
+    .textContent();
+  const trend = await page.getByRole("img", { name: /^Compliance score:/ }).getAttribute("aria-label");
+  const now = trend?.match(/([\d.]+)% now\./)?.[1];
+  expect(now, `the trend's summary: ${trend}`).toMatch(/^\d/);
+  expect(now).toBe(card?.match(/([\d.]+)%/)?.[1]);
   // Registries' latency: one small chart per registry, the most slowed first.
   const slowed = page.getByRole("region", { name: "Pull latency p95 by registry, most slowed first" });
   await expect(slowed.getByRole("img", { name: / p95: Median daily p95 / }).first()).toBeVisible();
