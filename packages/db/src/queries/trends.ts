@@ -239,7 +239,9 @@ function addUpCarried(rows: readonly RollupRow[], pointOf: (bucket: number) => P
     const own = byCluster.get(r.clusterId) ?? new Map<number, RollupRow[]>();
     byCluster.set(r.clusterId, own);
     const key = r.bucket ? r.bucket.getTime() : Number.NEGATIVE_INFINITY;
-    own.set(key, [...(own.get(key) ?? []), r]);
+    const rowsOfBucket = own.get(key) ?? [];
+    rowsOfBucket.push(r);
+    own.set(key, rowsOfBucket);
   }
   for (const own of byCluster.values()) {
     let last = own.get(Number.NEGATIVE_INFINITY);
