@@ -1,8 +1,22 @@
 // The path a platform engineer takes on a Monday: fleet → the worst cluster → a namespace → a
 // workload → a finding and how to fix it. The numbers on the way are checked against the database
 // the collector filled (not against constants).
+import type { Page } from "@playwright/test";
 import { imageVolumeName, PULL_CREDENTIAL_SOURCE_WORDS, type PullCredentialSource } from "@pullsight/core";
 import { expect, expectAccessible, screenshot, screenshotPhone, test } from "../support/fixtures.ts";
+
+/** The fleet trend's "now" is the score card's: both count every cluster at its last snapshot. */
+async function expectTrendNowIsTheCard(page: Page) {
+  const card = await page
+    .getByRole("term")
+    .filter({ hasText: /^Compliance score$/ })
+    .locator("xpath=following-sibling::dd[1]")
+    .textContent();
+  const trend = await page.getByRole("img", { name: /^Compliance score:/ }).getAttribute("aria-label");
+  const now = trend?.match(/([\d.]+)% now\./)?.[1];
+  expect(now, `the trend's summary: ${trend}`).toMatch(/^\d/);
+  expect(now).toBe(card?.match(/([\d.]+)%/)?.[1]);
+}
 
 test("fleet → cluster → workload → finding with its fix", async ({ page, db }) => {
   await page.goto("/");
@@ -17,16 +31,7 @@ test("fleet → cluster → workload → finding with its fix", async ({ page, d
   // Charts render, each with its numbers for those who cannot see them.
   for (const title of ["Compliance score", "Pull policy mix", "Pull failures by cause"])
     await expect(page.getByRole("img", { name: new RegExp(`^${title}:`) })).toBeVisible();
-  // The trend's "now" is the score card's: both count every cluster at its last snapshot.
-  const card = await page
-    .getByRole("term")
-    .filter({ hasText: /^Compliance score$/ })
-    .locator("xpath=following-sibling::dd[1]")
-    .textContent();
-  const trend = await page.getByRole("img", { name: /^Compliance score:/ }).getAttribute("aria-label");
-  const now = trend?.match(/([\d.]+)% now\./)?.[1];
-  expect(now, `the trend's summary: ${trend}`).toMatch(/^\d/);
-  expect(now).toBe(card?.match(/([\d.]+)%/)?.[1]);
+  await expectTrendNowIsTheCard(page);
   // Registries' latency: one small chart per registry, the most slowed first.
   const slowed = page.getByRole("region", { name: "Pull latency p95 by registry, most slowed first" });
   await expect(slowed.getByRole("img", { name: / p95: Median daily p95 / }).first()).toBeVisible();
